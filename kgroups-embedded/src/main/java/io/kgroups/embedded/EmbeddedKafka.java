@@ -1,0 +1,403 @@
+package io.kgroups.embedded;
+
+import io.kgroups.embedded.internal.BrokerLogFile;
+import io.kgroups.embedded.internal.BrokerNode;
+import io.kgroups.embedded.internal.ExitGuard;
+import io.kgroups.embedded.internal.PortAllocator;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.function.Consumer;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+import org.apache.kafka.common.Uuid;
+
+/**
+ * A real Apache Kafka cluster in this JVM: one or more nodes in KRaft combined mode (each node
+ * is broker and controller), no ZooKeeper, no Docker.
+ *
+ * <pre>{@code
+ * try (EmbeddedKafka kafka = EmbeddedKafka.builder().brokers(3).build()) {
+ *     kafka.start();
+ *     String bootstrap = kafka.bootstrapServers();
+ *     kafka.stopBroker(2);   // the other two keep the quorum and serve replicated topics
+ *     kafka.startBroker(2);
+ *     kafka.restart();       // same ports, same data: running clients reconnect by themselves
+ * }
+ * }</pre>
+ *
+ * <p>Settings are Kafka's defaults (topics are created on first use, one partition each) except
+ * for what a test or a laptop needs: no initial rebalance delay, internal topics replicated to
+ * every node, and session-timeout minimums of one second so that a crashed member can be
+ * detected in seconds (with the consumer protocol, set the group's
+ * {@code consumer.session.timeout.ms} to use it). Anything else: {@link Builder#brokerProperty}.
+ *
+ * <p>The broker's logs go to {@code broker.log} in the data directory when Logback is the
+ * logging backend. The broker cannot end the host JVM: its exit calls are refused.
+ */
+public final class EmbeddedKafka implements AutoCloseable {
+    private static final String NODE_DIR_PREFIX = "node-";
+
+    private final Builder settings;
+    private final boolean temporary;
+    private Path dataDir;
+    private final Map<Integer, BrokerNode> nodes = new LinkedHashMap<>();
+    private final List<Integer> clientPorts = new ArrayList<>();
+    private BrokerLogFile brokerLog;
+    private boolean closed;
+
+    private EmbeddedKafka(Builder settings) {
+        this.settings = settings;
+        this.temporary = settings.dataDir == null;
+        this.dataDir = settings.dataDir;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /**
+     * Starts every node that is not running and returns when all of them serve clients. The first
+     * start formats storage (unless the data directory already holds this cluster) and fixes the
+     * ports for the life of this object.
+     */
+    public synchronized EmbeddedKafka start() {
+        requireOpen();
+        if (nodes.isEmpty()) {
+            prepare();
+        }
+        forEachNode(nodes.values().stream().filter(n -> !n.isRunning()).toList(), BrokerNode::start);
+        return this;
+    }
+
+    /** Stops every node; the data and the ports stay for {@link #start()}. */
+    public synchronized void stop() {
+        forEachNode(nodes.values().stream().filter(BrokerNode::isRunning).toList(), BrokerNode::stop);
+    }
+
+    /** Stops and starts every node on the same data and ports. */
+    public synchronized void restart() {
+        stop();
+        start();
+    }
+
+    /** Stops one node (1 to {@code brokers}); with three nodes the other two keep serving. */
+    public synchronized void stopBroker(int nodeId) {
+        node(nodeId).stop();
+    }
+
+    /** Starts a node stopped by {@link #stopBroker(int)}. */
+    public synchronized void startBroker(int nodeId) {
+        requireOpen();
+        node(nodeId).start();
+    }
+
+    /** {@code host:port} of every node's client listener, comma-separated, as clients take it. */
+    public synchronized String bootstrapServers() {
+        if (clientPorts.isEmpty()) {
+            throw new IllegalStateException("the cluster has not been started: call start() first");
+        }
+        return clientPorts.stream().map(p -> settings.host + ":" + p).collect(Collectors.joining(","));
+    }
+
+    /** The client port of each node, in node order. */
+    public synchronized List<Integer> ports() {
+        return List.copyOf(clientPorts);
+    }
+
+    public int brokers() {
+        return settings.brokers;
+    }
+
+    public synchronized boolean isRunning(int nodeId) {
+        return node(nodeId).isRunning();
+    }
+
+    /** The data directory; null before the first {@link #start()} when it is a temporary one. */
+    public synchronized Path dataDir() {
+        return dataDir;
+    }
+
+    /** Where the broker's own logs go (when Logback is the logging backend). */
+    public synchronized Path logFile() {
+        return dataDir == null ? null : dataDir.resolve("broker.log");
+    }
+
+    /** Stops every node; deletes the data directory if it was a temporary one. */
+    @Override
+    public synchronized void close() {
+        if (closed) {
+            return;
+        }
+        closed = true;
+        try {
+            stop();
+        } finally {
+            if (brokerLog != null) {
+                brokerLog.close();
+            }
+            if (temporary && dataDir != null) {
+                deleteRecursively(dataDir);
+            }
+        }
+    }
+
+    private void prepare() {
+        Path dir = temporary ? createTemporaryDir() : createDir(dataDir);
+        dataDir = dir;
+        checkExistingNodes(dir);
+        brokerLog = BrokerLogFile.open(dir.resolve("broker.log"));
+        ExitGuard.install();
+
+        int count = settings.brokers;
+        List<Integer> ports = new ArrayList<>();
+        if (settings.port == 0) {
+            ports.addAll(PortAllocator.freePorts(settings.host, count));
+        } else {
+            for (int i = 0; i < count; i++) {
+                int port = settings.port + i;
+                PortAllocator.requireFree(settings.host, port, "choose another port (0 picks a free one)");
+                ports.add(port);
+            }
+        }
+        List<Integer> controllerPorts = PortAllocator.freePorts(settings.host, count);
+        String voters = "";
+        for (int i = 0; i < count; i++) {
+            voters += (i == 0 ? "" : ",") + (i + 1) + "@" + settings.host + ":" + controllerPorts.get(i);
+        }
+        String clusterId = existingClusterId(dir);
+        for (int i = 0; i < count; i++) {
+            int nodeId = i + 1;
+            Path nodeDir = dir.resolve(NODE_DIR_PREFIX + nodeId);
+            BrokerNode node = new BrokerNode(nodeId, nodeDir,
+                    nodeConfig(nodeId, nodeDir, ports.get(i), controllerPorts.get(i), voters));
+            node.format(clusterId);
+            nodes.put(nodeId, node);
+        }
+        clientPorts.addAll(ports);
+    }
+
+    private Map<String, String> nodeConfig(int nodeId, Path nodeDir, int port, int controllerPort, String voters) {
+        int n = settings.brokers;
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("process.roles", "broker,controller");
+        config.put("node.id", String.valueOf(nodeId));
+        config.put("controller.quorum.voters", voters);
+        config.put("listeners", "PLAINTEXT://" + settings.host + ":" + port + ",CONTROLLER://" + settings.host + ":"
+                + controllerPort);
+        config.put("advertised.listeners", "PLAINTEXT://" + settings.host + ":" + port);
+        config.put("controller.listener.names", "CONTROLLER");
+        config.put("inter.broker.listener.name", "PLAINTEXT");
+        config.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        config.put("log.dirs", nodeDir.resolve("data").toString());
+        config.put("num.partitions", String.valueOf(settings.partitions));
+        // Internal topics on every node (Kafka's default of 3 cannot be met by fewer nodes).
+        config.put("offsets.topic.replication.factor", String.valueOf(n));
+        config.put("transaction.state.log.replication.factor", String.valueOf(n));
+        config.put("transaction.state.log.min.isr", String.valueOf(Math.min(2, n)));
+        config.put("share.coordinator.state.topic.replication.factor", String.valueOf(n));
+        config.put("share.coordinator.state.topic.min.isr", String.valueOf(Math.min(2, n)));
+        // A group forms at once, and a dead member can be noticed in about a second.
+        config.put("group.initial.rebalance.delay.ms", "0");
+        config.put("group.min.session.timeout.ms", "1000");
+        config.put("group.consumer.min.session.timeout.ms", "1000");
+        config.put("group.consumer.min.heartbeat.interval.ms", "250");
+        config.put("group.share.min.session.timeout.ms", "1000");
+        config.put("group.share.min.heartbeat.interval.ms", "250");
+        config.putAll(settings.brokerProperties);
+        return config;
+    }
+
+    private void checkExistingNodes(Path dir) {
+        List<String> existing;
+        try (Stream<Path> children = Files.list(dir)) {
+            existing = children.map(p -> p.getFileName().toString())
+                    .filter(name -> name.startsWith(NODE_DIR_PREFIX)).sorted().toList();
+        } catch (IOException e) {
+            throw new EmbeddedKafkaException("cannot read data directory " + dir + ": " + e.getMessage(), e);
+        }
+        if (!existing.isEmpty() && existing.size() != settings.brokers) {
+            throw new EmbeddedKafkaException("data directory " + dir + " holds a cluster of " + existing.size()
+                    + " broker(s), not " + settings.brokers + ": start it with " + existing.size()
+                    + " broker(s) or use another data directory");
+        }
+    }
+
+    private static String existingClusterId(Path dir) {
+        try (Stream<Path> metas = Files.find(dir, 4, (p, a) -> p.getFileName().toString().equals("meta.properties"))) {
+            for (Path meta : (Iterable<Path>) metas::iterator) {
+                Properties properties = new Properties();
+                try (InputStream in = Files.newInputStream(meta)) {
+                    properties.load(in);
+                }
+                String id = properties.getProperty("cluster.id");
+                if (id != null) {
+                    return id;
+                }
+            }
+        } catch (IOException e) {
+            throw new EmbeddedKafkaException("cannot read the cluster id in " + dir + ": " + e.getMessage(), e);
+        }
+        return Uuid.randomUuid().toString();
+    }
+
+    private static Path createTemporaryDir() {
+        try {
+            return Files.createTempDirectory("kgroups-kafka-");
+        } catch (IOException e) {
+            throw new EmbeddedKafkaException("cannot create a temporary data directory: " + e.getMessage()
+                    + "; set java.io.tmpdir to a writable directory or give a data directory", e);
+        }
+    }
+
+    private static Path createDir(Path dir) {
+        try {
+            Files.createDirectories(dir);
+        } catch (IOException | RuntimeException e) {
+            throw new EmbeddedKafkaException("cannot create data directory " + dir + " (" + e
+                    + "): choose a writable directory", e);
+        }
+        if (!Files.isDirectory(dir) || !Files.isWritable(dir)) {
+            throw new EmbeddedKafkaException("data directory " + dir + " is not writable: choose a writable directory");
+        }
+        return dir.toAbsolutePath();
+    }
+
+    /** Runs {@code action} on the nodes at once: a KRaft quorum only forms when a majority runs. */
+    private static void forEachNode(List<BrokerNode> targets, Consumer<BrokerNode> action) {
+        if (targets.size() == 1) {
+            action.accept(targets.get(0));
+            return;
+        }
+        List<CompletableFuture<Void>> futures = targets.stream()
+                .map(node -> CompletableFuture.runAsync(() -> action.accept(node), runnable -> {
+                    Thread thread = new Thread(runnable, "kgroups-embedded-node-" + node.nodeId());
+                    thread.setDaemon(true);
+                    thread.start();
+                }))
+                .toList();
+        try {
+            CompletableFuture.allOf(futures.toArray(CompletableFuture[]::new)).join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof RuntimeException runtime) {
+                throw runtime;
+            }
+            throw e;
+        }
+    }
+
+    private BrokerNode node(int nodeId) {
+        BrokerNode node = nodes.get(nodeId);
+        if (node == null) {
+            throw new IllegalArgumentException(nodes.isEmpty()
+                    ? "the cluster has not been started: call start() first"
+                    : "no broker " + nodeId + ": brokers are numbered 1 to " + settings.brokers);
+        }
+        return node;
+    }
+
+    private void requireOpen() {
+        if (closed) {
+            throw new IllegalStateException("this EmbeddedKafka is closed: build a new one");
+        }
+    }
+
+    private static void deleteRecursively(Path dir) {
+        try (Stream<Path> paths = Files.walk(dir)) {
+            paths.sorted(Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+        } catch (IOException ignored) {
+            // a temporary directory left behind is not worth failing a close for
+        }
+    }
+
+    /** Settings of an {@link EmbeddedKafka}; every one has a default. */
+    public static final class Builder {
+        private int brokers = 1;
+        private int partitions = 1;
+        private Path dataDir;
+        private int port;
+        private String host = "127.0.0.1";
+        private final Map<String, String> brokerProperties = new LinkedHashMap<>();
+
+        private Builder() {
+        }
+
+        /** Number of nodes, each broker and controller (default 1; 3 for replication tests). */
+        public Builder brokers(int brokers) {
+            if (brokers < 1 || brokers > 9) {
+                throw new IllegalArgumentException("brokers must be 1 to 9, was " + brokers);
+            }
+            this.brokers = brokers;
+            return this;
+        }
+
+        /** Partitions of a topic created on first use ({@code num.partitions}; default 1, as Kafka's). */
+        public Builder partitions(int partitions) {
+            if (partitions < 1) {
+                throw new IllegalArgumentException("partitions must be at least 1, was " + partitions);
+            }
+            this.partitions = partitions;
+            return this;
+        }
+
+        /**
+         * Where the data goes. Given, it is kept on close and reused by the next cluster started on
+         * it; not given, a temporary directory is made and deleted on close.
+         */
+        public Builder dataDir(Path dataDir) {
+            this.dataDir = dataDir == null ? null : dataDir.toAbsolutePath();
+            return this;
+        }
+
+        /**
+         * Client port of the first node; node i gets {@code port + i - 1}. 0 (the default) picks
+         * free ports. Controller ports are always picked free.
+         */
+        public Builder port(int port) {
+            if (port < 0 || port > 65535) {
+                throw new IllegalArgumentException("port must be 0 (any free port) to 65535, was " + port);
+            }
+            this.port = port;
+            return this;
+        }
+
+        /** Address to bind and advertise (default 127.0.0.1: reachable from this machine only). */
+        public Builder host(String host) {
+            if (host == null || host.isBlank()) {
+                throw new IllegalArgumentException("host must not be empty");
+            }
+            this.host = host;
+            return this;
+        }
+
+        /** Any broker setting, applied last (overrides the defaults above). */
+        public Builder brokerProperty(String key, String value) {
+            brokerProperties.put(key, value);
+            return this;
+        }
+
+        public EmbeddedKafka build() {
+            if (port != 0 && port + brokers - 1 > 65535) {
+                throw new IllegalArgumentException("ports " + port + " to " + (port + brokers - 1)
+                        + " do not fit below 65536: choose a lower port");
+            }
+            Builder copy = new Builder();
+            copy.brokers = brokers;
+            copy.partitions = partitions;
+            copy.dataDir = dataDir;
+            copy.port = port;
+            copy.host = host;
+            copy.brokerProperties.putAll(brokerProperties);
+            return new EmbeddedKafka(copy);
+        }
+    }
+}
