@@ -1,0 +1,172 @@
+package io.kgroups.bench;
+
+import io.kgroups.embedded.EmbeddedKafka;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicReference;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+import org.apache.kafka.common.utils.AppInfoParser;
+
+/**
+ * The floor every other benchmark stands on: how long an embedded broker takes to start, and how
+ * fast plain Kafka clients produce to and consume from it on this machine. Later benchmarks are
+ * read against these figures, so there is no peer to compare with here.
+ */
+final class BrokerBench implements Benchmark {
+    private static final int PARTITIONS = 6;
+    private static final int RECORD_BYTES = 200;
+    private static final int THROUGHPUT_RUNS = 3;
+    /** A consumer that reads nothing for this long is stuck, not slow. */
+    private static final Duration STALL_LIMIT = Duration.ofSeconds(30);
+
+    @Override
+    public String name() {
+        return "broker";
+    }
+
+    @Override
+    public String description() {
+        return "embedded broker baseline: cold start, produce and consume throughput";
+    }
+
+    @Override
+    public Report run(boolean quick) throws Exception {
+        int startRuns = quick ? 3 : 5;
+        int records = quick ? 100_000 : 500_000;
+
+        List<Double> startMs = new ArrayList<>();
+        for (int run = 1; run <= startRuns; run++) {
+            startMs.add(coldStartMillis());
+            progress("cold start", run, startRuns);
+        }
+
+        List<Double> produceSeconds = new ArrayList<>();
+        List<Double> consumeSeconds = new ArrayList<>();
+        try (EmbeddedKafka kafka = newBroker().start();
+                Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
+            for (int run = 1; run <= THROUGHPUT_RUNS; run++) {
+                // A fresh topic per run, so that every consume run reads exactly what its produce run wrote.
+                String topic = "bench-broker-" + run;
+                admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1))).all().get();
+                produceSeconds.add(produce(kafka.bootstrapServers(), topic, records));
+                consumeSeconds.add(consume(kafka.bootstrapServers(), topic, records));
+                progress("produce and consume", run, THROUGHPUT_RUNS);
+            }
+        }
+
+        double megabytes = (double) records * RECORD_BYTES / 1e6;
+        List<Double> produceRps = perSecond(records, produceSeconds);
+        List<Double> produceMbps = perSecond(megabytes, produceSeconds);
+        List<Double> consumeRps = perSecond(records, consumeSeconds);
+        List<Double> consumeMbps = perSecond(megabytes, consumeSeconds);
+
+        return Report.table("broker: embedded Kafka " + AppInfoParser.getVersion()
+                        + ", 1 broker; peer comparison: n/a (this is the baseline)", "figure", "median", "runs")
+                .row("cold start (ms)", Report.median(startMs), Report.runs(startMs))
+                .row("produce (records/s)", Report.median(produceRps), Report.runs(produceRps))
+                .row("produce (MB/s)", Report.median(produceMbps), Report.runs(produceMbps))
+                .row("consume (records/s)", Report.median(consumeRps), Report.runs(consumeRps))
+                .row("consume (MB/s)", Report.median(consumeMbps), Report.runs(consumeMbps))
+                .note("cold start: build() and start() of a 1-broker EmbeddedKafka until start() returns,"
+                        + " in one JVM (the first run also loads the classes).")
+                .note("produce: " + records + " records of " + RECORD_BYTES + " B, acks=all, linger.ms=5, to a "
+                        + PARTITIONS + "-partition topic, until flush() returns; consume: a KafkaConsumer assigned"
+                        + " every partition, from the beginning until all are read. MB = 10^6 B of record values.")
+                .result("start_ms", Report.median(startMs))
+                .result("produce_rps", Report.median(produceRps))
+                .result("produce_mbps", Report.median(produceMbps))
+                .result("consume_rps", Report.median(consumeRps))
+                .result("consume_mbps", Report.median(consumeMbps));
+    }
+
+    private static EmbeddedKafka newBroker() {
+        return EmbeddedKafka.builder().brokers(1).partitions(PARTITIONS).port(0).build();
+    }
+
+    private static double coldStartMillis() {
+        long start = System.nanoTime();
+        try (EmbeddedKafka kafka = newBroker()) {
+            kafka.start();
+            return (System.nanoTime() - start) / 1e6;
+        }
+    }
+
+    /** Seconds to send {@code records} and have every one acknowledged. */
+    private static double produce(String bootstrap, String topic, int records) {
+        Map<String, Object> config = Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.LINGER_MS_CONFIG, 5);
+        // One array for every record: the producer copies it into its batches, and without
+        // compression the contents do not matter.
+        byte[] value = new byte[RECORD_BYTES];
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
+            producer.partitionsFor(topic); // metadata before the clock starts
+            long start = System.nanoTime();
+            for (int i = 0; i < records && failure.get() == null; i++) {
+                producer.send(new ProducerRecord<>(topic, value), (metadata, e) -> {
+                    if (e != null) {
+                        failure.compareAndSet(null, e);
+                    }
+                });
+            }
+            producer.flush();
+            long elapsed = System.nanoTime() - start;
+            if (failure.get() != null) {
+                throw new IllegalStateException("produce to " + topic + " failed: " + failure.get(), failure.get());
+            }
+            return elapsed / 1e9;
+        }
+    }
+
+    /** Seconds to read {@code records} from the beginning of every partition of {@code topic}. */
+    private static double consume(String bootstrap, String topic, int records) {
+        Map<String, Object> config = Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (KafkaConsumer<byte[], byte[]> consumer =
+                new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
+            List<TopicPartition> partitions = consumer.partitionsFor(topic).stream()
+                    .map(p -> new TopicPartition(topic, p.partition()))
+                    .toList();
+            consumer.assign(partitions);
+            consumer.seekToBeginning(partitions);
+            long start = System.nanoTime();
+            long lastRead = start;
+            long read = 0;
+            while (read < records) {
+                int count = consumer.poll(Duration.ofMillis(500)).count();
+                long now = System.nanoTime();
+                if (count > 0) {
+                    read += count;
+                    lastRead = now;
+                } else if (now - lastRead > STALL_LIMIT.toNanos()) {
+                    throw new IllegalStateException("consume from " + topic + " stalled after " + read + " of "
+                            + records + " records");
+                }
+            }
+            return (System.nanoTime() - start) / 1e9;
+        }
+    }
+
+    private static List<Double> perSecond(double amount, List<Double> seconds) {
+        return seconds.stream().map(s -> amount / s).toList();
+    }
+
+    /** On stderr, so that stdout stays the report; a full run takes minutes. */
+    private static void progress(String phase, int run, int runs) {
+        System.err.println("broker: " + phase + " run " + run + "/" + runs + " done");
+    }
+}

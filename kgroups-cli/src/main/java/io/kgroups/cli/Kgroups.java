@@ -1,0 +1,95 @@
+package io.kgroups.cli;
+
+import io.kgroups.embedded.EmbeddedKafkaException;
+import java.io.PrintWriter;
+import java.util.List;
+import java.util.Map;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.HelpCommand;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ScopeType;
+import picocli.CommandLine.Spec;
+import picocli.CommandLine.UnmatchedArgumentException;
+
+/**
+ * The {@code kgroups} command. Exit codes: 0 done, 1 the operation failed, 2 bad usage. Errors
+ * are one line on stderr; stack traces only with {@code --verbose}.
+ */
+@Command(name = "kgroups", scope = ScopeType.INHERIT, mixinStandardHelpOptions = true,
+        versionProvider = VersionProvider.class, usageHelpAutoWidth = true,
+        description = "Kafka consumer groups in production: run them, operate them, watch their lag.",
+        subcommands = {BrokerCommand.class, ClusterCommand.class, CompletionCommand.class, HelpCommand.class},
+        footer = {"", "Exit codes: 0 done, 1 the operation failed, 2 bad usage."})
+public final class Kgroups implements Runnable {
+    @Mixin
+    private GlobalOptions global;
+
+    @Spec
+    private CommandSpec spec;
+
+    GlobalOptions global() {
+        return global;
+    }
+
+    @Override
+    public void run() {
+        throw new ParameterException(spec.commandLine(), "a command is required");
+    }
+
+    public static void main(String[] args) {
+        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter err = new PrintWriter(System.err, true);
+        System.exit(execute(args, out, err, System.getenv()));
+    }
+
+    /** Runs one command line; returns its exit code. */
+    static int execute(String[] args, PrintWriter out, PrintWriter err, Map<String, String> environment) {
+        Kgroups root = new Kgroups();
+        CommandLine commandLine = new CommandLine(root);
+        root.global.environment(environment);
+        commandLine.setOut(out);
+        commandLine.setErr(err);
+        commandLine.setParameterExceptionHandler(Kgroups::usageError);
+        commandLine.setExecutionExceptionHandler((e, command, parseResult) -> failure(e, root, err));
+        return commandLine.execute(args);
+    }
+
+    private static int usageError(ParameterException e, String[] args) {
+        CommandLine command = e.getCommandLine();
+        PrintWriter err = command.getErr();
+        String message = e.getMessage();
+        if (e instanceof UnmatchedArgumentException unmatched) {
+            List<String> suggestions = unmatched.getSuggestions();
+            if (!suggestions.isEmpty()) {
+                message += "; did you mean " + String.join(" or ", suggestions) + "?";
+            }
+        }
+        err.println("kgroups: " + message + " (see '" + command.getCommandSpec().qualifiedName() + " --help')");
+        err.flush();
+        return CliException.USAGE;
+    }
+
+    private static int failure(Exception e, Kgroups root, PrintWriter err) {
+        int code;
+        String message;
+        if (e instanceof CliException cli) {
+            code = cli.exitCode();
+            message = cli.getMessage();
+        } else if (e instanceof EmbeddedKafkaException) {
+            code = CliException.FAILED;
+            message = e.getMessage();
+        } else {
+            code = CliException.FAILED;
+            message = "unexpected error: " + e + (root.global.verbose() ? "" : " (run with --verbose for the stack trace)");
+        }
+        err.println("kgroups: " + message);
+        if (root.global.verbose()) {
+            e.printStackTrace(err);
+        }
+        err.flush();
+        return code;
+    }
+}
