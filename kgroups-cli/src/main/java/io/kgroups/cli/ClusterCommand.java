@@ -16,7 +16,7 @@ final class ClusterCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        try (ClusterConnection connection = ClusterConnection.open(context.global())) {
+        try (ClusterConnection connection = ClusterConnection.open(context)) {
             DescribeClusterResult cluster = connection.admin().describeCluster();
             String clusterId = connection.await(cluster.clusterId(), "describe the cluster");
             Collection<Node> nodes = connection.await(cluster.nodes(), "describe the cluster");

@@ -28,8 +28,13 @@ public final class ClusterConnection implements AutoCloseable {
         this.timeout = timeout;
     }
 
-    public static ClusterConnection open(GlobalOptions global) {
+    public static ClusterConnection open(CommandContext context) {
+        GlobalOptions global = context.global();
         ClientConfig config = global.clientConfig();
+        if (global.verbose()) {
+            // ClientConfig's text hides the secrets; this is the only place client settings are printed.
+            context.err().println("kgroups: Kafka client settings: " + config);
+        }
         Duration timeout = global.timeout();
         Properties properties = config.properties();
         int ms = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());

@@ -1,0 +1,149 @@
+package io.kgroups.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.ServerSocket;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class BrokerCommandTest {
+
+    /** `kgroups broker` running on a thread of this JVM, stopped by interrupting it. */
+    private static final class RunningBroker implements AutoCloseable {
+        private final StringWriter out = new StringWriter();
+        private final AtomicInteger exitCode = new AtomicInteger(-1);
+        private final Thread thread;
+
+        RunningBroker(String... args) {
+            thread = new Thread(() -> exitCode.set(Kgroups.execute(args, new PrintWriter(out, true),
+                    new PrintWriter(new StringWriter(), true), Map.of())));
+            thread.start();
+        }
+
+        JsonNode started() throws Exception {
+            await().atMost(Duration.ofSeconds(60)).until(() -> out.toString().contains("}") || !thread.isAlive());
+            return new ObjectMapper().readTree(out.toString());
+        }
+
+        @Override
+        public void close() throws Exception {
+            thread.interrupt();
+            thread.join(60_000);
+            assertThat(thread.isAlive()).isFalse();
+            assertThat(exitCode.get()).isZero();
+        }
+    }
+
+    @Test
+    void runsABrokerThatClientsCanProduceToAndConsumeFrom() throws Exception {
+        String dataDir;
+        try (RunningBroker broker = new RunningBroker("broker", "--port", "0", "--output", "json")) {
+            JsonNode started = broker.started();
+            String bootstrap = started.get("bootstrapServers").asText();
+            dataDir = started.get("dataDir").asText();
+            assertThat(started.get("dataKept").asBoolean()).isFalse();
+
+            produce(bootstrap, "cli-broker", 20);
+            assertThat(consumeAll(bootstrap, "cli-broker", 20)).hasSize(20);
+        }
+        assertThat(Path.of(dataDir)).doesNotExist();
+    }
+
+    @Test
+    void dataInADataDirSurvivesARestart(@TempDir Path dir) throws Exception {
+        Path dataDir = dir.resolve("kafka");
+        int port;
+        try (ServerSocket free = new ServerSocket(0)) {
+            port = free.getLocalPort();
+        }
+        String[] args = {"broker", "--port", String.valueOf(port), "--data-dir", dataDir.toString(), "--output", "json"};
+        try (RunningBroker broker = new RunningBroker(args)) {
+            produce(broker.started().get("bootstrapServers").asText(), "kept", 10);
+        }
+        assertThat(dataDir.resolve("broker.log")).isNotEmptyFile();
+        try (RunningBroker broker = new RunningBroker(args)) {
+            assertThat(consumeAll(broker.started().get("bootstrapServers").asText(), "kept", 10))
+                    .containsExactly("v0", "v1", "v2", "v3", "v4", "v5", "v6", "v7", "v8", "v9");
+        }
+    }
+
+    @Test
+    void aPortInUseIsAOneLineFailure() throws Exception {
+        try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
+            Cli.Result result = Cli.run("broker", "--port", String.valueOf(taken.getLocalPort()));
+
+            assertThat(result.exitCode()).isEqualTo(CliException.FAILED);
+            assertThat(result.err().lines()).hasSize(1);
+            assertThat(result.err()).contains("port " + taken.getLocalPort(), "is in use", "choose another port");
+        }
+    }
+
+    @Test
+    void anUnwritableDataDirIsAOneLineFailure(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("a-file"), "not a directory");
+
+        Cli.Result result = Cli.run("broker", "--port", "0", "--data-dir", file.resolve("kafka").toString());
+
+        assertThat(result.exitCode()).isEqualTo(CliException.FAILED);
+        assertThat(result.err().lines()).hasSize(1);
+        assertThat(result.err()).contains("cannot create data directory", "choose a writable directory");
+    }
+
+    @Test
+    void aDataDirOfAnotherClusterShapeIsRefused(@TempDir Path dir) throws Exception {
+        Files.createDirectories(dir.resolve("node-1"));
+
+        Cli.Result result = Cli.run("broker", "--port", "0", "--brokers", "3", "--data-dir", dir.toString());
+
+        assertThat(result.exitCode()).isEqualTo(CliException.FAILED);
+        assertThat(result.err()).contains("holds a cluster of 1 broker(s), not 3");
+    }
+
+    private static void produce(String bootstrap, String topic, int count) throws Exception {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+            for (int i = 0; i < count; i++) {
+                producer.send(new ProducerRecord<>(topic, "k", "v" + i)).get();
+            }
+        }
+    }
+
+    private static List<String> consumeAll(String bootstrap, String topic, int count) {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        p.put("group.id", "reader-" + topic);
+        p.put("auto.offset.reset", "earliest");
+        List<String> values = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+            consumer.subscribe(Set.of(topic));
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                    values.add(r.value());
+                }
+                return values.size() >= count;
+            });
+        }
+        return values;
+    }
+}

@@ -1,0 +1,89 @@
+package io.kgroups.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.BufferedReader;
+import java.io.InputStreamReader;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The runnable jar, as the ./kgroups launcher runs it: a separate JVM, stopped by a signal. */
+class KgroupsJarIT {
+    private static final Path JAR = Path.of(System.getProperty("kgroups.jar", "target/kgroups.jar"));
+
+    @Test
+    void brokerServesClientsAndStopsCleanlyOnASignal(@TempDir Path dir) throws Exception {
+        Path stderr = dir.resolve("stderr.txt");
+        Process process = new ProcessBuilder(javaBin(), "-jar", JAR.toString(), "broker", "--port", "0", "--output", "json")
+                .redirectError(stderr.toFile())
+                .start();
+        try {
+            JsonNode started = readJson(process);
+            String bootstrap = started.get("bootstrapServers").asText();
+            Path dataDir = Path.of(started.get("dataDir").asText());
+
+            Properties p = new Properties();
+            p.put("bootstrap.servers", bootstrap);
+            try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+                for (int i = 0; i < 10; i++) {
+                    producer.send(new ProducerRecord<>("jar-it", "k", "v" + i)).get();
+                }
+            }
+            p.put("group.id", "jar-it");
+            p.put("auto.offset.reset", "earliest");
+            List<String> values = new ArrayList<>();
+            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+                consumer.subscribe(Set.of("jar-it"));
+                await().atMost(Duration.ofSeconds(30)).until(() -> {
+                    for (ConsumerRecord<String, String> r : consumer.poll(Duration.ofMillis(200))) {
+                        values.add(r.value());
+                    }
+                    return values.size() >= 10;
+                });
+            }
+            assertThat(values).hasSize(10);
+
+            process.destroy(); // SIGTERM, as Ctrl-C is SIGINT: both run the shutdown hook
+            assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(Files.readString(stderr)).contains("kgroups: Kafka stopped").doesNotContain("Exception");
+            assertThat(dataDir).doesNotExist();
+        } finally {
+            process.destroyForcibly();
+        }
+    }
+
+    private static JsonNode readJson(Process process) throws Exception {
+        BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
+        StringBuilder json = new StringBuilder();
+        String line;
+        while ((line = reader.readLine()) != null) {
+            json.append(line).append('\n');
+            if (line.startsWith("}")) {
+                return new ObjectMapper().readTree(json.toString());
+            }
+        }
+        throw new AssertionError("the broker exited without printing its address");
+    }
+
+    private static String javaBin() {
+        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    }
+}
