@@ -36,19 +36,21 @@ final class BrokerCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         EmbeddedKafka kafka = build();
-        try {
-            kafka.start();
-        } catch (EmbeddedKafkaException e) {
-            kafka.close();
-            throw CliException.failed(e.getMessage(), e);
-        }
-        // Ctrl-C ends the JVM through its shutdown hooks: stop the brokers cleanly there.
+        // Ctrl-C ends the JVM through its shutdown hooks, even during the start: stop the brokers
+        // cleanly there (close waits for a start in progress).
         Thread stopper = new Thread(() -> {
             kafka.close();
             context.err().println("kgroups: Kafka stopped");
             context.err().flush();
         }, "kgroups-broker-stop");
         Runtime.getRuntime().addShutdownHook(stopper);
+        try {
+            kafka.start();
+        } catch (EmbeddedKafkaException e) {
+            Runtime.getRuntime().removeShutdownHook(stopper);
+            kafka.close();
+            throw CliException.failed(e.getMessage(), e);
+        }
         printStarted(kafka);
         try {
             new CountDownLatch(1).await();

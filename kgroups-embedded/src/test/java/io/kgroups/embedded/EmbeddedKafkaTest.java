@@ -1,6 +1,7 @@
 package io.kgroups.embedded;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Files;
@@ -11,6 +12,7 @@ import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.common.utils.internals.Exit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -34,6 +36,15 @@ class EmbeddedKafkaTest {
         try (Admin admin = Admin.create(Clients.adminConfig(kafka.bootstrapServers()))) {
             assertThat(admin.listTopics().names().get()).contains(topic);
         }
+    }
+
+    @Test
+    void theBrokerCannotEndTheHostJvm(EmbeddedKafka kafka) {
+        // What a broker does on a fatal error (a failed log directory, say): Kafka's Exit, not System.exit.
+        assertThatThrownBy(() -> Exit.exit(1, "fatal error in a test"))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("refused");
+        assertThatThrownBy(() -> Exit.halt(1)).isInstanceOf(IllegalStateException.class);
     }
 
     @Test
