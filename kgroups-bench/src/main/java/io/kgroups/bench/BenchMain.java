@@ -61,7 +61,8 @@ public final class BenchMain {
         for (Benchmark b : BENCHMARKS) {
             text.append(String.format("  %-10s %s%n", b.name(), b.description()));
         }
-        text.append(String.format("%n  %-10s %s%n", "--quick", "fewer and smaller runs: a smoke test, not figures to quote"));
+        text.append(String.format("%n  %-10s %s%n", "--quick",
+                "fewer and smaller runs: a smoke test, not figures to quote"));
         return text.toString();
     }
 }

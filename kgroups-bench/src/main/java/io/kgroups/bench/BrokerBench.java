@@ -1,14 +1,15 @@
 package io.kgroups.bench;
 
 import io.kgroups.embedded.EmbeddedKafka;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicReference;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
@@ -17,7 +18,6 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.ByteArraySerializer;
-import org.apache.kafka.common.utils.AppInfoParser;
 
 /**
  * The floor every other benchmark stands on: how long an embedded broker takes to start, and how
@@ -28,6 +28,7 @@ final class BrokerBench implements Benchmark {
     private static final int PARTITIONS = 6;
     private static final int RECORD_BYTES = 200;
     private static final int THROUGHPUT_RUNS = 3;
+    private static final Duration COLD_START_LIMIT = Duration.ofMinutes(2);
     /** A consumer that reads nothing for this long is stuck, not slow. */
     private static final Duration STALL_LIMIT = Duration.ofSeconds(30);
 
@@ -49,20 +50,24 @@ final class BrokerBench implements Benchmark {
         List<Double> startMs = new ArrayList<>();
         for (int run = 1; run <= startRuns; run++) {
             startMs.add(coldStartMillis());
-            progress("cold start", run, startRuns);
+            progress("cold start " + run + "/" + startRuns);
         }
 
         List<Double> produceSeconds = new ArrayList<>();
         List<Double> consumeSeconds = new ArrayList<>();
-        try (EmbeddedKafka kafka = newBroker().start();
-                Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers()))) {
-            for (int run = 1; run <= THROUGHPUT_RUNS; run++) {
+        try (EmbeddedKafka kafka = newBroker().start()) {
+            // Run 0 warms up the JIT (broker and clients share this JVM) and is not counted.
+            for (int run = 0; run <= THROUGHPUT_RUNS; run++) {
                 // A fresh topic per run, so that every consume run reads exactly what its produce run wrote.
                 String topic = "bench-broker-" + run;
-                admin.createTopics(List.of(new NewTopic(topic, PARTITIONS, (short) 1))).all().get();
-                produceSeconds.add(produce(kafka.bootstrapServers(), topic, records));
-                consumeSeconds.add(consume(kafka.bootstrapServers(), topic, records));
-                progress("produce and consume", run, THROUGHPUT_RUNS);
+                kafka.createTopic(topic, PARTITIONS);
+                double produced = produce(kafka.bootstrapServers(), topic, records);
+                double consumed = consume(kafka.bootstrapServers(), topic, records);
+                if (run > 0) {
+                    produceSeconds.add(produced);
+                    consumeSeconds.add(consumed);
+                }
+                progress(run == 0 ? "warm-up" : "produce and consume " + run + "/" + THROUGHPUT_RUNS);
             }
         }
 
@@ -72,18 +77,19 @@ final class BrokerBench implements Benchmark {
         List<Double> consumeRps = perSecond(records, consumeSeconds);
         List<Double> consumeMbps = perSecond(megabytes, consumeSeconds);
 
-        return Report.table("broker: embedded Kafka " + AppInfoParser.getVersion()
-                        + ", 1 broker; peer comparison: n/a (this is the baseline)", "figure", "median", "runs")
+        return Report.table("broker: embedded Kafka, 1 broker; peer comparison: n/a (this is the baseline)",
+                        "figure", "median", "runs")
                 .row("cold start (ms)", Report.median(startMs), Report.runs(startMs))
                 .row("produce (records/s)", Report.median(produceRps), Report.runs(produceRps))
                 .row("produce (MB/s)", Report.median(produceMbps), Report.runs(produceMbps))
                 .row("consume (records/s)", Report.median(consumeRps), Report.runs(consumeRps))
                 .row("consume (MB/s)", Report.median(consumeMbps), Report.runs(consumeMbps))
                 .note("cold start: build() and start() of a 1-broker EmbeddedKafka until start() returns,"
-                        + " in one JVM (the first run also loads the classes).")
+                        + " each in a fresh JVM (JVM boot itself not counted).")
                 .note("produce: " + records + " records of " + RECORD_BYTES + " B, acks=all, linger.ms=5, to a "
                         + PARTITIONS + "-partition topic, until flush() returns; consume: a KafkaConsumer assigned"
-                        + " every partition, from the beginning until all are read. MB = 10^6 B of record values.")
+                        + " every partition, from the beginning until all are read; after one uncounted warm-up run."
+                        + " MB = 10^6 B of record values.")
                 .result("start_ms", Report.median(startMs))
                 .result("produce_rps", Report.median(produceRps))
                 .result("produce_mbps", Report.median(produceMbps))
@@ -91,16 +97,26 @@ final class BrokerBench implements Benchmark {
                 .result("consume_mbps", Report.median(consumeMbps));
     }
 
-    private static EmbeddedKafka newBroker() {
+    static EmbeddedKafka newBroker() {
         return EmbeddedKafka.builder().brokers(1).partitions(PARTITIONS).port(0).build();
     }
 
-    private static double coldStartMillis() {
-        long start = System.nanoTime();
-        try (EmbeddedKafka kafka = newBroker()) {
-            kafka.start();
-            return (System.nanoTime() - start) / 1e6;
+    /** Milliseconds of one {@link ColdStart}, in a fresh JVM on this JVM's class path. */
+    private static double coldStartMillis() throws IOException, InterruptedException {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        String classPath = System.getProperty("java.class.path");
+        Process process = new ProcessBuilder(java, "-cp", classPath, ColdStart.class.getName())
+                .redirectError(ProcessBuilder.Redirect.INHERIT)
+                .start();
+        if (!process.waitFor(COLD_START_LIMIT.toSeconds(), TimeUnit.SECONDS)) {
+            process.destroyForcibly();
+            throw new IllegalStateException("a cold start took over " + COLD_START_LIMIT.toSeconds() + " s");
         }
+        String output = new String(process.getInputStream().readAllBytes(), StandardCharsets.UTF_8).strip();
+        if (process.exitValue() != 0) {
+            throw new IllegalStateException("a cold start failed (exit " + process.exitValue() + ")");
+        }
+        return Double.parseDouble(output);
     }
 
     /** Seconds to send {@code records} and have every one acknowledged. */
@@ -166,7 +182,7 @@ final class BrokerBench implements Benchmark {
     }
 
     /** On stderr, so that stdout stays the report; a full run takes minutes. */
-    private static void progress(String phase, int run, int runs) {
-        System.err.println("broker: " + phase + " run " + run + "/" + runs + " done");
+    private static void progress(String done) {
+        System.err.println("broker: " + done + " done");
     }
 }

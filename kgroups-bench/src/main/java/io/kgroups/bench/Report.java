@@ -34,7 +34,8 @@ public final class Report {
     /** A table row; numbers are written as in the RESULT line. */
     public Report row(Object... cells) {
         if (cells.length != columns.size()) {
-            throw new IllegalArgumentException("row has " + cells.length + " cells for " + columns.size() + " columns");
+            throw new IllegalArgumentException(
+                    "row has " + cells.length + " cells for " + columns.size() + " columns");
         }
         rows.add(Arrays.stream(cells).map(Report::cell).toList());
         return this;

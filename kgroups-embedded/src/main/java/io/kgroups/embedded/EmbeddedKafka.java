@@ -19,6 +19,12 @@ import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
+import java.util.concurrent.ExecutionException;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
 
 /**
@@ -107,6 +113,37 @@ public final class EmbeddedKafka implements AutoCloseable {
             throw new IllegalStateException("the cluster has not been started: call start() first");
         }
         return clientPorts.stream().map(p -> settings.host + ":" + p).collect(Collectors.joining(","));
+    }
+
+    /**
+     * Creates a topic and returns once every partition's leader serves it. Prefer this to
+     * creation on first use before producing with several requests in flight: with Kafka 4.4 a
+     * produce request that reaches a partition before its leader has applied the creation is
+     * retried, while a later request is appended, and the idempotent producer then retries the
+     * first one until {@code delivery.timeout.ms} and fails it (KAFKA-15591, fixed in Kafka 4.5).
+     */
+    public void createTopic(String name, int partitions, int replicationFactor, Map<String, String> configs) {
+        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+            admin.createTopics(List.of(new NewTopic(name, partitions, (short) replicationFactor).configs(configs)))
+                    .all().get();
+            // ListOffsets is answered by each partition's leader, and retried until it can: once it
+            // answers, the leader has applied the creation.
+            Map<TopicPartition, OffsetSpec> partitionsOfTopic = new LinkedHashMap<>();
+            for (int p = 0; p < partitions; p++) {
+                partitionsOfTopic.put(new TopicPartition(name, p), OffsetSpec.latest());
+            }
+            admin.listOffsets(partitionsOfTopic).all().get();
+        } catch (ExecutionException e) {
+            throw new EmbeddedKafkaException("cannot create topic " + name + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EmbeddedKafkaException("interrupted while creating topic " + name, e);
+        }
+    }
+
+    /** {@link #createTopic(String, int, int, Map)} with replication factor 1 and the broker's topic defaults. */
+    public void createTopic(String name, int partitions) {
+        createTopic(name, partitions, 1, Map.of());
     }
 
     /** The client port of each node, in node order. */

@@ -11,7 +11,6 @@ import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.common.TopicPartitionInfo;
@@ -70,8 +69,7 @@ class BrokerFailureTest {
     void threeBrokerClusterServesAReplicatedTopicWithOneBrokerStopped() throws Exception {
         try (EmbeddedKafka kafka = EmbeddedKafka.builder().brokers(3).build().start();
              Admin admin = Admin.create(Clients.adminConfig(kafka.bootstrapServers()))) {
-            admin.createTopics(List.of(new NewTopic("replicated", 3, (short) 3)
-                    .configs(Map.of("min.insync.replicas", "2")))).all().get();
+            kafka.createTopic("replicated", 3, 3, Map.of("min.insync.replicas", "2"));
             try (KafkaProducer<String, String> producer = Clients.producer(kafka.bootstrapServers())) {
                 Clients.send(producer, "replicated", "a", 30);
 

@@ -11,7 +11,11 @@ import java.util.List;
 import java.util.Set;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
 import org.apache.kafka.common.utils.internals.Exit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -35,6 +39,21 @@ class EmbeddedKafkaTest {
         }
         try (Admin admin = Admin.create(Clients.adminConfig(kafka.bootstrapServers()))) {
             assertThat(admin.listTopics().names().get()).contains(topic);
+        }
+    }
+
+    @Test
+    void aCreatedTopicTakesManyRequestsInFlightAtOnce(EmbeddedKafka kafka) throws Exception {
+        kafka.createTopic("created", 6);
+        List<Future<RecordMetadata>> acks = new ArrayList<>();
+        try (KafkaProducer<String, String> producer = Clients.producer(kafka.bootstrapServers())) {
+            for (int i = 0; i < 5_000; i++) {
+                acks.add(producer.send(new ProducerRecord<>("created", "k" + i, "v" + i)));
+            }
+            for (Future<RecordMetadata> ack : acks) {
+                // A batch overtaken by a later one would be retried until delivery.timeout.ms (120 s).
+                assertThat(ack.get(30, TimeUnit.SECONDS).offset()).isNotNegative();
+            }
         }
     }
 
