@@ -1,0 +1,172 @@
+package io.kgroups.consumer.internal;
+
+import io.kgroups.consumer.ErrorPolicy;
+import java.util.ArrayList;
+import java.util.List;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.errors.SerializationException;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Runs the user's handler on a fetched record: deserializes it (here, not in the
+ * KafkaConsumer, so that a poison pill follows the error policy instead of wedging the poll
+ * loop), calls the handler, and applies the error policy when it throws.
+ */
+final class RecordProcessor<K, V> {
+    private static final Logger LOG = LoggerFactory.getLogger(RecordProcessor.class);
+
+    /** What became of an attempt. */
+    record Outcome(Kind kind, long retryDelayMs, String reason, Throwable cause) {
+        enum Kind { DONE, RETRY, EXHAUSTED, FAIL }
+
+        static final Outcome DONE = new Outcome(Kind.DONE, 0, null, null);
+        static final Outcome EXHAUSTED = new Outcome(Kind.EXHAUSTED, 0, null, null);
+    }
+
+    private final Settings<K, V> settings;
+    private final ConsumerMetrics metrics;
+    private final DeadLetterPublisher deadLetters;
+
+    RecordProcessor(Settings<K, V> settings, ConsumerMetrics metrics, DeadLetterPublisher deadLetters) {
+        this.settings = settings;
+        this.metrics = metrics;
+        this.deadLetters = deadLetters;
+    }
+
+    /** Attempt {@code attempt} (1 for the first) of one record with the record handler. */
+    Outcome handleRecord(ConsumerRecord<byte[], byte[]> raw, int attempt) {
+        ConsumerMetrics.TopicCounts counts = metrics.topic(raw.topic());
+        ConsumerRecord<K, V> record;
+        try {
+            record = deserialize(raw);
+        } catch (RuntimeException e) {
+            counts.failed.increment();
+            return finalAction(raw, new SerializationException("cannot deserialize " + where(raw) + ": " + e, e), attempt);
+        }
+        long start = System.nanoTime();
+        try {
+            settings.recordHandler().handle(record);
+        } catch (Exception | LinkageError | AssertionError e) {
+            counts.failed.increment();
+            return afterFailure(raw, e, attempt, counts);
+        }
+        counts.processed(System.nanoTime() - start, raw.timestamp());
+        return Outcome.DONE;
+    }
+
+    /**
+     * Attempt {@code attempt} of a batch with the batch handler. EXHAUSTED when its retries are
+     * spent, or when a record of it cannot be deserialized: the caller then goes record by record.
+     */
+    Outcome handleBatch(List<ConsumerRecord<byte[], byte[]>> raws, int attempt) {
+        ConsumerMetrics.TopicCounts counts = metrics.topic(raws.get(0).topic());
+        List<ConsumerRecord<K, V>> records = new ArrayList<>(raws.size());
+        try {
+            for (ConsumerRecord<byte[], byte[]> raw : raws) {
+                records.add(deserialize(raw));
+            }
+        } catch (RuntimeException e) {
+            return Outcome.EXHAUSTED;
+        }
+        long start = System.nanoTime();
+        try {
+            settings.batchHandler().handle(records);
+        } catch (Exception | LinkageError | AssertionError e) {
+            counts.failed.increment();
+            if (attempt <= settings.errorPolicy().retries()) {
+                counts.retried.increment();
+                log("processing_failed", raws.get(0), e, attempt, "retry");
+                return new Outcome(Outcome.Kind.RETRY, settings.errorPolicy().backoff().delayMs(attempt), null, e);
+            }
+            return Outcome.EXHAUSTED;
+        }
+        long perRecord = (System.nanoTime() - start) / raws.size();
+        for (ConsumerRecord<byte[], byte[]> raw : raws) {
+            counts.processed(perRecord, raw.timestamp());
+        }
+        return Outcome.DONE;
+    }
+
+    /** One record of a batch whose retries are spent, alone: one try, then the final action. */
+    Outcome handleAlone(ConsumerRecord<byte[], byte[]> raw, int attemptsSoFar) {
+        ConsumerMetrics.TopicCounts counts = metrics.topic(raw.topic());
+        ConsumerRecord<K, V> record;
+        try {
+            record = deserialize(raw);
+        } catch (RuntimeException e) {
+            counts.failed.increment();
+            return finalAction(raw, new SerializationException("cannot deserialize " + where(raw) + ": " + e, e), 1);
+        }
+        long start = System.nanoTime();
+        try {
+            settings.batchHandler().handle(List.of(record));
+        } catch (Exception | LinkageError | AssertionError e) {
+            counts.failed.increment();
+            return finalAction(raw, e, attemptsSoFar + 1);
+        }
+        counts.processed(System.nanoTime() - start, raw.timestamp());
+        return Outcome.DONE;
+    }
+
+    private Outcome afterFailure(ConsumerRecord<byte[], byte[]> raw, Throwable error, int attempt,
+            ConsumerMetrics.TopicCounts counts) {
+        ErrorPolicy policy = settings.errorPolicy();
+        if (attempt <= policy.retries()) {
+            counts.retried.increment();
+            log("processing_failed", raw, error, attempt, "retry");
+            return new Outcome(Outcome.Kind.RETRY, policy.backoff().delayMs(attempt), null, error);
+        }
+        return finalAction(raw, error, attempt);
+    }
+
+    private Outcome finalAction(ConsumerRecord<byte[], byte[]> raw, Throwable error, int attempts) {
+        ErrorPolicy policy = settings.errorPolicy();
+        ConsumerMetrics.TopicCounts counts = metrics.topic(raw.topic());
+        switch (policy.action()) {
+            case SKIP -> {
+                log("processing_failed", raw, error, attempts, "skip");
+                counts.skipped.increment();
+                return Outcome.DONE;
+            }
+            case DEAD_LETTER -> {
+                String topic = policy.deadLetterTopic(raw.topic());
+                try {
+                    deadLetters.publish(topic, raw, error, attempts);
+                } catch (Exception e) {
+                    if (e instanceof InterruptedException) {
+                        Thread.currentThread().interrupt();
+                    }
+                    return new Outcome(Outcome.Kind.FAIL, 0, "cannot write " + where(raw) + " to dead-letter topic "
+                            + topic + ": " + e + "; the record was not committed", e);
+                }
+                counts.deadLettered.increment();
+                LOG.atWarn().setMessage("dead_lettered").addKeyValue("group", settings.groupId())
+                        .addKeyValue("record", where(raw)).addKeyValue("dead_letter_topic", topic)
+                        .addKeyValue("attempts", attempts).addKeyValue("error", error.toString()).log();
+                return Outcome.DONE;
+            }
+            default -> {
+                log("processing_failed", raw, error, attempts, "fail");
+                return new Outcome(Outcome.Kind.FAIL, 0, "handler failed on " + where(raw) + " after " + attempts
+                        + " attempt(s): " + error + "; stopped without committing it (error policy: fail)", error);
+            }
+        }
+    }
+
+    private void log(String event, ConsumerRecord<byte[], byte[]> raw, Throwable error, int attempt, String next) {
+        LOG.atWarn().setMessage(event).addKeyValue("group", settings.groupId()).addKeyValue("record", where(raw))
+                .addKeyValue("attempt", attempt).addKeyValue("next", next).addKeyValue("error", error.toString()).log();
+    }
+
+    static String where(ConsumerRecord<?, ?> record) {
+        return record.topic() + "-" + record.partition() + "@" + record.offset();
+    }
+
+    private ConsumerRecord<K, V> deserialize(ConsumerRecord<byte[], byte[]> raw) {
+        K key = settings.keyDeserializer().deserialize(raw.topic(), raw.headers(), raw.key());
+        V value = settings.valueDeserializer().deserialize(raw.topic(), raw.headers(), raw.value());
+        return new ConsumerRecord<>(raw.topic(), raw.partition(), raw.offset(), raw.timestamp(), raw.timestampType(),
+                raw.serializedKeySize(), raw.serializedValueSize(), key, value, raw.headers(), raw.leaderEpoch());
+    }
+}
