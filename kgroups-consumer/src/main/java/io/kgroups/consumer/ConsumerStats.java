@@ -18,7 +18,7 @@ import org.apache.kafka.common.TopicPartition;
  * @param inFlight records fetched and not yet done
  * @param pausedPartitions partitions paused for backpressure
  * @param committed the last acknowledged committed offset per partition
- * @param lag per assigned partition: log-end offset minus the committable offset
+ * @param lag per assigned partition whose position is known: log-end offset minus the lowest offset not done
  */
 public record ConsumerStats(
         ConsumerState state,

@@ -44,13 +44,18 @@ final class Committer {
         this.group = group;
     }
 
-    /** Offsets of the lanes that moved past what was sent; null when there is nothing to commit. */
-    Map<TopicPartition, OffsetAndMetadata> pending(Collection<PartitionLane> lanes) {
+    /**
+     * Offsets of the lanes that moved past what was sent (or, when {@code final_}, past what was
+     * acknowledged: an async commit still in flight may yet fail, and these partitions are about
+     * to go); null when there is nothing to commit.
+     */
+    Map<TopicPartition, OffsetAndMetadata> pending(Collection<PartitionLane> lanes, boolean final_) {
         Map<TopicPartition, OffsetAndMetadata> offsets = null;
         for (PartitionLane lane : lanes) {
             PartitionOffsets tracked = lane.offsets();
             long committable = tracked.committable();
-            if (committable < 0 || committable <= sent.getOrDefault(lane.partition(), -1L)) {
+            long baseline = (final_ ? acked : sent).getOrDefault(lane.partition(), -1L);
+            if (committable < 0 || committable <= baseline) {
                 continue;
             }
             if (offsets == null) {
@@ -65,7 +70,7 @@ final class Committer {
 
     void commitAsync(Collection<PartitionLane> lanes, Map<TopicPartition, PartitionLane> byPartition) {
         lastCommitNanos = System.nanoTime();
-        Map<TopicPartition, OffsetAndMetadata> offsets = pending(lanes);
+        Map<TopicPartition, OffsetAndMetadata> offsets = pending(lanes, false);
         if (offsets == null) {
             return;
         }
@@ -83,10 +88,13 @@ final class Committer {
     /**
      * Commits synchronously, retrying what is worth retrying (a rebalance in progress, a moved
      * coordinator, a timeout) until {@code timeout}; false if the offsets were not committed.
+     * {@code final_}: the last commit for these partitions (revoke, close), made even if an
+     * asynchronous commit of the same offsets is still unanswered.
      */
-    boolean commitSync(Collection<PartitionLane> lanes, Map<TopicPartition, PartitionLane> byPartition, Duration timeout) {
+    boolean commitSync(Collection<PartitionLane> lanes, Map<TopicPartition, PartitionLane> byPartition, Duration timeout,
+            boolean final_) {
         lastCommitNanos = System.nanoTime();
-        Map<TopicPartition, OffsetAndMetadata> offsets = pending(lanes);
+        Map<TopicPartition, OffsetAndMetadata> offsets = pending(lanes, final_);
         if (offsets == null) {
             return true;
         }

@@ -38,7 +38,7 @@ public final class PartitionLane implements Runnable {
     private volatile long busySinceNanos;
     private volatile long busyOffset = -1;
     private volatile long acked = -1;
-    private volatile long lag;
+    private volatile long lag = -1;
 
     PartitionLane(TopicPartition partition, RecordProcessor<?, ?> processor, Executor executor,
             ScheduledExecutorService scheduler, LaneEvents events, int maxBatchSize, boolean batch,
@@ -304,8 +304,17 @@ public final class PartitionLane implements Runnable {
         this.lag = lag;
     }
 
-    /** Log-end offset minus the lowest offset not done, as last measured by the poll thread. */
+    /**
+     * Log-end offset minus the lowest offset not done, as last measured by the poll thread; NaN
+     * until measured (the consumer does not know its position in the partition yet).
+     */
     public double lag() {
+        long value = lag;
+        return value < 0 ? Double.NaN : value;
+    }
+
+    /** The lag in records, or -1 until measured. */
+    long lagRecords() {
         return lag;
     }
 

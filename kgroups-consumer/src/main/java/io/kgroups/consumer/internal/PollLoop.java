@@ -200,7 +200,7 @@ public final class PollLoop<K, V> implements Runnable, ConsumerRebalanceListener
     private void maybeCommit() {
         CommitPolicy policy = settings.commitPolicy();
         switch (policy.kind()) {
-            case PER_RECORD -> committer.commitSync(lanes.values(), lanes, settings.commitTimeout());
+            case PER_RECORD -> committer.commitSync(lanes.values(), lanes, settings.commitTimeout(), false);
             case PER_BATCH -> {
                 boolean batchDone = false;
                 while (!pollBatches.isEmpty() && isDone(pollBatches.peek())) {
@@ -233,7 +233,7 @@ public final class PollLoop<K, V> implements Runnable, ConsumerRebalanceListener
 
     private void commit(CommitPolicy.Mode mode) {
         if (mode == CommitPolicy.Mode.SYNC) {
-            committer.commitSync(lanes.values(), lanes, settings.commitTimeout());
+            committer.commitSync(lanes.values(), lanes, settings.commitTimeout(), false);
         } else {
             committer.commitAsync(lanes.values(), lanes);
         }
@@ -286,7 +286,7 @@ public final class PollLoop<K, V> implements Runnable, ConsumerRebalanceListener
         }
         long deadline = System.nanoTime() + settings.revokeTimeout().toNanos();
         boolean finished = closeAndAwait(revoked, deadline);
-        boolean committed = committer.commitSync(revoked, lanes, settings.commitTimeout());
+        boolean committed = committer.commitSync(revoked, lanes, settings.commitTimeout(), true);
         drop(revoked);
         metrics.revoked.increment();
         LOG.atInfo().setMessage("partitions_revoked").addKeyValue("group", settings.groupId())
@@ -363,7 +363,7 @@ public final class PollLoop<K, V> implements Runnable, ConsumerRebalanceListener
                 List<PartitionLane> all = new ArrayList<>(lanes.values());
                 boolean finished = closeAndAwait(all, deadline);
                 if (committer != null) {
-                    committer.commitSync(all, lanes, settings.commitTimeout());
+                    committer.commitSync(all, lanes, settings.commitTimeout(), true);
                 }
                 drop(all);
                 long left = Math.max(0, deadline - System.nanoTime());
@@ -468,7 +468,7 @@ public final class PollLoop<K, V> implements Runnable, ConsumerRebalanceListener
                 oldestBusy = now - since;
                 oldestRecord = lane.partition() + "@" + lane.busyOffset();
             }
-            totalLag += (long) lane.lag();
+            totalLag += Math.max(0, lane.lagRecords());
         }
         Committer c = committer;
         return HealthCheck.evaluate(new HealthCheck.Signals(state, failure, (now - lastPollNanos) / 1_000_000,
@@ -480,7 +480,9 @@ public final class PollLoop<K, V> implements Runnable, ConsumerRebalanceListener
     public ConsumerStats stats() {
         Map<TopicPartition, Long> lag = new HashMap<>();
         for (PartitionLane lane : lanes.values()) {
-            lag.put(lane.partition(), (long) lane.lag());
+            if (lane.lagRecords() >= 0) {
+                lag.put(lane.partition(), lane.lagRecords());
+            }
         }
         Committer c = committer;
         return new ConsumerStats(state,

@@ -1,0 +1,137 @@
+package io.kgroups.consumer;
+
+import io.kgroups.embedded.EmbeddedKafka;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.producer.RecordMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/** Topics, records and group offsets on an embedded broker, for the runtime's tests. */
+final class Fixture implements AutoCloseable {
+    private static final AtomicInteger NAMES = new AtomicInteger();
+
+    final EmbeddedKafka kafka;
+    final Admin admin;
+    private final KafkaProducer<String, String> producer;
+
+    Fixture(EmbeddedKafka kafka) {
+        this.kafka = kafka;
+        this.admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()));
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ProducerConfig.ACKS_CONFIG, "all");
+        p.put(ProducerConfig.LINGER_MS_CONFIG, "5");
+        producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
+    }
+
+    /** A unique name, so that tests sharing a broker do not see each other's topics and groups. */
+    static String unique(String prefix) {
+        return prefix + "-" + NAMES.incrementAndGet() + "-" + Long.toString(System.nanoTime() % 100_000, 36);
+    }
+
+    String topic(int partitions) {
+        String topic = unique("t");
+        kafka.createTopic(topic, partitions);
+        return topic;
+    }
+
+    /** Sends values {@code prefix-i} for i in [from, to), keyed by i, round-robin over partitions. */
+    void produce(String topic, int partitions, String prefix, int from, int to) throws Exception {
+        List<Future<RecordMetadata>> acks = new ArrayList<>();
+        for (int i = from; i < to; i++) {
+            acks.add(producer.send(new ProducerRecord<>(topic, i % partitions, "k" + i, prefix + "-" + i)));
+        }
+        for (Future<RecordMetadata> ack : acks) {
+            ack.get(30, TimeUnit.SECONDS);
+        }
+    }
+
+    void send(String topic, int partition, String value) throws Exception {
+        producer.send(new ProducerRecord<>(topic, partition, null, value)).get(30, TimeUnit.SECONDS);
+    }
+
+    Properties props(String group, String protocol) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        p.put(ConsumerConfig.GROUP_PROTOCOL_CONFIG, protocol);
+        if (protocol.equals("classic")) {
+            p.put(ConsumerConfig.SESSION_TIMEOUT_MS_CONFIG, "6000");
+            p.put(ConsumerConfig.HEARTBEAT_INTERVAL_MS_CONFIG, "500");
+        }
+        return p;
+    }
+
+    GroupConsumer.Builder<String, String> builder(String group, String protocol, String topic) {
+        return GroupConsumer.<String, String>builder()
+                .kafkaProperties(props(group, protocol))
+                .topics(topic)
+                .keyDeserializer(new StringDeserializer())
+                .valueDeserializer(new StringDeserializer());
+    }
+
+    /** The group's committed offsets, as the coordinator has them. */
+    Map<TopicPartition, OffsetAndMetadata> committed(String group) throws Exception {
+        Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)
+                .partitionsToOffsetAndMetadata().get(30, TimeUnit.SECONDS);
+        Map<TopicPartition, OffsetAndMetadata> present = new HashMap<>();
+        offsets.forEach((tp, o) -> {
+            if (o != null) {
+                present.put(tp, o);
+            }
+        });
+        return present;
+    }
+
+    long committed(String group, TopicPartition tp) throws Exception {
+        OffsetAndMetadata offset = committed(group).get(tp);
+        return offset == null ? -1 : offset.offset();
+    }
+
+    long endOffset(TopicPartition tp) throws Exception {
+        return admin.listOffsets(Map.of(tp, OffsetSpec.latest())).partitionResult(tp).get().offset();
+    }
+
+    /** Every record of {@code topic}, read with a plain consumer from the beginning. */
+    List<ConsumerRecord<String, String>> readAll(String topic, int expected) {
+        Properties p = new Properties();
+        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());
+        p.put(ConsumerConfig.GROUP_ID_CONFIG, unique("reader"));
+        p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+        List<ConsumerRecord<String, String>> all = new ArrayList<>();
+        try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer())) {
+            consumer.subscribe(Set.of(topic));
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(all::add);
+                return all.size() >= expected;
+            });
+        }
+        return all;
+    }
+
+    @Override
+    public void close() {
+        producer.close();
+        admin.close();
+    }
+}
