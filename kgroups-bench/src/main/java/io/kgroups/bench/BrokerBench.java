@@ -9,15 +9,10 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * The floor every other benchmark stands on: how long an embedded broker takes to start, and how
@@ -61,7 +56,7 @@ final class BrokerBench implements Benchmark {
                 // A fresh topic per run, so that every consume run reads exactly what its produce run wrote.
                 String topic = "bench-broker-" + run;
                 kafka.createTopic(topic, PARTITIONS);
-                double produced = produce(kafka.bootstrapServers(), topic, records);
+                double produced = TopicFiller.fill(kafka.bootstrapServers(), topic, records, RECORD_BYTES);
                 double consumed = consume(kafka.bootstrapServers(), topic, records);
                 if (run > 0) {
                     produceSeconds.add(produced);
@@ -117,36 +112,6 @@ final class BrokerBench implements Benchmark {
             throw new IllegalStateException("a cold start failed (exit " + process.exitValue() + ")");
         }
         return Double.parseDouble(output);
-    }
-
-    /** Seconds to send {@code records} and have every one acknowledged. */
-    private static double produce(String bootstrap, String topic, int records) {
-        Map<String, Object> config = Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.LINGER_MS_CONFIG, 5);
-        // One array for every record: the producer copies it into its batches, and without
-        // compression the contents do not matter.
-        byte[] value = new byte[RECORD_BYTES];
-        AtomicReference<Exception> failure = new AtomicReference<>();
-        try (KafkaProducer<byte[], byte[]> producer =
-                new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
-            producer.partitionsFor(topic); // metadata before the clock starts
-            long start = System.nanoTime();
-            for (int i = 0; i < records && failure.get() == null; i++) {
-                producer.send(new ProducerRecord<>(topic, value), (metadata, e) -> {
-                    if (e != null) {
-                        failure.compareAndSet(null, e);
-                    }
-                });
-            }
-            producer.flush();
-            long elapsed = System.nanoTime() - start;
-            if (failure.get() != null) {
-                throw new IllegalStateException("produce to " + topic + " failed: " + failure.get(), failure.get());
-            }
-            return elapsed / 1e9;
-        }
     }
 
     /** Seconds to read {@code records} from the beginning of every partition of {@code topic}. */

@@ -49,11 +49,26 @@ public final class Report {
 
     /** A figure for the RESULT line; keys are snake_case, the unit in the key ({@code start_ms}). */
     public Report result(String key, double value) {
+        results.put(checkKey(key), number(value));
+        return this;
+    }
+
+    /** A ratio for the RESULT line, always with two decimals ({@code 0.90}, {@code 1.05}). */
+    public Report ratio(String key, double value) {
+        results.put(checkKey(key), ratio(value));
+        return this;
+    }
+
+    /** A ratio written with two decimals, for a table cell or the RESULT line. */
+    public static String ratio(double value) {
+        return new BigDecimal(value).setScale(2, RoundingMode.HALF_UP).toPlainString();
+    }
+
+    private static String checkKey(String key) {
         if (!key.matches("[a-z][a-z0-9_]*")) {
             throw new IllegalArgumentException("result key must be snake_case: " + key);
         }
-        results.put(key, number(value));
-        return this;
+        return key;
     }
 
     public void print(PrintStream out) {

@@ -90,6 +90,22 @@ final class Fixture implements AutoCloseable {
                 .valueDeserializer(new StringDeserializer());
     }
 
+    /**
+     * With group.protocol=consumer the session timeout is the broker's (45 s by default): set it
+     * for this group to 3 s, so that a killed member is noticed quickly, as classic members'
+     * own session.timeout.ms does.
+     */
+    void shortSessionTimeout(String group) throws Exception {
+        org.apache.kafka.common.config.ConfigResource resource =
+                new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.GROUP, group);
+        admin.incrementalAlterConfigs(Map.of(resource, List.of(
+                new org.apache.kafka.clients.admin.AlterConfigOp(new org.apache.kafka.clients.admin.ConfigEntry(
+                        "consumer.session.timeout.ms", "3000"), org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET),
+                new org.apache.kafka.clients.admin.AlterConfigOp(new org.apache.kafka.clients.admin.ConfigEntry(
+                        "consumer.heartbeat.interval.ms", "500"), org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET))))
+                .all().get(30, TimeUnit.SECONDS);
+    }
+
     /** The group's committed offsets, as the coordinator has them. */
     Map<TopicPartition, OffsetAndMetadata> committed(String group) throws Exception {
         Map<TopicPartition, OffsetAndMetadata> offsets = admin.listConsumerGroupOffsets(group)

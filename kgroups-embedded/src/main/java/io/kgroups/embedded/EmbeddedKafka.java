@@ -20,6 +20,8 @@ import java.util.function.Consumer;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.common.errors.RetriableException;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
@@ -126,13 +128,24 @@ public final class EmbeddedKafka implements AutoCloseable {
         try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
             admin.createTopics(List.of(new NewTopic(name, partitions, (short) replicationFactor).configs(configs)))
                     .all().get();
-            // ListOffsets is answered by each partition's leader, and retried until it can: once it
-            // answers, the leader has applied the creation.
+            // ListOffsets is answered by each partition's leader: once it answers, the leader has
+            // applied the creation. Until the Admin client's metadata has the topic, it says unknown.
             Map<TopicPartition, OffsetSpec> partitionsOfTopic = new LinkedHashMap<>();
             for (int p = 0; p < partitions; p++) {
                 partitionsOfTopic.put(new TopicPartition(name, p), OffsetSpec.latest());
             }
-            admin.listOffsets(partitionsOfTopic).all().get();
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(60);
+            while (true) {
+                try {
+                    admin.listOffsets(partitionsOfTopic).all().get();
+                    break;
+                } catch (ExecutionException e) {
+                    if (!(e.getCause() instanceof RetriableException) || System.nanoTime() > deadline) {
+                        throw e;
+                    }
+                    Thread.sleep(50);
+                }
+            }
         } catch (ExecutionException e) {
             throw new EmbeddedKafkaException("cannot create topic " + name + ": " + e.getCause().getMessage(), e.getCause());
         } catch (InterruptedException e) {

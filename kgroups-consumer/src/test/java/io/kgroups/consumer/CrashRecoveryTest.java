@@ -1,0 +1,93 @@
+package io.kgroups.consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.kgroups.embedded.EmbeddedKafka;
+import io.kgroups.embedded.KafkaExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+import java.util.stream.IntStream;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** A loader killed with SIGKILL mid-run, then restarted: every record processed at least once. */
+@ExtendWith(KafkaExtension.class)
+class CrashRecoveryTest {
+    private static final int RECORDS = 3_000;
+    private static final int PARTITIONS = 3;
+    private Fixture fixture;
+
+    @BeforeEach
+    void setUp(EmbeddedKafka kafka) {
+        fixture = new Fixture(kafka);
+    }
+
+    @AfterEach
+    void tearDown() {
+        fixture.close();
+    }
+
+    @ParameterizedTest(name = "group.protocol={0}")
+    @ValueSource(strings = {"classic", "consumer"})
+    void killedWithoutCommitThenRestartedLosesNothing(String protocol, @TempDir Path dir) throws Exception {
+        String topic = fixture.topic(PARTITIONS);
+        String group = Fixture.unique("g");
+        fixture.produce(topic, PARTITIONS, "v", 0, RECORDS);
+        Path firstRun = dir.resolve("first-run.txt");
+        Files.createFile(firstRun);
+        fixture.shortSessionTimeout(group);
+
+        Process loader = startLoader(topic, group, firstRun, protocol);
+        try {
+            await().atMost(Duration.ofSeconds(60)).until(() -> Files.readAllLines(firstRun).size() >= RECORDS / 3);
+            await().atMost(Duration.ofSeconds(30)).until(() -> !fixture.committed(group).isEmpty());
+        } finally {
+            loader.destroyForcibly(); // SIGKILL: no final commit, no leave
+            assertThat(loader.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+        List<String> beforeKill = Files.readAllLines(firstRun);
+        Map<org.apache.kafka.common.TopicPartition, OffsetAndMetadata> committedAtKill = fixture.committed(group);
+        assertThat(beforeKill.size()).isLessThan(RECORDS);
+
+        // A new member of the same group picks up from the committed offsets.
+        Set<String> secondRun = ConcurrentHashMap.newKeySet();
+        try (GroupConsumer<String, String> restarted = fixture.builder(group, protocol, topic)
+                .handler(record -> secondRun.add(record.value()))
+                .build().start()) {
+            await().atMost(Duration.ofSeconds(90)).until(() -> fixture.committed(group).values().stream()
+                    .mapToLong(OffsetAndMetadata::offset).sum() == RECORDS);
+        }
+
+        Set<String> all = new HashSet<>(beforeKill);
+        all.addAll(secondRun);
+        Set<String> expected = IntStream.range(0, RECORDS).mapToObj(i -> "v-" + i).collect(Collectors.toSet());
+        assertThat(all).as("every record processed at least once").containsAll(expected);
+        // Only what the killed loader had done but not yet committed is handled again.
+        long replayed = beforeKill.stream().filter(secondRun::contains).count();
+        long uncommittedAtKill = beforeKill.size() - committedAtKill.values().stream().mapToLong(OffsetAndMetadata::offset).sum();
+        assertThat(replayed).isLessThanOrEqualTo(uncommittedAtKill);
+    }
+
+    private Process startLoader(String topic, String group, Path out, String protocol) throws Exception {
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), CrashingLoader.class.getName(),
+                fixture.kafka.bootstrapServers(), topic, group, out.toString(), protocol)
+                .redirectErrorStream(true)
+                .redirectOutput(out.resolveSibling(out.getFileName() + ".log").toFile())
+                .start();
+    }
+}
