@@ -6,6 +6,7 @@ import io.kgroups.consumer.GroupConsumer;
 import io.kgroups.embedded.EmbeddedKafka;
 import java.io.IOException;
 import java.io.InputStream;
+import java.lang.management.ManagementFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
@@ -76,6 +77,8 @@ final class RuntimeBench implements Benchmark {
         int perRecordTarget = quick ? 5_000 : 20_000;
         Duration perRecordLimit = quick ? Duration.ofSeconds(8) : Duration.ofSeconds(15);
         int perRecordWarmUp = 2_000;
+        Duration perRecordWarmUpLimit = Duration.ofSeconds(5);
+        double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
 
         Map<Variant, List<Double>> rates = new EnumMap<>(Variant.class);
         double fillSeconds;
@@ -92,7 +95,7 @@ final class RuntimeBench implements Benchmark {
                     String group = "bench-runtime-" + variant.name().toLowerCase() + "-" + round;
                     Pass pass = variant == Variant.PER_RECORD
                             ? measure(variant, bootstrap, group, round == 0 ? perRecordWarmUp : perRecordTarget,
-                                    perRecordLimit)
+                                    round == 0 ? perRecordWarmUpLimit : perRecordLimit)
                             : measure(variant, bootstrap, group, records, null);
                     if (round > 0) {
                         rates.computeIfAbsent(variant, v -> new ArrayList<>()).add(pass.recordsPerSecond());
@@ -137,8 +140,10 @@ final class RuntimeBench implements Benchmark {
                         + " Spring's defaults otherwise (syncCommits=true: a commitSync after each poll's batch).")
                 .note("perRecord: a synchronous commit after every record, by design; timed the same way over the"
                         + " first " + perRecordTarget + " records or " + perRecordLimit.toSeconds() + " s, whichever"
-                        + " came first (warm-up: " + perRecordWarmUp + "). Broker, producer and consumers share this JVM"
-                        + " and its " + Runtime.getRuntime().availableProcessors() + " cores.")
+                        + " came first (warm-up: " + perRecordWarmUp + " or " + perRecordWarmUpLimit.toSeconds() + " s).")
+                .note("Broker, producer and consumers share this JVM and its " + Runtime.getRuntime().availableProcessors()
+                        + " cores; load average before the run: " + Report.ratio(loadBefore)
+                        + " (other work on the machine shows up as spread in the runs).")
                 .note("Goal (from the issue): periodic >= 0.95 x plain and >= 1.05 x Spring.")
                 .ratio("periodic_vs_plain", median.get(Variant.PERIODIC) / plain)
                 .ratio("periodic_vs_spring", median.get(Variant.PERIODIC) / median.get(Variant.SPRING))

@@ -82,6 +82,38 @@ class RebalanceTest {
         assertThat(handled.entrySet()).allSatisfy(e -> assertThat(e.getValue()).as(e.getKey()).isEqualTo(1));
     }
 
+    @ParameterizedTest(name = "group.protocol={0}")
+    @ValueSource(strings = {"classic", "consumer"})
+    void aStaticMemberKeepsItsPlaceAcrossARestart(String protocol) throws Exception {
+        String topic = fixture.topic(2);
+        String group = Fixture.unique("g");
+        fixture.produce(topic, 2, "v", 0, 20);
+        java.util.Properties props = fixture.props(group, protocol);
+        props.put("group.instance.id", "loader-1");
+        Map<String, Integer> handled = new ConcurrentHashMap<>();
+        GroupConsumer<String, String> first = GroupConsumer.<String, String>builder().kafkaProperties(props).topics(topic)
+                .keyDeserializer(new org.apache.kafka.common.serialization.StringDeserializer())
+                .valueDeserializer(new org.apache.kafka.common.serialization.StringDeserializer())
+                .handler(record -> handled.merge(record.value(), 1, Integer::sum))
+                .build().start();
+        await().atMost(Duration.ofSeconds(30)).until(() -> committedTotal(group) == 20);
+        first.close(Duration.ofSeconds(30));
+
+        // Closed, but not gone: a static member does not leave, its partitions wait for it.
+        var description = fixture.admin.describeConsumerGroups(List.of(group)).all().get().get(group);
+        assertThat(description.members()).extracting(m -> m.groupInstanceId().orElse(null)).containsExactly("loader-1");
+
+        fixture.produce(topic, 2, "v", 20, 40);
+        try (GroupConsumer<String, String> again = GroupConsumer.<String, String>builder().kafkaProperties(props).topics(topic)
+                .keyDeserializer(new org.apache.kafka.common.serialization.StringDeserializer())
+                .valueDeserializer(new org.apache.kafka.common.serialization.StringDeserializer())
+                .handler(record -> handled.merge(record.value(), 1, Integer::sum))
+                .build().start()) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> committedTotal(group) == 40);
+        }
+        assertThat(handled).hasSize(40).allSatisfy((value, times) -> assertThat(times).isEqualTo(1));
+    }
+
     private GroupConsumer<String, String> member(String group, String protocol, String topic, Map<String, Integer> handled) {
         return fixture.builder(group, protocol, topic)
                 .commitPolicy(CommitPolicy.periodic(Duration.ofMillis(200), 1_000))

@@ -15,6 +15,7 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.InterruptException;
 import org.apache.kafka.common.errors.RebalanceInProgressException;
 import org.apache.kafka.common.errors.RetriableException;
+import org.apache.kafka.common.errors.StaleMemberEpochException;
 import org.apache.kafka.common.errors.WakeupException;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -109,7 +110,9 @@ final class Committer {
                 return true;
             } catch (WakeupException e) {
                 // a handler asked the poll loop for attention; the commit still has to happen
-            } catch (RebalanceInProgressException | RetriableException e) {
+            } catch (RebalanceInProgressException | StaleMemberEpochException | RetriableException e) {
+                // A rebalance under way, a member epoch that moved on (group.protocol=consumer) or a
+                // coordinator that moved: the same offsets are still ours to commit once it settles.
                 if (System.nanoTime() + RETRY_PAUSE_MS * 1_000_000 >= deadline) {
                     failed(offsets, e);
                     return false;
