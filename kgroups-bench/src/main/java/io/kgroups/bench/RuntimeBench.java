@@ -72,7 +72,7 @@ final class RuntimeBench implements Benchmark {
     @Override
     public Report run(boolean quick) throws Exception {
         int records = quick ? 200_000 : 1_000_000;
-        int rounds = quick ? 2 : 3;
+        int rounds = Integer.getInteger("bench.rounds", quick ? 2 : 3);
         // perRecord commits synchronously after every record: bounded by a count and a time.
         int perRecordTarget = quick ? 5_000 : 20_000;
         Duration perRecordLimit = quick ? Duration.ofSeconds(8) : Duration.ofSeconds(15);
@@ -92,6 +92,7 @@ final class RuntimeBench implements Benchmark {
             // not counted; then the variants alternate, so that drift hits them all alike.
             for (int round = 0; round <= rounds; round++) {
                 for (Variant variant : Variant.values()) {
+                    if (variant == Variant.PER_RECORD && Boolean.getBoolean("bench.skipPerRecord")) { rates.computeIfAbsent(variant, v -> new ArrayList<>()).add(1.0); continue; }
                     String group = "bench-runtime-" + variant.name().toLowerCase() + "-" + round;
                     Pass pass = variant == Variant.PER_RECORD
                             ? measure(variant, bootstrap, group, round == 0 ? perRecordWarmUp : perRecordTarget,
