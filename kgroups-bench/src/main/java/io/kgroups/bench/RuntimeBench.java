@@ -11,6 +11,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.atomic.AtomicBoolean;
@@ -72,7 +73,7 @@ final class RuntimeBench implements Benchmark {
     @Override
     public Report run(boolean quick) throws Exception {
         int records = quick ? 200_000 : 1_000_000;
-        int rounds = Integer.getInteger("bench.rounds", quick ? 2 : 3);
+        int rounds = quick ? 2 : 3;
         // perRecord commits synchronously after every record: bounded by a count and a time.
         int perRecordTarget = quick ? 5_000 : 20_000;
         Duration perRecordLimit = quick ? Duration.ofSeconds(8) : Duration.ofSeconds(15);
@@ -92,8 +93,7 @@ final class RuntimeBench implements Benchmark {
             // not counted; then the variants alternate, so that drift hits them all alike.
             for (int round = 0; round <= rounds; round++) {
                 for (Variant variant : Variant.values()) {
-                    if (variant == Variant.PER_RECORD && Boolean.getBoolean("bench.skipPerRecord")) { rates.computeIfAbsent(variant, v -> new ArrayList<>()).add(1.0); continue; }
-                    String group = "bench-runtime-" + variant.name().toLowerCase() + "-" + round;
+                    String group = "bench-runtime-" + variant.name().toLowerCase(Locale.ROOT) + "-" + round;
                     Pass pass = variant == Variant.PER_RECORD
                             ? measure(variant, bootstrap, group, round == 0 ? perRecordWarmUp : perRecordTarget,
                                     round == 0 ? perRecordWarmUpLimit : perRecordLimit)
@@ -130,12 +130,12 @@ final class RuntimeBench implements Benchmark {
                         + " plain, periodic, perBatch, Spring, perRecord in turn; median of the rounds.")
                 .note("Handler: the same per-record no-op in every variant (a LongAdder increment; Spring's batch"
                         + " listener loops over its list). Consumer settings, the same for all: Kafka client defaults"
-                        + " (fetch.min.bytes=1, fetch.max.bytes=50 MiB, max.partition.fetch.bytes=1 MiB) with"
+                        + " (fetch.min.bytes=1, fetch.max.wait.ms=500, fetch.max.bytes=50 MiB, max.partition.fetch.bytes=1 MiB) with"
                         + " max.poll.records=" + MAX_POLL_RECORDS + " (the default, set explicitly) and"
                         + " enable.auto.commit=false; kgroups otherwise at its defaults (16 handler threads,"
                         + " Ordering.PARTITION, CooperativeStickyAssignor).")
                 .note("Plain: poll(" + PLAIN_POLL_TIMEOUT.toMillis() + " ms), the handler on every record, commitAsync()"
-                        + " after every poll that returned records. Spring Kafka " + versions.getProperty("spring-kafka", "?")
+                        + " after every poll. Spring Kafka " + versions.getProperty("spring-kafka", "?")
                         + " (on kafka-clients " + versions.getProperty("kafka-clients", "?") + "):"
                         + " ConcurrentMessageListenerContainer, concurrency 1, BatchMessageListener, AckMode.BATCH,"
                         + " Spring's defaults otherwise (syncCommits=true: a commitSync after each poll's batch).")
@@ -143,7 +143,7 @@ final class RuntimeBench implements Benchmark {
                         + " first " + perRecordTarget + " records or " + perRecordLimit.toSeconds() + " s, whichever"
                         + " came first (warm-up: " + perRecordWarmUp + " or " + perRecordWarmUpLimit.toSeconds() + " s).")
                 .note("Broker, producer and consumers share this JVM and its " + Runtime.getRuntime().availableProcessors()
-                        + " cores; load average before the run: " + Report.ratio(loadBefore)
+                        + " cores; load average before the run: " + Report.number(loadBefore)
                         + " (other work on the machine shows up as spread in the runs).")
                 .note("Goal (from the issue): periodic >= 0.95 x plain and >= 1.05 x Spring.")
                 .ratio("periodic_vs_plain", median.get(Variant.PERIODIC) / plain)
@@ -195,7 +195,7 @@ final class RuntimeBench implements Benchmark {
                 Thread.sleep(1);
             }
         } finally {
-            running.close();
+            running.stop();
         }
     }
 
@@ -215,13 +215,12 @@ final class RuntimeBench implements Benchmark {
     }
 
     /** A variant consuming in the background. */
-    private interface Running extends AutoCloseable {
+    private interface Running {
         /** Throws if the variant has failed (so that a broken run ends at once, not at the stall limit). */
         void check();
 
         /** Stops consuming and closes every client, waiting until they are closed. */
-        @Override
-        void close() throws Exception;
+        void stop() throws Exception;
     }
 
     private static Running start(Variant variant, Map<String, Object> config, LongAdder tally) {
@@ -238,19 +237,17 @@ final class RuntimeBench implements Benchmark {
     private static Running plain(Map<String, Object> config, LongAdder tally) {
         KafkaConsumer<byte[], byte[]> consumer =
                 new KafkaConsumer<>(config, new ByteArrayDeserializer(), new ByteArrayDeserializer());
-        AtomicBoolean stop = new AtomicBoolean();
+        AtomicBoolean stopping = new AtomicBoolean();
         AtomicReference<Throwable> failure = new AtomicReference<>();
         Thread thread = new Thread(() -> {
             try (consumer) {
                 consumer.subscribe(List.of(TOPIC));
-                while (!stop.get()) {
+                while (!stopping.get()) {
                     ConsumerRecords<byte[], byte[]> records = consumer.poll(PLAIN_POLL_TIMEOUT);
                     for (ConsumerRecord<byte[], byte[]> record : records) {
                         handle(tally, record);
                     }
-                    if (!records.isEmpty()) {
-                        consumer.commitAsync();
-                    }
+                    consumer.commitAsync();
                 }
             } catch (WakeupException e) {
                 // asked to stop
@@ -268,8 +265,8 @@ final class RuntimeBench implements Benchmark {
             }
 
             @Override
-            public void close() throws InterruptedException {
-                stop.set(true);
+            public void stop() throws InterruptedException {
+                stopping.set(true);
                 consumer.wakeup();
                 thread.join(CLOSE_TIMEOUT.toMillis());
                 if (thread.isAlive()) {
@@ -298,7 +295,7 @@ final class RuntimeBench implements Benchmark {
             }
 
             @Override
-            public void close() {
+            public void stop() {
                 consumer.close(CLOSE_TIMEOUT);
                 ConsumerState state = consumer.state();
                 if (state != ConsumerState.STOPPED) {
@@ -337,7 +334,7 @@ final class RuntimeBench implements Benchmark {
             }
 
             @Override
-            public void close() throws InterruptedException {
+            public void stop() throws InterruptedException {
                 // Waits for the child's stop (up to the container's shutdownTimeout); the child tells
                 // the parent it has stopped a moment later, from its consumer thread.
                 container.stop();

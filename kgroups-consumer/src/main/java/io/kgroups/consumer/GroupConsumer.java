@@ -184,6 +184,7 @@ public final class GroupConsumer<K, V> implements AutoCloseable {
         private Duration stuckThreshold = Duration.ofMinutes(1);
         private long lagThreshold = Long.MAX_VALUE;
         private int commitFailureThreshold = 3;
+        private int offsetMetadataBudget = 4_000;
 
         private Builder() {
         }
@@ -335,6 +336,16 @@ public final class GroupConsumer<K, V> implements AutoCloseable {
             return this;
         }
 
+        /**
+         * Characters of commit metadata for offsets done out of order (default 4,000, under the
+         * broker's {@code offset.metadata.max.bytes} of 4,096). Intake slows down at half of it;
+         * if it still overflows, the plain offset is committed and counted.
+         */
+        public Builder<K, V> offsetMetadataBudget(int characters) {
+            this.offsetMetadataBudget = characters;
+            return this;
+        }
+
         /** Checks every setting; throws IllegalArgumentException naming the setting and the fix. */
         public GroupConsumer<K, V> build() {
             return new GroupConsumer<>(settings());
@@ -364,8 +375,11 @@ public final class GroupConsumer<K, V> implements AutoCloseable {
             require(recordHandler != null ^ batchHandler != null,
                     "handler: give handler(record -> ...) or batchHandler(records -> ...), exactly one of them");
             require(ordering != null, "ordering must not be null");
-            require(ordering == Ordering.PARTITION, "ordering " + ordering
-                    + " is not available in this version: use Ordering.PARTITION");
+            require(ordering == Ordering.PARTITION || commitPolicy == null
+                    || commitPolicy.kind() != CommitPolicy.Kind.PER_RECORD, "commitPolicy perRecord() needs "
+                    + "Ordering.PARTITION (it commits each record before the next); with " + ordering
+                    + " use perBatch(...) or periodic(...)");
+            require(offsetMetadataBudget >= 0, "offsetMetadataBudget must not be negative, was " + offsetMetadataBudget);
             require(maxBatchSize >= 1, "maxBatchSize must be at least 1, was " + maxBatchSize);
             require(concurrency >= 1 && concurrency <= 10_000, "concurrency must be 1 to 10000, was " + concurrency);
             require(commitPolicy != null, "commitPolicy must not be null");
@@ -413,10 +427,10 @@ public final class GroupConsumer<K, V> implements AutoCloseable {
             boolean staticMember = consumer.getProperty(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG) != null;
 
             return new Settings<>(consumer, group.trim(), staticMember, topics, topicPattern, keyDeserializer,
-                    valueDeserializer, recordHandler, batchHandler, maxBatchSize, concurrency, executor, commitPolicy,
+                    valueDeserializer, recordHandler, batchHandler, maxBatchSize, ordering, concurrency, executor, commitPolicy,
                     errorPolicy, meterRegistry, listener, revokeTimeout, commitTimeout, partitionQueueRecords,
                     maxInFlightRecords, maxInFlightBytes, stuckThreshold, lagThreshold, commitFailureThreshold,
-                    maxPollInterval, deadLetterProducerProperties(consumer, group.trim()));
+                    maxPollInterval, offsetMetadataBudget, deadLetterProducerProperties(consumer, group.trim()));
         }
 
         /** The dead-letter producer talks to the same cluster with the same security settings. */

@@ -4,8 +4,11 @@ package io.kgroups.consumer;
 public enum Ordering {
     /** One record of a partition at a time, in offset order; partitions in parallel. */
     PARTITION,
-    /** One record of a key at a time, in offset order; keys in parallel (next version). */
+    /**
+     * One record of a key at a time, in offset order; keys in parallel. Records without a key
+     * are handled in partition order among themselves.
+     */
     KEY,
-    /** Any record at any time (next version). */
+    /** Any record at any time, up to the concurrency. */
     UNORDERED
 }

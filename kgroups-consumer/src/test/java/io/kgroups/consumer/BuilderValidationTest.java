@@ -41,7 +41,9 @@ class BuilderValidationTest {
                 bad("deserializer in properties", b -> b.kafkaProperties(Map.of("value.deserializer", "x")),
                         "value.deserializer is set: the runtime deserializes records itself"),
                 bad("two handlers", b -> b.batchHandler(records -> { }), "exactly one of them"),
-                bad("key ordering", b -> b.ordering(Ordering.KEY), "ordering KEY is not available"),
+                bad("per-record commits out of partition order", b -> b.ordering(Ordering.KEY)
+                        .commitPolicy(CommitPolicy.perRecord()), "commitPolicy perRecord() needs Ordering.PARTITION"),
+                bad("metadata budget", b -> b.offsetMetadataBudget(-1), "offsetMetadataBudget must not be negative"),
                 bad("concurrency", b -> b.concurrency(0), "concurrency must be 1 to 10000, was 0"),
                 bad("revoke timeout", b -> b.revokeTimeout(Duration.ZERO), "revokeTimeout must be positive"),
                 bad("revoke timeout vs max.poll.interval.ms", b -> b.kafkaProperties(Map.of("max.poll.interval.ms", "5000"))

@@ -33,12 +33,15 @@ final class Committer {
     private final ConsumerMetrics metrics;
     private final GroupListener listener;
     private final String group;
-    private final Map<TopicPartition, Long> sent = new HashMap<>();
-    private final Map<TopicPartition, Long> acked = new ConcurrentHashMap<>();
+    private final Map<TopicPartition, Mark> sent = new HashMap<>();
+    private final Map<TopicPartition, Mark> acked = new ConcurrentHashMap<>();
+    private final int metadataBudget;
     private volatile int consecutiveFailures;
     private long lastCommitNanos = System.nanoTime();
 
-    Committer(Consumer<byte[], byte[]> consumer, ConsumerMetrics metrics, GroupListener listener, String group) {
+    Committer(Consumer<byte[], byte[]> consumer, ConsumerMetrics metrics, GroupListener listener, String group,
+            int metadataBudget) {
+        this.metadataBudget = metadataBudget;
         this.consumer = consumer;
         this.metrics = metrics;
         this.listener = listener;
@@ -46,42 +49,76 @@ final class Committer {
     }
 
     /**
-     * Offsets of the lanes that moved past what was sent (or, when {@code final_}, past what was
-     * acknowledged: an async commit still in flight may yet fail, and these partitions are about
-     * to go); null when there is nothing to commit.
+     * What to commit for the lanes, or null when nothing changed since the last commit sent (or,
+     * when {@code final_}, since the last one acknowledged: an async commit still unanswered may
+     * yet fail, and these partitions are about to go).
+     *
+     * <p>The offset is the lowest offset not done; the offsets done above it (out of order, with
+     * KEY or UNORDERED ordering) go into the metadata, so that the next owner does not handle
+     * them again. When that does not fit the metadata budget, the plain offset is committed.
      */
-    Map<TopicPartition, OffsetAndMetadata> pending(Collection<PartitionLane> lanes, boolean final_) {
-        Map<TopicPartition, OffsetAndMetadata> offsets = null;
+    Pending pending(Collection<PartitionLane> lanes, boolean final_) {
+        Pending pending = null;
         for (PartitionLane lane : lanes) {
             PartitionOffsets tracked = lane.offsets();
-            long committable = tracked.committable();
-            long baseline = (final_ ? acked : sent).getOrDefault(lane.partition(), -1L);
-            if (committable < 0 || committable <= baseline) {
+            long base;
+            long version;
+            long[] above;
+            int epoch;
+            synchronized (tracked) {
+                base = tracked.lowestNotDone(-1);
+                version = tracked.version();
+                above = tracked.doneAbove();
+                epoch = tracked.committableEpoch();
+            }
+            if (base < 0) {
                 continue;
             }
-            if (offsets == null) {
-                offsets = new HashMap<>();
+            Mark last = (final_ ? acked : sent).get(lane.partition());
+            if (last != null && (base < last.offset || (base == last.offset && version == last.version))) {
+                continue;
             }
-            int epoch = tracked.committableEpoch();
-            offsets.put(lane.partition(), new OffsetAndMetadata(committable,
-                    epoch < 0 ? Optional.empty() : Optional.of(epoch), ""));
+            String metadata = DoneOffsetsCodec.encode(base, above);
+            lane.metadataLength(metadata.length());
+            if (metadata.length() > metadataBudget) {
+                metadata = "";
+                metrics.metadataOverflows.increment();
+                if (lane.firstMetadataOverflow()) {
+                    LOG.atWarn().setMessage("offset_metadata_overflow").addKeyValue("group", group)
+                            .addKeyValue("partition", lane.partition()).addKeyValue("done_above", above.length)
+                            .addKeyValue("budget", metadataBudget).log();
+                }
+            }
+            if (pending == null) {
+                pending = new Pending(new HashMap<>(), new HashMap<>());
+            }
+            pending.offsets.put(lane.partition(), new OffsetAndMetadata(base, epoch < 0 ? Optional.empty() : Optional.of(epoch), metadata));
+            pending.marks.put(lane.partition(), new Mark(base, version));
         }
-        return offsets;
+        return pending;
+    }
+
+    /** Offsets to commit, and for each the mark (offset, done-set version) it stands for. */
+    record Pending(Map<TopicPartition, OffsetAndMetadata> offsets, Map<TopicPartition, Mark> marks) {
+    }
+
+    /** The last offset sent or acknowledged for a partition, and the done-set version it carried. */
+    record Mark(long offset, long version) {
     }
 
     void commitAsync(Collection<PartitionLane> lanes, Map<TopicPartition, PartitionLane> byPartition) {
         lastCommitNanos = System.nanoTime();
-        Map<TopicPartition, OffsetAndMetadata> offsets = pending(lanes, false);
-        if (offsets == null) {
+        Pending pending = pending(lanes, false);
+        if (pending == null) {
             return;
         }
-        markSent(offsets);
+        sent.putAll(pending.marks());
         long start = System.nanoTime();
-        consumer.commitAsync(offsets, (committed, error) -> {
+        consumer.commitAsync(pending.offsets(), (committed, error) -> {
             if (error == null) {
-                succeeded(committed, byPartition, System.nanoTime() - start);
+                succeeded(pending, byPartition, System.nanoTime() - start);
             } else {
-                failed(offsets, error);
+                failed(pending, error);
             }
         });
     }
@@ -95,18 +132,19 @@ final class Committer {
     boolean commitSync(Collection<PartitionLane> lanes, Map<TopicPartition, PartitionLane> byPartition, Duration timeout,
             boolean final_) {
         lastCommitNanos = System.nanoTime();
-        Map<TopicPartition, OffsetAndMetadata> offsets = pending(lanes, final_);
-        if (offsets == null) {
+        Pending pending = pending(lanes, final_);
+        if (pending == null) {
             return true;
         }
-        markSent(offsets);
+        sent.putAll(pending.marks());
+        Map<TopicPartition, OffsetAndMetadata> offsets = pending.offsets();
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             long start = System.nanoTime();
             long left = deadline - start;
             try {
                 consumer.commitSync(offsets, Duration.ofNanos(Math.max(left, 1)));
-                succeeded(offsets, byPartition, System.nanoTime() - start);
+                succeeded(pending, byPartition, System.nanoTime() - start);
                 return true;
             } catch (WakeupException e) {
                 // a handler asked the poll loop for attention; the commit still has to happen
@@ -114,20 +152,20 @@ final class Committer {
                 // A rebalance under way, a member epoch that moved on (group.protocol=consumer) or a
                 // coordinator that moved: the same offsets are still ours to commit once it settles.
                 if (System.nanoTime() + RETRY_PAUSE_MS * 1_000_000 >= deadline) {
-                    failed(offsets, e);
+                    failed(pending, e);
                     return false;
                 }
                 pauseBeforeRetry();
             } catch (CommitFailedException e) {
                 // The group moved on without this member: the partitions go to another member, which
                 // starts from the last committed offset. Not retried.
-                failed(offsets, e);
+                failed(pending, e);
                 return false;
             } catch (InterruptException e) {
-                failed(offsets, e);
+                failed(pending, e);
                 throw e;
             } catch (KafkaException e) {
-                failed(offsets, e);
+                failed(pending, e);
                 return false;
             }
         }
@@ -142,17 +180,14 @@ final class Committer {
         }
     }
 
-    private void markSent(Map<TopicPartition, OffsetAndMetadata> offsets) {
-        offsets.forEach((tp, offset) -> sent.put(tp, offset.offset()));
-    }
 
-    private void succeeded(Map<TopicPartition, OffsetAndMetadata> offsets, Map<TopicPartition, PartitionLane> byPartition,
-            long nanos) {
+    private void succeeded(Pending pending, Map<TopicPartition, PartitionLane> byPartition, long nanos) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = pending.offsets();
         consecutiveFailures = 0;
         metrics.commits.increment();
         metrics.commitLatency(nanos);
         offsets.forEach((tp, offset) -> {
-            acked.merge(tp, offset.offset(), Math::max);
+            acked.merge(tp, pending.marks().get(tp), (a, b) -> b.offset > a.offset || (b.offset == a.offset && b.version > a.version) ? b : a);
             PartitionLane lane = byPartition.get(tp);
             if (lane != null) {
                 lane.acked(offset.offset());
@@ -162,13 +197,19 @@ final class Committer {
         listener.onCommitted(offsets);
     }
 
-    private void failed(Map<TopicPartition, OffsetAndMetadata> offsets, Throwable error) {
+    private void failed(Pending pending, Throwable error) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = pending.offsets();
         consecutiveFailures++;
         metrics.commitFailures.increment();
         // Let the next commit send these offsets again, unless a newer one was sent since.
         offsets.forEach((tp, offset) -> {
-            if (sent.getOrDefault(tp, -1L) == offset.offset()) {
-                sent.put(tp, acked.getOrDefault(tp, -1L));
+            if (pending.marks().get(tp).equals(sent.get(tp))) {
+                Mark last = acked.get(tp);
+                if (last == null) {
+                    sent.remove(tp);
+                } else {
+                    sent.put(tp, last);
+                }
             }
         });
         LOG.atWarn().setMessage("commit_failed").addKeyValue("group", group).addKeyValue("offsets", offsets)
@@ -191,7 +232,10 @@ final class Committer {
         return consecutiveFailures;
     }
 
+    /** The last acknowledged committed offset per partition. */
     Map<TopicPartition, Long> acked() {
-        return acked;
+        Map<TopicPartition, Long> offsets = new HashMap<>();
+        acked.forEach((tp, mark) -> offsets.put(tp, mark.offset));
+        return offsets;
     }
 }

@@ -29,6 +29,7 @@ public final class ConsumerMetrics {
         final LongAdder retried = new LongAdder();
         final LongAdder deadLettered = new LongAdder();
         final LongAdder skipped = new LongAdder();
+        final LongAdder alreadyDone = new LongAdder();
         private final Timer processing;
         private final Timer endToEnd;
 
@@ -45,6 +46,8 @@ public final class ConsumerMetrics {
             counter("records.retried", tags, retried, "Retries scheduled");
             counter("records.dead_lettered", tags, deadLettered, "Records written to a dead-letter topic");
             counter("records.skipped", tags, skipped, "Records skipped by the error policy");
+            counter("records.already_done", tags, alreadyDone,
+                    "Records fetched again that a previous owner had recorded as done in the commit metadata");
             processing = Timer.builder(PREFIX + "processing.time").tags(tags)
                     .description("Time the handler took per record").register(registry);
             endToEnd = Timer.builder(PREFIX + "end_to_end.latency").tags(tags)
@@ -72,6 +75,7 @@ public final class ConsumerMetrics {
     final LongAdder assigned = new LongAdder();
     final LongAdder revoked = new LongAdder();
     final LongAdder lost = new LongAdder();
+    final LongAdder metadataOverflows = new LongAdder();
     private final Timer commitLatency;
 
     public ConsumerMetrics(MeterRegistry registry, String group) {
@@ -87,6 +91,8 @@ public final class ConsumerMetrics {
         counter("rebalances", tags.and("kind", "assigned"), assigned, "Assignments received");
         counter("rebalances", tags.and("kind", "revoked"), revoked, "Revocations handled");
         counter("rebalances", tags.and("kind", "lost"), lost, "Partitions lost");
+        counter("offset_metadata.overflows", tags, metadataOverflows,
+                "Commits whose done offsets did not fit the metadata budget (plain offset committed)");
         commitLatency = Timer.builder(PREFIX + "commit.latency").tags(tags).register(registry);
     }
 

@@ -5,6 +5,9 @@ interface LaneEvents {
     /** A record (or a batch) of {@code lane} is done. */
     void recordsDone(PartitionLane lane, int count);
 
+    /** Records a previous owner had recorded as done were fetched again and passed over. */
+    void alreadyDone(PartitionLane lane, int count);
+
     /** {@code lane} ran out of queued records. */
     void laneIdle(PartitionLane lane);
 

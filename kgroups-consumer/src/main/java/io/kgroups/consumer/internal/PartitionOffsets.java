@@ -18,6 +18,7 @@ public final class PartitionOffsets {
     private int size;
     private long committable = -1;
     private int committableEpoch = NO_EPOCH;
+    private long version;
 
     /** A record was handed out; offsets must increase from call to call. */
     public synchronized void dispatched(long offset, int leaderEpoch) {
@@ -41,6 +42,7 @@ public final class PartitionOffsets {
             return;
         }
         done[index(position)] = true;
+        version++;
         while (size > 0 && done[head]) {
             committable = offsets[head] + 1;
             committableEpoch = epochs[head];
@@ -68,6 +70,29 @@ public final class PartitionOffsets {
             return offsets[head];
         }
         return committable >= 0 ? committable : fallback;
+    }
+
+    /** Changes whenever a record is done: tells whether the done set changed since a commit. */
+    public synchronized long version() {
+        return version;
+    }
+
+    /** The offsets done above the lowest offset not done, sorted (empty in partition order). */
+    public synchronized long[] doneAbove() {
+        int count = 0;
+        for (int p = 0; p < size; p++) {
+            if (done[index(p)]) {
+                count++;
+            }
+        }
+        long[] result = new long[count];
+        int n = 0;
+        for (int p = 0; p < size && n < count; p++) {
+            if (done[index(p)]) {
+                result[n++] = offsets[index(p)];
+            }
+        }
+        return result;
     }
 
     /** Records handed out and not yet done (or not yet passed by the committable offset). */

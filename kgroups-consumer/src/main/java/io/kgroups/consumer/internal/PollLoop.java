@@ -25,6 +25,7 @@ import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.NoOffsetForPartitionException;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.WakeupException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
@@ -45,7 +46,7 @@ public final class PollLoop<K, V> implements Runnable, ConsumerRebalanceListener
     private final ConsumerMetrics metrics;
     private final RecordProcessor<K, V> processor;
     private final DeadLetterPublisher deadLetters;
-    private final Executor executor;
+    private final Slots slots;
     private final ScheduledExecutorService scheduler;
     private final Map<TopicPartition, PartitionLane> lanes = new ConcurrentHashMap<>();
     private final AtomicBoolean attentionRequested = new AtomicBoolean();
@@ -68,8 +69,11 @@ public final class PollLoop<K, V> implements Runnable, ConsumerRebalanceListener
 
     public PollLoop(Settings<K, V> settings, Executor executor, ScheduledExecutorService scheduler) {
         this.settings = settings;
-        this.executor = executor;
         this.scheduler = scheduler;
+        // PARTITION order has one chain per partition; otherwise one partition may use up to 3/4 of the slots.
+        int perPartition = settings.ordering() == io.kgroups.consumer.Ordering.PARTITION
+                ? 1 : Math.max(1, (settings.concurrency() * 3 + 3) / 4);
+        this.slots = new Slots(executor, settings.concurrency(), perPartition);
         this.metrics = new ConsumerMetrics(settings.meterRegistry(), settings.groupId());
         this.deadLetters = new DeadLetterPublisher(settings.deadLetterProducerProperties(), settings.groupId(),
                 settings.commitTimeout());
@@ -95,7 +99,7 @@ public final class PollLoop<K, V> implements Runnable, ConsumerRebalanceListener
     public void run() {
         try {
             consumer = new KafkaConsumer<>(settings.consumerProperties(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-            committer = new Committer(consumer, metrics, settings.listener(), settings.groupId());
+            committer = new Committer(consumer, metrics, settings.listener(), settings.groupId(), settings.metadataBudget());
             if (settings.topicPattern() != null) {
                 consumer.subscribe(settings.topicPattern(), this);
             } else {
@@ -150,8 +154,9 @@ public final class PollLoop<K, V> implements Runnable, ConsumerRebalanceListener
     }
 
     private PartitionLane newLane(TopicPartition tp) {
-        PartitionLane lane = new PartitionLane(tp, processor, executor, scheduler, this, settings.maxBatchSize(),
-                settings.batchHandler() != null, settings.commitPolicy().kind() == CommitPolicy.Kind.PER_RECORD);
+        PartitionLane lane = new PartitionLane(tp, processor, slots, scheduler, this, settings.ordering(),
+                settings.maxBatchSize(), settings.batchHandler() != null,
+                settings.commitPolicy().kind() == CommitPolicy.Kind.PER_RECORD);
         metrics.addLag(lane);
         return lane;
     }
@@ -173,9 +178,11 @@ public final class PollLoop<K, V> implements Runnable, ConsumerRebalanceListener
         for (PartitionLane lane : lanes.values()) {
             TopicPartition tp = lane.partition();
             int queued = lane.queued();
-            if (globallyFull || queued >= capacity) {
+            // Out-of-order completions grow the commit metadata: slow intake well before it overflows.
+            boolean metadataFull = lane.metadataLength() > settings.metadataBudget() / 2;
+            if (globallyFull || queued >= capacity || metadataFull) {
                 paused.add(tp);
-            } else if (queued <= capacity / 2) {
+            } else if (queued <= capacity / 2 && lane.metadataLength() <= settings.metadataBudget() / 4) {
                 paused.remove(tp);
             }
         }
@@ -263,6 +270,7 @@ public final class PollLoop<K, V> implements Runnable, ConsumerRebalanceListener
         for (TopicPartition tp : partitions) {
             lane(tp);
         }
+        readDoneOffsets(partitions);
         if (!partitions.isEmpty()) {
             metrics.assigned.increment();
         }
@@ -310,6 +318,38 @@ public final class PollLoop<K, V> implements Runnable, ConsumerRebalanceListener
         LOG.atWarn().setMessage("partitions_lost").addKeyValue("group", settings.groupId())
                 .addKeyValue("partitions", partitions).log();
         settings.listener().onLost(partitions);
+    }
+
+    /** Offsets a previous owner recorded as done above the committed offset are not handled again. */
+    private void readDoneOffsets(Collection<TopicPartition> partitions) {
+        if (partitions.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, OffsetAndMetadata> committed;
+        try {
+            committed = consumer.committed(new HashSet<>(partitions), settings.commitTimeout());
+        } catch (WakeupException e) {
+            committed = consumer.committed(new HashSet<>(partitions), settings.commitTimeout());
+        } catch (RuntimeException e) {
+            // Only an optimisation is lost: those records are handled again, at least once as always.
+            LOG.atWarn().setMessage("offset_metadata_unread").addKeyValue("group", settings.groupId())
+                    .addKeyValue("error", e.toString()).log();
+            return;
+        }
+        for (Map.Entry<TopicPartition, OffsetAndMetadata> entry : committed.entrySet()) {
+            OffsetAndMetadata offset = entry.getValue();
+            if (offset == null || offset.metadata() == null || offset.metadata().isEmpty()) {
+                continue;
+            }
+            try {
+                lane(entry.getKey()).alreadyDone(DoneOffsetsCodec.decode(offset.metadata(), offset.offset()));
+            } catch (IllegalArgumentException e) {
+                LOG.atWarn().setMessage("offset_metadata_ignored").addKeyValue("group", settings.groupId())
+                        .addKeyValue("partition", entry.getKey())
+                        .addKeyValue("reason", DoneOffsetsCodec.isOurs(offset.metadata()) ? e.getMessage()
+                                : "written by another tool").log();
+            }
+        }
     }
 
     private List<PartitionLane> lanesOf(Collection<TopicPartition> partitions) {
@@ -392,6 +432,12 @@ public final class PollLoop<K, V> implements Runnable, ConsumerRebalanceListener
     }
 
     @Override
+    public void alreadyDone(PartitionLane lane, int count) {
+        metrics.topic(lane.partition().topic()).alreadyDone.add(count);
+        recordsDone(lane, count);
+    }
+
+    @Override
     public void laneIdle(PartitionLane lane) {
         if (settings.commitPolicy().kind() == CommitPolicy.Kind.PER_BATCH) {
             wakeUp();
@@ -463,10 +509,10 @@ public final class PollLoop<K, V> implements Runnable, ConsumerRebalanceListener
         String oldestRecord = null;
         long totalLag = 0;
         for (PartitionLane lane : lanes.values()) {
-            long since = lane.busySinceNanos();
-            if (since != 0 && now - since > oldestBusy) {
-                oldestBusy = now - since;
-                oldestRecord = lane.partition() + "@" + lane.busyOffset();
+            long[] busy = lane.oldestBusy();
+            if (busy != null && now - busy[0] > oldestBusy) {
+                oldestBusy = now - busy[0];
+                oldestRecord = lane.partition() + "@" + busy[1];
             }
             totalLag += Math.max(0, lane.lagRecords());
         }

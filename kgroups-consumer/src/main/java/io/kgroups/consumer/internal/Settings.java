@@ -4,6 +4,7 @@ import io.kgroups.consumer.BatchHandler;
 import io.kgroups.consumer.CommitPolicy;
 import io.kgroups.consumer.ErrorPolicy;
 import io.kgroups.consumer.GroupListener;
+import io.kgroups.consumer.Ordering;
 import io.kgroups.consumer.RecordHandler;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -28,6 +29,7 @@ public record Settings<K, V>(
         RecordHandler<K, V> recordHandler,
         BatchHandler<K, V> batchHandler,
         int maxBatchSize,
+        Ordering ordering,
         int concurrency,
         ExecutorService executor,
         CommitPolicy commitPolicy,
@@ -43,5 +45,6 @@ public record Settings<K, V>(
         long lagThreshold,
         int commitFailureThreshold,
         long maxPollIntervalMs,
+        int metadataBudget,
         Properties deadLetterProducerProperties) {
 }

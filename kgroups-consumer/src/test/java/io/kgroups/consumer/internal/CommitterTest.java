@@ -69,8 +69,8 @@ class CommitterTest {
     void setUp() {
         consumer = new HeldCommitsConsumer();
         consumer.assign(List.of(TP));
-        committer = new Committer(consumer, new ConsumerMetrics(null, "g"), new GroupListener() { }, "g");
-        lane = new PartitionLane(TP, null, Runnable::run, null, null, 1, false, false);
+        committer = new Committer(consumer, new ConsumerMetrics(null, "g"), new GroupListener() { }, "g", 4_000);
+        lane = new PartitionLane(TP, null, null, null, null, io.kgroups.consumer.Ordering.PARTITION, 1, false, false);
     }
 
     @Test
@@ -98,7 +98,7 @@ class CommitterTest {
         consumer.answerOldest(new TimeoutException("coordinator moved"));
 
         assertThat(committer.consecutiveFailures()).isEqualTo(1);
-        assertThat(committer.pending(List.of(lane), false)).containsKey(TP);
+        assertThat(committer.pending(List.of(lane), false).offsets()).containsKey(TP);
         assertThat(committer.commitSync(List.of(lane), Map.of(TP, lane), Duration.ofSeconds(1), false)).isTrue();
         assertThat(committer.acked()).containsEntry(TP, 1L);
         assertThat(committer.consecutiveFailures()).isZero();
@@ -112,7 +112,7 @@ class CommitterTest {
 
         assertThat(committer.commitSync(List.of(lane), Map.of(TP, lane), Duration.ofMillis(350), false)).isFalse();
         assertThat(committer.acked()).doesNotContainKey(TP);
-        assertThat(committer.pending(List.of(lane), false)).containsKey(TP);
+        assertThat(committer.pending(List.of(lane), false).offsets()).containsKey(TP);
     }
 
     @Test
@@ -122,7 +122,7 @@ class CommitterTest {
         committer.commitAsync(List.of(lane), Map.of(TP, lane));       // held: may still fail
 
         assertThat(committer.pending(List.of(lane), false)).isNull();
-        assertThat(committer.pending(List.of(lane), true)).containsKey(TP);
+        assertThat(committer.pending(List.of(lane), true).offsets()).containsKey(TP);
         assertThat(committer.commitSync(List.of(lane), Map.of(TP, lane), Duration.ofSeconds(1), true)).isTrue();
         assertThat(committer.acked()).containsEntry(TP, 1L);
     }
