@@ -12,6 +12,7 @@ import org.apache.kafka.common.TopicPartition;
  * @param retried retries scheduled
  * @param deadLettered records written to a dead-letter topic
  * @param skipped records skipped by the error policy
+ * @param alreadyDone records fetched again that a previous owner had recorded as done (not handled)
  * @param commits commits acknowledged
  * @param commitFailures commits that failed
  * @param rebalances assignments, revocations and losses seen
@@ -28,6 +29,7 @@ public record ConsumerStats(
         long retried,
         long deadLettered,
         long skipped,
+        long alreadyDone,
         long commits,
         long commitFailures,
         long rebalances,

@@ -3,6 +3,7 @@ package io.kgroups.consumer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
+import io.kgroups.consumer.internal.DoneOffsetsCodec;
 import io.kgroups.embedded.EmbeddedKafka;
 import io.kgroups.embedded.KafkaExtension;
 import java.nio.file.Files;
@@ -66,7 +67,7 @@ class CrashRecoveryTest {
         // A new member of the same group picks up from the committed offsets.
         Set<String> secondRun = ConcurrentHashMap.newKeySet();
         try (GroupConsumer<String, String> restarted = fixture.builder(group, protocol, topic)
-                .handler(record -> secondRun.add(record.value()))
+                .handler(record -> secondRun.add(record.partition() + ":" + record.offset()))
                 .build().start()) {
             await().atMost(Duration.ofSeconds(90)).until(() -> fixture.committed(group).values().stream()
                     .mapToLong(OffsetAndMetadata::offset).sum() == RECORDS);
@@ -74,7 +75,8 @@ class CrashRecoveryTest {
 
         Set<String> all = new HashSet<>(beforeKill);
         all.addAll(secondRun);
-        Set<String> expected = IntStream.range(0, RECORDS).mapToObj(i -> "v-" + i).collect(Collectors.toSet());
+        Set<String> expected = IntStream.range(0, RECORDS).mapToObj(i -> (i % PARTITIONS) + ":" + (i / PARTITIONS))
+                .collect(Collectors.toSet());
         assertThat(all).as("every record processed at least once").containsAll(expected);
         // Only what the killed loader had done but not yet committed is handled again.
         long replayed = beforeKill.stream().filter(secondRun::contains).count();
@@ -82,10 +84,67 @@ class CrashRecoveryTest {
         assertThat(replayed).isLessThanOrEqualTo(uncommittedAtKill);
     }
 
+    @ParameterizedTest(name = "group.protocol={0}")
+    @ValueSource(strings = {"classic", "consumer"})
+    void killedWithManyOutOfOrderCompletionsThenRestartedRepeatsNoneRecordedAsDone(String protocol, @TempDir Path dir)
+            throws Exception {
+        String topic = fixture.topic(PARTITIONS);
+        String group = Fixture.unique("g");
+        fixture.produce(topic, PARTITIONS, "v", 0, RECORDS);
+        Path firstRun = dir.resolve("first-run.txt");
+        Files.createFile(firstRun);
+        fixture.shortSessionTimeout(group);
+
+        Process loader = startLoader(topic, group, firstRun, protocol, "KEY");
+        try {
+            // Killed while committed offsets carry done offsets above them in their metadata.
+            await().atMost(Duration.ofSeconds(60)).until(() -> Files.readAllLines(firstRun).size() >= RECORDS / 3
+                    && doneInMetadata(group).size() > 20);
+        } finally {
+            loader.destroyForcibly();
+            assertThat(loader.waitFor(30, TimeUnit.SECONDS)).isTrue();
+        }
+        Set<String> recordedDone = doneInMetadata(group);
+        List<String> beforeKill = Files.readAllLines(firstRun);
+        assertThat(beforeKill).containsAll(recordedDone);
+
+        Set<String> secondRun = ConcurrentHashMap.newKeySet();
+        long alreadyDone;
+        try (GroupConsumer<String, String> restarted = fixture.builder(group, protocol, topic)
+                .ordering(Ordering.KEY)
+                .concurrency(32)
+                .handler(record -> secondRun.add(record.partition() + ":" + record.offset()))
+                .build().start()) {
+            await().atMost(Duration.ofSeconds(90)).until(() -> fixture.committed(group).values().stream()
+                    .mapToLong(OffsetAndMetadata::offset).sum() == RECORDS);
+            alreadyDone = restarted.stats().alreadyDone();
+        }
+        Set<String> all = new HashSet<>(beforeKill);
+        all.addAll(secondRun);
+        assertThat(all).hasSize(RECORDS);
+        assertThat(secondRun).as("records recorded as done are not handled again").doesNotContainAnyElementsOf(recordedDone);
+        assertThat(alreadyDone).isGreaterThanOrEqualTo(recordedDone.size());
+    }
+
+    /** "partition:offset" of every record the group's commit metadata records as done. */
+    private Set<String> doneInMetadata(String group) throws Exception {
+        Set<String> done = new HashSet<>();
+        for (var entry : fixture.committed(group).entrySet()) {
+            for (long offset : DoneOffsetsCodec.decode(entry.getValue().metadata(), entry.getValue().offset())) {
+                done.add(entry.getKey().partition() + ":" + offset);
+            }
+        }
+        return done;
+    }
+
     private Process startLoader(String topic, String group, Path out, String protocol) throws Exception {
+        return startLoader(topic, group, out, protocol, "PARTITION");
+    }
+
+    private Process startLoader(String topic, String group, Path out, String protocol, String ordering) throws Exception {
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), CrashingLoader.class.getName(),
-                fixture.kafka.bootstrapServers(), topic, group, out.toString(), protocol)
+                fixture.kafka.bootstrapServers(), topic, group, out.toString(), protocol, ordering)
                 .redirectErrorStream(true)
                 .redirectOutput(out.resolveSibling(out.getFileName() + ".log").toFile())
                 .start();

@@ -12,7 +12,8 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * leave. Each handled record is appended to a file before the handler returns (the file survives
  * the process), as a row would be stored in a database.
  *
- * <p>Arguments: bootstrap servers, topic, group, output file, group protocol.
+ * <p>Arguments: bootstrap servers, topic, group, output file, group protocol, ordering. With KEY
+ * or UNORDERED, every 50th record takes 300 ms, so that many records complete out of order.
  */
 public final class CrashingLoader {
     private CrashingLoader() {
@@ -35,11 +36,14 @@ public final class CrashingLoader {
                     .keyDeserializer(new StringDeserializer())
                     .valueDeserializer(new StringDeserializer())
                     .commitPolicy(CommitPolicy.periodic(Duration.ofMillis(300), 500))
+                    .ordering(Ordering.valueOf(args.length > 5 ? args[5] : "PARTITION"))
+                    .concurrency(32)
                     .handler(record -> {
+                        // a database write takes a moment, some much longer
+                        Thread.sleep(args.length > 5 && !args[5].equals("PARTITION") && record.offset() % 50 == 0 ? 300 : 1);
                         synchronized (out) {
-                            out.write((record.value() + "\n").getBytes(StandardCharsets.UTF_8));
+                            out.write((record.partition() + ":" + record.offset() + "\n").getBytes(StandardCharsets.UTF_8));
                         }
-                        Thread.sleep(1); // a database write takes a moment
                     })
                     .build();
             consumer.start();

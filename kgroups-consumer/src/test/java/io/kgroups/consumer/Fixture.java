@@ -65,6 +65,17 @@ final class Fixture implements AutoCloseable {
         }
     }
 
+    /** Sends {@code count} records with keys k0..k(keys-1) in turn (record i has key k(i % keys)), value v-i. */
+    void produceKeyed(String topic, int count, int keys) throws Exception {
+        List<Future<RecordMetadata>> acks = new ArrayList<>();
+        for (int i = 0; i < count; i++) {
+            acks.add(producer.send(new ProducerRecord<>(topic, "k" + (i % keys), "v-" + i)));
+        }
+        for (Future<RecordMetadata> ack : acks) {
+            ack.get(30, TimeUnit.SECONDS);
+        }
+    }
+
     void send(String topic, int partition, String value) throws Exception {
         producer.send(new ProducerRecord<>(topic, partition, null, value)).get(30, TimeUnit.SECONDS);
     }

@@ -220,14 +220,17 @@ public final class PartitionLane {
                 if (outcome.kind() == RecordProcessor.Outcome.Kind.EXHAUSTED) {
                     outcome = oneByOne(records, attempt);
                 }
+                if (outcome.kind() == RecordProcessor.Outcome.Kind.DONE) {
+                    // Before end(): a revoke that sees no handler running must see these as done.
+                    for (ConsumerRecord<byte[], byte[]> record : records) {
+                        offsets.done(record.offset());
+                    }
+                }
             } finally {
                 end(this);
             }
             switch (outcome.kind()) {
                 case DONE -> {
-                    for (ConsumerRecord<byte[], byte[]> record : records) {
-                        offsets.done(record.offset());
-                    }
                     events.recordsDone(PartitionLane.this, records.size());
                     if (commitEachRecord) {
                         long offset = records.get(records.size() - 1).offset() + 1;

@@ -534,6 +534,7 @@ public final class PollLoop<K, V> implements Runnable, ConsumerRebalanceListener
         return new ConsumerStats(state,
                 metrics.sum(t -> t.consumed), metrics.sum(t -> t.processed), metrics.sum(t -> t.failed),
                 metrics.sum(t -> t.retried), metrics.sum(t -> t.deadLettered), metrics.sum(t -> t.skipped),
+                metrics.sum(t -> t.alreadyDone),
                 metrics.commits.sum(), metrics.commitFailures.sum(),
                 metrics.assigned.sum() + metrics.revoked.sum() + metrics.lost.sum(),
                 inFlight(), pausedCount, c == null ? Map.of() : new HashMap<>(c.acked()), lag);

@@ -1,0 +1,200 @@
+package io.kgroups.consumer;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import io.kgroups.consumer.internal.DoneOffsetsCodec;
+import io.kgroups.embedded.EmbeddedKafka;
+import io.kgroups.embedded.KafkaExtension;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicLong;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+@ExtendWith(KafkaExtension.class)
+class ParallelOrderingTest {
+    private Fixture fixture;
+
+    @BeforeEach
+    void setUp(EmbeddedKafka kafka) {
+        fixture = new Fixture(kafka);
+    }
+
+    @AfterEach
+    void tearDown() {
+        fixture.close();
+    }
+
+    /** Checks in the handler that a key's records come one at a time, in offset order. */
+    static final class KeyOrderChecker {
+        final Map<String, Long> lastOffset = new ConcurrentHashMap<>();
+        final Set<String> inHandler = ConcurrentHashMap.newKeySet();
+        final List<String> violations = java.util.Collections.synchronizedList(new ArrayList<>());
+        final AtomicInteger running = new AtomicInteger();
+        final AtomicInteger maxRunning = new AtomicInteger();
+
+        void enter(String key, long offset) {
+            maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+            if (!inHandler.add(key)) {
+                violations.add("key " + key + " handled twice at once (offset " + offset + ")");
+            }
+            Long last = lastOffset.put(key, offset);
+            if (last != null && last >= offset) {
+                violations.add("key " + key + ": offset " + offset + " after " + last);
+            }
+        }
+
+        void exit(String key) {
+            inHandler.remove(key);
+            running.decrementAndGet();
+        }
+    }
+
+    @ParameterizedTest(name = "group.protocol={0}")
+    @ValueSource(strings = {"classic", "consumer"})
+    void keyOrderHoldsUnderConcurrency64WithRandomDelays(String protocol) throws Exception {
+        String topic = fixture.topic(3);
+        String group = Fixture.unique("g");
+        int records = 3_000;
+        fixture.produceKeyed(topic, records, 200);
+        KeyOrderChecker checker = new KeyOrderChecker();
+        try (GroupConsumer<String, String> consumer = fixture.builder(group, protocol, topic)
+                .ordering(Ordering.KEY)
+                .concurrency(64)
+                .handler(record -> {
+                    checker.enter(record.key() + "@" + record.partition(), record.offset());
+                    try {
+                        Thread.sleep(ThreadLocalRandom.current().nextInt(0, 4));
+                    } finally {
+                        checker.exit(record.key() + "@" + record.partition());
+                    }
+                })
+                .build().start()) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> committedTotal(group) == records);
+            assertThat(consumer.stats().processed()).isEqualTo(records);
+        }
+        assertThat(checker.violations).isEmpty();
+        assertThat(checker.lastOffset).hasSize(200);
+        assertThat(checker.maxRunning.get()).as("keys really ran in parallel").isGreaterThan(16);
+    }
+
+    @Test
+    void unorderedUsesTheConcurrencyAndLosesNothing() throws Exception {
+        String topic = fixture.topic(1);
+        String group = Fixture.unique("g");
+        fixture.produce(topic, 1, "v", 0, 1_000);
+        Set<String> handled = ConcurrentHashMap.newKeySet();
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger maxRunning = new AtomicInteger();
+        try (GroupConsumer<String, String> consumer = fixture.builder(group, "classic", topic)
+                .ordering(Ordering.UNORDERED)
+                .concurrency(32)
+                .handler(record -> {
+                    maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+                    Thread.sleep(3);
+                    handled.add(record.value());
+                    running.decrementAndGet();
+                })
+                .build().start()) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> committedTotal(group) == 1_000);
+        }
+        assertThat(handled).hasSize(1_000);
+        // One partition, yet more than one record at a time; never more than the concurrency.
+        assertThat(maxRunning.get()).isGreaterThan(8).isLessThanOrEqualTo(32);
+    }
+
+    @Test
+    void aRetryingRecordHoldsBackOnlyItsKeyAndTheCommittedOffsetStaysBelowIt() throws Exception {
+        String topic = fixture.topic(1);
+        String group = Fixture.unique("g");
+        TopicPartition tp = new TopicPartition(topic, 0);
+        fixture.produceKeyed(topic, 100, 10); // keys k0..k9, record i has key k(i % 10)
+        AtomicInteger failuresLeft = new AtomicInteger(2);
+        Map<String, Integer> handledPerKey = new ConcurrentHashMap<>();
+        AtomicLong committedWhileRetrying = new AtomicLong(-1);
+        try (GroupConsumer<String, String> consumer = fixture.builder(group, "classic", topic)
+                .ordering(Ordering.KEY)
+                .concurrency(8)
+                .commitPolicy(CommitPolicy.periodic(Duration.ofMillis(100), 10))
+                .errorPolicy(ErrorPolicy.retry(5, Backoff.fixed(Duration.ofSeconds(2))).thenFail())
+                .handler(record -> {
+                    if (record.offset() == 3 && failuresLeft.getAndDecrement() > 0) {
+                        throw new IllegalStateException("not yet");
+                    }
+                    handledPerKey.merge(record.key(), 1, Integer::sum);
+                })
+                .build().start()) {
+            // Every other key is done while k3 waits for its retries...
+            await().atMost(Duration.ofSeconds(30)).until(() -> handledPerKey.size() == 9
+                    && handledPerKey.values().stream().allMatch(n -> n == 10));
+            assertThat(handledPerKey).doesNotContainKey("k3");
+            // ...and the committed offset stays at the waiting record, the rest is in the metadata.
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                OffsetAndMetadata committed = fixture.committed(group).get(tp);
+                return committed != null && committed.offset() == 3
+                        && DoneOffsetsCodec.decode(committed.metadata(), 3).length == 90 - 3; // 0..2 are below it
+            });
+            committedWhileRetrying.set(fixture.committed(group, tp));
+            await().atMost(Duration.ofSeconds(30)).until(() -> fixture.committed(group, tp) == 100);
+        }
+        assertThat(committedWhileRetrying.get()).isEqualTo(3);
+        assertThat(handledPerKey.get("k3")).isEqualTo(10);
+    }
+
+    @ParameterizedTest(name = "group.protocol={0}")
+    @ValueSource(strings = {"classic", "consumer"})
+    void aRebalanceHandsOverDoneOffsetsSoNothingIsHandledTwice(String protocol) throws Exception {
+        String topic = fixture.topic(3);
+        String group = Fixture.unique("g");
+        fixture.shortSessionTimeout(group); // and a 500 ms heartbeat: the newcomer's assignment comes quickly
+        int records = 6_000;
+        fixture.produceKeyed(topic, records, 300);
+        Map<String, Integer> handled = new ConcurrentHashMap<>();
+        List<GroupConsumer<String, String>> members = new ArrayList<>();
+        try {
+            members.add(slowMember(group, protocol, topic, handled).start());
+            await().atMost(Duration.ofSeconds(60)).until(() -> handled.size() >= records / 5);
+            members.add(slowMember(group, protocol, topic, handled).start());
+            await().atMost(Duration.ofSeconds(90)).until(() -> committedTotal(group) == records);
+            assertThat(members.get(1).stats().processed()).isPositive();
+            // The newcomer was told which records the first member had already done out of order.
+            assertThat(members.get(1).stats().alreadyDone()).isPositive();
+        } finally {
+            members.forEach(GroupConsumer::close);
+        }
+        assertThat(handled).hasSize(records);
+        assertThat(handled.entrySet()).allSatisfy(e -> assertThat(e.getValue()).as(e.getKey()).isEqualTo(1));
+    }
+
+    /** KEY order, 32 at once; records take 20 ms, every 50th 500 ms, so many complete out of order. */
+    private GroupConsumer<String, String> slowMember(String group, String protocol, String topic,
+            Map<String, Integer> handled) {
+        return fixture.builder(group, protocol, topic)
+                .ordering(Ordering.KEY)
+                .concurrency(32)
+                .commitPolicy(CommitPolicy.periodic(Duration.ofMillis(200), 500))
+                .handler(record -> {
+                    Thread.sleep(record.offset() % 50 == 0 ? 500 : 20);
+                    handled.merge(record.partition() + ":" + record.offset(), 1, Integer::sum);
+                })
+                .build();
+    }
+
+    private long committedTotal(String group) throws Exception {
+        return fixture.committed(group).values().stream().mapToLong(OffsetAndMetadata::offset).sum();
+    }
+
+}
