@@ -178,8 +178,8 @@ public final class GroupConsumer<K, V> implements AutoCloseable {
         private GroupListener listener = new GroupListener() { };
         private Duration revokeTimeout = Duration.ofSeconds(10);
         private Duration commitTimeout = Duration.ofSeconds(30);
-        private int partitionQueueRecords = 2_000;
-        private int maxInFlightRecords = 20_000;
+        private int partitionQueueRecords = 5_000;
+        private int maxInFlightRecords = 50_000;
         private long maxInFlightBytes = 64L * 1024 * 1024;
         private Duration stuckThreshold = Duration.ofMinutes(1);
         private long lagThreshold = Long.MAX_VALUE;
@@ -305,13 +305,13 @@ public final class GroupConsumer<K, V> implements AutoCloseable {
             return this;
         }
 
-        /** Records queued per partition before it is paused (default 2,000). */
+        /** Records queued per partition before it is paused (default 5,000: more than one fetch of small records). */
         public Builder<K, V> partitionQueueRecords(int records) {
             this.partitionQueueRecords = records;
             return this;
         }
 
-        /** Records and bytes fetched but not done, over all partitions, before all are paused (default 20,000 and 64 MiB). */
+        /** Records and bytes fetched but not done, over all partitions, before all are paused (default 50,000 and 64 MiB). */
         public Builder<K, V> maxInFlight(int records, long bytes) {
             this.maxInFlightRecords = records;
             this.maxInFlightBytes = bytes;

@@ -193,6 +193,124 @@ class ParallelOrderingTest {
                 .build();
     }
 
+    @Test
+    void oneSlowPartitionCannotTakeEverySlot() throws Exception {
+        String topic = fixture.topic(2);
+        String group = Fixture.unique("g");
+        fixture.produce(topic, 2, "v", 0, 200); // 100 records in each partition, all with distinct keys
+        AtomicInteger slowRunning = new AtomicInteger();
+        AtomicInteger maxSlowRunning = new AtomicInteger();
+        Set<String> handled = ConcurrentHashMap.newKeySet();
+        try (GroupConsumer<String, String> consumer = fixture.builder(group, "classic", topic)
+                .ordering(Ordering.KEY)
+                .concurrency(8)
+                .handler(record -> {
+                    if (record.partition() == 0) {
+                        maxSlowRunning.accumulateAndGet(slowRunning.incrementAndGet(), Math::max);
+                        Thread.sleep(100);
+                        slowRunning.decrementAndGet();
+                    }
+                    handled.add(record.value());
+                })
+                .build().start()) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> handled.size() == 200);
+        }
+        // Partition 0 alone could use 8 slots; it gets at most 3/4 of them.
+        assertThat(maxSlowRunning.get()).isEqualTo(6);
+    }
+
+    @Test
+    void anUnboundedExecutorOfTheUsersRunsAtMostConcurrencyHandlers() throws Exception {
+        String topic = fixture.topic(1);
+        String group = Fixture.unique("g");
+        fixture.produce(topic, 1, "v", 0, 300);
+        AtomicInteger running = new AtomicInteger();
+        AtomicInteger maxRunning = new AtomicInteger();
+        java.util.concurrent.ExecutorService executor = virtualThreadsOrCachedPool();
+        try (GroupConsumer<String, String> consumer = fixture.builder(group, "classic", topic)
+                .ordering(Ordering.UNORDERED)
+                .concurrency(10)
+                .executor(executor)
+                .handler(record -> {
+                    maxRunning.accumulateAndGet(running.incrementAndGet(), Math::max);
+                    Thread.sleep(5);
+                    running.decrementAndGet();
+                })
+                .build().start()) {
+            await().atMost(Duration.ofSeconds(60)).until(() -> committedTotal(group) == 300);
+        } finally {
+            executor.shutdown();
+        }
+        assertThat(maxRunning.get()).isBetween(2, 10);
+    }
+
+    /** Virtual threads where the JVM has them (Java 21+), else an unbounded cached pool. */
+    private static java.util.concurrent.ExecutorService virtualThreadsOrCachedPool() {
+        try {
+            return (java.util.concurrent.ExecutorService) java.util.concurrent.Executors.class
+                    .getMethod("newVirtualThreadPerTaskExecutor").invoke(null);
+        } catch (ReflectiveOperationException e) {
+            return java.util.concurrent.Executors.newCachedThreadPool();
+        }
+    }
+
+    @Test
+    void metadataBeyondTheBudgetSlowsIntakeThenFallsBackToThePlainOffset() throws Exception {
+        String topic = fixture.topic(1);
+        String group = Fixture.unique("g");
+        TopicPartition tp = new TopicPartition(topic, 0);
+        fixture.produce(topic, 1, "v", 0, 400);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        AtomicInteger maxPaused = new AtomicInteger();
+        io.micrometer.core.instrument.simple.SimpleMeterRegistry registry = new io.micrometer.core.instrument.simple.SimpleMeterRegistry();
+        try (GroupConsumer<String, String> consumer = fixture.builder(group, "classic", topic)
+                .ordering(Ordering.UNORDERED)
+                .concurrency(16)
+                .offsetMetadataBudget(24)
+                .meterRegistry(registry)
+                .commitPolicy(CommitPolicy.periodic(Duration.ofMillis(50), 10))
+                .handler(record -> {
+                    // Every 3rd of the first 30 records waits, the rest is done: a done set no 24 characters hold.
+                    if (record.offset() < 30 && record.offset() % 3 == 0) {
+                        release.await();
+                    }
+                })
+                .build().start()) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                maxPaused.accumulateAndGet(consumer.stats().pausedPartitions(), Math::max);
+                return registry.get("kgroups.consumer.offset_metadata.overflows").functionCounter().count() > 0;
+            });
+            OffsetAndMetadata committed = fixture.committed(group).get(tp);
+            assertThat(committed.offset()).isZero();
+            assertThat(committed.metadata().length()).isLessThanOrEqualTo(24);
+            await().atMost(Duration.ofSeconds(10)).until(() -> {
+                maxPaused.accumulateAndGet(consumer.stats().pausedPartitions(), Math::max);
+                return maxPaused.get() > 0;
+            });
+            release.countDown();
+            await().atMost(Duration.ofSeconds(30)).until(() -> fixture.committed(group, tp) == 400);
+        }
+    }
+
+    @Test
+    void foreignOrCorruptMetadataIsIgnored() throws Exception {
+        String topic = fixture.topic(2);
+        String group = Fixture.unique("g");
+        fixture.produce(topic, 2, "v", 0, 40);
+        fixture.admin.alterConsumerGroupOffsets(group, Map.of(
+                new TopicPartition(topic, 0), new OffsetAndMetadata(5, "written-by-another-tool"),
+                new TopicPartition(topic, 1), new OffsetAndMetadata(5, "kg1r%%%not-base64"))).all().get();
+        Set<String> handled = ConcurrentHashMap.newKeySet();
+        try (GroupConsumer<String, String> consumer = fixture.builder(group, "classic", topic)
+                .ordering(Ordering.KEY)
+                .handler(record -> handled.add(record.partition() + ":" + record.offset()))
+                .build().start()) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> committedTotal(group) == 40);
+            assertThat(consumer.stats().alreadyDone()).isZero();
+        }
+        assertThat(handled).hasSize(30); // from offset 5 in both partitions, nothing skipped
+    }
+
     private long committedTotal(String group) throws Exception {
         return fixture.committed(group).values().stream().mapToLong(OffsetAndMetadata::offset).sum();
     }

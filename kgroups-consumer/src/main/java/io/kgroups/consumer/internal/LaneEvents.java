@@ -8,6 +8,9 @@ interface LaneEvents {
     /** Records a previous owner had recorded as done were fetched again and passed over. */
     void alreadyDone(PartitionLane lane, int count);
 
+    /** The queue of a paused {@code lane} fell to its resume mark. */
+    void laneDrained(PartitionLane lane);
+
     /** {@code lane} ran out of queued records. */
     void laneIdle(PartitionLane lane);
 

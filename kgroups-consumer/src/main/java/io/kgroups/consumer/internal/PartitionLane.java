@@ -42,6 +42,7 @@ public final class PartitionLane {
     private final boolean batch;
     private final boolean commitEachRecord;
     private final Object partitionKey = new Object();
+    private final ConsumerMetrics.TopicCounts counts;
 
     // guarded by this
     private final Map<Object, Chain> chains = new HashMap<>();
@@ -56,6 +57,7 @@ public final class PartitionLane {
     private volatile long acked = -1;
     private volatile long lag = -1;
     private volatile int metadataLength;
+    private volatile int wakeAtQueued = -1;
     private volatile boolean metadataOverflowLogged;
 
     PartitionLane(TopicPartition partition, RecordProcessor<?, ?> processor, Slots slots,
@@ -70,6 +72,7 @@ public final class PartitionLane {
         this.maxBatchSize = maxBatchSize;
         this.batch = batch;
         this.commitEachRecord = commitEachRecord;
+        this.counts = processor == null ? null : processor.counts(partition.topic());
     }
 
     public TopicPartition partition() {
@@ -177,6 +180,7 @@ public final class PartitionLane {
         private List<ConsumerRecord<byte[], byte[]>> take() {
             List<ConsumerRecord<byte[], byte[]>> next = null;
             boolean laneIdle = false;
+            boolean drained = false;
             synchronized (PartitionLane.this) {
                 if (closed || queue.isEmpty()) {
                     scheduled = false;
@@ -187,17 +191,31 @@ public final class PartitionLane {
                     PartitionLane.this.notifyAll();
                 } else {
                     int n = batch ? Math.min(maxBatchSize, queue.size()) : 1;
-                    next = new ArrayList<>(n);
                     long bytes = 0;
-                    for (int i = 0; i < n; i++) {
+                    if (n == 1) {
                         ConsumerRecord<byte[], byte[]> record = queue.poll();
-                        next.add(record);
-                        bytes += size(record);
+                        next = List.of(record);
+                        bytes = size(record);
+                    } else {
+                        next = new ArrayList<>(n);
+                        for (int i = 0; i < n; i++) {
+                            ConsumerRecord<byte[], byte[]> record = queue.poll();
+                            next.add(record);
+                            bytes += size(record);
+                        }
                     }
                     queuedRecords -= n;
                     queuedView = queuedRecords;
                     queuedBytes -= bytes;
                 }
+                int mark = wakeAtQueued;
+                if (mark >= 0 && queuedRecords <= mark) {
+                    wakeAtQueued = -1;
+                    drained = true;
+                }
+            }
+            if (drained) {
+                events.laneDrained(PartitionLane.this);
             }
             if (next == null) {
                 slots.release(PartitionLane.this);
@@ -216,7 +234,8 @@ public final class PartitionLane {
             }
             RecordProcessor.Outcome outcome;
             try {
-                outcome = batch ? processor.handleBatch(records, attempt) : processor.handleRecord(records.get(0), attempt);
+                outcome = batch ? processor.handleBatch(records, attempt, counts)
+                        : processor.handleRecord(records.get(0), attempt, counts);
                 if (outcome.kind() == RecordProcessor.Outcome.Kind.EXHAUSTED) {
                     outcome = oneByOne(records, attempt);
                 }
@@ -270,7 +289,7 @@ public final class PartitionLane {
     /** A batch whose retries are spent: each record alone, the final action for the one that fails. */
     private RecordProcessor.Outcome oneByOne(List<ConsumerRecord<byte[], byte[]>> records, int attempts) {
         for (ConsumerRecord<byte[], byte[]> record : records) {
-            RecordProcessor.Outcome outcome = processor.handleAlone(record, attempts);
+            RecordProcessor.Outcome outcome = processor.handleAlone(record, attempts, counts);
             if (outcome.kind() != RecordProcessor.Outcome.Kind.DONE) {
                 return outcome;
             }
@@ -347,6 +366,11 @@ public final class PartitionLane {
             acked = offset;
             notifyAll();
         }
+    }
+
+    /** Poll thread: while paused, tell it when the queue falls to {@code records} (-1: never). */
+    void wakeWhenDrainedTo(int records) {
+        wakeAtQueued = records;
     }
 
     int queued() {

@@ -120,8 +120,10 @@ public final class PollLoop<K, V> implements Runnable, ConsumerRebalanceListener
 
     private void pollOnce() {
         ConsumerRecords<byte[], byte[]> records;
+        // A handler asked for attention since the last poll (a commit, a drained queue): do not wait.
+        boolean asked = attentionRequested.getAndSet(false);
         try {
-            records = consumer.poll(POLL_TIMEOUT);
+            records = consumer.poll(asked ? Duration.ZERO : POLL_TIMEOUT);
         } catch (WakeupException e) {
             records = ConsumerRecords.empty();
         } catch (NoOffsetForPartitionException e) {
@@ -129,7 +131,6 @@ public final class PollLoop<K, V> implements Runnable, ConsumerRebalanceListener
             return;
         }
         lastPollNanos = System.nanoTime();
-        attentionRequested.set(false);
         if (records.isEmpty()) {
             return;
         }
@@ -181,9 +182,13 @@ public final class PollLoop<K, V> implements Runnable, ConsumerRebalanceListener
             // Out-of-order completions grow the commit metadata: slow intake well before it overflows.
             boolean metadataFull = lane.metadataLength() > settings.metadataBudget() / 2;
             if (globallyFull || queued >= capacity || metadataFull) {
-                paused.add(tp);
+                if (paused.add(tp)) {
+                    lane.wakeWhenDrainedTo(capacity / 2);
+                }
             } else if (queued <= capacity / 2 && lane.metadataLength() <= settings.metadataBudget() / 4) {
-                paused.remove(tp);
+                if (paused.remove(tp)) {
+                    lane.wakeWhenDrainedTo(-1);
+                }
             }
         }
         paused.retainAll(lanes.keySet());
@@ -219,9 +224,9 @@ public final class PollLoop<K, V> implements Runnable, ConsumerRebalanceListener
                 }
             }
             case PERIODIC -> {
-                if (committer.nanosSinceLastCommit() >= policy.interval().toNanos()
-                        || doneSinceCommit.get() >= policy.maxRecords()) {
-                    doneSinceCommit.set(0);
+                long done = doneSinceCommit.get();
+                if (committer.nanosSinceLastCommit() >= policy.interval().toNanos() || done >= policy.maxRecords()) {
+                    doneSinceCommit.addAndGet(-done); // records done meanwhile count toward the next commit
                     commit(CommitPolicy.Mode.ASYNC);
                 }
             }
@@ -426,8 +431,11 @@ public final class PollLoop<K, V> implements Runnable, ConsumerRebalanceListener
     @Override
     public void recordsDone(PartitionLane lane, int count) {
         CommitPolicy policy = settings.commitPolicy();
-        if (policy.kind() == CommitPolicy.Kind.PERIODIC && doneSinceCommit.addAndGet(count) == policy.maxRecords()) {
-            wakeUp();
+        if (policy.kind() == CommitPolicy.Kind.PERIODIC) {
+            long done = doneSinceCommit.addAndGet(count);
+            if (done >= policy.maxRecords() && done - count < policy.maxRecords()) {
+                wakeUp();
+            }
         }
     }
 
@@ -442,6 +450,11 @@ public final class PollLoop<K, V> implements Runnable, ConsumerRebalanceListener
         if (settings.commitPolicy().kind() == CommitPolicy.Kind.PER_BATCH) {
             wakeUp();
         }
+    }
+
+    @Override
+    public void laneDrained(PartitionLane lane) {
+        wakeUp(); // a paused partition can be resumed: do not let it wait for the poll timeout
     }
 
     @Override

@@ -34,15 +34,20 @@ final class RecordProcessor<K, V> {
         this.deadLetters = deadLetters;
     }
 
+    /** The counts of a topic, for a lane to keep (one map lookup per lane, not per record). */
+    ConsumerMetrics.TopicCounts counts(String topic) {
+        return metrics.topic(topic);
+    }
+
     /** Attempt {@code attempt} (1 for the first) of one record with the record handler. */
-    Outcome handleRecord(ConsumerRecord<byte[], byte[]> raw, int attempt) {
-        ConsumerMetrics.TopicCounts counts = metrics.topic(raw.topic());
+    Outcome handleRecord(ConsumerRecord<byte[], byte[]> raw, int attempt, ConsumerMetrics.TopicCounts counts) {
         ConsumerRecord<K, V> record;
         try {
             record = deserialize(raw);
         } catch (RuntimeException e) {
             counts.failed.increment();
-            return finalAction(raw, new SerializationException("cannot deserialize " + where(raw) + ": " + e, e), attempt);
+            return finalAction(raw, new SerializationException("cannot deserialize " + where(raw) + ": " + e, e), attempt,
+                    counts);
         }
         long start = System.nanoTime();
         try {
@@ -59,8 +64,7 @@ final class RecordProcessor<K, V> {
      * Attempt {@code attempt} of a batch with the batch handler. EXHAUSTED when its retries are
      * spent, or when a record of it cannot be deserialized: the caller then goes record by record.
      */
-    Outcome handleBatch(List<ConsumerRecord<byte[], byte[]>> raws, int attempt) {
-        ConsumerMetrics.TopicCounts counts = metrics.topic(raws.get(0).topic());
+    Outcome handleBatch(List<ConsumerRecord<byte[], byte[]>> raws, int attempt, ConsumerMetrics.TopicCounts counts) {
         List<ConsumerRecord<K, V>> records = new ArrayList<>(raws.size());
         try {
             for (ConsumerRecord<byte[], byte[]> raw : raws) {
@@ -89,21 +93,20 @@ final class RecordProcessor<K, V> {
     }
 
     /** One record of a batch whose retries are spent, alone: one try, then the final action. */
-    Outcome handleAlone(ConsumerRecord<byte[], byte[]> raw, int attemptsSoFar) {
-        ConsumerMetrics.TopicCounts counts = metrics.topic(raw.topic());
+    Outcome handleAlone(ConsumerRecord<byte[], byte[]> raw, int attemptsSoFar, ConsumerMetrics.TopicCounts counts) {
         ConsumerRecord<K, V> record;
         try {
             record = deserialize(raw);
         } catch (RuntimeException e) {
             counts.failed.increment();
-            return finalAction(raw, new SerializationException("cannot deserialize " + where(raw) + ": " + e, e), 1);
+            return finalAction(raw, new SerializationException("cannot deserialize " + where(raw) + ": " + e, e), 1, counts);
         }
         long start = System.nanoTime();
         try {
             settings.batchHandler().handle(List.of(record));
         } catch (Exception | LinkageError | AssertionError e) {
             counts.failed.increment();
-            return finalAction(raw, e, attemptsSoFar + 1);
+            return finalAction(raw, e, attemptsSoFar + 1, counts);
         }
         counts.processed(System.nanoTime() - start, raw.timestamp());
         return Outcome.DONE;
@@ -117,12 +120,12 @@ final class RecordProcessor<K, V> {
             log("processing_failed", raw, error, attempt, "retry");
             return new Outcome(Outcome.Kind.RETRY, policy.backoff().delayMs(attempt), null, error);
         }
-        return finalAction(raw, error, attempt);
+        return finalAction(raw, error, attempt, counts);
     }
 
-    private Outcome finalAction(ConsumerRecord<byte[], byte[]> raw, Throwable error, int attempts) {
+    private Outcome finalAction(ConsumerRecord<byte[], byte[]> raw, Throwable error, int attempts,
+            ConsumerMetrics.TopicCounts counts) {
         ErrorPolicy policy = settings.errorPolicy();
-        ConsumerMetrics.TopicCounts counts = metrics.topic(raw.topic());
         switch (policy.action()) {
             case SKIP -> {
                 log("processing_failed", raw, error, attempts, "skip");
