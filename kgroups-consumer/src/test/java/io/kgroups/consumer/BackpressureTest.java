@@ -3,8 +3,6 @@ package io.kgroups.consumer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.kgroups.embedded.EmbeddedKafka;
-import io.kgroups.embedded.KafkaExtension;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.Properties;
@@ -12,26 +10,10 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-@ExtendWith(KafkaExtension.class)
-class BackpressureTest {
-    private Fixture fixture;
-
-    @BeforeEach
-    void setUp(EmbeddedKafka kafka) {
-        fixture = new Fixture(kafka);
-    }
-
-    @AfterEach
-    void tearDown() {
-        fixture.close();
-    }
-
+class BackpressureTest extends SharedKafkaTest {
     @ParameterizedTest(name = "group.protocol={0}")
     @ValueSource(strings = {"classic", "consumer"})
     void fullPartitionsArePausedAndRecordsInFlightStayBounded(String protocol) throws Exception {

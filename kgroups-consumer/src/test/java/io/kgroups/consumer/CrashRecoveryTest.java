@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.kgroups.consumer.internal.DoneOffsetsCodec;
-import io.kgroups.embedded.EmbeddedKafka;
-import io.kgroups.embedded.KafkaExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -18,29 +16,14 @@ import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /** A loader killed with SIGKILL mid-run, then restarted: every record processed at least once. */
-@ExtendWith(KafkaExtension.class)
-class CrashRecoveryTest {
+class CrashRecoveryTest extends SharedKafkaTest {
     private static final int RECORDS = 3_000;
     private static final int PARTITIONS = 3;
-    private Fixture fixture;
-
-    @BeforeEach
-    void setUp(EmbeddedKafka kafka) {
-        fixture = new Fixture(kafka);
-    }
-
-    @AfterEach
-    void tearDown() {
-        fixture.close();
-    }
 
     @ParameterizedTest(name = "group.protocol={0}")
     @ValueSource(strings = {"classic", "consumer"})

@@ -3,32 +3,14 @@ package io.kgroups.consumer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.kgroups.embedded.EmbeddedKafka;
-import io.kgroups.embedded.KafkaExtension;
 import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-@ExtendWith(KafkaExtension.class)
-class OffsetResetTest {
-    private Fixture fixture;
-
-    @BeforeEach
-    void setUp(EmbeddedKafka kafka) {
-        fixture = new Fixture(kafka);
-    }
-
-    @AfterEach
-    void tearDown() {
-        fixture.close();
-    }
-
+class OffsetResetTest extends SharedKafkaTest {
     @ParameterizedTest(name = "group.protocol={0}")
     @ValueSource(strings = {"classic", "consumer"})
     void noneFailsWithTheGroupThePartitionsAndTheCommandThatFixesIt(String protocol) throws Exception {

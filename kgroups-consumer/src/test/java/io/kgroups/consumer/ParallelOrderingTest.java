@@ -4,8 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.kgroups.consumer.internal.DoneOffsetsCodec;
-import io.kgroups.embedded.EmbeddedKafka;
-import io.kgroups.embedded.KafkaExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -17,27 +15,11 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-@ExtendWith(KafkaExtension.class)
-class ParallelOrderingTest {
-    private Fixture fixture;
-
-    @BeforeEach
-    void setUp(EmbeddedKafka kafka) {
-        fixture = new Fixture(kafka);
-    }
-
-    @AfterEach
-    void tearDown() {
-        fixture.close();
-    }
-
+class ParallelOrderingTest extends SharedKafkaTest {
     /** Checks in the handler that a key's records come one at a time, in offset order. */
     static final class KeyOrderChecker {
         final Map<String, Long> lastOffset = new ConcurrentHashMap<>();

@@ -3,8 +3,6 @@ package io.kgroups.consumer;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
-import io.kgroups.embedded.EmbeddedKafka;
-import io.kgroups.embedded.KafkaExtension;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -13,26 +11,11 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.junit.jupiter.api.AfterEach;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
 
-@ExtendWith(KafkaExtension.class)
-class RebalanceTest {
+class RebalanceTest extends SharedKafkaTest {
     private static final int PARTITIONS = 6;
-    private Fixture fixture;
-
-    @BeforeEach
-    void setUp(EmbeddedKafka kafka) {
-        fixture = new Fixture(kafka);
-    }
-
-    @AfterEach
-    void tearDown() {
-        fixture.close();
-    }
 
     @ParameterizedTest(name = "group.protocol={0}")
     @ValueSource(strings = {"classic", "consumer"})
