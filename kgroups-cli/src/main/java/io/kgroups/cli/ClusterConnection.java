@@ -1,5 +1,6 @@
 package io.kgroups.cli;
 
+import io.kgroups.admin.GroupAdmin;
 import java.time.Duration;
 import java.util.Properties;
 import java.util.concurrent.ExecutionException;
@@ -43,6 +44,24 @@ public final class ClusterConnection implements AutoCloseable {
         properties.putIfAbsent(AdminClientConfig.CLIENT_ID_CONFIG, "kgroups");
         try {
             return new ClusterConnection(Admin.create(properties), config.bootstrapServers(), timeout);
+        } catch (ConfigException e) {
+            throw CliException.usage("bad Kafka client setting: " + e.getMessage()
+                    + " (check --bootstrap-server and --command-config)");
+        } catch (KafkaException e) {
+            throw CliException.failed("cannot create a Kafka client for " + config.bootstrapServers() + ": "
+                    + rootMessage(e) + " (check --bootstrap-server and --command-config)", e);
+        }
+    }
+
+    /** Group operations on the cluster of the global options, bounded by {@code --timeout}. */
+    public static GroupAdmin groupAdmin(CommandContext context) {
+        GlobalOptions global = context.global();
+        ClientConfig config = global.clientConfig();
+        if (global.verbose()) {
+            context.err().println("kgroups: Kafka client settings: " + config);
+        }
+        try {
+            return GroupAdmin.create(config.properties(), global.timeout());
         } catch (ConfigException e) {
             throw CliException.usage("bad Kafka client setting: " + e.getMessage()
                     + " (check --bootstrap-server and --command-config)");

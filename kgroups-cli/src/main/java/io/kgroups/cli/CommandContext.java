@@ -28,6 +28,11 @@ public final class CommandContext {
         return spec.root().commandLine();
     }
 
+    /** Prints any object as JSON (for results richer than a table). */
+    public void printJson(Object value) {
+        TablePrinter.printJson(out(), value);
+    }
+
     public void print(Table table) {
         new TablePrinter(out(), global().output()).print(table);
     }

@@ -1,5 +1,6 @@
 package io.kgroups.cli;
 
+import io.kgroups.admin.GroupAdminException;
 import io.kgroups.embedded.EmbeddedKafkaException;
 import java.io.PrintWriter;
 import java.util.List;
@@ -21,7 +22,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
 @Command(name = "kgroups", scope = ScopeType.INHERIT, mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class, usageHelpAutoWidth = true,
         description = "Kafka consumer groups in production: run them, operate them, watch their lag.",
-        subcommands = {BrokerCommand.class, ClusterCommand.class, CompletionCommand.class, HelpCommand.class},
+        subcommands = {GroupsCommand.class, DescribeCommand.class, LagCommand.class, BrokerCommand.class,
+            ClusterCommand.class, CompletionCommand.class, HelpCommand.class},
         footer = {"", "Exit codes: 0 done, 1 the operation failed, 2 bad usage."})
 public final class Kgroups implements Runnable {
     @Mixin
@@ -78,7 +80,7 @@ public final class Kgroups implements Runnable {
         if (e instanceof CliException cli) {
             code = cli.exitCode();
             message = cli.getMessage();
-        } else if (e instanceof EmbeddedKafkaException) {
+        } else if (e instanceof EmbeddedKafkaException || e instanceof GroupAdminException) {
             code = CliException.FAILED;
             message = e.getMessage();
         } else {

@@ -47,6 +47,16 @@ public final class TablePrinter {
         }
     }
 
+    /** Any value as indented JSON (records and maps keep their field names). */
+    static void printJson(PrintWriter out, Object value) {
+        try {
+            out.println(JSON.writeValueAsString(value));
+            out.flush();
+        } catch (JsonProcessingException e) {
+            throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
+        }
+    }
+
     private void printCsv(Table table) {
         out.println(csvLine(new ArrayList<>(table.columns())));
         for (List<Object> row : table.rows()) {

@@ -1,0 +1,166 @@
+package io.kgroups.cli;
+
+import io.kgroups.admin.GroupAdmin;
+import io.kgroups.admin.GroupDetail;
+import io.kgroups.admin.MemberDetail;
+import io.kgroups.admin.PartitionDetail;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.Callable;
+import org.apache.kafka.common.TopicPartition;
+import picocli.CommandLine.ArgGroup;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** A group in full: members, and per partition its offsets, lag, time lag and retention risk. */
+@Command(name = "describe", description = {"Describe groups: state, coordinator, members and, per partition, committed",
+    "offset, log-start, log-end, lag, time lag, owner, commit metadata size and retention risk."})
+final class DescribeCommand implements Callable<Integer> {
+    @Mixin
+    private CommandContext context;
+
+    static final class Which {
+        @Parameters(paramLabel = "GROUP", arity = "1..*", description = "The groups to describe.")
+        List<String> groups;
+
+        @Option(names = "--all-groups", required = true, description = "Every consumer group of the cluster.")
+        boolean all;
+    }
+
+    @ArgGroup(multiplicity = "1")
+    private Which which;
+
+    @Override
+    public Integer call() {
+        List<GroupDetail> details;
+        try (GroupAdmin admin = ClusterConnection.groupAdmin(context)) {
+            details = which.all ? admin.describeAll() : admin.describe(which.groups);
+        }
+        switch (context.global().output()) {
+            case json -> context.printJson(Map.of("groups", details.stream().map(DescribeCommand::json).toList()));
+            case csv -> context.print(partitions(details, true));
+            default -> printText(details);
+        }
+        return CliException.OK;
+    }
+
+    private void printText(List<GroupDetail> details) {
+        for (GroupDetail group : details) {
+            context.out().println("GROUP " + group.group() + "  state " + group.state() + "  type " + group.type()
+                    + "  assignor " + (group.protocol() == null || group.protocol().isEmpty() ? "-" : group.protocol())
+                    + "  coordinator " + (group.coordinator() == null ? "-" : group.coordinator().id() + " ("
+                    + group.coordinator().host() + ":" + group.coordinator().port() + ")")
+                    + (group.groupEpoch() == null ? "" : "  epoch " + group.groupEpoch() + "/target "
+                    + group.targetAssignmentEpoch()) + "  lag " + group.totalLag());
+            if (!group.members().isEmpty()) {
+                Table members = Table.of("member", "instance", "client", "host", "epoch", "assigned", "reconciling");
+                for (MemberDetail m : group.members()) {
+                    members.row(m.memberId(), m.groupInstanceId(), m.clientId(), m.host(), m.memberEpoch(),
+                            partitionsText(m.assignment()), m.targetAssignment() == null ? null : m.reconciling() ? "yes" : "no");
+                }
+                context.print(members);
+            }
+            context.print(partitions(List.of(group), false));
+            if (group.partitions().stream().anyMatch(p -> !p.committed())) {
+                context.out().println("(no committed offset: lag counts from log-start, what the group would read)");
+            }
+            context.out().println();
+        }
+        context.out().flush();
+    }
+
+    private static Table partitions(List<GroupDetail> details, boolean withGroup) {
+        List<String> columns = new ArrayList<>(List.of("topic", "partition", "committed", "log-start", "log-end", "lag",
+                "lag-seconds", "member", "metadata-bytes", "retention-risk"));
+        if (withGroup) {
+            columns.add(0, "group");
+        }
+        Table table = Table.of(columns.toArray(String[]::new));
+        for (GroupDetail group : details) {
+            for (PartitionDetail p : group.partitions()) {
+                List<Object> row = new ArrayList<>(List.of(p.topic(), p.partition()));
+                row.add(p.committedOffset());
+                row.add(p.logStartOffset());
+                row.add(p.logEndOffset());
+                row.add(p.lag());
+                row.add(p.lagSeconds() == null ? null : Math.round(p.lagSeconds() * 10) / 10.0);
+                row.add(p.memberId());
+                row.add(p.metadataBytes());
+                row.add(risk(p));
+                if (withGroup) {
+                    row.add(0, group.group());
+                }
+                table.row(row.toArray());
+            }
+        }
+        return table;
+    }
+
+    /** Retention risk in words: records already lost, or time left before the oldest unread one goes. */
+    static String risk(PartitionDetail p) {
+        if (p.deletedUnread() > 0) {
+            return p.deletedUnread() + " deleted unread";
+        }
+        if (p.retentionSecondsLeft() == null) {
+            return null;
+        }
+        double left = p.retentionSecondsLeft();
+        return left <= 0 ? "deleting now" : DurationText.of((long) left) + " left";
+    }
+
+    private static String partitionsText(List<TopicPartition> partitions) {
+        return partitions.isEmpty() ? "-" : String.join(",", partitions.stream().map(TopicPartition::toString).toList());
+    }
+
+    private static Map<String, Object> json(GroupDetail g) {
+        Map<String, Object> group = new LinkedHashMap<>();
+        group.put("group", g.group());
+        group.put("state", g.state());
+        group.put("protocol", g.type());
+        group.put("assignor", g.protocol());
+        group.put("coordinator", g.coordinator() == null ? null
+                : Map.of("id", g.coordinator().id(), "host", g.coordinator().host(), "port", g.coordinator().port()));
+        group.put("groupEpoch", g.groupEpoch());
+        group.put("targetAssignmentEpoch", g.targetAssignmentEpoch());
+        List<Map<String, Object>> members = new ArrayList<>();
+        for (MemberDetail m : g.members()) {
+            Map<String, Object> member = new LinkedHashMap<>();
+            member.put("memberId", m.memberId());
+            member.put("groupInstanceId", m.groupInstanceId());
+            member.put("clientId", m.clientId());
+            member.put("host", m.host());
+            member.put("assignment", partitionsJson(m.assignment()));
+            member.put("memberEpoch", m.memberEpoch());
+            member.put("targetAssignment", m.targetAssignment() == null ? null : partitionsJson(m.targetAssignment()));
+            members.add(member);
+        }
+        group.put("members", members);
+        List<Map<String, Object>> partitions = new ArrayList<>();
+        for (PartitionDetail p : g.partitions()) {
+            Map<String, Object> partition = new LinkedHashMap<>();
+            partition.put("topic", p.topic());
+            partition.put("partition", p.partition());
+            partition.put("committedOffset", p.committedOffset());
+            partition.put("logStartOffset", p.logStartOffset());
+            partition.put("logEndOffset", p.logEndOffset());
+            partition.put("lag", p.lag());
+            partition.put("lagSeconds", p.lagSeconds());
+            partition.put("memberId", p.memberId());
+            partition.put("metadataBytes", p.metadataBytes());
+            partition.put("deletedUnread", p.deletedUnread());
+            partition.put("retentionSecondsLeft", p.retentionSecondsLeft());
+            partitions.add(partition);
+        }
+        group.put("partitions", partitions);
+        group.put("totalLag", g.totalLag());
+        return group;
+    }
+
+    private static List<Map<String, Object>> partitionsJson(List<TopicPartition> partitions) {
+        return partitions.stream().map(tp -> Map.<String, Object>of("topic", tp.topic(), "partition", tp.partition())).toList();
+    }
+}

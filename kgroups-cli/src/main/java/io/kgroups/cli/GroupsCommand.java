@@ -1,0 +1,41 @@
+package io.kgroups.cli;
+
+import io.kgroups.admin.GroupAdmin;
+import io.kgroups.admin.GroupSummary;
+import java.util.Locale;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Every group of the cluster, consumer-protocol groups included, with its total lag. */
+@Command(name = "groups", description = "List every group: state, type, members, topics, total lag.")
+final class GroupsCommand implements Callable<Integer> {
+    @Mixin
+    private CommandContext context;
+
+    @Option(names = "--state", paramLabel = "STATE", description = "Only groups in this state (Stable, Empty, ...).")
+    private String state;
+
+    @Option(names = "--type", paramLabel = "TYPE", description = "Only groups of this type: classic, consumer, share, streams.")
+    private String type;
+
+    @Override
+    public Integer call() {
+        try (GroupAdmin admin = ClusterConnection.groupAdmin(context)) {
+            Table table = Table.of("group", "state", "type", "members", "topics", "lag");
+            for (GroupSummary group : admin.listGroups()) {
+                if (state != null && !group.state().equalsIgnoreCase(state)) {
+                    continue;
+                }
+                if (type != null && !group.type().equalsIgnoreCase(type.toLowerCase(Locale.ROOT))) {
+                    continue;
+                }
+                table.row(group.group(), group.state(), group.type(), group.members(), String.join(" ", group.topics()),
+                        group.totalLag());
+            }
+            context.print(table);
+        }
+        return CliException.OK;
+    }
+}

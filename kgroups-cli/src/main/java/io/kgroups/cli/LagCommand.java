@@ -1,0 +1,74 @@
+package io.kgroups.cli;
+
+import io.kgroups.admin.GroupAdmin;
+import io.kgroups.admin.GroupDetail;
+import io.kgroups.admin.PartitionDetail;
+import java.time.Duration;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** Lag per group and topic, compact; with --watch, redrawn in place and saying what moved. */
+@Command(name = "lag", description = {"Lag per group and topic: records, time lag, members, and whether offsets moved",
+    "since the last look. Without GROUP, every consumer group."})
+final class LagCommand implements Callable<Integer> {
+    @Mixin
+    private CommandContext context;
+
+    @Parameters(paramLabel = "GROUP", arity = "0..*", description = "Groups to show (default: all).")
+    private List<String> groups = List.of();
+
+    @Option(names = "--watch", paramLabel = "SECONDS", description = "Redraw every SECONDS until Ctrl-C.")
+    private Integer watchSeconds;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        if (watchSeconds != null && watchSeconds < 1) {
+            throw CliException.usage("--watch must be at least 1 second, was " + watchSeconds);
+        }
+        try (GroupAdmin admin = ClusterConnection.groupAdmin(context)) {
+            Map<String, Long> previous = null;
+            while (true) {
+                List<GroupDetail> details = groups.isEmpty() ? admin.describeAll() : admin.describe(groups);
+                Map<String, Long> positions = new HashMap<>();
+                Table table = Table.of("group", "topic", "lag", "lag-seconds", "members", "moved");
+                for (GroupDetail group : details) {
+                    Map<String, long[]> byTopic = new TreeMap<>();
+                    Map<String, Double> seconds = new HashMap<>();
+                    for (PartitionDetail p : group.partitions()) {
+                        long[] sums = byTopic.computeIfAbsent(p.topic(), t -> new long[2]);
+                        sums[0] += p.lag();
+                        sums[1] += p.committedOffset() == null ? 0 : p.committedOffset();
+                        if (p.lagSeconds() != null) {
+                            seconds.merge(p.topic(), p.lagSeconds(), Math::max);
+                        }
+                    }
+                    for (Map.Entry<String, long[]> topic : byTopic.entrySet()) {
+                        String key = group.group() + " " + topic.getKey();
+                        positions.put(key, topic.getValue()[1]);
+                        Long before = previous == null ? null : previous.get(key);
+                        String moved = before == null ? null : before.equals(topic.getValue()[1]) ? "no" : "yes";
+                        Double lagSeconds = seconds.get(topic.getKey());
+                        table.row(group.group(), topic.getKey(), topic.getValue()[0],
+                                lagSeconds == null ? null : Math.round(lagSeconds * 10) / 10.0, group.members().size(), moved);
+                    }
+                }
+                if (watchSeconds != null && context.global().output() == GlobalOptions.OutputFormat.table) {
+                    context.out().print("\033[H\033[2J"); // redraw in place
+                }
+                context.print(table);
+                if (watchSeconds == null) {
+                    return CliException.OK;
+                }
+                previous = positions;
+                Thread.sleep(Duration.ofSeconds(watchSeconds).toMillis());
+            }
+        }
+    }
+}
