@@ -16,7 +16,7 @@ class UsageTest {
     @CsvSource(delimiter = '|', value = {
         "''                                          | a command is required",
         "--no-such-flag                              | Unknown option: '--no-such-flag'",
-        "brokr                                       | did you mean broker?",
+        "brokr                                       | did you mean broker",
         "broker --no-such-flag                       | Unknown option: '--no-such-flag'",
         "broker --port nope                          | '--port'",
         "broker --brokers 0                          | --brokers must be 1 to 9, was 0",
