@@ -23,7 +23,8 @@ final class GroupsCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         try (GroupAdmin admin = ClusterConnection.groupAdmin(context)) {
-            Table table = Table.of("group", "state", "type", "members", "topics", "lag");
+            Table table = Table.of("group", "state", "type", "members", "topics", "lag")
+                    .whenEmpty("No groups" + (state != null || type != null ? " match" : " on this cluster yet") + ".");
             for (GroupSummary group : admin.listGroups()) {
                 if (state != null && !group.state().equalsIgnoreCase(state)) {
                     continue;

@@ -37,7 +37,8 @@ final class LagCommand implements Callable<Integer> {
             while (true) {
                 List<GroupDetail> details = groups.isEmpty() ? admin.describeAll() : admin.describe(groups);
                 Map<String, Long> positions = new HashMap<>();
-                Table table = Table.of("group", "topic", "lag", "lag-seconds", "members", "moved");
+                Table table = Table.of("group", "topic", "lag", "lag-seconds", "members", "moved")
+                        .whenEmpty("No consumer groups on this cluster yet.");
                 for (GroupDetail group : details) {
                     Map<String, long[]> byTopic = new TreeMap<>();
                     Map<String, Double> seconds = new HashMap<>();

@@ -12,6 +12,7 @@ public final class Table {
     private final List<String> columns;
     private final List<List<Object>> rows = new ArrayList<>();
     private final boolean record;
+    private String whenEmpty;
 
     private Table(List<String> columns, boolean record) {
         this.columns = List.copyOf(columns);
@@ -37,6 +38,16 @@ public final class Table {
         }
         rows.add(Arrays.asList(cells));
         return this;
+    }
+
+    /** What the text format says instead of an empty table (JSON and CSV stay empty). */
+    public Table whenEmpty(String message) {
+        this.whenEmpty = message;
+        return this;
+    }
+
+    public String emptyMessage() {
+        return whenEmpty;
     }
 
     public List<String> columns() {

@@ -80,6 +80,10 @@ public final class TablePrinter {
     }
 
     private void printText(Table table) {
+        if (table.rows().isEmpty() && table.emptyMessage() != null) {
+            out.println(table.emptyMessage());
+            return;
+        }
         if (table.isRecord()) {
             int width = table.columns().stream().mapToInt(String::length).max().orElse(0);
             List<Object> row = table.rows().isEmpty() ? List.of() : table.rows().get(0);
