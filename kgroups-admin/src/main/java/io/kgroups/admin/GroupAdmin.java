@@ -2,6 +2,8 @@ package io.kgroups.admin;
 
 import io.kgroups.admin.internal.Calls;
 import io.kgroups.admin.internal.FirstRecordTimestamps;
+import io.kgroups.admin.internal.ResetPlanner;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -286,6 +288,62 @@ public final class GroupAdmin implements AutoCloseable {
 
     private static GroupAdminException unknownGroup(String group) {
         return new GroupAdminException("group '" + group + "' does not exist: list the groups with `kgroups groups`");
+    }
+
+    /**
+     * What resetting {@code group} to {@code target} would do, changing nothing.
+     *
+     * @param topics topic to partitions (an empty set: all of them); null: every topic the group
+     *     has committed offsets for
+     */
+    public ResetPlan planReset(String group, Map<String, Set<Integer>> topics, ResetTarget target) {
+        return new ResetPlanner(admin, calls, clientProperties).plan(group, topics, target);
+    }
+
+    /**
+     * Applies a plan: refuses while the group has members; writes the current offsets to
+     * {@code backupFile} first (restore them with a {@link ResetTarget.FromOffsets} reset: an
+     * undo); then commits the targets and appends one line to {@code auditLog}.
+     */
+    public void executeReset(ResetPlan plan, Path backupFile, Path auditLog) {
+        List<GroupDetail> now = describe(List.of(plan.group()), false, false);
+        int members = now.isEmpty() ? 0 : now.get(0).members().size();
+        if (members > 0) {
+            throw new GroupAdminException("group '" + plan.group() + "' has " + members + " active member(s) (state "
+                    + now.get(0).state() + "): offsets can only be reset while it is inactive; stop its consumers, or "
+                    + "add --wait-for-inactive DURATION");
+        }
+        Map<TopicPartition, Long> before = new LinkedHashMap<>();
+        Map<TopicPartition, OffsetAndMetadata> after = new LinkedHashMap<>();
+        for (ResetPlan.Partition p : plan.partitions()) {
+            TopicPartition tp = new TopicPartition(p.topic(), p.partition());
+            if (p.currentOffset() != null) {
+                before.put(tp, p.currentOffset());
+            }
+            after.put(tp, new OffsetAndMetadata(p.targetOffset()));
+        }
+        if (backupFile != null && !before.isEmpty()) {
+            OffsetsFile.write(backupFile, before);
+        }
+        calls.await(admin.alterConsumerGroupOffsets(plan.group(), after).all(), "commit the new offsets of " + plan.group());
+        if (auditLog != null) {
+            AuditLog.append(auditLog, plan, backupFile);
+        }
+    }
+
+    /** Waits until the group has no members, up to {@code wait}; false if it still has some. */
+    public boolean awaitInactive(String group, Duration wait) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (true) {
+            List<GroupDetail> now = describe(List.of(group), false, false);
+            if (now.isEmpty() || now.get(0).members().isEmpty()) {
+                return true;
+            }
+            if (System.nanoTime() > deadline) {
+                return false;
+            }
+            Thread.sleep(500);
+        }
     }
 
     /** Kafka's Admin client, for operations this class does not cover. */

@@ -1,0 +1,206 @@
+package io.kgroups.admin.internal;
+
+import io.kgroups.admin.GroupAdminException;
+import io.kgroups.admin.ResetPlan;
+import io.kgroups.admin.ResetTarget;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
+
+/**
+ * Computes a reset plan: for each partition in scope, the current committed offset and the
+ * target, clamped to [log-start, log-end], with what it means in records and in time. Nothing is
+ * changed here, and every input is checked before a plan is returned.
+ */
+public final class ResetPlanner {
+    private final Admin admin;
+    private final Calls calls;
+    private final Properties clientProperties;
+
+    public ResetPlanner(Admin admin, Calls calls, Properties clientProperties) {
+        this.admin = admin;
+        this.calls = calls;
+        this.clientProperties = clientProperties;
+    }
+
+    /**
+     * @param topics topic name to partitions (empty: all partitions); null: every topic the
+     *     group has committed offsets for
+     */
+    public ResetPlan plan(String group, Map<String, Set<Integer>> topics, ResetTarget target) {
+        ConsumerGroupDescription description;
+        try {
+            description = calls.await(admin.describeConsumerGroups(List.of(group)).describedGroups().get(group),
+                    "describe group " + group);
+        } catch (GroupAdminException e) {
+            if (!(e.getCause() instanceof GroupIdNotFoundException)) {
+                throw e;
+            }
+            description = null; // a group that does not exist yet can be given offsets
+        }
+        Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>();
+        calls.await(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata(), "read the offsets of group " + group)
+                .forEach((tp, o) -> {
+                    if (o != null) {
+                        committed.put(tp, o);
+                    }
+                });
+        SortedSet<TopicPartition> scope = scope(group, topics, committed.keySet(), target);
+        Map<TopicPartition, Long> logStart = offsets(scope, OffsetSpec.earliest());
+        Map<TopicPartition, Long> logEnd = offsets(scope, OffsetSpec.latest());
+        Map<TopicPartition, Long> requested = requested(scope, target, committed, logEnd);
+
+        List<String> warnings = new ArrayList<>();
+        List<ResetPlan.Partition> partitions = new ArrayList<>();
+        Map<TopicPartition, SortedSet<Long>> timestampsWanted = new HashMap<>();
+        Map<TopicPartition, long[]> chosen = new HashMap<>();
+        for (TopicPartition tp : scope) {
+            long want = requested.get(tp);
+            long start = logStart.get(tp);
+            long end = logEnd.get(tp);
+            long clampedTarget = Math.max(start, Math.min(end, want));
+            if (clampedTarget != want) {
+                warnings.add(tp + ": target " + want + " is outside [" + start + ", " + end + "], using " + clampedTarget);
+            }
+            OffsetAndMetadata current = committed.get(tp);
+            chosen.put(tp, new long[] {current == null ? -1 : current.offset(), clampedTarget, want == clampedTarget ? 0 : 1});
+            if (current != null && current.offset() != clampedTarget) {
+                SortedSet<Long> at = timestampsWanted.computeIfAbsent(tp, k -> new TreeSet<>());
+                // the first record read again (or skipped), and the first one after that range
+                long low = Math.max(start, Math.min(current.offset(), clampedTarget));
+                long high = Math.max(current.offset(), clampedTarget);
+                at.add(low);
+                if (high < end) {
+                    at.add(high);
+                }
+            }
+        }
+        Map<TopicPartition, Map<Long, Long>> timestamps = FirstRecordTimestamps.at(clientProperties, timestampsWanted,
+                java.time.Duration.ofSeconds(3));
+        long now = System.currentTimeMillis();
+        for (TopicPartition tp : scope) {
+            long[] c = chosen.get(tp);
+            Long current = c[0] < 0 ? null : c[0];
+            Long span = null;
+            if (current != null && current != c[1]) {
+                long low = Math.max(logStart.get(tp), Math.min(current, c[1]));
+                long high = Math.max(current, c[1]);
+                Map<Long, Long> ts = timestamps.getOrDefault(tp, Map.of());
+                Long from = ts.get(low);
+                Long to = high < logEnd.get(tp) ? ts.get(high) : Long.valueOf(now);
+                if (from != null && to != null) {
+                    span = Math.max(0, to - from);
+                }
+            }
+            partitions.add(new ResetPlan.Partition(tp.topic(), tp.partition(), current, c[1],
+                    current == null ? null : c[1] - current, c[2] == 1, span));
+        }
+        String state = description == null ? "Dead" : String.valueOf(description.groupState());
+        int members = description == null ? 0 : description.members().size();
+        return new ResetPlan(group, state, members, partitions, warnings);
+    }
+
+    private SortedSet<TopicPartition> scope(String group, Map<String, Set<Integer>> topics, Set<TopicPartition> committed,
+            ResetTarget target) {
+        SortedSet<TopicPartition> scope = new TreeSet<>(Comparator.comparing(TopicPartition::topic)
+                .thenComparingInt(TopicPartition::partition));
+        if (target instanceof ResetTarget.FromOffsets file && topics == null) {
+            scope.addAll(file.offsets().keySet());
+        } else if (topics == null) {
+            if (committed.isEmpty()) {
+                throw new GroupAdminException("group '" + group + "' has no committed offsets, so --all-topics names "
+                        + "nothing: name the topics with --topic");
+            }
+            scope.addAll(committed);
+        } else {
+            Map<String, TopicDescription> described = calls.await(admin.describeTopics(topics.keySet()).allTopicNames(),
+                    "describe topics " + topics.keySet());
+            for (Map.Entry<String, Set<Integer>> topic : topics.entrySet()) {
+                int count = described.get(topic.getKey()).partitions().size();
+                Collection<Integer> wanted = topic.getValue().isEmpty()
+                        ? java.util.stream.IntStream.range(0, count).boxed().toList() : topic.getValue();
+                for (int p : wanted) {
+                    if (p < 0 || p >= count) {
+                        throw new GroupAdminException("topic " + topic.getKey() + " has partitions 0 to " + (count - 1)
+                                + ", not " + p);
+                    }
+                    scope.add(new TopicPartition(topic.getKey(), p));
+                }
+            }
+        }
+        if (target instanceof ResetTarget.FromOffsets file) {
+            Set<TopicPartition> missing = new HashSet<>(scope);
+            missing.removeAll(file.offsets().keySet());
+            if (!missing.isEmpty()) {
+                throw new GroupAdminException("the offsets file has no offset for " + missing
+                        + ": add them, or limit the reset with --topic");
+            }
+        }
+        return scope;
+    }
+
+    private Map<TopicPartition, Long> requested(Set<TopicPartition> scope, ResetTarget target,
+            Map<TopicPartition, OffsetAndMetadata> committed, Map<TopicPartition, Long> logEnd) {
+        Map<TopicPartition, Long> requested = new HashMap<>();
+        if (target instanceof ResetTarget.Earliest) {
+            requested.putAll(offsets(scope, OffsetSpec.earliest()));
+        } else if (target instanceof ResetTarget.Latest) {
+            scope.forEach(tp -> requested.put(tp, logEnd.get(tp)));
+        } else if (target instanceof ResetTarget.Current) {
+            scope.forEach(tp -> requested.put(tp, committed.containsKey(tp) ? committed.get(tp).offset() : logEnd.get(tp)));
+        } else if (target instanceof ResetTarget.ToOffset o) {
+            scope.forEach(tp -> requested.put(tp, o.offset()));
+        } else if (target instanceof ResetTarget.ShiftBy s) {
+            for (TopicPartition tp : scope) {
+                OffsetAndMetadata current = committed.get(tp);
+                if (current == null) {
+                    throw new GroupAdminException("cannot shift " + tp + ": the group has no committed offset there; "
+                            + "use --to-earliest, --to-latest or --to-offset for it");
+                }
+                requested.put(tp, current.offset() + s.shift());
+            }
+        } else if (target instanceof ResetTarget.ToDatetime d) {
+            requested.putAll(byTime(scope, d.time(), logEnd));
+        } else if (target instanceof ResetTarget.ByDuration d) {
+            requested.putAll(byTime(scope, Instant.now().minus(d.age()), logEnd));
+        } else if (target instanceof ResetTarget.FromOffsets f) {
+            scope.forEach(tp -> requested.put(tp, f.offsets().get(tp)));
+        }
+        return requested;
+    }
+
+    private Map<TopicPartition, Long> byTime(Set<TopicPartition> scope, Instant time, Map<TopicPartition, Long> logEnd) {
+        Map<TopicPartition, Long> found = offsets(scope, OffsetSpec.forTimestamp(time.toEpochMilli()));
+        Map<TopicPartition, Long> result = new HashMap<>();
+        // No record at or after the time: the log end, as Kafka's tool does.
+        scope.forEach(tp -> result.put(tp, found.getOrDefault(tp, -1L) < 0 ? logEnd.get(tp) : found.get(tp)));
+        return result;
+    }
+
+    private Map<TopicPartition, Long> offsets(Set<TopicPartition> partitions, OffsetSpec spec) {
+        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
+        partitions.forEach(tp -> request.put(tp, spec));
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> answer =
+                calls.await(admin.listOffsets(request).all(), "read offsets of " + partitions.size() + " partitions");
+        Map<TopicPartition, Long> result = new HashMap<>();
+        answer.forEach((tp, info) -> result.put(tp, info.offset()));
+        return result;
+    }
+}

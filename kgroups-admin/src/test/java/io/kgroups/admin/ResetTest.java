@@ -1,0 +1,209 @@
+package io.kgroups.admin;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.kgroups.embedded.EmbeddedKafka;
+import io.kgroups.embedded.KafkaExtension;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.apache.kafka.tools.consumer.group.ConsumerGroupCommand;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+
+/** Reset plans, checked against Apache Kafka's kafka-consumer-groups for the same specs. */
+@ExtendWith(KafkaExtension.class)
+class ResetTest {
+    private static final String TOPIC = "reset-orders";
+    /**
+     * Record i of a partition has timestamp T0 + i seconds; T0 an hour ago, well within the
+     * topic's retention (older records would be deleted by the broker's retention check).
+     */
+    private static final long T0 = Instant.now().minus(Duration.ofHours(1)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
+            .toEpochMilli();
+    private static String bootstrap;
+    private static int groups;
+
+    @BeforeAll
+    static void topic(EmbeddedKafka kafka) throws Exception {
+        bootstrap = kafka.bootstrapServers();
+        kafka.createTopic(TOPIC, 3);
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props(), new StringSerializer(), new StringSerializer())) {
+            for (int p = 0; p < 3; p++) {
+                for (int i = 0; i < 100; i++) {
+                    producer.send(new ProducerRecord<>(TOPIC, p, T0 + i * 1_000L, "k", "v" + i)).get();
+                }
+            }
+        }
+    }
+
+    private static Properties props() {
+        Properties p = new Properties();
+        p.put("bootstrap.servers", bootstrap);
+        return p;
+    }
+
+    /** A group committed at 20, 50 and 90 in the three partitions. */
+    private static String group(GroupAdmin admin) throws Exception {
+        String group = "reset-g" + (++groups);
+        admin.admin().alterConsumerGroupOffsets(group, Map.of(
+                new TopicPartition(TOPIC, 0), new OffsetAndMetadata(20),
+                new TopicPartition(TOPIC, 1), new OffsetAndMetadata(50),
+                new TopicPartition(TOPIC, 2), new OffsetAndMetadata(90))).all().get();
+        return group;
+    }
+
+    static Stream<Arguments> specs() {
+        Instant between = Instant.ofEpochMilli(T0 + 30_500); // between records 30 and 31
+        return Stream.of(
+                Arguments.of("--to-earliest", new ResetTarget.Earliest(), null),
+                Arguments.of("--to-latest", new ResetTarget.Latest(), null),
+                Arguments.of("--to-current", new ResetTarget.Current(), null),
+                Arguments.of("--to-offset 60", new ResetTarget.ToOffset(60), null),
+                Arguments.of("--to-offset 500", new ResetTarget.ToOffset(500), null),
+                Arguments.of("--shift-by -30", new ResetTarget.ShiftBy(-30), null),
+                Arguments.of("--shift-by -1000", new ResetTarget.ShiftBy(-1000), null),
+                Arguments.of("--shift-by 1000", new ResetTarget.ShiftBy(1000), null),
+                Arguments.of("--to-datetime " + between, new ResetTarget.ToDatetime(between), null),
+                Arguments.of("--to-datetime 2030-01-01T00:00:00.000", new ResetTarget.ToDatetime(Instant.parse("2030-01-01T00:00:00Z")), null),
+                Arguments.of("--to-earliest (partitions 0 and 2)", new ResetTarget.Earliest(), Set.of(0, 2)));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("specs")
+    void plansAgreeWithKafkaConsumerGroups(String spec, ResetTarget target, Set<Integer> partitions) throws Exception {
+        try (GroupAdmin admin = GroupAdmin.create(props(), Duration.ofSeconds(30))) {
+            String group = group(admin);
+            ResetPlan plan = admin.planReset(group, Map.of(TOPIC, partitions == null ? Set.of() : partitions), target);
+
+            Map<Integer, Long> ours = new TreeMap<>();
+            plan.partitions().forEach(p -> ours.put(p.partition(), p.targetOffset()));
+            List<String> args = new ArrayList<>(List.of("--bootstrap-server", bootstrap, "--reset-offsets", "--group", group,
+                    "--topic", partitions == null ? TOPIC : TOPIC + ":" + String.join(",", partitions.stream().sorted()
+                            .map(String::valueOf).toList()), "--dry-run"));
+            args.addAll(List.of(spec.replaceAll(" \\(.*", "").split(" ")));
+            assertThat(ours).isEqualTo(kafkaToolPlan(group, args));
+            // nothing was changed by planning
+            assertThat(admin.describe(List.of(group)).get(0).partitions()).extracting(PartitionDetail::committedOffset)
+                    .containsExactly(20L, 50L, 90L);
+        }
+    }
+
+    @Test
+    void thePlanSaysHowManyRecordsAndWhatSpanOfTimeAreReadAgainOrSkipped() throws Exception {
+        try (GroupAdmin admin = GroupAdmin.create(props(), Duration.ofSeconds(30))) {
+            String group = group(admin);
+            ResetPlan plan = admin.planReset(group, Map.of(TOPIC, Set.of()), new ResetTarget.ToOffset(40));
+
+            ResetPlan.Partition p0 = plan.partitions().get(0);
+            assertThat(p0.delta()).isEqualTo(20);
+            assertThat(p0.words()).isEqualTo("20 records will be skipped");
+            assertThat(p0.spanMillis()).isEqualTo(20_000); // records 20..39 were written over 20 s
+            ResetPlan.Partition p2 = plan.partitions().get(2);
+            assertThat(p2.words()).isEqualTo("50 records will be read again");
+            assertThat(p2.spanMillis()).isEqualTo(50_000);
+            assertThat(plan.recordsReadAgain()).isEqualTo(60);
+            assertThat(plan.recordsSkipped()).isEqualTo(20);
+        }
+    }
+
+    @Test
+    void clampedTargetsAreNamedInWarnings() throws Exception {
+        try (GroupAdmin admin = GroupAdmin.create(props(), Duration.ofSeconds(30))) {
+            ResetPlan plan = admin.planReset(group(admin), Map.of(TOPIC, Set.of(1)), new ResetTarget.ShiftBy(1000));
+            assertThat(plan.partitions().get(0).clamped()).isTrue();
+            assertThat(plan.warnings()).containsExactly(TOPIC + "-1: target 1050 is outside [0, 100], using 100");
+        }
+    }
+
+    @Test
+    void executeBacksUpAuditsAndTheBackupUndoesIt(@TempDir Path dir) throws Exception {
+        try (GroupAdmin admin = GroupAdmin.create(props(), Duration.ofSeconds(30))) {
+            String group = group(admin);
+            Path backup = dir.resolve("backup.csv");
+            Path audit = dir.resolve("audit.log");
+
+            admin.executeReset(admin.planReset(group, null, new ResetTarget.Earliest()), backup, audit);
+            assertThat(admin.describe(List.of(group)).get(0).partitions()).extracting(PartitionDetail::committedOffset)
+                    .containsExactly(0L, 0L, 0L);
+            assertThat(Files.readAllLines(backup)).containsExactly(TOPIC + ",0,20", TOPIC + ",1,50", TOPIC + ",2,90");
+            assertThat(Files.readString(audit)).contains("group=" + group, TOPIC + "-0:20->0", "backup=" + backup);
+
+            // undo
+            admin.executeReset(admin.planReset(group, null, new ResetTarget.FromOffsets(OffsetsFile.read(backup))), null, audit);
+            assertThat(admin.describe(List.of(group)).get(0).partitions()).extracting(PartitionDetail::committedOffset)
+                    .containsExactly(20L, 50L, 90L);
+            assertThat(Files.readAllLines(audit)).hasSize(2);
+        }
+    }
+
+    @Test
+    void shiftingAPartitionWithoutACommittedOffsetIsRefusedAndNothingChanges() throws Exception {
+        try (GroupAdmin admin = GroupAdmin.create(props(), Duration.ofSeconds(30))) {
+            String group = "reset-partial-" + (++groups);
+            admin.admin().alterConsumerGroupOffsets(group, Map.of(new TopicPartition(TOPIC, 0), new OffsetAndMetadata(5)))
+                    .all().get();
+            assertThatThrownBy(() -> admin.planReset(group, Map.of(TOPIC, Set.of()), new ResetTarget.ShiftBy(1)))
+                    .isInstanceOf(GroupAdminException.class)
+                    .hasMessageContaining("cannot shift " + TOPIC + "-1: the group has no committed offset there");
+        }
+    }
+
+    @Test
+    void aBadOffsetsFileNamesTheLine(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("offsets.csv"), TOPIC + ",0,5\n" + TOPIC + ",one,7\n");
+        assertThatThrownBy(() -> OffsetsFile.read(file))
+                .isInstanceOf(GroupAdminException.class)
+                .hasMessageContaining("line 2: '" + TOPIC + ",one,7' is not topic,partition,offset");
+    }
+
+    /** kafka-consumer-groups --reset-offsets ... --dry-run in this JVM: partition to NEW-OFFSET. */
+    private static Map<Integer, Long> kafkaToolPlan(String group, List<String> args) {
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        PrintStream stdout = System.out;
+        synchronized (System.class) {
+            System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
+            try {
+                ConsumerGroupCommand.main(args.toArray(String[]::new));
+            } catch (IllegalStateException exitRefused) {
+                // the tool ends with Exit.exit, which the embedded broker's guard turns into this
+            } finally {
+                System.setOut(stdout);
+            }
+        }
+        Map<Integer, Long> plan = new TreeMap<>();
+        for (String line : captured.toString(StandardCharsets.UTF_8).split("\n")) {
+            String[] cells = line.trim().split("\\s+");
+            if (cells.length == 4 && cells[0].equals(group)) {
+                plan.put(Integer.parseInt(cells[2]), Long.parseLong(cells[3]));
+            }
+        }
+        if (plan.isEmpty()) {
+            throw new AssertionError("kafka-consumer-groups printed no plan: " + captured.toString(StandardCharsets.UTF_8));
+        }
+        return plan;
+    }
+
+}
