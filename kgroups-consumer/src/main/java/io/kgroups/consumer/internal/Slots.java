@@ -9,10 +9,12 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 
 /**
- * Handler slots: at most {@code limit} handler tasks run at once over all partitions, and at most
- * {@code perLaneLimit} for one partition, so that one slow partition cannot take every slot. A
- * task that finds no slot waits in its partition's queue; freed slots go round-robin over the
- * partitions that wait. The executor may be unbounded (virtual threads): the bound is here.
+ * Handler slots: at most {@code limit} handler tasks run at once over all partitions. While other
+ * partitions wait for a slot, one partition gets at most {@code perLaneLimit}, so that one slow
+ * partition cannot take every slot; when no other partition waits, it may use them all (a single
+ * hot partition is the common case for key ordering). A task that finds no slot waits in its
+ * partition's queue; freed slots go round-robin over the partitions that wait. The executor may
+ * be unbounded (virtual threads): the bound is here.
  */
 final class Slots {
     private final Executor executor;
@@ -77,7 +79,11 @@ final class Slots {
     }
 
     private boolean grant(PartitionLane lane) {
-        if (active >= limit || held.getOrDefault(lane, 0) >= perLaneLimit) {
+        if (active >= limit) {
+            return false;
+        }
+        boolean othersWait = waitingLanes.size() > 1 || (waitingLanes.size() == 1 && waitingLanes.peek() != lane);
+        if (othersWait && held.getOrDefault(lane, 0) >= perLaneLimit) {
             return false;
         }
         active++;

@@ -1,0 +1,125 @@
+package io.kgroups.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kgroups.embedded.EmbeddedKafka;
+import io.kgroups.embedded.KafkaExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+@ExtendWith(KafkaExtension.class)
+class ResetCommandTest {
+    private static String bootstrap;
+    private static Admin admin;
+    private static int groups;
+
+    @BeforeAll
+    static void topic(EmbeddedKafka kafka) throws Exception {
+        bootstrap = kafka.bootstrapServers();
+        kafka.createTopic("cli-reset", 2);
+        admin = Admin.create(Map.of("bootstrap.servers", bootstrap));
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap),
+                new StringSerializer(), new StringSerializer())) {
+            for (int i = 0; i < 40; i++) {
+                producer.send(new ProducerRecord<>("cli-reset", i % 2, "k", "v")).get();
+            }
+        }
+    }
+
+    private static String group() throws Exception {
+        String group = "cli-reset-g" + (++groups);
+        admin.alterConsumerGroupOffsets(group, Map.of(new TopicPartition("cli-reset", 0), new OffsetAndMetadata(15),
+                new TopicPartition("cli-reset", 1), new OffsetAndMetadata(20))).all().get();
+        return group;
+    }
+
+    private static Map<TopicPartition, OffsetAndMetadata> committed(String group) throws Exception {
+        return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+    }
+
+    @Test
+    void aDryRunShowsThePlanAndChangesNothing() throws Exception {
+        String group = group();
+
+        Cli.Result result = Cli.run("reset", group, "--topic", "cli-reset", "--to-earliest", "--bootstrap-server", bootstrap);
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(result.out()).contains("15 records will be read again", "20 records will be read again",
+                "In total: 35 records will be read again, 0 skipped.", "Dry run: nothing changed. Add --execute");
+        assertThat(committed(group).get(new TopicPartition("cli-reset", 0)).offset()).isEqualTo(15);
+    }
+
+    @Test
+    void executeWritesABackupThatUndoesIt(@TempDir Path dir) throws Exception {
+        String group = group();
+        String[] where = {"--bootstrap-server", bootstrap, "--backup-dir", dir.toString(), "--audit-log",
+            dir.resolve("audit.log").toString(), "--output", "json"};
+
+        Cli.Result reset = Cli.run(concat(new String[] {"reset", group, "--all-topics", "--shift-by", "-5", "--execute"}, where));
+
+        assertThat(reset.exitCode()).as(reset.err()).isZero();
+        JsonNode json = new ObjectMapper().readTree(reset.out());
+        assertThat(json.get("executed").asBoolean()).isTrue();
+        assertThat(json.get("partitions").get(0).get("currentOffset").asLong()).isEqualTo(15);
+        assertThat(json.get("partitions").get(0).get("targetOffset").asLong()).isEqualTo(10);
+        assertThat(json.get("partitions").get(0).get("delta").asLong()).isEqualTo(-5);
+        assertThat(committed(group).get(new TopicPartition("cli-reset", 0)).offset()).isEqualTo(10);
+        Path backup = Path.of(json.get("backupFile").asText());
+        assertThat(Files.readAllLines(backup)).containsExactly("cli-reset,0,15", "cli-reset,1,20");
+
+        Cli.Result undo = Cli.run(concat(new String[] {"reset", group, "--from-file", backup.toString(), "--execute"}, where));
+
+        assertThat(undo.exitCode()).as(undo.err()).isZero();
+        assertThat(committed(group).get(new TopicPartition("cli-reset", 0)).offset()).isEqualTo(15);
+        assertThat(committed(group).get(new TopicPartition("cli-reset", 1)).offset()).isEqualTo(20);
+        assertThat(Files.readAllLines(dir.resolve("audit.log"))).hasSize(2);
+    }
+
+    @Test
+    void aTimeThatDoesNotParseIsAOneLineFailureAndChangesNothing() throws Exception {
+        String group = group();
+
+        Cli.Result result = Cli.run("reset", group, "--all-topics", "--to-datetime", "yesterday", "--execute",
+                "--bootstrap-server", bootstrap);
+
+        assertThat(result.exitCode()).isEqualTo(CliException.FAILED);
+        assertThat(result.err().lines()).hasSize(1);
+        assertThat(result.err()).contains("--to-datetime 'yesterday' is not an ISO-8601 time");
+        assertThat(committed(group).get(new TopicPartition("cli-reset", 0)).offset()).isEqualTo(15);
+    }
+
+    @Test
+    void anUnknownPartitionIsAOneLineFailure() throws Exception {
+        Cli.Result result = Cli.run("reset", group(), "--topic", "cli-reset:7", "--to-latest", "--bootstrap-server", bootstrap);
+
+        assertThat(result.exitCode()).isEqualTo(CliException.FAILED);
+        assertThat(result.err()).contains("topic cli-reset has partitions 0 to 1, not 7");
+    }
+
+    @Test
+    void aResetNeedsATargetAndAScope() {
+        assertThat(Cli.run("reset", "g", "--all-topics", "--bootstrap-server", bootstrap).exitCode()).isEqualTo(CliException.USAGE);
+        Cli.Result noScope = Cli.run("reset", "g", "--to-latest", "--bootstrap-server", bootstrap);
+        assertThat(noScope.exitCode()).isEqualTo(CliException.USAGE);
+        assertThat(noScope.err()).contains("--topic TOPIC[:P,P...] or --all-topics");
+    }
+
+    private static String[] concat(String[] a, String[] b) {
+        String[] all = java.util.Arrays.copyOf(a, a.length + b.length);
+        System.arraycopy(b, 0, all, a.length, b.length);
+        return all;
+    }
+}
