@@ -74,8 +74,9 @@ public final class ParallelConsumerPeer {
                 .ordering(ProcessingOrder.KEY)
                 .maxConcurrency(concurrency)
                 .commitMode(CommitMode.PERIODIC_CONSUMER_ASYNCHRONOUS)
-                // It checks enable.auto.commit by reflection on KafkaConsumer's internals; with
-                // kafka-clients 3.9 that look fails, and the setting above is known to be false.
+                // It checks enable.auto.commit by reflection on KafkaConsumer's internals; on
+                // kafka-clients 3.9 it no longer recognises the delegate (renamed ClassicKafkaConsumer,
+                // confluentinc/parallel-consumer#874). The setting above is false, as it requires.
                 .ignoreReflectiveAccessExceptionsForAutoCommitDisabledCheck(true)
                 .build();
         ParallelStreamProcessor<byte[], byte[]> processor = ParallelStreamProcessor.createEosStreamProcessor(options);
