@@ -331,6 +331,54 @@ public final class GroupAdmin implements AutoCloseable {
         }
     }
 
+    /** The group's committed offsets (an unknown group is an error). */
+    public Map<TopicPartition, Long> committedOffsets(String group) {
+        Map<TopicPartition, Long> offsets = new LinkedHashMap<>();
+        for (PartitionDetail p : describe(List.of(group), false, true).get(0).partitions()) {
+            if (p.committedOffset() != null) {
+                offsets.put(new TopicPartition(p.topic(), p.partition()), p.committedOffset());
+            }
+        }
+        return offsets;
+    }
+
+    /** Deletes groups; Kafka refuses a group with members, and the error says so. */
+    public void deleteGroups(Collection<String> groups) {
+        var result = admin.deleteConsumerGroups(groups).deletedGroups();
+        for (String group : groups) {
+            try {
+                calls.await(result.get(group), "delete group " + group);
+            } catch (GroupAdminException e) {
+                if (e.getCause() instanceof org.apache.kafka.common.errors.GroupNotEmptyException) {
+                    throw new GroupAdminException("group '" + group + "' has active members and cannot be deleted: stop "
+                            + "its consumers first", e);
+                }
+                if (e.getCause() instanceof GroupIdNotFoundException) {
+                    throw unknownGroup(group);
+                }
+                throw e;
+            }
+        }
+    }
+
+    /** Deletes the group's committed offsets of one topic; refused while the group consumes it. */
+    public void deleteOffsets(String group, String topic) {
+        Set<TopicPartition> partitions = new HashSet<>();
+        committedOffsets(group).keySet().stream().filter(tp -> tp.topic().equals(topic)).forEach(partitions::add);
+        if (partitions.isEmpty()) {
+            throw new GroupAdminException("group '" + group + "' has no committed offsets for topic " + topic);
+        }
+        try {
+            calls.await(admin.deleteConsumerGroupOffsets(group, partitions).all(), "delete offsets of " + group);
+        } catch (GroupAdminException e) {
+            if (e.getCause() instanceof org.apache.kafka.common.errors.GroupSubscribedToTopicException) {
+                throw new GroupAdminException("group '" + group + "' is consuming " + topic
+                        + ": stop its consumers (or unsubscribe them) first", e);
+            }
+            throw e;
+        }
+    }
+
     /** Waits until the group has no members, up to {@code wait}; false if it still has some. */
     public boolean awaitInactive(String group, Duration wait) throws InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();

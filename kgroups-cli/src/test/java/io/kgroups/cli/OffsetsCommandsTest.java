@@ -1,0 +1,133 @@
+package io.kgroups.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kgroups.embedded.EmbeddedKafka;
+import io.kgroups.embedded.KafkaExtension;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+
+@ExtendWith(KafkaExtension.class)
+class OffsetsCommandsTest {
+    private static final String TOPIC = "cli-offsets";
+    private static String bootstrap;
+    private static Admin admin;
+    private static int groups;
+
+    @BeforeAll
+    static void topic(EmbeddedKafka kafka) throws Exception {
+        bootstrap = kafka.bootstrapServers();
+        kafka.createTopic(TOPIC, 2);
+        admin = Admin.create(Map.of("bootstrap.servers", bootstrap));
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap),
+                new StringSerializer(), new StringSerializer())) {
+            for (int i = 0; i < 20; i++) {
+                producer.send(new ProducerRecord<>(TOPIC, i % 2, "k", "v")).get();
+            }
+        }
+    }
+
+    private static String group(long p0, long p1) throws Exception {
+        String group = "cli-offsets-g" + (++groups);
+        admin.alterConsumerGroupOffsets(group, Map.of(new TopicPartition(TOPIC, 0), new OffsetAndMetadata(p0),
+                new TopicPartition(TOPIC, 1), new OffsetAndMetadata(p1))).all().get();
+        return group;
+    }
+
+    private static Map<TopicPartition, OffsetAndMetadata> committed(String group) throws Exception {
+        return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+    }
+
+    @Test
+    void exportThenImportMovesOffsetsBetweenGroups(@TempDir Path dir) throws Exception {
+        String from = group(3, 7);
+        Path file = dir.resolve("offsets.csv");
+
+        assertThat(Cli.run("offsets", "export", from, "--file", file.toString(), "--bootstrap-server", bootstrap).exitCode())
+                .isZero();
+        assertThat(Files.readAllLines(file)).containsExactly(TOPIC + ",0,3", TOPIC + ",1,7");
+
+        String to = group(0, 0);
+        Cli.Result imported = Cli.run("offsets", "import", file.toString(), to, "--execute", "--bootstrap-server", bootstrap,
+                "--backup-dir", dir.toString(), "--audit-log", dir.resolve("audit.log").toString());
+        assertThat(imported.exitCode()).as(imported.err()).isZero();
+        assertThat(committed(to).get(new TopicPartition(TOPIC, 1)).offset()).isEqualTo(7);
+    }
+
+    @Test
+    void copyStartsAGroupWhereAnotherStands(@TempDir Path dir) throws Exception {
+        String from = group(4, 9);
+        String to = "cli-offsets-new" + (++groups);
+
+        Cli.Result dryRun = Cli.run("offsets", "copy", from, to, "--bootstrap-server", bootstrap);
+        assertThat(dryRun.out()).contains("Dry run");
+        assertThat(committed(to)).isEmpty();
+
+        Cli.Result copied = Cli.run("offsets", "copy", from, to, "--execute", "--bootstrap-server", bootstrap,
+                "--backup-dir", dir.toString(), "--audit-log", dir.resolve("audit.log").toString());
+        assertThat(copied.exitCode()).as(copied.err()).isZero();
+        assertThat(committed(to).get(new TopicPartition(TOPIC, 0)).offset()).isEqualTo(4);
+        assertThat(committed(to).get(new TopicPartition(TOPIC, 1)).offset()).isEqualTo(9);
+    }
+
+    @Test
+    void deleteRemovesAGroupButNotAnActiveOne() throws Exception {
+        String idle = group(1, 1);
+        assertThat(Cli.run("delete", idle, "--bootstrap-server", bootstrap).exitCode()).isZero();
+        assertThat(Cli.run("describe", idle, "--bootstrap-server", bootstrap).exitCode()).isEqualTo(CliException.FAILED);
+
+        String active = "cli-offsets-active" + (++groups);
+        AtomicBoolean running = new AtomicBoolean(true);
+        AtomicBoolean joined = new AtomicBoolean();
+        Thread member = new Thread(() -> {
+            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap,
+                    "group.id", active, "auto.offset.reset", "earliest"), new StringDeserializer(), new StringDeserializer())) {
+                consumer.subscribe(Set.of(TOPIC));
+                while (running.get()) {
+                    consumer.poll(Duration.ofMillis(100));
+                    joined.set(!consumer.assignment().isEmpty());
+                }
+            }
+        });
+        member.start();
+        try {
+            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).untilTrue(joined);
+            Cli.Result refused = Cli.run("delete", active, "--bootstrap-server", bootstrap);
+            assertThat(refused.exitCode()).isEqualTo(CliException.FAILED);
+            assertThat(refused.err()).contains("has active members and cannot be deleted");
+            Cli.Result offsetsRefused = Cli.run("reset", active, "--topic", TOPIC, "--to-latest", "--execute",
+                    "--bootstrap-server", bootstrap);
+            assertThat(offsetsRefused.exitCode()).isEqualTo(CliException.FAILED);
+            assertThat(offsetsRefused.err()).contains("active member", "can only be reset while it is inactive");
+        } finally {
+            running.set(false);
+            member.join();
+        }
+    }
+
+    @Test
+    void deleteOffsetsRemovesOneTopicsOffsets() throws Exception {
+        String group = group(2, 2);
+
+        Cli.Result result = Cli.run("delete-offsets", group, "--topic", TOPIC, "--bootstrap-server", bootstrap);
+
+        assertThat(result.exitCode()).as(result.err()).isZero();
+        assertThat(committed(group)).isEmpty();
+    }
+}
