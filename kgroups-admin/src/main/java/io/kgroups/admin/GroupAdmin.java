@@ -22,10 +22,12 @@ import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.GroupListing;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
@@ -77,7 +79,7 @@ public final class GroupAdmin implements AutoCloseable {
                         .orElse(true))
                 .map(GroupListing::groupId).sorted().toList();
         Map<String, GroupDetail> details = new HashMap<>();
-        for (GroupDetail detail : describe(consumerGroups, false, false)) {
+        for (GroupDetail detail : describe(consumerGroups, false, false, IsolationLevel.READ_UNCOMMITTED)) {
             details.put(detail.group(), detail);
         }
         List<GroupSummary> summaries = new ArrayList<>();
@@ -100,20 +102,35 @@ public final class GroupAdmin implements AutoCloseable {
 
     /** The named groups in full, with time lag and retention risk; an unknown group is an error. */
     public List<GroupDetail> describe(Collection<String> groups) {
-        return describe(groups, true, true);
+        return describe(groups, true, true, IsolationLevel.READ_UNCOMMITTED);
+    }
+
+    /**
+     * As {@link #describe(Collection)}, with log-end offsets read at {@code isolation}: with
+     * READ_COMMITTED, lag is measured against the last stable offset, so a topic with
+     * transactions shows no phantom lag from commit markers or open transactions.
+     */
+    public List<GroupDetail> describe(Collection<String> groups, IsolationLevel isolation) {
+        return describe(groups, true, true, isolation);
     }
 
     /** Every consumer group (classic and consumer protocol) in full. */
     public List<GroupDetail> describeAll() {
+        return describeAll(IsolationLevel.READ_UNCOMMITTED);
+    }
+
+    /** Every consumer group in full, log-end offsets read at {@code isolation}. */
+    public List<GroupDetail> describeAll(IsolationLevel isolation) {
         Collection<GroupListing> listings = calls.await(admin.listGroups().all(), "list groups");
         List<String> groups = listings.stream()
                 .filter(l -> l.type().map(t -> t.toString().equalsIgnoreCase("classic") || t.toString().equalsIgnoreCase("consumer"))
                         .orElse(true))
                 .map(GroupListing::groupId).sorted().toList();
-        return describe(groups, true, false);
+        return describe(groups, true, false, isolation);
     }
 
-    private List<GroupDetail> describe(Collection<String> groups, boolean timeLag, boolean mustExist) {
+    private List<GroupDetail> describe(Collection<String> groups, boolean timeLag, boolean mustExist,
+            IsolationLevel isolation) {
         if (groups.isEmpty()) {
             return List.of();
         }
@@ -162,8 +179,9 @@ public final class GroupAdmin implements AutoCloseable {
                 partitions.addAll(member.assignment().topicPartitions());
             }
         }
-        Map<TopicPartition, Long> logStart = offsets(partitions, OffsetSpec.earliest(), "read log-start offsets");
-        Map<TopicPartition, Long> logEnd = offsets(partitions, OffsetSpec.latest(), "read log-end offsets");
+        Map<TopicPartition, Long> logStart = offsets(partitions, OffsetSpec.earliest(), IsolationLevel.READ_UNCOMMITTED,
+                "read log-start offsets");
+        Map<TopicPartition, Long> logEnd = offsets(partitions, OffsetSpec.latest(), isolation, "read log-end offsets");
 
         Map<TopicPartition, Map<Long, Long>> timestamps = Map.of();
         Map<String, Long> retention = Map.of();
@@ -249,14 +267,16 @@ public final class GroupAdmin implements AutoCloseable {
                 description.groupEpoch().orElse(null), description.targetAssignmentEpoch().orElse(null), members, details);
     }
 
-    private Map<TopicPartition, Long> offsets(Set<TopicPartition> partitions, OffsetSpec spec, String what) {
+    private Map<TopicPartition, Long> offsets(Set<TopicPartition> partitions, OffsetSpec spec, IsolationLevel isolation,
+            String what) {
         Map<TopicPartition, Long> result = new HashMap<>();
         if (partitions.isEmpty()) {
             return result;
         }
         Map<TopicPartition, OffsetSpec> request = new HashMap<>();
         partitions.forEach(tp -> request.put(tp, spec));
-        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> answer = calls.await(admin.listOffsets(request).all(), what);
+        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> answer = calls.await(
+                admin.listOffsets(request, new ListOffsetsOptions(isolation)).all(), what);
         answer.forEach((tp, info) -> result.put(tp, info.offset()));
         return result;
     }
@@ -306,12 +326,15 @@ public final class GroupAdmin implements AutoCloseable {
      * undo); then commits the targets and appends one line to {@code auditLog}.
      */
     public void executeReset(ResetPlan plan, Path backupFile, Path auditLog) {
-        List<GroupDetail> now = describe(List.of(plan.group()), false, false);
+        // Checked again right before the offsets are written: members may have joined since the plan.
+        List<GroupDetail> now = describe(List.of(plan.group()), false, false, IsolationLevel.READ_UNCOMMITTED);
         int members = now.isEmpty() ? 0 : now.get(0).members().size();
         if (members > 0) {
-            throw new GroupAdminException("group '" + plan.group() + "' has " + members + " active member(s) (state "
-                    + now.get(0).state() + "): offsets can only be reset while it is inactive; stop its consumers, or "
-                    + "add --wait-for-inactive DURATION");
+            String who = now.get(0).members().stream().map(m -> m.clientId() + "@" + m.host()).distinct()
+                    .collect(java.util.stream.Collectors.joining(", "));
+            throw new GroupAdminException("group '" + plan.group() + "' has " + members + " active member(s) (" + who
+                    + ", state " + now.get(0).state() + "): offsets can only be reset while it is inactive; stop its "
+                    + "consumers, or add --wait-for-empty DURATION");
         }
         Map<TopicPartition, Long> before = new LinkedHashMap<>();
         Map<TopicPartition, OffsetAndMetadata> after = new LinkedHashMap<>();
@@ -334,7 +357,7 @@ public final class GroupAdmin implements AutoCloseable {
     /** The group's committed offsets (an unknown group is an error). */
     public Map<TopicPartition, Long> committedOffsets(String group) {
         Map<TopicPartition, Long> offsets = new LinkedHashMap<>();
-        for (PartitionDetail p : describe(List.of(group), false, true).get(0).partitions()) {
+        for (PartitionDetail p : describe(List.of(group), false, true, IsolationLevel.READ_UNCOMMITTED).get(0).partitions()) {
             if (p.committedOffset() != null) {
                 offsets.put(new TopicPartition(p.topic(), p.partition()), p.committedOffset());
             }
@@ -383,7 +406,7 @@ public final class GroupAdmin implements AutoCloseable {
     public boolean awaitInactive(String group, Duration wait) throws InterruptedException {
         long deadline = System.nanoTime() + wait.toNanos();
         while (true) {
-            List<GroupDetail> now = describe(List.of(group), false, false);
+            List<GroupDetail> now = describe(List.of(group), false, false, IsolationLevel.READ_UNCOMMITTED);
             if (now.isEmpty() || now.get(0).members().isEmpty()) {
                 return true;
             }

@@ -184,6 +184,32 @@ class DescribeTest {
     }
 
     @Test
+    void readCommittedMeasuresLagAgainstTheLastStableOffset() throws Exception {
+        String topic = unique("t");
+        String group = unique("g");
+        kafka.createTopic(topic, 1);
+        produce(topic, 1, 10, 0);
+        TopicPartition tp = new TopicPartition(topic, 0);
+        commit(group, Map.of(tp, 10L));
+        Properties p = props();
+        p.put("transactional.id", unique("tx"));
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
+            producer.initTransactions();
+            producer.beginTransaction();
+            for (int i = 0; i < 5; i++) {
+                producer.send(new ProducerRecord<>(topic, 0, "k", "open")).get();
+            }
+            // still open: a read_committed consumer cannot read these yet
+            PartitionDetail uncommitted = groups.describe(List.of(group)).get(0).partitions().get(0);
+            PartitionDetail committed = groups.describe(List.of(group), org.apache.kafka.common.IsolationLevel.READ_COMMITTED)
+                    .get(0).partitions().get(0);
+            assertThat(uncommitted.lag()).isEqualTo(5);
+            assertThat(committed.lag()).isZero();
+            producer.abortTransaction();
+        }
+    }
+
+    @Test
     void anUnknownGroupIsAClearError() {
         assertThatThrownBy(() -> groups.describe(List.of("no-such-group")))
                 .isInstanceOf(GroupAdminException.class)

@@ -9,6 +9,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.Callable;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 import picocli.CommandLine.ArgGroup;
 import picocli.CommandLine.Command;
@@ -34,11 +35,21 @@ final class DescribeCommand implements Callable<Integer> {
     @ArgGroup(multiplicity = "1")
     private Which which;
 
+    @Option(names = "--isolation", paramLabel = "read_uncommitted|read_committed", defaultValue = "read_uncommitted",
+            description = {"read_committed measures lag against the last stable offset (no phantom lag from",
+                "transaction markers); the default matches Kafka's tool."})
+    private String isolation;
+
     @Override
     public Integer call() {
         List<GroupDetail> details;
         try (GroupAdmin admin = ClusterConnection.groupAdmin(context)) {
-            details = which.all ? admin.describeAll() : admin.describe(which.groups);
+            IsolationLevel level = switch (isolation.toLowerCase(java.util.Locale.ROOT)) {
+                case "read_committed" -> IsolationLevel.READ_COMMITTED;
+                case "read_uncommitted" -> IsolationLevel.READ_UNCOMMITTED;
+                default -> throw CliException.usage("--isolation '" + isolation + "' is not read_uncommitted or read_committed");
+            };
+            details = which.all ? admin.describeAll(level) : admin.describe(which.groups, level);
         }
         switch (context.global().output()) {
             case json -> context.printJson(Map.of("groups", details.stream().map(DescribeCommand::json).toList()));

@@ -21,9 +21,9 @@ final class ResetExecution {
     @Option(names = "--execute", description = "Apply the plan (without it: a dry run).")
     private boolean execute;
 
-    @Option(names = "--wait-for-inactive", paramLabel = "DURATION", converter = DurationConverter.class,
+    @Option(names = {"--wait-for-empty", "--wait-for-inactive"}, paramLabel = "DURATION", converter = DurationConverter.class,
             description = "With --execute: wait up to this long for the group's members to leave.")
-    private Duration waitForInactive;
+    private Duration waitForEmpty;
 
     @Option(names = "--backup-dir", paramLabel = "DIR", description = "Where backups go (default: ~/.kgroups/backups).")
     private Path backupDir = Path.of(System.getProperty("user.home"), ".kgroups", "backups");
@@ -34,9 +34,9 @@ final class ResetExecution {
     void run(CommandContext context, GroupAdmin admin, ResetPlan plan) throws InterruptedException {
         Path backup = null;
         if (execute) {
-            if (waitForInactive != null && !admin.awaitInactive(plan.group(), waitForInactive)) {
+            if (waitForEmpty != null && !admin.awaitInactive(plan.group(), waitForEmpty)) {
                 throw CliException.failed("group '" + plan.group() + "' still has members after "
-                        + waitForInactive.toSeconds() + "s: stop its consumers first", null);
+                        + waitForEmpty.toSeconds() + "s: stop its consumers first", null);
             }
             backup = backupDir.resolve(plan.group() + "-" + Instant.now().toString().replace(':', '-') + ".csv");
             admin.executeReset(plan, backup, auditLog);
@@ -45,6 +45,14 @@ final class ResetExecution {
             }
         }
         print(context, plan, backup);
+    }
+
+    /** The longest span of time read again (or skipped) in one partition, as words. */
+    private static String span(ResetPlan plan, boolean readAgain) {
+        long longest = plan.partitions().stream()
+                .filter(p -> p.delta() != null && p.spanMillis() != null && (readAgain ? p.delta() < 0 : p.delta() > 0))
+                .mapToLong(ResetPlan.Partition::spanMillis).max().orElse(-1);
+        return longest < 0 ? "" : " (up to " + DurationText.of(longest / 1000) + " of records)";
     }
 
     private void print(CommandContext context, ResetPlan plan, Path backup) {
@@ -81,8 +89,8 @@ final class ResetExecution {
         }
         plan.warnings().forEach(w -> context.err().println("kgroups: warning: " + w));
         context.out().println();
-        context.out().println("In total: " + plan.recordsReadAgain() + " records will be read again, "
-                + plan.recordsSkipped() + " skipped.");
+        context.out().println("In total: " + plan.recordsReadAgain() + " records will be read again"
+                + span(plan, true) + ", " + plan.recordsSkipped() + " skipped" + span(plan, false) + ".");
         if (execute) {
             context.out().println("Executed." + (backup == null ? "" : " Backup: " + backup + " (undo: kgroups reset "
                     + plan.group() + " --from-file " + backup + " --execute)."));
