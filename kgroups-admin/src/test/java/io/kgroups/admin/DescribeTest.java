@@ -110,6 +110,28 @@ class DescribeTest {
     }
 
     @Test
+    void groupsAtDifferentOffsetsOfOnePartitionGetTheirOwnTimeLag() throws Exception {
+        String topic = unique("t");
+        kafka.createTopic(topic, 1);
+        long now = System.currentTimeMillis();
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props(), new StringSerializer(), new StringSerializer())) {
+            for (int i = 0; i < 100; i++) {
+                producer.send(new ProducerRecord<>(topic, 0, now - (100 - i) * 1_000L, "k", "v" + i)).get();
+            }
+        }
+        String behind = unique("g");
+        String ahead = unique("g");
+        TopicPartition tp = new TopicPartition(topic, 0);
+        commit(behind, Map.of(tp, 10L));
+        commit(ahead, Map.of(tp, 60L));
+
+        List<GroupDetail> details = groups.describe(List.of(behind, ahead));
+
+        assertThat(details.get(0).partitions().get(0).lagSeconds()).isBetween(90.0, 100.0);
+        assertThat(details.get(1).partitions().get(0).lagSeconds()).isBetween(40.0, 50.0);
+    }
+
+    @Test
     void recordsDeletedBeforeTheGroupReadThemAreCounted() throws Exception {
         String topic = unique("t");
         String group = unique("g");

@@ -1,9 +1,12 @@
 package io.kgroups.admin.internal;
 
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.SortedSet;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -11,64 +14,60 @@ import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
- * The timestamp of the record at a given offset of each partition: how old the first record a
- * group has not consumed is. One consumer, without a group, assigned to all the partitions at
- * once and seeking to each offset; records are fetched, not deserialized, and nothing is
- * committed. Partitions with no answer within the wait are left out. Several offsets of one
- * partition (groups standing at different places) are looked up in rounds, one offset per
- * partition each.
+ * The timestamp of the first record at or after given offsets: how old the first record a group
+ * has not consumed is. One consumer, without a group, assigned to all the partitions at once;
+ * records are fetched, not deserialized, and nothing is committed. Several offsets of one
+ * partition (groups standing at different places) are answered by reading forward from the
+ * lowest, jumping ahead with a seek where the next offset wanted is far. What has no answer
+ * within the wait is left out.
  */
 public final class FirstRecordTimestamps {
+    /** Beyond this many records to the next offset wanted, seek rather than read through. */
+    private static final long MAX_READ_THROUGH = 500;
+
     private FirstRecordTimestamps() {
     }
 
     /** For each partition and offset wanted, the timestamp of the first record at or after it. */
     public static Map<TopicPartition, Map<Long, Long>> at(Properties clientProperties,
-            Map<TopicPartition, java.util.SortedSet<Long>> wanted, Duration maxWait) {
+            Map<TopicPartition, SortedSet<Long>> wanted, Duration maxWait) {
         Map<TopicPartition, Map<Long, Long>> result = new HashMap<>();
-        Map<TopicPartition, java.util.Iterator<Long>> remaining = new HashMap<>();
-        wanted.forEach((tp, offsets) -> remaining.put(tp, offsets.iterator()));
-        long deadline = System.nanoTime() + maxWait.toNanos();
-        while (!remaining.isEmpty() && System.nanoTime() < deadline) {
-            Map<TopicPartition, Long> round = new HashMap<>();
-            remaining.entrySet().removeIf(e -> {
-                round.put(e.getKey(), e.getValue().next());
-                return !e.getValue().hasNext();
-            });
-            Duration left = Duration.ofNanos(Math.max(0, deadline - System.nanoTime()));
-            oneRound(clientProperties, round, left).forEach((tp, ts) ->
-                    result.computeIfAbsent(tp, k -> new HashMap<>()).put(round.get(tp), ts));
+        if (wanted.isEmpty()) {
+            return result;
         }
-        return result;
-    }
-
-    private static Map<TopicPartition, Long> oneRound(Properties clientProperties, Map<TopicPartition, Long> offsets,
-            Duration maxWait) {
-        Map<TopicPartition, Long> timestamps = new HashMap<>();
-        if (offsets.isEmpty()) {
-            return timestamps;
-        }
+        Map<TopicPartition, List<Long>> pending = new HashMap<>();
+        wanted.forEach((tp, offsets) -> pending.put(tp, new ArrayList<>(offsets)));
         Properties p = new Properties();
         p.putAll(clientProperties);
         p.remove(ConsumerConfig.GROUP_ID_CONFIG);
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
-        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1000");
-        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, "65536"); // one record is all we need
+        p.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "5000");
+        p.put(ConsumerConfig.MAX_PARTITION_FETCH_BYTES_CONFIG, "262144");
         p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "kgroups-time-lag");
         try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            consumer.assign(offsets.keySet());
-            offsets.forEach(consumer::seek);
+            consumer.assign(pending.keySet());
+            pending.forEach((tp, offsets) -> consumer.seek(tp, offsets.get(0)));
             long deadline = System.nanoTime() + maxWait.toNanos();
-            while (timestamps.size() < offsets.size() && System.nanoTime() < deadline) {
+            while (!pending.isEmpty() && System.nanoTime() < deadline) {
                 for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
                     TopicPartition tp = new TopicPartition(record.topic(), record.partition());
-                    if (!timestamps.containsKey(tp)) {
-                        timestamps.put(tp, record.timestamp());
-                        consumer.pause(java.util.List.of(tp));
+                    List<Long> offsets = pending.get(tp);
+                    if (offsets == null) {
+                        continue;
+                    }
+                    Map<Long, Long> found = result.computeIfAbsent(tp, k -> new HashMap<>());
+                    while (!offsets.isEmpty() && offsets.get(0) <= record.offset()) {
+                        found.put(offsets.remove(0), record.timestamp());
+                    }
+                    if (offsets.isEmpty()) {
+                        pending.remove(tp);
+                        consumer.pause(List.of(tp));
+                    } else if (offsets.get(0) - record.offset() > MAX_READ_THROUGH) {
+                        consumer.seek(tp, offsets.get(0));
                     }
                 }
             }
         }
-        return timestamps;
+        return result;
     }
 }
