@@ -74,10 +74,7 @@ public final class GroupAdmin implements AutoCloseable {
     /** Every group the cluster has, of every type, with members, topics and total lag. */
     public List<GroupSummary> listGroups() {
         Collection<GroupListing> listings = calls.await(admin.listGroups().all(), "list groups");
-        List<String> consumerGroups = listings.stream()
-                .filter(l -> l.type().map(t -> t.toString().equalsIgnoreCase("classic") || t.toString().equalsIgnoreCase("consumer"))
-                        .orElse(true))
-                .map(GroupListing::groupId).sorted().toList();
+        List<String> consumerGroups = consumerGroupNames(listings);
         Map<String, GroupDetail> details = new HashMap<>();
         for (GroupDetail detail : describe(consumerGroups, false, false, IsolationLevel.READ_UNCOMMITTED)) {
             details.put(detail.group(), detail);
@@ -121,12 +118,41 @@ public final class GroupAdmin implements AutoCloseable {
 
     /** Every consumer group in full, log-end offsets read at {@code isolation}. */
     public List<GroupDetail> describeAll(IsolationLevel isolation) {
-        Collection<GroupListing> listings = calls.await(admin.listGroups().all(), "list groups");
-        List<String> groups = listings.stream()
+        return describe(consumerGroupNames(calls.await(admin.listGroups().all(), "list groups")), true, false, isolation);
+    }
+
+    /**
+     * Every consumer group whose name {@code include} accepts, without time lag: what a monitor
+     * samples each cycle (it estimates time lag from its own history).
+     */
+    public List<GroupDetail> sample(java.util.function.Predicate<String> include) {
+        List<String> groups = consumerGroupNames(calls.await(admin.listGroups().all(), "list groups")).stream()
+                .filter(include).toList();
+        return describe(groups, false, false, IsolationLevel.READ_UNCOMMITTED);
+    }
+
+    /** retention.ms of each topic that deletes (not compact-only); others are left out. */
+    public Map<String, Long> retentionMs(Collection<String> topics) {
+        Set<TopicPartition> partitions = new HashSet<>();
+        topics.forEach(t -> partitions.add(new TopicPartition(t, 0)));
+        return retentionMsOf(partitions);
+    }
+
+    /**
+     * The timestamp of the first record at or after each offset wanted, read from the log; what
+     * has no answer within {@code maxWait} is left out.
+     */
+    public Map<TopicPartition, Map<Long, Long>> recordTimestamps(Map<TopicPartition, java.util.SortedSet<Long>> wanted,
+            Duration maxWait) {
+        return FirstRecordTimestamps.at(clientProperties, wanted, maxWait);
+    }
+
+    /** Groups whose offsets are consumer offsets (classic and consumer protocol), sorted. */
+    private static List<String> consumerGroupNames(Collection<GroupListing> listings) {
+        return listings.stream()
                 .filter(l -> l.type().map(t -> t.toString().equalsIgnoreCase("classic") || t.toString().equalsIgnoreCase("consumer"))
                         .orElse(true))
                 .map(GroupListing::groupId).sorted().toList();
-        return describe(groups, true, false, isolation);
     }
 
     private List<GroupDetail> describe(Collection<String> groups, boolean timeLag, boolean mustExist,
@@ -196,7 +222,7 @@ public final class GroupAdmin implements AutoCloseable {
                 });
             }
             timestamps = FirstRecordTimestamps.at(clientProperties, firstUnconsumed, TIME_LAG_WAIT);
-            retention = retentionMs(partitions);
+            retention = retentionMsOf(partitions);
         }
 
         long now = System.currentTimeMillis();
@@ -281,8 +307,7 @@ public final class GroupAdmin implements AutoCloseable {
         return result;
     }
 
-    /** retention.ms of each topic that deletes (not compact-only); others are left out. */
-    private Map<String, Long> retentionMs(Set<TopicPartition> partitions) {
+    private Map<String, Long> retentionMsOf(Set<TopicPartition> partitions) {
         Set<ConfigResource> topics = new HashSet<>();
         partitions.forEach(tp -> topics.add(new ConfigResource(ConfigResource.Type.TOPIC, tp.topic())));
         if (topics.isEmpty()) {

@@ -12,6 +12,9 @@ import java.util.Map;
 /** Prints a {@link Table} as aligned text, JSON or CSV (RFC 4180). */
 public final class TablePrinter {
     private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
+    /** Large results (describe of every group) are written compact, straight to the output. */
+    private static final ObjectMapper COMPACT_JSON = new ObjectMapper()
+            .configure(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
 
     private final PrintWriter out;
     private final GlobalOptions.OutputFormat format;
@@ -47,12 +50,13 @@ public final class TablePrinter {
         }
     }
 
-    /** Any value as indented JSON (records and maps keep their field names). */
+    /** Any value as JSON (records and maps keep their field names), written as it is made. */
     static void printJson(PrintWriter out, Object value) {
         try {
-            out.println(JSON.writeValueAsString(value));
+            COMPACT_JSON.writeValue(out, value);
+            out.println();
             out.flush();
-        } catch (JsonProcessingException e) {
+        } catch (java.io.IOException e) {
             throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
         }
     }

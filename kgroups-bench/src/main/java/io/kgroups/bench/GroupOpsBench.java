@@ -1,0 +1,387 @@
+package io.kgroups.bench;
+
+import io.kgroups.embedded.EmbeddedKafka;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.management.ManagementFactory;
+import java.net.URISyntaxException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.Set;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.GroupListing;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.ByteArraySerializer;
+
+/**
+ * Group operations at scale: {@code kgroups describe --all-groups --output json} against Apache
+ * Kafka's own {@code kafka-consumer-groups --describe --all-groups}, each run as a whole process
+ * (JVM start included, as an operator runs it), on 1,000 groups with committed offsets on one
+ * 24-partition topic of an embedded broker.
+ *
+ * <p>kgroups runs from its runnable jar ({@value #KGROUPS_JAR}); Kafka's tool is
+ * {@code ConsumerGroupCommand} of {@code org.apache.kafka:kafka-tools} (the release named in the
+ * report), which is inside this module's jar: the child runs on this JVM's class path. The broker
+ * stays in this JVM.
+ */
+final class GroupOpsBench implements Benchmark {
+    private static final String TOPIC = "bench-group-ops";
+    private static final int PARTITIONS = 24;
+    private static final int RECORDS_PER_PARTITION = 100;
+    private static final int RECORD_BYTES = 100;
+    /** The records' timestamps are spread over the last hour, so that time lag differs by offset. */
+    private static final long RECORD_SPACING_MS = 36_000;
+    private static final String GROUP_PREFIX = "bench-group-ops-";
+    /** Offsets are committed for this many groups at once (each one OffsetCommit of every partition). */
+    private static final int COMMIT_BATCH = 200;
+    private static final Duration CHILD_LIMIT = Duration.ofMinutes(3);
+    private static final Duration ADMIN_TIMEOUT = Duration.ofMinutes(1);
+    private static final String KGROUPS_JAR = "kgroups-cli/target/kgroups.jar";
+    private static final String KAFKA_TOOL_MAIN = "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand";
+    /** A group's name in the kgroups JSON ({@code "group": "..."}; the top-level key is {@code "groups"}). */
+    private static final Pattern JSON_GROUP = Pattern.compile("\"group\"\\s*:\\s*\"([^\"]*)\"");
+    private static final Pattern JSON_PARTITION = Pattern.compile("\"partition\"\\s*:\\s*\\d+");
+    /** A partition's lag and time lag, next to each other in kgroups' JSON. */
+    private static final Pattern JSON_LAG = Pattern.compile(
+            "\"lag\"\\s*:\\s*(\\d+)\\s*,\\s*\"lagSeconds\"\\s*:\\s*(null|[-0-9.eE]+)");
+
+    /** What is compared; a round runs them in this order. */
+    enum Tool {
+        KGROUPS("kgroups describe --all-groups --output json"),
+        KAFKA_TOOL("kafka-consumer-groups --describe --all-groups (Apache Kafka " + kafkaToolVersion() + ")");
+
+        final String label;
+
+        Tool(String label) {
+            this.label = label;
+        }
+    }
+
+    @Override
+    public String name() {
+        return "group-ops";
+    }
+
+    @Override
+    public String description() {
+        return "describe --all-groups on 1,000 groups x 24 partitions, whole process:"
+                + " kgroups vs Kafka's kafka-consumer-groups";
+    }
+
+    @Override
+    public Report run(boolean quick) throws Exception {
+        int groups = quick ? 200 : 1_000;
+        int rounds = quick ? 1 : 3;
+        Path kgroupsJar = kgroupsJar();
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        // Kafka's tool runs on this JVM's class path (kgroups-bench.jar under ./bench), in the same directory.
+        String ownClassPath = System.getProperty("java.class.path");
+        double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        long started = System.nanoTime();
+
+        Map<Tool, List<Double>> seconds = new EnumMap<>(Tool.class);
+        Map<Tool, Run> last = new EnumMap<>(Tool.class);
+        List<Double> kgroupsFloor = new ArrayList<>();
+        List<Double> kafkaToolFloor = new ArrayList<>();
+        double setupSeconds;
+        Path work = Files.createTempDirectory("kgroups-bench-group-ops");
+        try (EmbeddedKafka kafka = EmbeddedKafka.builder().port(0).build().start()) {
+            String bootstrap = kafka.bootstrapServers();
+            long setup = System.nanoTime();
+            kafka.createTopic(TOPIC, PARTITIONS);
+            produce(bootstrap);
+            commitOffsets(bootstrap, groups);
+            setupSeconds = (System.nanoTime() - setup) / 1e9;
+            progress(PARTITIONS + " partitions x " + RECORDS_PER_PARTITION + " records, offsets of " + groups
+                    + " groups committed in " + Report.number(setupSeconds) + " s");
+
+            Map<Tool, List<String>> commands = new EnumMap<>(Tool.class);
+            commands.put(Tool.KGROUPS, List.of(java, "-jar", kgroupsJar.toString(), "describe", "--all-groups",
+                    "--output", "json", "--bootstrap-server", bootstrap));
+            commands.put(Tool.KAFKA_TOOL, List.of(java, "-cp", ownClassPath, KAFKA_TOOL_MAIN,
+                    "--bootstrap-server", bootstrap, "--describe", "--all-groups"));
+
+            // Round 0 is an uncounted warm-up of each (page cache, the broker's JIT and group
+            // coordinator); then the tools alternate, so that drift hits both alike.
+            for (int round = 0; round <= rounds; round++) {
+                for (Tool tool : Tool.values()) {
+                    Run run = check(tool, runChild(commands.get(tool),
+                            work.resolve(tool.name().toLowerCase(Locale.ROOT)), tool.label), groups);
+                    if (round > 0) {
+                        seconds.computeIfAbsent(tool, t -> new ArrayList<>()).add(run.seconds());
+                    }
+                    last.put(tool, run);
+                    progress((round == 0 ? "warm-up" : "round " + round + "/" + rounds) + " " + tool.label + ": "
+                            + Report.number(run.seconds()) + " s, " + run.groups() + " groups described");
+                }
+                if (round > 0) {
+                    // The JVM start and argument parsing alone: the floor under each tool's figure.
+                    kgroupsFloor.add(runChild(List.of(java, "-jar", kgroupsJar.toString(), "--version"),
+                            work.resolve("kgroups-version"), "kgroups --version").seconds());
+                    kafkaToolFloor.add(runChild(List.of(java, "-cp", ownClassPath, KAFKA_TOOL_MAIN, "--version"),
+                            work.resolve("kafka-tool-version"), "kafka-consumer-groups --version").seconds());
+                }
+            }
+        } finally {
+            deleteQuietly(work);
+        }
+        double loadAfter = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
+        double totalSeconds = (System.nanoTime() - started) / 1e9;
+
+        double kgroups = Report.median(seconds.get(Tool.KGROUPS));
+        double kafkaTool = Report.median(seconds.get(Tool.KAFKA_TOOL));
+        Run kgroupsRun = last.get(Tool.KGROUPS);
+        Run kafkaRun = last.get(Tool.KAFKA_TOOL);
+        return Report.table("group-ops: describe --all-groups, " + groups + " groups x " + PARTITIONS
+                                + " partitions (one topic), embedded 1-broker Kafka; whole processes;"
+                                + " peer: Apache Kafka's kafka-consumer-groups " + kafkaToolVersion(),
+                        "tool", "seconds (median)", "runs", "groups described")
+                .row(Tool.KGROUPS.label, kgroups, Report.runs(seconds.get(Tool.KGROUPS)), kgroupsRun.groups())
+                .row(Tool.KAFKA_TOOL.label, kafkaTool, Report.runs(seconds.get(Tool.KAFKA_TOOL)), kafkaRun.groups())
+                .row("floor: kgroups --version (JVM start, no Kafka)", Report.median(kgroupsFloor),
+                        Report.runs(kgroupsFloor), "-")
+                .row("floor: kafka-consumer-groups --version (JVM start, no Kafka)", Report.median(kafkaToolFloor),
+                        Report.runs(kafkaToolFloor), "-")
+                .note("Method: one topic of " + PARTITIONS + " partitions with " + RECORDS_PER_PARTITION + " records"
+                        + " of " + RECORD_BYTES + " B each (timestamps spread over the last hour); " + groups
+                        + " groups (classic, no members) with an offset committed on every partition by Admin"
+                        + " alterConsumerGroupOffsets, varied from 0 to " + RECORDS_PER_PARTITION + " so that most"
+                        + " partitions have lag (set-up " + Report.number(setupSeconds) + " s, not timed).")
+                .note("Each figure is the wall time of a whole child process, from start to exit (JVM start"
+                        + " included), stdout to a file, both on this JVM (" + System.getProperty("java.version")
+                        + ") with no JVM options: `java -jar " + KGROUPS_JAR + " describe --all-groups --output json"
+                        + " --bootstrap-server B` and `java -cp kgroups-bench.jar " + KAFKA_TOOL_MAIN
+                        + " --bootstrap-server B --describe --all-groups` (kafka-consumer-groups.sh adds -Xmx256M and"
+                        + " G1 options; not used here). One uncounted warm-up of each, then " + rounds + " round(s) of"
+                        + " kgroups, Kafka's tool in turn; median of the rounds. Every run is checked: exit code 0 and"
+                        + " all " + groups + " groups with " + PARTITIONS + " partitions each in the output (kgroups:"
+                        + " groups and partitions in the JSON; Kafka's tool: its rows per group).")
+                .note("Not the same work: kgroups also reads log-start offsets, topic retention and, for time lag,"
+                        + " the timestamp of each group's first unconsumed record (last run: " + kgroupsRun.detail()
+                        + "); Kafka's tool prints committed offset, log-end and lag (last run: " + kafkaRun.detail()
+                        + ").")
+                .note("Broker in this JVM; the children on the same " + Runtime.getRuntime().availableProcessors()
+                        + " cores. Load average before: " + Report.number(loadBefore) + ", after: "
+                        + Report.number(loadAfter) + " (other work on the machine shows up as spread in the runs);"
+                        + " whole benchmark " + Report.number(totalSeconds) + " s.")
+                .note("Goal (from the issue): kgroups >= 5 x faster than Kafka's tool.")
+                .ratio("speedup_vs_kafka_tool", kafkaTool / kgroups)
+                .result("kgroups_seconds", kgroups)
+                .result("kafka_tool_seconds", kafkaTool)
+                .result("kgroups_floor_seconds", Report.median(kgroupsFloor))
+                .result("kafka_tool_floor_seconds", Report.median(kafkaToolFloor))
+                .result("groups", groups);
+    }
+
+    /** One child process: its wall time, exit code, output, and what the check found in it. */
+    record Run(double seconds, int exit, String stdout, String stderr, int groups, String detail) {
+        Run with(int describedGroups, String what) {
+            return new Run(seconds, exit, stdout, stderr, describedGroups, what);
+        }
+    }
+
+    /** Runs a child to its end, its stdout and stderr to files (a large output never blocks it). */
+    private static Run runChild(List<String> command, Path prefix, String label) throws IOException,
+            InterruptedException {
+        Path out = Path.of(prefix + ".out");
+        Path err = Path.of(prefix + ".err");
+        ProcessBuilder builder = new ProcessBuilder(command)
+                .redirectOutput(out.toFile())
+                .redirectError(err.toFile());
+        long start = System.nanoTime();
+        Process process = builder.start();
+        try {
+            if (!process.waitFor(CHILD_LIMIT.toSeconds(), TimeUnit.SECONDS)) {
+                throw new IllegalStateException(label + ": ran over " + CHILD_LIMIT.toSeconds() + " s");
+            }
+            double seconds = (System.nanoTime() - start) / 1e9;
+            return new Run(seconds, process.exitValue(), Files.readString(out, StandardCharsets.UTF_8),
+                    Files.readString(err, StandardCharsets.UTF_8), 0, "");
+        } finally {
+            process.destroyForcibly();
+            process.waitFor();
+        }
+    }
+
+    /** The run with what it described; fails the benchmark unless it exited 0 and described every group in full. */
+    private static Run check(Tool tool, Run run, int groups) {
+        if (run.exit() != 0) {
+            throw new IllegalStateException(tool.label + " exited " + run.exit() + "; stderr: " + tail(run.stderr())
+                    + "; stdout: " + tail(run.stdout()));
+        }
+        Set<String> described = new HashSet<>();
+        long partitions;
+        String detail;
+        if (tool == Tool.KGROUPS) {
+            Matcher group = JSON_GROUP.matcher(run.stdout());
+            while (group.find()) {
+                if (group.group(1).startsWith(GROUP_PREFIX)) {
+                    described.add(group.group(1));
+                }
+            }
+            partitions = JSON_PARTITION.matcher(run.stdout()).results().count();
+            long lagging = 0;
+            long timed = 0;
+            for (Matcher lag = JSON_LAG.matcher(run.stdout()); lag.find(); ) {
+                if (!lag.group(1).equals("0")) {
+                    lagging++;
+                    timed += lag.group(2).equals("null") ? 0 : 1;
+                }
+            }
+            detail = partitions + " partition rows; of the " + lagging + " with lag > 0, " + timed
+                    + " have a time lag";
+        } else {
+            // One table per group: a header line, then one row per partition, the group's name first.
+            long rows = 0;
+            for (String line : run.stdout().split("\n")) {
+                if (line.startsWith(GROUP_PREFIX)) {
+                    described.add(line.substring(0, line.indexOf(' ') < 0 ? line.length() : line.indexOf(' ')));
+                    rows++;
+                }
+            }
+            partitions = rows;
+            detail = rows + " partition rows in " + run.stdout().split("\n").length + " lines";
+        }
+        if (described.size() != groups || partitions != (long) groups * PARTITIONS) {
+            throw new IllegalStateException(tool.label + " described " + described.size() + " of " + groups
+                    + " groups (" + partitions + " partition rows, expected " + (long) groups * PARTITIONS
+                    + "); stderr: " + tail(run.stderr()));
+        }
+        return run.with(described.size(), detail);
+    }
+
+    private static String tail(String text) {
+        String stripped = text.strip();
+        return stripped.length() <= 2_000 ? stripped : "..." + stripped.substring(stripped.length() - 2_000);
+    }
+
+    /** {@value #RECORDS_PER_PARTITION} records into every partition, timestamps one hour back to now. */
+    private static void produce(String bootstrap) {
+        Map<String, Object> config = Map.of(
+                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
+                ProducerConfig.ACKS_CONFIG, "all",
+                ProducerConfig.LINGER_MS_CONFIG, 5);
+        byte[] value = new byte[RECORD_BYTES];
+        long now = System.currentTimeMillis();
+        AtomicReference<Exception> failure = new AtomicReference<>();
+        try (KafkaProducer<byte[], byte[]> producer =
+                new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
+            for (int i = 0; i < RECORDS_PER_PARTITION; i++) {
+                long timestamp = now - (RECORDS_PER_PARTITION - i) * RECORD_SPACING_MS;
+                for (int p = 0; p < PARTITIONS; p++) {
+                    producer.send(new ProducerRecord<>(TOPIC, p, timestamp, null, value), (metadata, e) -> {
+                        if (e != null) {
+                            failure.compareAndSet(null, e);
+                        }
+                    });
+                }
+            }
+            producer.flush();
+        }
+        if (failure.get() != null) {
+            throw new IllegalStateException("produce to " + TOPIC + " failed: " + failure.get(), failure.get());
+        }
+    }
+
+    /** The committed offset of group {@code g} in partition {@code p}: spread over 0..records. */
+    static long offset(int g, int p) {
+        return (g * 31L + p * 7L) % (RECORDS_PER_PARTITION + 1);
+    }
+
+    /** Commits an offset on every partition for each group, then checks the cluster lists them all. */
+    private static void commitOffsets(String bootstrap, int groups) throws Exception {
+        Properties config = new Properties();
+        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        try (Admin admin = Admin.create(config)) {
+            for (int first = 0; first < groups; first += COMMIT_BATCH) {
+                List<KafkaFuture<Void>> pending = new ArrayList<>();
+                for (int g = first; g < Math.min(groups, first + COMMIT_BATCH); g++) {
+                    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+                    for (int p = 0; p < PARTITIONS; p++) {
+                        offsets.put(new TopicPartition(TOPIC, p), new OffsetAndMetadata(offset(g, p)));
+                    }
+                    pending.add(admin.alterConsumerGroupOffsets(groupName(g), offsets).all());
+                }
+                KafkaFuture.allOf(pending.toArray(KafkaFuture[]::new))
+                        .get(ADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
+            }
+            long listed = admin.listGroups().all().get(ADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS).stream()
+                    .map(GroupListing::groupId).filter(g -> g.startsWith(GROUP_PREFIX)).count();
+            if (listed != groups) {
+                throw new IllegalStateException("the broker lists " + listed + " of the " + groups + " groups");
+            }
+        }
+    }
+
+    private static String groupName(int g) {
+        return GROUP_PREFIX + String.format(Locale.ROOT, "%04d", g);
+    }
+
+    /**
+     * kgroups' runnable jar: {@value #KGROUPS_JAR} under the repository that holds the running
+     * kgroups-bench jar (or, failing that, under the working directory); {@code ./bench} builds it.
+     */
+    private static Path kgroupsJar() throws URISyntaxException {
+        List<Path> candidates = new ArrayList<>();
+        Path self = Path.of(GroupOpsBench.class.getProtectionDomain().getCodeSource().getLocation().toURI());
+        // .../kgroups-bench/target/kgroups-bench.jar (or .../kgroups-bench/target/classes)
+        if (self.getParent() != null && self.getParent().getParent() != null
+                && self.getParent().getParent().getParent() != null) {
+            candidates.add(self.getParent().getParent().getParent().resolve(KGROUPS_JAR));
+        }
+        candidates.add(Path.of("").toAbsolutePath().resolve(KGROUPS_JAR));
+        for (Path candidate : candidates) {
+            if (Files.isRegularFile(candidate)) {
+                return candidate;
+            }
+        }
+        throw new IllegalStateException("kgroups' runnable jar is missing (looked at " + candidates
+                + "): build it with `mvn -B -q -DskipTests -pl kgroups-cli -am package`, or run ./bench");
+    }
+
+    /** The kafka-tools release inside this jar, as built (from the pom). */
+    private static String kafkaToolVersion() {
+        Properties versions = new Properties();
+        try (InputStream in = GroupOpsBench.class.getResourceAsStream("peer-versions.properties")) {
+            if (in != null) {
+                versions.load(in);
+            }
+        } catch (IOException e) {
+            // the version is for the report only
+        }
+        return versions.getProperty("kafka-tools", "?");
+    }
+
+    private static void deleteQuietly(Path dir) {
+        try (var paths = Files.walk(dir)) {
+            paths.sorted((a, b) -> b.getNameCount() - a.getNameCount()).forEach(p -> p.toFile().delete());
+        } catch (IOException e) {
+            // a temp directory left behind is harmless
+        }
+    }
+
+    /** On stderr, so that stdout stays the report; a full run takes minutes. */
+    private static void progress(String done) {
+        System.err.println("group-ops: " + done);
+    }
+}
