@@ -16,16 +16,16 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.GroupListing;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
-import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.KafkaFuture;
@@ -135,7 +135,7 @@ public final class GroupAdmin implements AutoCloseable {
     public Map<String, Long> retentionMs(Collection<String> topics) {
         Set<TopicPartition> partitions = new HashSet<>();
         topics.forEach(t -> partitions.add(new TopicPartition(t, 0)));
-        return retentionMsOf(partitions);
+        return calls.await(retentionMsOf(partitions), "read topic retention");
     }
 
     /**
@@ -160,6 +160,21 @@ public final class GroupAdmin implements AutoCloseable {
         if (groups.isEmpty()) {
             return List.of();
         }
+        // The time-lag consumer takes a moment to start: let it start while the Admin calls run.
+        CompletableFuture<KafkaConsumer<byte[], byte[]>> timeLagConsumer =
+                timeLag ? CompletableFuture.supplyAsync(() -> FirstRecordTimestamps.consumer(clientProperties)) : null;
+        try {
+            return describe(groups, mustExist, isolation, timeLagConsumer);
+        } finally {
+            if (timeLagConsumer != null) {
+                timeLagConsumer.thenAccept(c -> c.close(Duration.ZERO));
+            }
+        }
+    }
+
+    private List<GroupDetail> describe(Collection<String> groups, boolean mustExist, IsolationLevel isolation,
+            CompletableFuture<KafkaConsumer<byte[], byte[]>> timeLagConsumer) {
+        boolean timeLag = timeLagConsumer != null;
         Map<String, KafkaFuture<ConsumerGroupDescription>> described = admin.describeConsumerGroups(groups).describedGroups();
         Map<String, ListConsumerGroupOffsetsSpec> specs = new LinkedHashMap<>();
         groups.forEach(g -> specs.put(g, new ListConsumerGroupOffsetsSpec()));
@@ -205,9 +220,13 @@ public final class GroupAdmin implements AutoCloseable {
                 partitions.addAll(member.assignment().topicPartitions());
             }
         }
-        Map<TopicPartition, Long> logStart = offsets(partitions, OffsetSpec.earliest(), IsolationLevel.READ_UNCOMMITTED,
-                "read log-start offsets");
-        Map<TopicPartition, Long> logEnd = offsets(partitions, OffsetSpec.latest(), isolation, "read log-end offsets");
+        // Independent calls go out together; each is one request per broker for all partitions.
+        KafkaFuture<Map<TopicPartition, Long>> logStartCall = offsets(partitions, OffsetSpec.earliest(),
+                IsolationLevel.READ_UNCOMMITTED);
+        KafkaFuture<Map<TopicPartition, Long>> logEndCall = offsets(partitions, OffsetSpec.latest(), isolation);
+        KafkaFuture<Map<String, Long>> retentionCall = timeLag ? retentionMsOf(partitions) : null;
+        Map<TopicPartition, Long> logStart = calls.await(logStartCall, "read log-start offsets");
+        Map<TopicPartition, Long> logEnd = calls.await(logEndCall, "read log-end offsets");
 
         Map<TopicPartition, Map<Long, Long>> timestamps = Map.of();
         Map<String, Long> retention = Map.of();
@@ -221,8 +240,9 @@ public final class GroupAdmin implements AutoCloseable {
                     }
                 });
             }
-            timestamps = FirstRecordTimestamps.at(clientProperties, firstUnconsumed, TIME_LAG_WAIT);
-            retention = retentionMsOf(partitions);
+            timestamps = firstUnconsumed.isEmpty() ? Map.of()
+                    : FirstRecordTimestamps.at(timeLagConsumer.join(), firstUnconsumed, TIME_LAG_WAIT);
+            retention = calls.await(retentionCall, "read topic retention");
         }
 
         long now = System.currentTimeMillis();
@@ -293,36 +313,38 @@ public final class GroupAdmin implements AutoCloseable {
                 description.groupEpoch().orElse(null), description.targetAssignmentEpoch().orElse(null), members, details);
     }
 
-    private Map<TopicPartition, Long> offsets(Set<TopicPartition> partitions, OffsetSpec spec, IsolationLevel isolation,
-            String what) {
-        Map<TopicPartition, Long> result = new HashMap<>();
+    private KafkaFuture<Map<TopicPartition, Long>> offsets(Set<TopicPartition> partitions, OffsetSpec spec,
+            IsolationLevel isolation) {
         if (partitions.isEmpty()) {
-            return result;
+            return KafkaFuture.completedFuture(Map.of());
         }
         Map<TopicPartition, OffsetSpec> request = new HashMap<>();
         partitions.forEach(tp -> request.put(tp, spec));
-        Map<TopicPartition, ListOffsetsResult.ListOffsetsResultInfo> answer = calls.await(
-                admin.listOffsets(request, new ListOffsetsOptions(isolation)).all(), what);
-        answer.forEach((tp, info) -> result.put(tp, info.offset()));
-        return result;
+        return admin.listOffsets(request, new ListOffsetsOptions(isolation)).all().thenApply(answer -> {
+            Map<TopicPartition, Long> result = new HashMap<>();
+            answer.forEach((tp, info) -> result.put(tp, info.offset()));
+            return result;
+        });
     }
 
-    private Map<String, Long> retentionMsOf(Set<TopicPartition> partitions) {
+    /** retention.ms of each topic that deletes (not compact-only); others are left out. */
+    private KafkaFuture<Map<String, Long>> retentionMsOf(Set<TopicPartition> partitions) {
         Set<ConfigResource> topics = new HashSet<>();
         partitions.forEach(tp -> topics.add(new ConfigResource(ConfigResource.Type.TOPIC, tp.topic())));
         if (topics.isEmpty()) {
-            return Map.of();
+            return KafkaFuture.completedFuture(Map.of());
         }
-        Map<ConfigResource, Config> configs = calls.await(admin.describeConfigs(topics).all(), "read topic retention");
-        Map<String, Long> result = new HashMap<>();
-        configs.forEach((resource, config) -> {
-            var policy = config.get("cleanup.policy");
-            var retention = config.get("retention.ms");
-            if (retention != null && (policy == null || policy.value().contains("delete"))) {
-                result.put(resource.name(), Long.parseLong(retention.value()));
-            }
+        return admin.describeConfigs(topics).all().thenApply(configs -> {
+            Map<String, Long> result = new HashMap<>();
+            configs.forEach((resource, config) -> {
+                var policy = config.get("cleanup.policy");
+                var retention = config.get("retention.ms");
+                if (retention != null && (policy == null || policy.value().contains("delete"))) {
+                    result.put(resource.name(), Long.parseLong(retention.value()));
+                }
+            });
+            return result;
         });
-        return result;
     }
 
     private static List<TopicPartition> sorted(Collection<TopicPartition> partitions) {

@@ -92,7 +92,7 @@ final class GroupOpsBench implements Benchmark {
     public Report run(boolean quick) throws Exception {
         int groups = quick ? 200 : 1_000;
         int rounds = quick ? 1 : 3;
-        Path kgroupsJar = kgroupsJar();
+        Path launcher = kgroupsJar().getParent().getParent().getParent().resolve("kgroups");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // Kafka's tool runs on this JVM's class path (kgroups-bench.jar under ./bench), in the same directory.
         String ownClassPath = System.getProperty("java.class.path");
@@ -116,10 +116,12 @@ final class GroupOpsBench implements Benchmark {
                     + " groups committed in " + Report.number(setupSeconds) + " s");
 
             Map<Tool, List<String>> commands = new EnumMap<>(Tool.class);
-            commands.put(Tool.KGROUPS, List.of(java, "-jar", kgroupsJar.toString(), "describe", "--all-groups",
+            // Each as its users run it: kgroups through its launcher, Kafka's tool with the JVM
+            // options its kafka-run-class.sh gives every tool.
+            commands.put(Tool.KGROUPS, List.of(launcher.toString(), "describe", "--all-groups",
                     "--output", "json", "--bootstrap-server", bootstrap));
-            commands.put(Tool.KAFKA_TOOL, List.of(java, "-cp", ownClassPath, KAFKA_TOOL_MAIN,
-                    "--bootstrap-server", bootstrap, "--describe", "--all-groups"));
+            commands.put(Tool.KAFKA_TOOL, kafkaTool(java, ownClassPath, "--bootstrap-server", bootstrap, "--describe",
+                    "--all-groups"));
 
             // Round 0 is an uncounted warm-up of each (page cache, the broker's JIT and group
             // coordinator); then the tools alternate, so that drift hits both alike.
@@ -136,9 +138,9 @@ final class GroupOpsBench implements Benchmark {
                 }
                 if (round > 0) {
                     // The JVM start and argument parsing alone: the floor under each tool's figure.
-                    kgroupsFloor.add(runChild(List.of(java, "-jar", kgroupsJar.toString(), "--version"),
+                    kgroupsFloor.add(runChild(List.of(launcher.toString(), "--version"),
                             work.resolve("kgroups-version"), "kgroups --version").seconds());
-                    kafkaToolFloor.add(runChild(List.of(java, "-cp", ownClassPath, KAFKA_TOOL_MAIN, "--version"),
+                    kafkaToolFloor.add(runChild(kafkaTool(java, ownClassPath, "--version"),
                             work.resolve("kafka-tool-version"), "kafka-consumer-groups --version").seconds());
                 }
             }
@@ -169,10 +171,11 @@ final class GroupOpsBench implements Benchmark {
                         + " partitions have lag (set-up " + Report.number(setupSeconds) + " s, not timed).")
                 .note("Each figure is the wall time of a whole child process, from start to exit (JVM start"
                         + " included), stdout to a file, both on this JVM (" + System.getProperty("java.version")
-                        + ") with no JVM options: `java -jar " + KGROUPS_JAR + " describe --all-groups --output json"
-                        + " --bootstrap-server B` and `java -cp kgroups-bench.jar " + KAFKA_TOOL_MAIN
-                        + " --bootstrap-server B --describe --all-groups` (kafka-consumer-groups.sh adds -Xmx256M and"
-                        + " G1 options; not used here). One uncounted warm-up of each, then " + rounds + " round(s) of"
+                        + "), each as its users run it: `./kgroups describe --all-groups --output json"
+                        + " --bootstrap-server B` (the launcher: C1 only, serial GC, a class-data-sharing archive made"
+                        + " once per build) and `java " + String.join(" ", KAFKA_RUN_CLASS_OPTS) + " -cp kgroups-bench.jar "
+                        + KAFKA_TOOL_MAIN + " --bootstrap-server B --describe --all-groups` (the options"
+                        + " kafka-run-class.sh gives the tool). One uncounted warm-up of each, then " + rounds + " round(s) of"
                         + " kgroups, Kafka's tool in turn; median of the rounds. Every run is checked: exit code 0 and"
                         + " all " + groups + " groups with " + PARTITIONS + " partitions each in the output (kgroups:"
                         + " groups and partitions in the JSON; Kafka's tool: its rows per group).")
@@ -331,6 +334,19 @@ final class GroupOpsBench implements Benchmark {
                 throw new IllegalStateException("the broker lists " + listed + " of the " + groups + " groups");
             }
         }
+    }
+
+    /** What kafka-run-class.sh puts on the java command line of every Kafka tool. */
+    private static final List<String> KAFKA_RUN_CLASS_OPTS = List.of("-Xmx256M", "-server", "-XX:+UseG1GC",
+            "-XX:MaxGCPauseMillis=20", "-XX:InitiatingHeapOccupancyPercent=35", "-XX:+ExplicitGCInvokesConcurrent",
+            "-Djava.awt.headless=true");
+
+    private static List<String> kafkaTool(String java, String classPath, String... args) {
+        List<String> command = new ArrayList<>(List.of(java));
+        command.addAll(KAFKA_RUN_CLASS_OPTS);
+        command.addAll(List.of("-cp", classPath, KAFKA_TOOL_MAIN));
+        command.addAll(List.of(args));
+        return command;
     }
 
     private static String groupName(int g) {

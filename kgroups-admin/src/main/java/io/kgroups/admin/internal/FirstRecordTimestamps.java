@@ -28,15 +28,8 @@ public final class FirstRecordTimestamps {
     private FirstRecordTimestamps() {
     }
 
-    /** For each partition and offset wanted, the timestamp of the first record at or after it. */
-    public static Map<TopicPartition, Map<Long, Long>> at(Properties clientProperties,
-            Map<TopicPartition, SortedSet<Long>> wanted, Duration maxWait) {
-        Map<TopicPartition, Map<Long, Long>> result = new HashMap<>();
-        if (wanted.isEmpty()) {
-            return result;
-        }
-        Map<TopicPartition, List<Long>> pending = new HashMap<>();
-        wanted.forEach((tp, offsets) -> pending.put(tp, new ArrayList<>(offsets)));
+    /** A consumer for {@link #at}: made ahead of time, its start overlaps the Admin calls. */
+    public static KafkaConsumer<byte[], byte[]> consumer(Properties clientProperties) {
         Properties p = new Properties();
         p.putAll(clientProperties);
         p.remove(ConsumerConfig.GROUP_ID_CONFIG);
@@ -46,27 +39,48 @@ public final class FirstRecordTimestamps {
         // Kafka's 500 ms default makes the broker hold a fetch that close() then waits for.
         p.put(ConsumerConfig.FETCH_MAX_WAIT_MS_CONFIG, "10");
         p.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "kgroups-time-lag");
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer())) {
-            consumer.assign(pending.keySet());
-            pending.forEach((tp, offsets) -> consumer.seek(tp, offsets.get(0)));
-            long deadline = System.nanoTime() + maxWait.toNanos();
-            while (!pending.isEmpty() && System.nanoTime() < deadline) {
-                for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
-                    TopicPartition tp = new TopicPartition(record.topic(), record.partition());
-                    List<Long> offsets = pending.get(tp);
-                    if (offsets == null) {
-                        continue;
-                    }
-                    Map<Long, Long> found = result.computeIfAbsent(tp, k -> new HashMap<>());
-                    while (!offsets.isEmpty() && offsets.get(0) <= record.offset()) {
-                        found.put(offsets.remove(0), record.timestamp());
-                    }
-                    if (offsets.isEmpty()) {
-                        pending.remove(tp);
-                        consumer.pause(List.of(tp));
-                    } else if (offsets.get(0) - record.offset() > MAX_READ_THROUGH) {
-                        consumer.seek(tp, offsets.get(0));
-                    }
+        return new KafkaConsumer<>(p, new ByteArrayDeserializer(), new ByteArrayDeserializer());
+    }
+
+    /** For each partition and offset wanted, the timestamp of the first record at or after it. */
+    public static Map<TopicPartition, Map<Long, Long>> at(Properties clientProperties,
+            Map<TopicPartition, SortedSet<Long>> wanted, Duration maxWait) {
+        if (wanted.isEmpty()) {
+            return new HashMap<>();
+        }
+        try (KafkaConsumer<byte[], byte[]> consumer = consumer(clientProperties)) {
+            return at(consumer, wanted, maxWait);
+        }
+    }
+
+    /** As {@link #at(Properties, Map, Duration)}, with a consumer of {@link #consumer}; the caller closes it. */
+    public static Map<TopicPartition, Map<Long, Long>> at(KafkaConsumer<byte[], byte[]> consumer,
+            Map<TopicPartition, SortedSet<Long>> wanted, Duration maxWait) {
+        Map<TopicPartition, Map<Long, Long>> result = new HashMap<>();
+        if (wanted.isEmpty()) {
+            return result;
+        }
+        Map<TopicPartition, List<Long>> pending = new HashMap<>();
+        wanted.forEach((tp, offsets) -> pending.put(tp, new ArrayList<>(offsets)));
+        consumer.assign(pending.keySet());
+        pending.forEach((tp, offsets) -> consumer.seek(tp, offsets.get(0)));
+        long deadline = System.nanoTime() + maxWait.toNanos();
+        while (!pending.isEmpty() && System.nanoTime() < deadline) {
+            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+                TopicPartition tp = new TopicPartition(record.topic(), record.partition());
+                List<Long> offsets = pending.get(tp);
+                if (offsets == null) {
+                    continue;
+                }
+                Map<Long, Long> found = result.computeIfAbsent(tp, k -> new HashMap<>());
+                while (!offsets.isEmpty() && offsets.get(0) <= record.offset()) {
+                    found.put(offsets.remove(0), record.timestamp());
+                }
+                if (offsets.isEmpty()) {
+                    pending.remove(tp);
+                    consumer.pause(List.of(tp));
+                } else if (offsets.get(0) - record.offset() > MAX_READ_THROUGH) {
+                    consumer.seek(tp, offsets.get(0));
                 }
             }
         }
