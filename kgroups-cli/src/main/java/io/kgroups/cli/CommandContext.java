@@ -33,6 +33,11 @@ public final class CommandContext {
         TablePrinter.printJson(out(), value);
     }
 
+    /** A duration as the CLI writes it: 5s, 500ms. */
+    static String seconds(java.time.Duration d) {
+        return ClusterConnection.format(d);
+    }
+
     public void print(Table table) {
         new TablePrinter(out(), global().output()).print(table);
     }

@@ -82,6 +82,11 @@ public final class LagMonitor implements AutoCloseable {
         return snapshot;
     }
 
+    /** The samples kept for a group-partition, oldest first. */
+    public Window window(String group, TopicPartition tp) {
+        return history.window(group, tp);
+    }
+
     /** One sample-and-evaluate cycle (the sampler thread calls it; tests may too). */
     public synchronized void cycle() {
         long started = System.nanoTime();

@@ -1,0 +1,92 @@
+package io.kgroups.cli;
+
+import io.kgroups.admin.GroupAdmin;
+import io.kgroups.monitor.LagMonitor;
+import io.kgroups.monitor.MonitorServer;
+import java.time.Duration;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/** Watches every consumer group and serves status, lag and time lag over HTTP until Ctrl-C. */
+@Command(name = "monitor", description = {"Watch the consumer groups: status per group (OK, WARNING, STALLED, STOPPED,",
+    "REWIND, AT_RISK), lag and time lag, served as Prometheus /metrics and a JSON API. Read-only."})
+final class MonitorCommand implements Callable<Integer> {
+    @Mixin
+    private CommandContext context;
+
+    @Option(names = "--interval", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "5s",
+            description = "Time between samples (default: ${DEFAULT-VALUE}).")
+    private Duration interval;
+
+    @Option(names = "--window", paramLabel = "N", defaultValue = "10",
+            description = "Samples per evaluation window (default: ${DEFAULT-VALUE}).")
+    private int window;
+
+    @Option(names = "--groups", paramLabel = "REGEX", defaultValue = ".*", description = "Only groups whose name matches.")
+    private String groups;
+
+    @Option(names = "--exclude", paramLabel = "REGEX", description = "Leave out groups whose name matches.")
+    private String exclude;
+
+    @Option(names = "--http", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8080",
+            description = "Where to serve /metrics, /api and /health (default: ${DEFAULT-VALUE}; port 0: a free one).")
+    private String http;
+
+    @Override
+    public Integer call() {
+        if (window < 2) {
+            throw CliException.usage("--window must be at least 2 samples, was " + window);
+        }
+        String[] hostPort = http.split(":");
+        if (hostPort.length != 2 || !hostPort[1].matches("\\d{1,5}")) {
+            throw CliException.usage("--http '" + http + "' is not HOST:PORT, e.g. 127.0.0.1:8080");
+        }
+        LagMonitor.Builder builder;
+        GroupAdmin admin = ClusterConnection.groupAdmin(context);
+        try {
+            builder = LagMonitor.builder(admin).interval(interval).window(window).include(regex("--groups", groups));
+            if (exclude != null) {
+                builder.exclude(regex("--exclude", exclude));
+            }
+        } catch (RuntimeException e) {
+            admin.close();
+            throw e;
+        }
+        try (LagMonitor monitor = builder.build();
+             MonitorServer server = startServer(monitor, hostPort[0], Integer.parseInt(hostPort[1]))) {
+            monitor.start();
+            String url = "http://" + hostPort[0] + ":" + server.port();
+            context.print(Table.record("url", "metrics", "api", "interval", "window")
+                    .row(url, url + "/metrics", url + "/api/groups", CommandContext.seconds(interval), window));
+            // Runs until the JVM ends (Ctrl-C) or the thread is interrupted (an embedding program, a test).
+            new CountDownLatch(1).await();
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // stopped by an embedding program or a test
+        } finally {
+            admin.close();
+        }
+        return CliException.OK;
+    }
+
+    private static MonitorServer startServer(LagMonitor monitor, String host, int port) {
+        try {
+            return MonitorServer.start(monitor, host, port);
+        } catch (RuntimeException e) {
+            throw CliException.failed("cannot serve HTTP on " + host + ":" + port + " (" + ClusterConnection.rootMessage(e)
+                    + "): choose another --http address or port", e);
+        }
+    }
+
+    private static Pattern regex(String option, String value) {
+        try {
+            return Pattern.compile(value);
+        } catch (PatternSyntaxException e) {
+            throw CliException.usage(option + " '" + value + "' is not a regular expression: " + e.getDescription());
+        }
+    }
+}

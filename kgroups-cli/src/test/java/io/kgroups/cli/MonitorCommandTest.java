@@ -1,0 +1,64 @@
+package io.kgroups.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kgroups.embedded.EmbeddedKafka;
+import io.kgroups.embedded.KafkaExtension;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.concurrent.atomic.AtomicInteger;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+@ExtendWith(KafkaExtension.class)
+class MonitorCommandTest {
+
+    @Test
+    void monitorServesTheGroupsUntilStopped(EmbeddedKafka kafka) throws Exception {
+        kafka.createTopic("cli-monitored", 1);
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+            admin.alterConsumerGroupOffsets("cli_monitored", Map.of(new TopicPartition("cli-monitored", 0),
+                    new OffsetAndMetadata(0))).all().get();
+        }
+        StringWriter out = new StringWriter();
+        AtomicInteger exitCode = new AtomicInteger(-1);
+        Thread monitor = new Thread(() -> exitCode.set(Kgroups.execute(new String[] {"monitor", "--bootstrap-server",
+            kafka.bootstrapServers(), "--http", "127.0.0.1:0", "--interval", "200ms", "--window", "3", "--output", "json"},
+                new PrintWriter(out, true), new PrintWriter(new StringWriter(), true), Map.of())));
+        monitor.start();
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> out.toString().contains("}"));
+            String url = new ObjectMapper().readTree(out.toString()).get("url").asText();
+            HttpClient http = HttpClient.newHttpClient();
+            await().atMost(Duration.ofSeconds(30)).until(() -> http.send(HttpRequest.newBuilder(URI.create(url + "/health/ready"))
+                    .build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
+            JsonNode groups = new ObjectMapper().readTree(http.send(HttpRequest.newBuilder(URI.create(url + "/api/groups")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body());
+            assertThat(groups.get("groups").findValuesAsText("group")).contains("cli_monitored");
+        } finally {
+            monitor.interrupt();
+            monitor.join(30_000);
+        }
+        assertThat(exitCode.get()).isZero();
+    }
+
+    @Test
+    void badOptionsAreUsageErrors() {
+        assertThat(Cli.run("monitor", "--window", "1").exitCode()).isEqualTo(CliException.USAGE);
+        Cli.Result badRegex = Cli.run("monitor", "--groups", "(", "--bootstrap-server", "127.0.0.1:1");
+        assertThat(badRegex.exitCode()).isEqualTo(CliException.USAGE);
+        assertThat(badRegex.err()).contains("--groups '(' is not a regular expression");
+    }
+}

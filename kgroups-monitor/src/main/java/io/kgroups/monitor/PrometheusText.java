@@ -1,0 +1,93 @@
+package io.kgroups.monitor;
+
+import java.util.Locale;
+
+/**
+ * The monitor's snapshot in Prometheus' text exposition format. Written directly rather than
+ * through a meter registry: a cluster of 1,000 groups × 50 partitions is 50,000 series per
+ * metric, re-created every cycle, which per-series meter objects would make slow and heavy.
+ */
+public final class PrometheusText {
+    private PrometheusText() {
+    }
+
+    public static String render(MonitorSnapshot snapshot) {
+        StringBuilder out = new StringBuilder(256 + snapshot.groups().size() * 512);
+        header(out, "kgroups_group_status", "Group status: 0 OK, 1 WARNING, 2 STALLED, 3 STOPPED, 4 REWIND, 5 AT_RISK");
+        for (GroupStatus g : snapshot.groups()) {
+            sample(out, "kgroups_group_status", g.group(), null, -1, g.status().code());
+        }
+        header(out, "kgroups_group_members", "Members of the group");
+        for (GroupStatus g : snapshot.groups()) {
+            sample(out, "kgroups_group_members", g.group(), null, -1, g.members());
+        }
+        header(out, "kgroups_group_lag", "Log-end offset minus committed offset, records");
+        partitions(out, snapshot, "kgroups_group_lag", Field.LAG);
+        header(out, "kgroups_group_lag_seconds", "Age of the first unconsumed record, seconds (estimated)");
+        partitions(out, snapshot, "kgroups_group_lag_seconds", Field.LAG_SECONDS);
+        header(out, "kgroups_group_committed_offset", "The group's committed offset");
+        partitions(out, snapshot, "kgroups_group_committed_offset", Field.COMMITTED);
+        header(out, "kgroups_partition_log_end_offset", "The partition's log-end offset");
+        partitions(out, snapshot, "kgroups_partition_log_end_offset", Field.LOG_END);
+        header(out, "kgroups_monitor_cycles_total", "Sampling cycles run");
+        out.append("kgroups_monitor_cycles_total ").append(snapshot.cycles()).append('\n');
+        header(out, "kgroups_monitor_cycle_failures_total", "Sampling cycles that failed");
+        out.append("kgroups_monitor_cycle_failures_total ").append(snapshot.failedCycles()).append('\n');
+        header(out, "kgroups_monitor_cycle_seconds", "Duration of the last cycle");
+        out.append("kgroups_monitor_cycle_seconds ").append(number(snapshot.lastCycleMillis() / 1000.0)).append('\n');
+        return out.toString();
+    }
+
+    private enum Field { LAG, LAG_SECONDS, COMMITTED, LOG_END }
+
+    private static void partitions(StringBuilder out, MonitorSnapshot snapshot, String name, Field field) {
+        for (GroupStatus g : snapshot.groups()) {
+            for (PartitionStatus p : g.partitions()) {
+                Double value = switch (field) {
+                    case LAG -> (double) p.lag();
+                    case LAG_SECONDS -> p.lagSeconds();
+                    case COMMITTED -> p.committedOffset() == null ? null : (double) p.committedOffset();
+                    case LOG_END -> (double) p.logEndOffset();
+                };
+                if (value != null) {
+                    sample(out, name, g.group(), p.topic(), p.partition(), value);
+                }
+            }
+        }
+    }
+
+    private static void header(StringBuilder out, String name, String help) {
+        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
+        out.append("# TYPE ").append(name).append(name.endsWith("_total") ? " counter" : " gauge").append('\n');
+    }
+
+    private static void sample(StringBuilder out, String name, String group, String topic, int partition, double value) {
+        out.append(name).append("{group=\"");
+        escape(out, group);
+        out.append('"');
+        if (topic != null) {
+            out.append(",topic=\"");
+            escape(out, topic);
+            out.append("\",partition=\"").append(partition).append('"');
+        }
+        out.append("} ").append(number(value)).append('\n');
+    }
+
+    /** Label values escape backslash, double quote and newline. */
+    private static void escape(StringBuilder out, String value) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            switch (c) {
+                case '\\' -> out.append("\\\\");
+                case '"' -> out.append("\\\"");
+                case '\n' -> out.append("\\n");
+                default -> out.append(c);
+            }
+        }
+    }
+
+    private static String number(double value) {
+        return value == Math.rint(value) && Math.abs(value) < 1e15 ? Long.toString((long) value)
+                : String.format(Locale.ROOT, "%.3f", value);
+    }
+}

@@ -1,0 +1,85 @@
+package io.kgroups.monitor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kgroups.admin.GroupAdmin;
+import io.kgroups.embedded.EmbeddedKafka;
+import io.kgroups.embedded.KafkaExtension;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Properties;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringSerializer;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+
+/** The monitor's HTTP side, over a real socket, for a lagging group on the embedded broker. */
+@ExtendWith(KafkaExtension.class)
+class MonitorServerTest {
+    private final HttpClient http = HttpClient.newHttpClient();
+
+    @Test
+    void servesMetricsJsonAndHealth(EmbeddedKafka kafka) throws Exception {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", kafka.bootstrapServers());
+        kafka.createTopic("served-orders", 2);
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+            for (int i = 0; i < 30; i++) {
+                producer.send(new ProducerRecord<>("served-orders", i % 2, "k", "v")).get();
+            }
+        }
+        try (GroupAdmin admin = GroupAdmin.create(props, Duration.ofSeconds(30))) {
+            admin.admin().alterConsumerGroupOffsets("served_loader", Map.of(
+                    new TopicPartition("served-orders", 0), new OffsetAndMetadata(5),
+                    new TopicPartition("served-orders", 1), new OffsetAndMetadata(15))).all().get();
+            try (LagMonitor monitor = LagMonitor.builder(admin).interval(Duration.ofMillis(200)).window(3)
+                    .include(java.util.regex.Pattern.compile("served_.*")).build();
+                 MonitorServer server = MonitorServer.start(monitor, "127.0.0.1", 0)) {
+                String base = "http://127.0.0.1:" + server.port();
+                assertThat(get(base + "/health/live").statusCode()).isEqualTo(200);
+                assertThat(get(base + "/health/ready").statusCode()).isEqualTo(503);
+
+                monitor.start();
+                await().atMost(Duration.ofSeconds(30)).until(() -> get(base + "/health/ready").statusCode() == 200);
+
+                JsonNode groups = json(get(base + "/api/groups"));
+                assertThat(groups.get("groups")).hasSize(1);
+                assertThat(groups.get("groups").get(0).get("group").asText()).isEqualTo("served_loader");
+                assertThat(groups.get("groups").get(0).get("totalLag").asLong()).isEqualTo(10);
+
+                JsonNode group = json(get(base + "/api/groups/served_loader"));
+                assertThat(group.get("partitions")).hasSize(2);
+                assertThat(group.get("partitions").get(0).get("lag").asLong()).isEqualTo(10);
+                assertThat(group.get("status").asText()).isIn("OK", "STALLED", "STOPPED");
+
+                await().atMost(Duration.ofSeconds(30)).until(() ->
+                        json(get(base + "/api/groups/served_loader/history")).get("partitions").get(0).get("times").size() >= 2);
+
+                String metrics = get(base + "/metrics").body();
+                assertThat(metrics).contains("kgroups_group_lag{group=\"served_loader\",topic=\"served-orders\",partition=\"0\"} 10")
+                        .contains("kgroups_group_status{group=\"served_loader\"}")
+                        .contains("# TYPE kgroups_monitor_cycles_total counter");
+
+                assertThat(get(base + "/api/groups/nope").statusCode()).isEqualTo(404);
+            }
+        }
+    }
+
+    private HttpResponse<String> get(String url) throws Exception {
+        return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static JsonNode json(HttpResponse<String> response) throws Exception {
+        return new ObjectMapper().readTree(response.body());
+    }
+}
