@@ -3,6 +3,10 @@ package io.kgroups.cli;
 import io.kgroups.admin.GroupAdmin;
 import io.kgroups.monitor.LagMonitor;
 import io.kgroups.monitor.MonitorServer;
+import io.kgroups.monitor.WebhookNotifier;
+import java.net.URI;
+import java.util.ArrayList;
+import java.util.List;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -37,8 +41,24 @@ final class MonitorCommand implements Callable<Integer> {
             description = "Where to serve /metrics, /api and /health (default: ${DEFAULT-VALUE}; port 0: a free one).")
     private String http;
 
+    @Option(names = "--webhook", paramLabel = "URL",
+            description = "POST a JSON body here when a group's status changes; repeatable.")
+    private List<String> webhooks = List.of();
+
     @Override
     public Integer call() {
+        List<URI> hooks = new ArrayList<>();
+        for (String hook : webhooks) {
+            try {
+                URI uri = URI.create(hook);
+                if (uri.getScheme() == null || !uri.getScheme().matches("https?") || uri.getHost() == null) {
+                    throw new IllegalArgumentException("not http(s)");
+                }
+                hooks.add(uri);
+            } catch (IllegalArgumentException e) {
+                throw CliException.usage("--webhook '" + hook + "' is not an http(s) URL, e.g. http://alerts.local/kafka");
+            }
+        }
         if (window < 2) {
             throw CliException.usage("--window must be at least 2 samples, was " + window);
         }
@@ -58,7 +78,11 @@ final class MonitorCommand implements Callable<Integer> {
             throw e;
         }
         try (LagMonitor monitor = builder.build();
+             WebhookNotifier notifier = new WebhookNotifier(hooks, 5);
              MonitorServer server = startServer(monitor, hostPort[0], Integer.parseInt(hostPort[1]))) {
+            if (!hooks.isEmpty()) {
+                monitor.addListener(notifier);
+            }
             monitor.start();
             String url = "http://" + hostPort[0] + ":" + server.port();
             context.print(Table.record("url", "metrics", "api", "interval", "window")

@@ -60,5 +60,8 @@ class MonitorCommandTest {
         Cli.Result badRegex = Cli.run("monitor", "--groups", "(", "--bootstrap-server", "127.0.0.1:1");
         assertThat(badRegex.exitCode()).isEqualTo(CliException.USAGE);
         assertThat(badRegex.err()).contains("--groups '(' is not a regular expression");
+        Cli.Result badHook = Cli.run("monitor", "--webhook", "ftp://x", "--bootstrap-server", "127.0.0.1:1");
+        assertThat(badHook.exitCode()).isEqualTo(CliException.USAGE);
+        assertThat(badHook.err()).contains("--webhook 'ftp://x' is not an http(s) URL");
     }
 }
