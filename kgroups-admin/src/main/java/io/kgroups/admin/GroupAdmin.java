@@ -58,7 +58,7 @@ public final class GroupAdmin implements AutoCloseable {
     private GroupAdmin(Admin admin, Properties clientProperties, Duration timeout) {
         this.admin = admin;
         this.clientProperties = clientProperties;
-        this.calls = new Calls(timeout);
+        this.calls = new Calls(timeout, clientProperties.getProperty("bootstrap.servers", "?"));
     }
 
     /** An admin on the cluster {@code clientProperties} point at (bootstrap.servers, security). */

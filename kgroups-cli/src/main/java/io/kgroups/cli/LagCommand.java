@@ -1,22 +1,28 @@
 package io.kgroups.cli;
 
 import io.kgroups.admin.GroupAdmin;
-import io.kgroups.admin.GroupDetail;
-import io.kgroups.admin.PartitionDetail;
+import io.kgroups.monitor.GroupStatus;
+import io.kgroups.monitor.LagMonitor;
+import io.kgroups.monitor.MonitorSnapshot;
+import io.kgroups.monitor.PartitionStatus;
+import io.kgroups.monitor.Status;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.Callable;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** Lag per group and topic, compact; with --watch, redrawn in place and saying what moved. */
-@Command(name = "lag", description = {"Lag per group and topic: records, time lag, members, and whether offsets moved",
-    "since the last look. Without GROUP, every consumer group."})
+@Command(name = "lag", description = {"Lag per group and topic: records, time lag, members, whether offsets moved",
+    "since the last look, and the monitor's status (meaningful once --watch has filled a window).",
+    "Without GROUP, every consumer group."})
 final class LagCommand implements Callable<Integer> {
     @Mixin
     private CommandContext context;
@@ -32,23 +38,42 @@ final class LagCommand implements Callable<Integer> {
         if (watchSeconds != null && watchSeconds < 1) {
             throw CliException.usage("--watch must be at least 1 second, was " + watchSeconds);
         }
-        try (GroupAdmin admin = ClusterConnection.groupAdmin(context)) {
+        Pattern include = groups.isEmpty() ? Pattern.compile(".*")
+                : Pattern.compile(groups.stream().map(Pattern::quote).collect(Collectors.joining("|")));
+        // The monitor's own sampling and evaluator, so that `lag --watch` and `kgroups monitor` agree.
+        try (GroupAdmin admin = ClusterConnection.groupAdmin(context);
+             LagMonitor monitor = LagMonitor.builder(admin).include(include)
+                     .interval(Duration.ofSeconds(watchSeconds == null ? 5 : watchSeconds)).build()) {
             Map<String, Long> previous = null;
+            long failed = 0;
             while (true) {
-                List<GroupDetail> details = groups.isEmpty() ? admin.describeAll() : admin.describe(groups);
+                monitor.cycle();
+                MonitorSnapshot snapshot = monitor.snapshot();
+                if (snapshot.failedCycles() > failed) {
+                    throw monitor.lastFailure(); // one line, exit 1: the cluster did not answer
+                }
+                failed = snapshot.failedCycles();
+                for (String group : groups) {
+                    if (snapshot.group(group).isEmpty()) {
+                        throw CliException.failed("group '" + group + "' does not exist: list the groups with `kgroups groups`",
+                                null);
+                    }
+                }
                 Map<String, Long> positions = new HashMap<>();
-                Table table = Table.of("group", "topic", "lag", "lag-seconds", "members", "moved")
+                Table table = Table.of("group", "topic", "lag", "lag-seconds", "members", "moved", "status")
                         .whenEmpty("No consumer groups on this cluster yet.");
-                for (GroupDetail group : details) {
+                for (GroupStatus group : snapshot.groups()) {
                     Map<String, long[]> byTopic = new TreeMap<>();
                     Map<String, Double> seconds = new HashMap<>();
-                    for (PartitionDetail p : group.partitions()) {
+                    Map<String, Status> status = new HashMap<>();
+                    for (PartitionStatus p : group.partitions()) {
                         long[] sums = byTopic.computeIfAbsent(p.topic(), t -> new long[2]);
                         sums[0] += p.lag();
                         sums[1] += p.committedOffset() == null ? 0 : p.committedOffset();
                         if (p.lagSeconds() != null) {
                             seconds.merge(p.topic(), p.lagSeconds(), Math::max);
                         }
+                        status.merge(p.topic(), p.status(), Status::worst);
                     }
                     for (Map.Entry<String, long[]> topic : byTopic.entrySet()) {
                         String key = group.group() + " " + topic.getKey();
@@ -57,7 +82,8 @@ final class LagCommand implements Callable<Integer> {
                         String moved = before == null ? null : before.equals(topic.getValue()[1]) ? "no" : "yes";
                         Double lagSeconds = seconds.get(topic.getKey());
                         table.row(group.group(), topic.getKey(), topic.getValue()[0],
-                                lagSeconds == null ? null : Math.round(lagSeconds * 10) / 10.0, group.members().size(), moved);
+                                lagSeconds == null ? null : Math.round(lagSeconds * 10) / 10.0, group.members(), moved,
+                                status.get(topic.getKey()).toString());
                     }
                 }
                 if (watchSeconds != null && context.global().output() == GlobalOptions.OutputFormat.table) {

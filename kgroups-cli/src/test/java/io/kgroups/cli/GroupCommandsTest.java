@@ -81,7 +81,7 @@ class GroupCommandsTest {
         Cli.Result result = Cli.run("lag", "cli_loader", "--bootstrap-server", bootstrap, "--output", "csv");
 
         assertThat(result.exitCode()).isZero();
-        assertThat(result.out().lines()).containsExactly("group,topic,lag,lag-seconds,members,moved",
+        assertThat(result.out().lines()).containsExactly("group,topic,lag,lag-seconds,members,moved,status",
                 result.out().lines().skip(1).findFirst().orElseThrow());
         assertThat(result.out().lines().skip(1).findFirst().orElseThrow()).startsWith("cli_loader,cli-orders,6,");
     }

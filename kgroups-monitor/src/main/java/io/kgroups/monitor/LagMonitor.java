@@ -51,6 +51,7 @@ public final class LagMonitor implements AutoCloseable {
     private volatile MonitorSnapshot snapshot = MonitorSnapshot.empty();
     private long cycles;
     private long failedCycles;
+    private volatile RuntimeException lastFailure;
 
     private LagMonitor(Builder builder) {
         this.admin = builder.admin;
@@ -82,6 +83,11 @@ public final class LagMonitor implements AutoCloseable {
         return snapshot;
     }
 
+    /** Why the last failed cycle failed (a one-line GroupAdminException, mostly); null if none failed. */
+    public RuntimeException lastFailure() {
+        return lastFailure;
+    }
+
     /** The samples kept for a group-partition, oldest first. */
     public Window window(String group, TopicPartition tp) {
         return history.window(group, tp);
@@ -95,6 +101,7 @@ public final class LagMonitor implements AutoCloseable {
         try {
             groups = admin.sample(name -> include.matcher(name).matches() && (exclude == null || !exclude.matcher(name).matches()));
         } catch (RuntimeException e) {
+            lastFailure = e;
             failedCycles++;
             cycles++;
             MonitorSnapshot last = snapshot;

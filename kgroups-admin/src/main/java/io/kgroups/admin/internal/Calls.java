@@ -12,9 +12,11 @@ import org.apache.kafka.common.errors.TopicAuthorizationException;
 /** Waits for Admin results within the timeout and turns failures into one-line errors. */
 public final class Calls {
     private final Duration timeout;
+    private final String bootstrap;
 
-    public Calls(Duration timeout) {
+    public Calls(Duration timeout, String bootstrap) {
         this.timeout = timeout;
+        this.bootstrap = bootstrap;
     }
 
     public Duration timeout() {
@@ -36,8 +38,10 @@ public final class Calls {
 
     /** The one-line error for a failed call. */
     public GroupAdminException translate(Throwable cause, String what) {
-        if (cause instanceof org.apache.kafka.common.errors.TimeoutException) {
-            return timedOut(what, cause);
+        for (Throwable c = cause; c != null; c = c.getCause()) {
+            if (c instanceof org.apache.kafka.common.errors.TimeoutException) {
+                return timedOut(what, cause);
+            }
         }
         if (cause instanceof GroupAuthorizationException e) {
             return new GroupAdminException("not authorized to " + what + " (" + e.getMessage()
@@ -54,7 +58,8 @@ public final class Calls {
     }
 
     private GroupAdminException timedOut(String what, Throwable cause) {
-        return new GroupAdminException("no answer from Kafka within " + timeout.toSeconds() + "s to " + what
-                + ": check that the cluster is up and reachable (bootstrap servers, security settings)", cause);
+        return new GroupAdminException("cannot reach Kafka at " + bootstrap + " within " + timeout.toSeconds() + "s (to "
+                + what + "): check the bootstrap servers and that the cluster is up; security settings go in the client "
+                + "properties (--command-config)", cause);
     }
 }
