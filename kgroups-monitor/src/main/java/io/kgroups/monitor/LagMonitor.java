@@ -154,7 +154,7 @@ public final class LagMonitor implements AutoCloseable {
                 maxLagSeconds = maxLagSeconds == null ? lagSeconds : Math.max(maxLagSeconds, lagSeconds);
             }
             partitions.add(new PartitionStatus(p.topic(), p.partition(), p.committedOffset(), p.logEndOffset(), p.lag(),
-                    lagSeconds, verdict.status(), verdict.reason()));
+                    lagSeconds, retentionLeft, verdict.status(), verdict.reason()));
         }
         return new GroupStatus(group.group(), group.state(), group.members().size(), worst, reasons, group.totalLag(),
                 maxLagSeconds, partitions);

@@ -5,7 +5,9 @@ package io.kgroups.monitor;
  *
  * @param committedOffset null when the group has no committed offset there
  * @param lagSeconds estimated age of the first unconsumed record; null when unknown
+ * @param retentionSecondsLeft time before retention deletes the first unconsumed record (negative
+ *     or zero: it is happening); null without lag, or when the topic has no time limit
  */
 public record PartitionStatus(String topic, int partition, Long committedOffset, long logEndOffset, long lag,
-        Double lagSeconds, Status status, String reason) {
+        Double lagSeconds, Double retentionSecondsLeft, Status status, String reason) {
 }

@@ -25,6 +25,9 @@ public final class PrometheusText {
         partitions(out, snapshot, "kgroups_group_lag", Field.LAG);
         header(out, "kgroups_group_lag_seconds", "Age of the first unconsumed record, seconds (estimated)");
         partitions(out, snapshot, "kgroups_group_lag_seconds", Field.LAG_SECONDS);
+        header(out, "kgroups_group_retention_risk_seconds",
+                "Seconds before retention deletes the first unconsumed record (lagging partitions of time-limited topics)");
+        partitions(out, snapshot, "kgroups_group_retention_risk_seconds", Field.RETENTION);
         header(out, "kgroups_group_committed_offset", "The group's committed offset");
         partitions(out, snapshot, "kgroups_group_committed_offset", Field.COMMITTED);
         header(out, "kgroups_partition_log_end_offset", "The partition's log-end offset");
@@ -38,7 +41,7 @@ public final class PrometheusText {
         return out.toString();
     }
 
-    private enum Field { LAG, LAG_SECONDS, COMMITTED, LOG_END }
+    private enum Field { LAG, LAG_SECONDS, RETENTION, COMMITTED, LOG_END }
 
     private static void partitions(StringBuilder out, MonitorSnapshot snapshot, String name, Field field) {
         for (GroupStatus g : snapshot.groups()) {
@@ -46,6 +49,7 @@ public final class PrometheusText {
                 Double value = switch (field) {
                     case LAG -> (double) p.lag();
                     case LAG_SECONDS -> p.lagSeconds();
+                    case RETENTION -> p.retentionSecondsLeft();
                     case COMMITTED -> p.committedOffset() == null ? null : (double) p.committedOffset();
                     case LOG_END -> (double) p.logEndOffset();
                 };

@@ -68,6 +68,7 @@ class MonitorServerTest {
                 String metrics = get(base + "/metrics").body();
                 assertThat(metrics).contains("kgroups_group_lag{group=\"served_loader\",topic=\"served-orders\",partition=\"0\"} 10")
                         .contains("kgroups_group_status{group=\"served_loader\"}")
+                        .contains("kgroups_group_retention_risk_seconds{group=\"served_loader\",topic=\"served-orders\",partition=\"0\"} 6")
                         .contains("# TYPE kgroups_monitor_cycles_total counter");
 
                 assertThat(get(base + "/api/groups/nope").statusCode()).isEqualTo(404);
