@@ -40,6 +40,7 @@ public final class LagMonitor implements AutoCloseable {
     private final int exactTimeLagPartitions;
     private final LongSupplier clock;
     private final LagHistory history;
+    private final ReconciliationWatch reconciliation;
     private final List<StatusListener> listeners = new CopyOnWriteArrayList<>();
     private final Map<String, Status> lastStatus = new HashMap<>();
     private final Map<String, Long> retentionMs = new HashMap<>();
@@ -63,6 +64,7 @@ public final class LagMonitor implements AutoCloseable {
         this.clock = builder.clock;
         // A group-partition not seen for three windows is gone.
         this.history = new LagHistory(builder.window, 3L * builder.window * builder.interval.toMillis());
+        this.reconciliation = new ReconciliationWatch(builder.reconcileThreshold.toMillis());
     }
 
     public static Builder builder(GroupAdmin admin) {
@@ -156,6 +158,12 @@ public final class LagMonitor implements AutoCloseable {
             partitions.add(new PartitionStatus(p.topic(), p.partition(), p.committedOffset(), p.logEndOffset(), p.lag(),
                     lagSeconds, retentionLeft, verdict.status(), verdict.reason()));
         }
+        // Consumer-protocol members still moving partitions long after the target changed.
+        List<String> stuck = reconciliation.stuck(group.group(), group.members(), group.targetAssignmentEpoch(), now);
+        if (!stuck.isEmpty()) {
+            worst = worst.worst(Status.WARNING);
+            reasons.addAll(stuck);
+        }
         return new GroupStatus(group.group(), group.state(), group.members().size(), worst, reasons, group.totalLag(),
                 maxLagSeconds, partitions);
     }
@@ -244,6 +252,7 @@ public final class LagMonitor implements AutoCloseable {
         private Pattern include = Pattern.compile(".*");
         private Pattern exclude;
         private int exactTimeLagPartitions = 20;
+        private Duration reconcileThreshold = Duration.ofMinutes(1);
         private LongSupplier clock = System::currentTimeMillis;
 
         private Builder(GroupAdmin admin) {
@@ -295,6 +304,12 @@ public final class LagMonitor implements AutoCloseable {
         /** Partitions whose time lag is read exactly each cycle, most lagging first (default 20). */
         public Builder exactTimeLagPartitions(int partitions) {
             this.exactTimeLagPartitions = partitions;
+            return this;
+        }
+
+        /** Report consumer-protocol members still reconciling after this long (default 1 min). */
+        public Builder reconcileThreshold(Duration threshold) {
+            this.reconcileThreshold = threshold;
             return this;
         }
 
