@@ -1,10 +1,19 @@
 package io.kgroups.monitor;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import io.kgroups.admin.GroupAdmin;
 import io.kgroups.embedded.EmbeddedKafka;
 import io.kgroups.embedded.KafkaExtension;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.sun.net.httpserver.HttpServer;
+import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -22,7 +31,7 @@ import org.junit.jupiter.api.extension.ExtendWith;
 /**
  * A group's life on the embedded broker, sampled cycle by cycle with a clock that moves a minute
  * per cycle: it falls behind (WARNING), stops committing (STALLED for a window, then STOPPED), is reset
- * backwards (REWIND), catches up (OK).
+ * backwards (REWIND), catches up (OK); each seen in the JSON API, in /metrics and by a webhook receiver.
  */
 @ExtendWith(KafkaExtension.class)
 class LagMonitorTest {
@@ -37,11 +46,25 @@ class LagMonitorTest {
         kafka.createTopic(topic, 1);
         AtomicLong clock = new AtomicLong(1_700_000_000_000L);
         List<String> changes = new CopyOnWriteArrayList<>();
+        List<String> webhook = new CopyOnWriteArrayList<>();
+        HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/hook", exchange -> {
+            JsonNode body = new ObjectMapper().readTree(exchange.getRequestBody());
+            webhook.add(body.get("oldStatus").asText() + "->" + body.get("newStatus").asText());
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        receiver.start();
         try (GroupAdmin admin = GroupAdmin.create(props, Duration.ofSeconds(30));
              KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
              LagMonitor monitor = LagMonitor.builder(admin).window(4).include(java.util.regex.Pattern.compile("monitor_.*"))
-                     .clock(clock::get).build()) {
+                     .clock(clock::get).build();
+             MonitorServer server = MonitorServer.start(monitor, "127.0.0.1", 0);
+             WebhookNotifier notifier = new WebhookNotifier(
+                     List.of(URI.create("http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook")), 3)) {
             monitor.addListener((status, previous) -> changes.add(previous + "->" + status.status()));
+            monitor.addListener(notifier);
+            seen = new Seen("http://127.0.0.1:" + server.port(), group);
             long committed = 0;
             long produced = 0;
 
@@ -54,6 +77,7 @@ class LagMonitorTest {
             }
             GroupStatus behind = monitor.snapshot().group(group).orElseThrow();
             assertThat(behind.status()).isEqualTo(Status.WARNING);
+            seen.status(Status.WARNING);
             assertThat(behind.totalLag()).isEqualTo(produced - committed);
             assertThat(behind.reasons()).singleElement().asString().contains(tp + " WARNING", "never shrank");
 
@@ -66,11 +90,13 @@ class LagMonitorTest {
             produced += produce(producer, topic, 20);
             cycle(monitor, clock);
             assertThat(monitor.snapshot().group(group).orElseThrow().status()).isEqualTo(Status.STOPPED);
+            seen.status(Status.STOPPED);
 
             // Reset backwards.
             commit(admin, group, tp, 5);
             cycle(monitor, clock);
             assertThat(monitor.snapshot().group(group).orElseThrow().status()).isEqualTo(Status.REWIND);
+            seen.status(Status.REWIND);
 
             // Catches up.
             commit(admin, group, tp, produced);
@@ -78,9 +104,30 @@ class LagMonitorTest {
             GroupStatus caughtUp = monitor.snapshot().group(group).orElseThrow();
             assertThat(caughtUp.status()).isEqualTo(Status.OK);
             assertThat(caughtUp.maxLagSeconds()).isZero();
+            seen.status(Status.OK);
+            await().atMost(Duration.ofSeconds(10)).until(() -> webhook.size() == 5);
+        } finally {
+            receiver.stop(0);
         }
+        assertThat(webhook).containsExactly("OK->WARNING", "WARNING->STALLED", "STALLED->STOPPED", "STOPPED->REWIND",
+                "REWIND->OK");
         assertThat(changes).containsExactly("OK->WARNING", "WARNING->STALLED", "STALLED->STOPPED", "STOPPED->REWIND",
                 "REWIND->OK");
+    }
+
+    private Seen seen;
+
+    /** Checks a status where users see it: the JSON API and the Prometheus metric. */
+    private record Seen(String base, String group) {
+        void status(Status expected) throws Exception {
+            HttpClient http = HttpClient.newHttpClient();
+            String api = http.send(HttpRequest.newBuilder(URI.create(base + "/api/groups/" + group)).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(new ObjectMapper().readTree(api).get("status").asText()).isEqualTo(expected.name());
+            String metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body();
+            assertThat(metrics).contains("kgroups_group_status{group=\"" + group + "\"} " + expected.code());
+        }
     }
 
     private static long produce(KafkaProducer<String, String> producer, String topic, int count) throws Exception {
