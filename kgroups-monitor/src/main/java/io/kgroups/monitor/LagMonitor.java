@@ -112,8 +112,9 @@ public final class LagMonitor implements AutoCloseable {
         }
         for (GroupDetail group : groups) {
             for (PartitionDetail p : group.partitions()) {
+                // Assigned but never committed: the group would read from log-start, so that is where it stands.
                 history.record(group.group(), new TopicPartition(p.topic(), p.partition()), now,
-                        p.committedOffset() == null ? -1 : p.committedOffset(), p.logEndOffset());
+                        p.committedOffset() == null ? p.logStartOffset() : p.committedOffset(), p.logEndOffset());
             }
         }
         history.dropStale(now);
