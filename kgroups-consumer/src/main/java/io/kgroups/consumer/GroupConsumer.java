@@ -424,9 +424,8 @@ public final class GroupConsumer<K, V> implements AutoCloseable {
             require(revokeTimeout.toMillis() < maxPollInterval, "revokeTimeout " + revokeTimeout
                     + " must be shorter than max.poll.interval.ms (" + maxPollInterval + " ms): the poll thread waits "
                     + "that long in a rebalance; lower revokeTimeout or raise max.poll.interval.ms");
-            boolean staticMember = consumer.getProperty(ConsumerConfig.GROUP_INSTANCE_ID_CONFIG) != null;
 
-            return new Settings<>(consumer, group.trim(), staticMember, topics, topicPattern, keyDeserializer,
+            return new Settings<>(consumer, group.trim(), topics, topicPattern, keyDeserializer,
                     valueDeserializer, recordHandler, batchHandler, maxBatchSize, ordering, concurrency, executor, commitPolicy,
                     errorPolicy, meterRegistry, listener, revokeTimeout, commitTimeout, partitionQueueRecords,
                     maxInFlightRecords, maxInFlightBytes, stuckThreshold, lagThreshold, commitFailureThreshold,

@@ -400,10 +400,6 @@ public final class PartitionLane {
         return since == 0 ? null : new long[] {since, offset};
     }
 
-    boolean isClosed() {
-        return closed;
-    }
-
     void lag(long lag) {
         this.lag = lag;
     }

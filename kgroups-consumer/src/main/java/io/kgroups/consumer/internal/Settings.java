@@ -21,7 +21,6 @@ import org.apache.kafka.common.serialization.Deserializer;
 public record Settings<K, V>(
         Properties consumerProperties,
         String groupId,
-        boolean staticMember,
         List<String> topics,
         Pattern topicPattern,
         Deserializer<K> keyDeserializer,
