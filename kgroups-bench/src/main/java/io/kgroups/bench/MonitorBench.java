@@ -44,7 +44,8 @@ final class MonitorBench implements Benchmark {
     /** The records' timestamps are spread over the last hour, so that time lag differs by offset. */
     private static final long RECORD_SPACING_MS = 180_000;
     private static final String GROUP_PREFIX = "bench-monitor-";
-    private static final int COMMIT_BATCH = 200;
+    private static final ManyGroups SETUP = new ManyGroups(TOPIC, PARTITIONS, RECORDS_PER_PARTITION, RECORD_BYTES,
+            RECORD_SPACING_MS, GROUP_PREFIX);
     private static final Duration ADMIN_TIMEOUT = Duration.ofMinutes(1);
     /** The monitor's defaults, written out: they set the exact time-lag read's wait (interval / 2). */
     private static final Duration INTERVAL = Duration.ofSeconds(5);
@@ -78,8 +79,8 @@ final class MonitorBench implements Benchmark {
             String bootstrap = kafka.bootstrapServers();
             long setup = System.nanoTime();
             kafka.createTopic(TOPIC, PARTITIONS);
-            produce(bootstrap);
-            commitOffsets(bootstrap, groups);
+            SETUP.produce(bootstrap);
+            SETUP.commitOffsets(bootstrap, groups);
             setupSeconds = (System.nanoTime() - setup) / 1e9;
             progress(PARTITIONS + " partitions x " + RECORDS_PER_PARTITION + " records, offsets of " + groups
                     + " groups committed in " + Report.number(setupSeconds) + " s");
@@ -254,68 +255,6 @@ final class MonitorBench implements Benchmark {
 
     private static String gcNames() {
         return String.join(", ", ManagementFactory.getGarbageCollectorMXBeans().stream().map(b -> b.getName()).toList());
-    }
-
-    /** {@value #RECORDS_PER_PARTITION} records into every partition, timestamps one hour back to now. */
-    private static void produce(String bootstrap) {
-        Map<String, Object> config = Map.of(
-                ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap,
-                ProducerConfig.ACKS_CONFIG, "all",
-                ProducerConfig.LINGER_MS_CONFIG, 5);
-        byte[] value = new byte[RECORD_BYTES];
-        long now = System.currentTimeMillis();
-        AtomicReference<Exception> failure = new AtomicReference<>();
-        try (KafkaProducer<byte[], byte[]> producer =
-                new KafkaProducer<>(config, new ByteArraySerializer(), new ByteArraySerializer())) {
-            for (int i = 0; i < RECORDS_PER_PARTITION; i++) {
-                long timestamp = now - (RECORDS_PER_PARTITION - i) * RECORD_SPACING_MS;
-                for (int p = 0; p < PARTITIONS; p++) {
-                    producer.send(new ProducerRecord<>(TOPIC, p, timestamp, null, value), (metadata, e) -> {
-                        if (e != null) {
-                            failure.compareAndSet(null, e);
-                        }
-                    });
-                }
-            }
-            producer.flush();
-        }
-        if (failure.get() != null) {
-            throw new IllegalStateException("produce to " + TOPIC + " failed: " + failure.get(), failure.get());
-        }
-    }
-
-    /** The committed offset of group {@code g} in partition {@code p}: spread over 0..records. */
-    private static long offset(int g, int p) {
-        return (g * 31L + p * 7L) % (RECORDS_PER_PARTITION + 1);
-    }
-
-    /** Commits an offset on every partition for each group, then checks the cluster lists them all. */
-    private static void commitOffsets(String bootstrap, int groups) throws Exception {
-        Properties config = new Properties();
-        config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        try (Admin admin = Admin.create(config)) {
-            for (int first = 0; first < groups; first += COMMIT_BATCH) {
-                List<KafkaFuture<Void>> pending = new ArrayList<>();
-                for (int g = first; g < Math.min(groups, first + COMMIT_BATCH); g++) {
-                    Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-                    for (int p = 0; p < PARTITIONS; p++) {
-                        offsets.put(new TopicPartition(TOPIC, p), new OffsetAndMetadata(offset(g, p)));
-                    }
-                    pending.add(admin.alterConsumerGroupOffsets(groupName(g), offsets).all());
-                }
-                KafkaFuture.allOf(pending.toArray(KafkaFuture[]::new))
-                        .get(ADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
-            }
-            long listed = admin.listGroups().all().get(ADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS).stream()
-                    .map(GroupListing::groupId).filter(g -> g.startsWith(GROUP_PREFIX)).count();
-            if (listed != groups) {
-                throw new IllegalStateException("the broker lists " + listed + " of the " + groups + " groups");
-            }
-        }
-    }
-
-    private static String groupName(int g) {
-        return GROUP_PREFIX + String.format(Locale.ROOT, "%04d", g);
     }
 
     /** On stderr, so that stdout stays the report. */
