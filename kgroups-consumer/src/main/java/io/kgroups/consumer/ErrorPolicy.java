@@ -12,7 +12,12 @@ import java.util.Objects;
  * }</pre>
  *
  * A record that cannot be deserialized is not retried (it would fail the same way): it goes
- * straight to the final action.
+ * straight to the final action, or to its own with {@link #unreadable(Action)}, e.g. bad input to
+ * the dead-letter topic while a failing database stops the consumer:
+ *
+ * <pre>{@code
+ * ErrorPolicy.retry(10, backoff).thenFail().unreadable(ErrorPolicy.Action.DEAD_LETTER)
+ * }</pre>
  */
 public final class ErrorPolicy {
     /** The final action once retries are spent. */
@@ -29,12 +34,14 @@ public final class ErrorPolicy {
     private final Backoff backoff;
     private final Action action;
     private final String deadLetterTopic;
+    private final Action unreadableAction;
 
-    private ErrorPolicy(int retries, Backoff backoff, Action action, String deadLetterTopic) {
+    private ErrorPolicy(int retries, Backoff backoff, Action action, String deadLetterTopic, Action unreadableAction) {
         this.retries = retries;
         this.backoff = backoff;
         this.action = action;
         this.deadLetterTopic = deadLetterTopic;
+        this.unreadableAction = unreadableAction;
     }
 
     /** Up to {@code retries} more attempts after the first, waiting {@code backoff} between them. */
@@ -77,6 +84,19 @@ public final class ErrorPolicy {
         return action;
     }
 
+    /**
+     * This policy, with {@code action} for records that cannot be deserialized (instead of the
+     * final action). Dead letters go to the same topic as the final action's.
+     */
+    public ErrorPolicy unreadable(Action action) {
+        return new ErrorPolicy(retries, backoff, this.action, deadLetterTopic, Objects.requireNonNull(action, "action"));
+    }
+
+    /** What becomes of a record that cannot be deserialized. */
+    public Action unreadableAction() {
+        return unreadableAction;
+    }
+
     /** The dead-letter topic for records of {@code topic}. */
     public String deadLetterTopic(String topic) {
         return deadLetterTopic != null ? deadLetterTopic : topic + ".DLT";
@@ -85,7 +105,8 @@ public final class ErrorPolicy {
     @Override
     public String toString() {
         return "retry(" + retries + ", " + backoff + ").then" + action
-                + (deadLetterTopic == null ? "" : "(" + deadLetterTopic + ")");
+                + (deadLetterTopic == null ? "" : "(" + deadLetterTopic + ")")
+                + (unreadableAction == action ? "" : ".unreadable(" + unreadableAction + ")");
     }
 
     /** The retry half of a policy; pick the final action. */
@@ -100,7 +121,7 @@ public final class ErrorPolicy {
 
         /** Then write it to {@code <topic>.DLT}. */
         public ErrorPolicy thenDeadLetter() {
-            return new ErrorPolicy(retries, backoff, Action.DEAD_LETTER, null);
+            return new ErrorPolicy(retries, backoff, Action.DEAD_LETTER, null, Action.DEAD_LETTER);
         }
 
         /** Then write it to the named topic. */
@@ -108,17 +129,17 @@ public final class ErrorPolicy {
             if (topic == null || topic.isBlank()) {
                 throw new IllegalArgumentException("errorPolicy: dead-letter topic must not be empty");
             }
-            return new ErrorPolicy(retries, backoff, Action.DEAD_LETTER, topic);
+            return new ErrorPolicy(retries, backoff, Action.DEAD_LETTER, topic, Action.DEAD_LETTER);
         }
 
         /** Then stop the consumer without committing it. */
         public ErrorPolicy thenFail() {
-            return new ErrorPolicy(retries, backoff, Action.FAIL, null);
+            return new ErrorPolicy(retries, backoff, Action.FAIL, null, Action.FAIL);
         }
 
         /** Then log, count and go on. */
         public ErrorPolicy thenSkip() {
-            return new ErrorPolicy(retries, backoff, Action.SKIP, null);
+            return new ErrorPolicy(retries, backoff, Action.SKIP, null, Action.SKIP);
         }
     }
 }

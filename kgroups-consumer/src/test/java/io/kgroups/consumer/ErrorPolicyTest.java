@@ -178,6 +178,36 @@ class ErrorPolicyTest extends SharedKafkaTest {
         assertThat(fixture.readAll(topic + ".DLT", 1)).extracting(ConsumerRecord::value).containsExactly("FAILS");
     }
 
+    @Test
+    void unreadableRecordsCanBeDeadLetteredWhileAFailingHandlerStillStopsTheConsumer() throws Exception {
+        String topic = fixture.topic(1);
+        String group = Fixture.unique("g");
+        fixture.produce(topic, 1, "v", 0, 20);
+        fixture.send(topic, 0, "POISON-1");
+        fixture.produce(topic, 1, "v", 20, 40);
+        fixture.send(topic, 0, "FAILS");
+        fixture.produce(topic, 1, "v", 40, 50);
+        Set<String> stored = ConcurrentHashMap.newKeySet();
+        try (GroupConsumer<String, String> consumer = fixture.builder(group, "classic", topic)
+                .valueDeserializer(new PoisonAwareDeserializer())
+                .commitPolicy(CommitPolicy.periodic(Duration.ofMillis(50), 1))
+                .errorPolicy(ErrorPolicy.retry(1, Backoff.fixed(FAST)).thenFail().unreadable(ErrorPolicy.Action.DEAD_LETTER))
+                .batchHandler(records -> {
+                    if (records.stream().anyMatch(r -> r.value().equals("FAILS"))) {
+                        throw new IllegalStateException("database down");
+                    }
+                    records.forEach(r -> stored.add(r.value()));
+                })
+                .build().start()) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> consumer.state() == ConsumerState.FAILED);
+            assertThat(consumer.failure()).contains(topic + "-0@41", "database down");
+            assertThat(consumer.stats().deadLettered()).isEqualTo(1);
+        }
+        assertThat(stored).hasSize(40).doesNotContain("POISON-1", "FAILS");
+        assertThat(fixture.committed(group, new TopicPartition(topic, 0))).isEqualTo(41);
+        assertThat(fixture.readAll(topic + ".DLT", 1)).extracting(ConsumerRecord::value).containsExactly("POISON-1");
+    }
+
     private static Map<String, String> headers(ConsumerRecord<?, ?> record) {
         Map<String, String> headers = new java.util.HashMap<>();
         record.headers().forEach(h -> headers.put(h.key(), new String(h.value(), StandardCharsets.UTF_8)));

@@ -46,8 +46,7 @@ final class RecordProcessor<K, V> {
             record = deserialize(raw);
         } catch (RuntimeException e) {
             counts.failed.increment();
-            return finalAction(raw, new SerializationException("cannot deserialize " + where(raw) + ": " + e, e), attempt,
-                    counts);
+            return unreadable(raw, e, attempt, counts);
         }
         long start = System.nanoTime();
         try {
@@ -99,14 +98,14 @@ final class RecordProcessor<K, V> {
             record = deserialize(raw);
         } catch (RuntimeException e) {
             counts.failed.increment();
-            return finalAction(raw, new SerializationException("cannot deserialize " + where(raw) + ": " + e, e), 1, counts);
+            return unreadable(raw, e, 1, counts);
         }
         long start = System.nanoTime();
         try {
             settings.batchHandler().handle(List.of(record));
         } catch (Exception | LinkageError | AssertionError e) {
             counts.failed.increment();
-            return finalAction(raw, e, attemptsSoFar + 1, counts);
+            return finalAction(raw, e, attemptsSoFar + 1, counts, settings.errorPolicy().action());
         }
         counts.processed(System.nanoTime() - start, raw.timestamp());
         return Outcome.DONE;
@@ -120,13 +119,19 @@ final class RecordProcessor<K, V> {
             log("processing_failed", raw, error, attempt, "retry");
             return new Outcome(Outcome.Kind.RETRY, policy.backoff().delayMs(attempt), null, error);
         }
-        return finalAction(raw, error, attempt, counts);
+        return finalAction(raw, error, attempt, counts, policy.action());
+    }
+
+    private Outcome unreadable(ConsumerRecord<byte[], byte[]> raw, RuntimeException e, int attempts,
+            ConsumerMetrics.TopicCounts counts) {
+        return finalAction(raw, new SerializationException("cannot deserialize " + where(raw) + ": " + e, e), attempts,
+                counts, settings.errorPolicy().unreadableAction());
     }
 
     private Outcome finalAction(ConsumerRecord<byte[], byte[]> raw, Throwable error, int attempts,
-            ConsumerMetrics.TopicCounts counts) {
+            ConsumerMetrics.TopicCounts counts, ErrorPolicy.Action action) {
         ErrorPolicy policy = settings.errorPolicy();
-        switch (policy.action()) {
+        switch (action) {
             case SKIP -> {
                 log("processing_failed", raw, error, attempts, "skip");
                 counts.skipped.increment();
