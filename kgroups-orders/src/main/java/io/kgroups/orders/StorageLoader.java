@@ -1,0 +1,185 @@
+package io.kgroups.orders;
+
+import io.kgroups.consumer.Backoff;
+import io.kgroups.consumer.BatchHandler;
+import io.kgroups.consumer.ConsumerState;
+import io.kgroups.consumer.ConsumerStats;
+import io.kgroups.consumer.ErrorPolicy;
+import io.kgroups.consumer.GroupConsumer;
+import io.kgroups.consumer.Health;
+import io.kgroups.consumer.Ordering;
+import io.micrometer.core.instrument.MeterRegistry;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Properties;
+import java.util.concurrent.atomic.LongAdder;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.common.serialization.StringDeserializer;
+
+/**
+ * The storage loader of the reference guide, on the kgroups runtime: reads order events from
+ * the {@code orders} topic in a consumer group and stores them with {@link OrderStore}, one
+ * transaction per batch of waiting records of a partition (or of a key, with Ordering.KEY).
+ * Offsets are committed only for stored batches, so a crash replays at most what was not yet
+ * committed, and the upsert absorbs the replay.
+ *
+ * <p>Invalid events go to {@code orders.DLT} with the reason, at once (they would fail the same
+ * way every time). A database failure is retried with backoff for about a minute and then stops
+ * this loader with health DOWN, without committing: a database outage must not send good events
+ * to the dead-letter topic.
+ */
+public final class StorageLoader implements AutoCloseable {
+    /** Ten retries from 200 ms doubling up to 10 s: about a minute of database trouble. */
+    static final ErrorPolicy ERROR_POLICY = ErrorPolicy.retry(10, Backoff.exponential(Duration.ofMillis(200),
+            Duration.ofSeconds(10))).thenFail().unreadable(ErrorPolicy.Action.DEAD_LETTER);
+
+    private final GroupConsumer<String, OrderEvent> consumer;
+    private final LongAdder applied;
+    private final LongAdder absorbed;
+
+    private StorageLoader(GroupConsumer<String, OrderEvent> consumer, LongAdder applied, LongAdder absorbed) {
+        this.consumer = consumer;
+        this.applied = applied;
+        this.absorbed = absorbed;
+    }
+
+    public static Builder builder() {
+        return new Builder();
+    }
+
+    /** Joins the group and starts loading; returns at once. */
+    public StorageLoader start() {
+        consumer.start();
+        return this;
+    }
+
+    public Health health() {
+        return consumer.health();
+    }
+
+    public ConsumerState state() {
+        return consumer.state();
+    }
+
+    public ConsumerStats stats() {
+        return consumer.stats();
+    }
+
+    /** Why the loader stopped, when it failed; else null. */
+    public String failure() {
+        return consumer.failure();
+    }
+
+    /** Events that changed a row. */
+    public long applied() {
+        return applied.sum();
+    }
+
+    /** Events the upsert absorbed: a version the row already had (a replay or a duplicate) or an older one. */
+    public long absorbed() {
+        return absorbed.sum();
+    }
+
+    /** Leaves the group after storing and committing what is in flight. */
+    @Override
+    public void close() {
+        consumer.close();
+    }
+
+    /** Settings of a {@link StorageLoader}; required: kafkaProperties (bootstrap.servers, group.id) and the store. */
+    public static final class Builder {
+        private final Properties kafka = new Properties();
+        private String topic = "orders";
+        private OrderStore store;
+        private Ordering ordering = Ordering.PARTITION;
+        private int concurrency = 16;
+        private int maxBatchSize = 500;
+        private MeterRegistry meterRegistry;
+
+        private Builder() {
+        }
+
+        /** bootstrap.servers and group.id (e.g. storage_loader); security and client tuning as for any consumer. */
+        public Builder kafkaProperties(Map<String, ?> properties) {
+            kafka.putAll(properties);
+            return this;
+        }
+
+        /** The topic of order events (default: orders); dead letters go to {@code <topic>.DLT}. */
+        public Builder topic(String topic) {
+            this.topic = topic;
+            return this;
+        }
+
+        /** Where the events go; shared by any number of loaders in one process. */
+        public Builder store(OrderStore store) {
+            this.store = store;
+            return this;
+        }
+
+        /**
+         * PARTITION (default): a partition's waiting records go in one transaction, the fewest
+         * round trips. KEY: events of different orders are stored at once, one transaction per
+         * order's waiting events; for databases that prefer many small concurrent writes.
+         */
+        public Builder ordering(Ordering ordering) {
+            this.ordering = ordering;
+            return this;
+        }
+
+        /** Batches stored at once (default 16); each holds a pooled connection while it runs. */
+        public Builder concurrency(int concurrency) {
+            this.concurrency = concurrency;
+            return this;
+        }
+
+        /** Events in one transaction at most (default 500). */
+        public Builder maxBatchSize(int maxBatchSize) {
+            this.maxBatchSize = maxBatchSize;
+            return this;
+        }
+
+        public Builder meterRegistry(MeterRegistry registry) {
+            this.meterRegistry = registry;
+            return this;
+        }
+
+        public StorageLoader build() {
+            Objects.requireNonNull(store, "store is missing: give store(OrderStore.open(jdbcUrl, ...))");
+            if (ordering == Ordering.UNORDERED) {
+                throw new IllegalArgumentException("ordering: UNORDERED could store version 2 of an order while version 1 is "
+                        + "still in flight; the upsert keeps the highest version either way, but use KEY or PARTITION to "
+                        + "store each order's events in order");
+            }
+            LongAdder applied = new LongAdder();
+            LongAdder absorbed = new LongAdder();
+            OrderStore target = store;
+            BatchHandler<String, OrderEvent> handler = records -> {
+                List<OrderStore.Delivery> batch = new ArrayList<>(records.size());
+                for (ConsumerRecord<String, OrderEvent> record : records) {
+                    batch.add(new OrderStore.Delivery(record.value(), record.topic(), record.partition(), record.offset()));
+                }
+                OrderStore.Result result = target.store(batch);
+                applied.add(result.applied());
+                absorbed.add(result.absorbed());
+            };
+            GroupConsumer.Builder<String, OrderEvent> consumer = GroupConsumer.<String, OrderEvent>builder()
+                    .kafkaProperties(kafka)
+                    .topics(topic)
+                    .keyDeserializer(new StringDeserializer())
+                    .valueDeserializer(new OrderEventJson())
+                    .batchHandler(handler)
+                    .maxBatchSize(maxBatchSize)
+                    .ordering(ordering)
+                    .concurrency(concurrency)
+                    .errorPolicy(ERROR_POLICY);
+            if (meterRegistry != null) {
+                consumer.meterRegistry(meterRegistry);
+            }
+            return new StorageLoader(consumer.build(), applied, absorbed);
+        }
+    }
+}
