@@ -90,16 +90,26 @@ class ResetCommandTest {
     }
 
     @Test
-    void aTimeThatDoesNotParseIsAOneLineFailureAndChangesNothing() throws Exception {
+    void aTimeThatDoesNotParseIsAOneLineUsageErrorAndChangesNothing() throws Exception {
         String group = group();
 
         Cli.Result result = Cli.run("reset", group, "--all-topics", "--to-datetime", "yesterday", "--execute",
                 "--bootstrap-server", bootstrap);
 
-        assertThat(result.exitCode()).isEqualTo(CliException.FAILED);
+        assertThat(result.exitCode()).isEqualTo(CliException.USAGE);
         assertThat(result.err().lines()).hasSize(1);
         assertThat(result.err()).contains("--to-datetime 'yesterday' is not an ISO-8601 time");
         assertThat(committed(group).get(new TopicPartition("cli-reset", 0)).offset()).isEqualTo(15);
+    }
+
+    @Test
+    void badValuesAreOneLineUsageErrors() {
+        Cli.Result shift = Cli.run("reset", "g", "--all-topics", "--shift-by", "back", "--bootstrap-server", bootstrap);
+        assertThat(shift.exitCode()).isEqualTo(CliException.USAGE);
+        assertThat(shift.err()).isEqualToIgnoringNewLines("kgroups: --shift-by 'back' is not a whole number");
+        Cli.Result offset = Cli.run("reset", "g", "--all-topics", "--to-offset", "-3", "--bootstrap-server", bootstrap);
+        assertThat(offset.exitCode()).isEqualTo(CliException.USAGE);
+        assertThat(offset.err()).contains("--to-offset must not be negative, was -3");
     }
 
     @Test

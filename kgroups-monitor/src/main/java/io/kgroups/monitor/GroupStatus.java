@@ -1,15 +1,32 @@
 package io.kgroups.monitor;
 
 import java.util.List;
+import java.util.Map;
 
 /**
  * A group as the monitor last saw it: its status is its worst partition's, and {@code reasons}
  * says which partitions and why, in words.
+ *
+ * @param members how many members the group has
+ * @param memberDetails those members and the partitions assigned to them
  */
 public record GroupStatus(String group, String state, int members, Status status, List<String> reasons, long totalLag,
-        Double maxLagSeconds, List<PartitionStatus> partitions) {
+        Double maxLagSeconds, List<PartitionStatus> partitions, List<Member> memberDetails) {
     public GroupStatus {
         reasons = List.copyOf(reasons);
         partitions = List.copyOf(partitions);
+        memberDetails = List.copyOf(memberDetails);
+    }
+
+    /**
+     * A member of the group.
+     *
+     * @param assignment topic to the partitions assigned to the member
+     */
+    public record Member(String memberId, String groupInstanceId, String clientId, String host,
+            Map<String, List<Integer>> assignment) {
+        public Member {
+            assignment = Map.copyOf(assignment);
+        }
     }
 }

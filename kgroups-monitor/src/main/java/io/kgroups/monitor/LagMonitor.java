@@ -3,6 +3,8 @@ package io.kgroups.monitor;
 import io.kgroups.admin.GroupAdmin;
 import io.kgroups.admin.GroupDetail;
 import io.kgroups.admin.PartitionDetail;
+import io.kgroups.admin.ResetPlan;
+import io.kgroups.admin.ResetTarget;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -10,7 +12,9 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
@@ -18,6 +22,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
+import java.util.stream.Collectors;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -81,6 +86,11 @@ public final class LagMonitor implements AutoCloseable {
         return this;
     }
 
+    /** Time between samples. */
+    public Duration interval() {
+        return interval;
+    }
+
     public MonitorSnapshot snapshot() {
         return snapshot;
     }
@@ -93,6 +103,14 @@ public final class LagMonitor implements AutoCloseable {
     /** The samples kept for a group-partition, oldest first. */
     public Window window(String group, TopicPartition tp) {
         return history.window(group, tp);
+    }
+
+    /**
+     * What {@code kgroups reset} would do, by the same planner (see {@link GroupAdmin#planReset}):
+     * the dashboard's reset preview. Changes nothing.
+     */
+    public ResetPlan planReset(String group, Map<String, Set<Integer>> topics, ResetTarget target) {
+        return admin.planReset(group, topics, target);
     }
 
     /** One sample-and-evaluate cycle (the sampler thread calls it; tests may too). */
@@ -157,7 +175,7 @@ public final class LagMonitor implements AutoCloseable {
                 maxLagSeconds = maxLagSeconds == null ? lagSeconds : Math.max(maxLagSeconds, lagSeconds);
             }
             partitions.add(new PartitionStatus(p.topic(), p.partition(), p.committedOffset(), p.logEndOffset(), p.lag(),
-                    lagSeconds, retentionLeft, verdict.status(), verdict.reason()));
+                    lagSeconds, retentionLeft, verdict.status(), verdict.reason(), p.memberId()));
         }
         // Consumer-protocol members still moving partitions long after the target changed.
         List<String> stuck = reconciliation.stuck(group.group(), group.members(), group.targetAssignmentEpoch(), now);
@@ -165,8 +183,12 @@ public final class LagMonitor implements AutoCloseable {
             worst = worst.worst(Status.WARNING);
             reasons.addAll(stuck);
         }
+        List<GroupStatus.Member> members = group.members().stream().map(m -> new GroupStatus.Member(m.memberId(),
+                m.groupInstanceId(), m.clientId(), m.host(), m.assignment().stream().collect(Collectors.groupingBy(
+                        TopicPartition::topic, TreeMap::new, Collectors.mapping(TopicPartition::partition, Collectors.toList())))))
+                .toList();
         return new GroupStatus(group.group(), group.state(), group.members().size(), worst, reasons, group.totalLag(),
-                maxLagSeconds, partitions);
+                maxLagSeconds, partitions, members);
     }
 
     /** Interpolated on the history; where the committed offset is older than it, the exact read. */

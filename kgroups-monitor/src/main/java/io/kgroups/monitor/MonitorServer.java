@@ -1,16 +1,26 @@
 package io.kgroups.monitor;
 
 import io.javalin.Javalin;
+import io.javalin.http.Context;
 import io.javalin.http.HttpStatus;
+import io.javalin.http.staticfiles.Location;
+import io.kgroups.admin.GroupAdminException;
+import io.kgroups.admin.ResetPlan;
+import io.kgroups.admin.ResetSpec;
+import io.kgroups.admin.ResetTarget;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import org.apache.kafka.common.TopicPartition;
 
 /**
- * The monitor over HTTP: Prometheus text at {@code /metrics}, JSON at {@code /api/groups},
- * {@code /api/groups/{group}} and {@code /api/groups/{group}/history}, and {@code /health/live},
- * {@code /health/ready} (ready once a first cycle completed). Read-only: it changes nothing.
+ * The monitor over HTTP: the dashboard at {@code /} (static files from the classpath, uPlot from
+ * its webjar), Prometheus text at {@code /metrics}, JSON at {@code /api/groups},
+ * {@code /api/groups/{group}}, {@code /api/groups/{group}/history} and
+ * {@code /api/groups/{group}/reset-plan}, and {@code /health/live}, {@code /health/ready} (ready
+ * once a first cycle completed). Read-only: it changes nothing, a reset plan included.
  */
 public final class MonitorServer implements AutoCloseable {
     private final Javalin app;
@@ -21,31 +31,40 @@ public final class MonitorServer implements AutoCloseable {
 
     /** Serves {@code monitor} on host:port (port 0: a free one). */
     public static MonitorServer start(LagMonitor monitor, String host, int port) {
-        Javalin app = Javalin.create(config -> config.showJavalinBanner = false);
+        Javalin app = Javalin.create(config -> {
+            config.showJavalinBanner = false;
+            config.staticFiles.add(files -> {
+                files.hostedPath = "/";
+                files.directory = "/io/kgroups/monitor/dashboard";
+                files.location = Location.CLASSPATH;
+            });
+            config.staticFiles.enableWebjars();
+        });
         app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                 .result(PrometheusText.render(monitor.snapshot())));
-        app.get("/api/groups", ctx -> ctx.json(Map.of("groups", monitor.snapshot().groups().stream()
-                .map(MonitorServer::summary).toList())));
+        app.get("/api/groups", ctx -> {
+            MonitorSnapshot snapshot = monitor.snapshot();
+            // The time and cycle count tell the dashboard how fresh the list is; the interval, how often to look.
+            ctx.json(Map.of("timeMs", snapshot.timeMs(), "cycles", snapshot.cycles(),
+                    "intervalMillis", monitor.interval().toMillis(),
+                    "groups", snapshot.groups().stream().map(MonitorServer::summary).toList()));
+        });
         app.get("/api/groups/{group}", ctx -> monitor.snapshot().group(ctx.pathParam("group")).ifPresentOrElse(
                 ctx::json, () -> notFound(ctx, ctx.pathParam("group"))));
         app.get("/api/groups/{group}/history", ctx -> {
             String group = ctx.pathParam("group");
-            var status = monitor.snapshot().group(group);
-            if (status.isEmpty()) {
+            MonitorSnapshot snapshot = monitor.snapshot();
+            snapshot.group(group).ifPresentOrElse(status -> ctx.json(Map.of("group", group, "partitions",
+                    status.partitions().stream().map(p -> history(monitor, snapshot, group, p)).toList())),
+                    () -> notFound(ctx, group));
+        });
+        app.get("/api/groups/{group}/reset-plan", ctx -> {
+            String group = ctx.pathParam("group");
+            if (monitor.snapshot().group(group).isEmpty()) {
                 notFound(ctx, group);
                 return;
             }
-            List<Map<String, Object>> partitions = status.get().partitions().stream().map(p -> {
-                Window w = monitor.window(group, new TopicPartition(p.topic(), p.partition()));
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("topic", p.topic());
-                row.put("partition", p.partition());
-                row.put("times", w.times());
-                row.put("committed", w.committed());
-                row.put("logEnd", w.logEnd());
-                return row;
-            }).toList();
-            ctx.json(Map.of("group", group, "partitions", partitions));
+            resetPlan(ctx, monitor, group);
         });
         app.get("/health/live", ctx -> ctx.result("live"));
         app.get("/health/ready", ctx -> {
@@ -59,20 +78,122 @@ public final class MonitorServer implements AutoCloseable {
         return new MonitorServer(app);
     }
 
+    /**
+     * A partition's window: per sample its time, offsets, lag and time lag. The time lag is
+     * interpolated on the samples up to that one; the last sample's is the cycle's own (which
+     * may come from an exact read).
+     */
+    private static Map<String, Object> history(LagMonitor monitor, MonitorSnapshot snapshot, String group, PartitionStatus p) {
+        Window w = monitor.window(group, new TopicPartition(p.topic(), p.partition()));
+        long[] lag = new long[w.size()];
+        Double[] lagSeconds = new Double[w.size()];
+        for (int i = 0; i < w.size(); i++) {
+            lag[i] = w.lag(i);
+            if (i == w.size() - 1 && w.times()[i] == snapshot.timeMs()) {
+                lagSeconds[i] = p.lagSeconds();
+            } else if (w.committed()[i] >= 0) {
+                lagSeconds[i] = TimeLagEstimator.seconds(Arrays.copyOf(w.times(), i + 1), Arrays.copyOf(w.logEnd(), i + 1),
+                        w.committed()[i], w.times()[i]);
+            }
+        }
+        Map<String, Object> row = new LinkedHashMap<>();
+        row.put("topic", p.topic());
+        row.put("partition", p.partition());
+        row.put("times", w.times());
+        row.put("committed", w.committed());
+        row.put("logEnd", w.logEnd());
+        row.put("lag", lag);
+        row.put("lagSeconds", lagSeconds);
+        return row;
+    }
+
+    /**
+     * The plan of {@code kgroups reset GROUP ... SPEC} (a dry run), by the command's own parser
+     * and planner, with the command lines that run it. Query: {@code spec} (an option of the
+     * command, with or without its dashes), {@code value}, {@code topic} (repeatable, TOPIC or
+     * TOPIC:P,P...; none: all topics).
+     */
+    private static void resetPlan(Context ctx, LagMonitor monitor, String group) {
+        List<String> topics = ctx.queryParams("topic").stream().filter(t -> !t.isBlank()).toList();
+        ResetSpec spec;
+        ResetTarget target;
+        Map<String, Set<Integer>> scope;
+        try {
+            String option = ctx.queryParam("spec");
+            if (option == null || option.isBlank()) {
+                throw new IllegalArgumentException("spec is missing: use one of " + String.join(", ", ResetSpec.OPTIONS));
+            }
+            spec = new ResetSpec(option.startsWith("--") ? option : "--" + option, ctx.queryParam("value"));
+            if (spec.option().equals("--from-file")) {
+                throw new IllegalArgumentException("--from-file reads a file on the monitor's host, so the dashboard does "
+                        + "not offer it: run kgroups reset with it (a dry run unless --execute)");
+            }
+            target = spec.target();
+            scope = topics.isEmpty() ? null : ResetSpec.topics(topics);
+        } catch (IllegalArgumentException e) {
+            error(ctx, HttpStatus.BAD_REQUEST, e.getMessage());
+            return;
+        }
+        ResetPlan plan;
+        try {
+            plan = monitor.planReset(group, scope, target);
+        } catch (GroupAdminException e) {
+            error(ctx, unreachable(e) ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.BAD_REQUEST, e.getMessage());
+            return;
+        }
+        Map<String, Object> json = new LinkedHashMap<>();
+        json.put("group", plan.group());
+        json.put("state", plan.state());
+        json.put("activeMembers", plan.activeMembers());
+        json.put("partitions", plan.partitions().stream().map(p -> {
+            Map<String, Object> row = new LinkedHashMap<>();
+            row.put("topic", p.topic());
+            row.put("partition", p.partition());
+            row.put("currentOffset", p.currentOffset());
+            row.put("targetOffset", p.targetOffset());
+            row.put("delta", p.delta());
+            row.put("clamped", p.clamped());
+            row.put("spanSeconds", p.spanMillis() == null ? null : p.spanMillis() / 1000.0);
+            row.put("words", p.words());
+            return row;
+        }).toList());
+        json.put("warnings", plan.warnings());
+        json.put("recordsReadAgain", plan.recordsReadAgain());
+        json.put("recordsSkipped", plan.recordsSkipped());
+        json.put("dryRunCommand", spec.command(group, topics, false));
+        json.put("executeCommand", spec.command(group, topics, true));
+        ctx.json(json);
+    }
+
+    /** Kafka did not answer in time (as opposed to a request the planner refuses). */
+    private static boolean unreachable(Throwable e) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (c instanceof org.apache.kafka.common.errors.TimeoutException || c instanceof java.util.concurrent.TimeoutException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     private static Map<String, Object> summary(GroupStatus g) {
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("group", g.group());
         summary.put("state", g.state());
         summary.put("status", g.status());
         summary.put("members", g.members());
+        summary.put("topics", g.partitions().stream().map(PartitionStatus::topic).distinct().sorted().toList());
         summary.put("totalLag", g.totalLag());
         summary.put("maxLagSeconds", g.maxLagSeconds());
         summary.put("reasons", g.reasons());
         return summary;
     }
 
-    private static void notFound(io.javalin.http.Context ctx, String group) {
-        ctx.status(HttpStatus.NOT_FOUND).json(Map.of("error", "no group '" + group + "' in the last cycle"));
+    private static void notFound(Context ctx, String group) {
+        error(ctx, HttpStatus.NOT_FOUND, "no group '" + group + "' in the last cycle");
+    }
+
+    private static void error(Context ctx, HttpStatus status, String message) {
+        ctx.status(status).json(Map.of("error", message));
     }
 
     public int port() {

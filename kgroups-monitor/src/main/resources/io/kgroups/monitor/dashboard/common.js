@@ -1,0 +1,76 @@
+// Shared by the overview and the group page: building elements, fetching the JSON API,
+// formatting numbers, and refreshing live. Names and reasons come from the cluster, so text is
+// only ever set as text, never as HTML.
+'use strict';
+
+const KG = (() => {
+  /** Status names, least to most severe (the order of their metric codes). */
+  const STATUSES = ['OK', 'WARNING', 'STALLED', 'STOPPED', 'REWIND', 'AT_RISK'];
+
+  function el(tag, props = {}, ...children) {
+    const node = document.createElement(tag);
+    for (const [key, value] of Object.entries(props)) {
+      if (value == null || value === false) continue;
+      if (key === 'class') node.className = value;
+      else if (key === 'text') node.textContent = value;
+      else if (key.startsWith('on')) node.addEventListener(key.slice(2), value);
+      else node.setAttribute(key, value === true ? '' : value);
+    }
+    for (const child of children.flat()) {
+      if (child != null) node.append(child instanceof Node ? child : String(child));
+    }
+    return node;
+  }
+
+  async function getJson(url) {
+    const response = await fetch(url, {cache: 'no-store'});
+    const body = await response.json().catch(() => ({}));
+    if (!response.ok) throw new Error(body.error || `${response.status} ${response.statusText}`);
+    return body;
+  }
+
+  function number(n) {
+    return n == null ? '–' : Number(n).toLocaleString('en-US');
+  }
+
+  /** Seconds as the largest two units: 45s, 3m 20s, 2h 05m, 1d 3h. */
+  function duration(seconds) {
+    if (seconds == null) return '–';
+    const s = Math.round(seconds);
+    if (s < 60) return `${s}s`;
+    if (s < 3600) return `${Math.floor(s / 60)}m ${String(s % 60).padStart(2, '0')}s`;
+    if (s < 86400) return `${Math.floor(s / 3600)}h ${String(Math.floor(s % 3600 / 60)).padStart(2, '0')}m`;
+    return `${Math.floor(s / 86400)}d ${Math.floor(s % 86400 / 3600)}h`;
+  }
+
+  function badge(status) {
+    return el('span', {class: `badge status-${status}`, text: status.replace('_', ' ')});
+  }
+
+  function severity(status) {
+    return STATUSES.indexOf(status);
+  }
+
+  /**
+   * Runs {@code task} now and again after each interval it returns (ms). A failure is shown in
+   * the header and the next round tries again: the page never needs a reload.
+   */
+  function live(task, fallbackMs = 5000) {
+    const indicator = document.getElementById('live');
+    async function round() {
+      let next = fallbackMs;
+      try {
+        next = (await task()) || fallbackMs;
+        indicator.classList.remove('failing');
+        indicator.textContent = `live · updated ${new Date().toLocaleTimeString()}`;
+      } catch (e) {
+        indicator.classList.add('failing');
+        indicator.textContent = `cannot reach the monitor (${e.message}); retrying`;
+      }
+      setTimeout(round, Math.max(1000, Math.min(next, 10000)));
+    }
+    round();
+  }
+
+  return {STATUSES, el, getJson, number, duration, badge, severity, live};
+})();

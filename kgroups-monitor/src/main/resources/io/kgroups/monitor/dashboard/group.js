@@ -1,0 +1,224 @@
+// One group: its status and reasons, lag and time lag over time (uPlot), partitions, members,
+// and the reset preview. Refreshed every sampling interval from /api/groups/{group}[/history].
+'use strict';
+
+(() => {
+  const {el, number, duration, badge} = KG;
+  const group = new URLSearchParams(location.search).get('group') || '';
+  const api = `api/groups/${encodeURIComponent(group)}`;
+  const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
+  // The monitor keeps a window of samples; the page keeps what it has seen since it opened, up to this.
+  const MAX_POINTS = 2000;
+  const samples = new Map(); // "topic-partition" -> {topic, partition, byTime: Map(timeMs -> {lag, lagSeconds})}
+  const charts = {};
+  let per = 'topic';
+  document.title = `kgroups · ${group}`;
+
+  function merge(history) {
+    for (const p of history.partitions) {
+      const key = `${p.topic}-${p.partition}`;
+      if (!samples.has(key)) samples.set(key, {topic: p.topic, partition: p.partition, byTime: new Map()});
+      const byTime = samples.get(key).byTime;
+      p.times.forEach((t, i) => byTime.set(t, {lag: p.lag[i], lagSeconds: p.lagSeconds[i]}));
+      for (const t of byTime.keys()) {
+        if (byTime.size <= MAX_POINTS) break;
+        byTime.delete(t); // Maps keep insertion order: the oldest go first
+      }
+    }
+  }
+
+  /** Lines per topic (lag summed, time lag the worst partition's) or per partition. */
+  function chartData() {
+    const parts = [...samples.values()].sort((a, b) => a.topic.localeCompare(b.topic) || a.partition - b.partition);
+    const lines = [];
+    for (const p of parts) {
+      const label = per === 'topic' ? p.topic : `${p.topic}-${p.partition}`;
+      const line = lines.find(l => l.label === label);
+      if (line) line.parts.push(p); else lines.push({label, parts: [p]});
+    }
+    const times = [...new Set(parts.flatMap(p => [...p.byTime.keys()]))].sort((a, b) => a - b);
+    const fold = (line, pick, combine) => times.map(t => line.parts.reduce((acc, p) => {
+      const v = p.byTime.get(t)?.[pick];
+      return v == null ? acc : acc == null ? v : combine(acc, v);
+    }, null));
+    const x = times.map(t => t / 1000);
+    return {
+      labels: lines.map(l => l.label),
+      lag: [x, ...lines.map(l => fold(l, 'lag', (a, b) => a + b))],
+      timeLag: [x, ...lines.map(l => fold(l, 'lagSeconds', Math.max))],
+    };
+  }
+
+  function makeChart(container, labels, data, format) {
+    return new uPlot({
+      width: Math.max(300, container.clientWidth),
+      height: 240,
+      scales: {x: {time: true}, y: {range: (u, min, max) => [0, Math.max(1, (max ?? 0) * 1.1)]}},
+      axes: [{}, {size: 64, values: (u, ticks) => ticks.map(format)}],
+      series: [{}, ...labels.map((label, i) => ({
+        label, stroke: PALETTE[i % PALETTE.length], width: 2, points: {show: true, size: 5},
+        value: (u, v) => format(v),
+      }))],
+    }, data, container);
+  }
+
+  function renderCharts() {
+    const data = chartData();
+    const specs = [['lag', 'lag-chart', number], ['timeLag', 'time-lag-chart', duration]];
+    for (const [name, id, format] of specs) {
+      const chart = charts[name];
+      if (chart && chart.series.length - 1 === data.labels.length
+          && data.labels.every((label, i) => chart.series[i + 1].label === label)) {
+        chart.setData(data[name]);
+      } else {
+        chart?.destroy();
+        charts[name] = makeChart(document.getElementById(id), data.labels, data[name], format);
+      }
+    }
+    const x = data.lag[0];
+    document.getElementById('history-span').textContent = x.length
+      ? `${x.length} samples over ${duration(x[x.length - 1] - x[0])}` : 'no samples yet';
+    window.kgroupsCharts = charts; // for the browser test, and for a look from the console
+  }
+
+  new ResizeObserver(() => {
+    for (const [name, id] of [['lag', 'lag-chart'], ['timeLag', 'time-lag-chart']]) {
+      charts[name]?.setSize({width: Math.max(300, document.getElementById(id).clientWidth), height: 240});
+    }
+  }).observe(document.querySelector('.charts'));
+
+  document.querySelectorAll('input[name="per"]').forEach(radio => radio.addEventListener('change', e => {
+    per = e.target.value;
+    renderCharts();
+  }));
+
+  function renderSummary(g) {
+    const topics = [...new Set(g.partitions.map(p => p.topic))];
+    const item = (label, value) => el('div', {}, el('span', {text: label}), el('b', {}, value));
+    document.getElementById('summary').replaceChildren(
+      el('h1', {text: g.group}), badge(g.status),
+      item('state', g.state), item('lag', number(g.totalLag)), item('time lag', duration(g.maxLagSeconds)),
+      item('members', g.members), item('partitions', g.partitions.length), item('topics', topics.join(', ')));
+    const reasons = g.reasons.length ? g.reasons.map(r => el('li', {text: r}))
+      : [el('li', {class: 'muted', text: 'No partition is behind: lag shrank or stayed within what is allowed across the window.'})];
+    document.getElementById('reasons').replaceChildren(...reasons);
+  }
+
+  function table(headers, rows, empty) {
+    const head = el('tr', {}, headers.map(([label, num]) => el('th', {class: num ? 'num' : null, text: label})));
+    if (rows.length === 0) rows = [el('tr', {}, el('td', {colspan: headers.length, class: 'muted', text: empty}))];
+    return el('table', {}, el('thead', {}, head), el('tbody', {}, rows));
+  }
+
+  function renderPartitions(g) {
+    const members = new Map(g.memberDetails.map(m => [m.memberId, m]));
+    const rows = g.partitions.map(p => {
+      const owner = members.get(p.memberId);
+      return el('tr', {'data-tp': `${p.topic}-${p.partition}`},
+        el('td', {text: p.topic}), el('td', {class: 'num', text: p.partition}),
+        el('td', {title: p.reason || ''}, badge(p.status)),
+        el('td', {class: 'num committed', text: number(p.committedOffset)}),
+        el('td', {class: 'num log-end', text: number(p.logEndOffset)}),
+        el('td', {class: 'num lag', 'data-lag': p.lag, text: number(p.lag)}),
+        el('td', {class: 'num', text: duration(p.lagSeconds)}),
+        el('td', {title: p.memberId || '', text: owner ? `${owner.clientId}@${owner.host}` : p.memberId ? p.memberId : '–'}),
+        el('td', {class: 'wrap muted', text: p.reason || ''}));
+    });
+    document.getElementById('partitions').replaceChildren(table(
+      [['topic'], ['partition', true], ['status'], ['committed', true], ['log-end', true], ['lag', true], ['time lag', true],
+        ['owner'], ['why']], rows, 'The group has no offsets and no assigned partitions.'));
+  }
+
+  function renderMembers(g) {
+    const rows = g.memberDetails.map(m => el('tr', {},
+      el('td', {text: m.clientId}), el('td', {text: m.host}), el('td', {text: m.groupInstanceId || '–'}),
+      el('td', {class: 'wrap', text: Object.entries(m.assignment).sort()
+        .map(([topic, parts]) => `${topic}: ${[...parts].sort((a, b) => a - b).join(', ')}`).join('; ') || 'nothing'}),
+      el('td', {class: 'mono muted', text: m.memberId})));
+    document.getElementById('members').replaceChildren(table(
+      [['client id'], ['host'], ['instance id'], ['assignment'], ['member id']], rows,
+      'No members: no consumer of this group is running.'));
+  }
+
+  function addTopicOptions(g) {
+    const select = document.getElementById('reset-topic');
+    const have = new Set([...select.options].map(o => o.value));
+    for (const topic of [...new Set(g.partitions.map(p => p.topic))].sort()) {
+      if (!have.has(topic)) select.append(el('option', {value: topic, text: `--topic ${topic}`}));
+    }
+  }
+
+  const spec = document.getElementById('reset-spec');
+  const value = document.getElementById('reset-value');
+  spec.addEventListener('change', () => {
+    const hint = spec.selectedOptions[0].dataset.hint;
+    value.disabled = !hint;
+    value.placeholder = hint || '';
+    if (!hint) value.value = '';
+  });
+
+  function command(label, text) {
+    return el('div', {class: 'command'}, el('span', {class: 'muted', text: label}), el('code', {text}),
+      el('button', {class: 'small', type: 'button', onclick: () => navigator.clipboard?.writeText(text)}, 'copy'));
+  }
+
+  function renderPlan(plan) {
+    const rows = plan.partitions.map(p => el('tr', {'data-tp': `${p.topic}-${p.partition}`},
+      el('td', {text: p.topic}), el('td', {class: 'num', text: p.partition}),
+      el('td', {class: 'num current', text: number(p.currentOffset)}),
+      el('td', {class: 'num target', 'data-offset': p.targetOffset, text: number(p.targetOffset) + (p.clamped ? ' (clamped)' : '')}),
+      el('td', {class: 'num', text: p.delta == null ? '–' : (p.delta > 0 ? '+' : '') + number(p.delta)}),
+      el('td', {text: p.words}), el('td', {class: 'num', text: duration(p.spanSeconds)})));
+    const notes = [
+      ...plan.warnings.map(w => el('p', {class: 'error', text: `warning: ${w}`})),
+      el('p', {text: `In total: ${number(plan.recordsReadAgain)} records will be read again, ${number(plan.recordsSkipped)} skipped.`}),
+    ];
+    if (plan.activeMembers > 0) {
+      notes.push(el('p', {class: 'error', text: `The group has ${plan.activeMembers} active member(s): kgroups refuses to execute `
+        + 'a reset until they stop (or add --wait-for-empty DURATION).'}));
+    }
+    document.getElementById('reset-result').replaceChildren(
+      el('div', {class: 'table-card', id: 'reset-plan'}, table(
+        [['topic'], ['partition', true], ['current', true], ['target', true], ['delta', true], ['what'], ['span', true]],
+        rows, 'Nothing to reset.')),
+      ...notes,
+      command('dry run:', plan.dryRunCommand),
+      command('to execute:', plan.executeCommand));
+  }
+
+  document.getElementById('reset-form').addEventListener('submit', async e => {
+    e.preventDefault();
+    const query = new URLSearchParams({spec: spec.value});
+    if (!value.disabled) query.set('value', value.value);
+    const topic = document.getElementById('reset-topic').value;
+    if (topic) query.set('topic', topic);
+    const result = document.getElementById('reset-result');
+    result.replaceChildren(el('p', {class: 'muted', text: 'Planning…'}));
+    try {
+      renderPlan(await KG.getJson(`${api}/reset-plan?${query}`));
+    } catch (error) {
+      result.replaceChildren(el('p', {class: 'error', id: 'reset-error', text: error.message}));
+    }
+  });
+
+  let intervalMillis;
+  KG.live(async () => {
+    intervalMillis ??= (await KG.getJson('api/groups')).intervalMillis;
+    const [g, history] = await Promise.all([
+      KG.getJson(api).catch(e => ({error: e.message})), KG.getJson(`${api}/history`).catch(() => null)]);
+    if (g.error) {
+      document.getElementById('summary').replaceChildren(el('h1', {text: group}),
+        el('span', {class: 'error', text: `${g.error}: it may have been deleted, or be left out by the monitor's --groups / --exclude.`}));
+      return intervalMillis;
+    }
+    renderSummary(g);
+    renderPartitions(g);
+    renderMembers(g);
+    addTopicOptions(g);
+    if (history) {
+      merge(history);
+      renderCharts();
+    }
+    return intervalMillis;
+  });
+})();
