@@ -7,6 +7,7 @@ import io.kgroups.consumer.ConsumerStats;
 import io.kgroups.consumer.ErrorPolicy;
 import io.kgroups.consumer.GroupConsumer;
 import io.kgroups.consumer.Health;
+import io.kgroups.consumer.OffsetReset;
 import io.kgroups.consumer.Ordering;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
@@ -16,6 +17,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
 import java.util.concurrent.atomic.LongAdder;
+import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.StringDeserializer;
 
@@ -102,7 +104,11 @@ public final class StorageLoader implements AutoCloseable {
         private Builder() {
         }
 
-        /** bootstrap.servers and group.id (e.g. storage_loader); security and client tuning as for any consumer. */
+        /**
+         * bootstrap.servers and group.id (e.g. storage_loader); security and client tuning as for any
+         * consumer. Without auto.offset.reset, a group with no committed offsets starts at the
+         * earliest record: a loader loads the whole topic.
+         */
         public Builder kafkaProperties(Map<String, ?> properties) {
             kafka.putAll(properties);
             return this;
@@ -178,6 +184,10 @@ public final class StorageLoader implements AutoCloseable {
                     .errorPolicy(ERROR_POLICY);
             if (meterRegistry != null) {
                 consumer.meterRegistry(meterRegistry);
+            }
+            if (!kafka.containsKey(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG)) {
+                // A new loader group loads the whole topic, not just what arrives after it joined.
+                consumer.offsetReset(OffsetReset.earliest());
             }
             return new StorageLoader(consumer.build(), applied, absorbed);
         }
