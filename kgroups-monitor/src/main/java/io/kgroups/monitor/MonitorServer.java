@@ -79,19 +79,27 @@ public final class MonitorServer implements AutoCloseable {
     }
 
     /**
-     * A partition's window: per sample its time, offsets, lag and time lag. The time lag is
-     * interpolated on the samples up to that one; the last sample's is the cycle's own (which
-     * may come from an exact read).
+     * A partition's window: per sample its time, offsets, lag and time lag. Where a sample's
+     * committed offset is the one of the last cycle, the first unread record is the same, and its
+     * write time is known from that cycle's time lag (an exact read, often): the typical stuck
+     * consumer gets a whole line. Other samples are interpolated on the samples up to them.
      */
     private static Map<String, Object> history(LagMonitor monitor, MonitorSnapshot snapshot, String group, PartitionStatus p) {
         Window w = monitor.window(group, new TopicPartition(p.topic(), p.partition()));
+        boolean written = p.committedOffset() != null && p.lagSeconds() != null && p.lag() > 0;
+        double writtenAtMs = written ? snapshot.timeMs() - p.lagSeconds() * 1000 : 0;
         long[] lag = new long[w.size()];
         Double[] lagSeconds = new Double[w.size()];
         for (int i = 0; i < w.size(); i++) {
             lag[i] = w.lag(i);
-            if (i == w.size() - 1 && w.times()[i] == snapshot.timeMs()) {
-                lagSeconds[i] = p.lagSeconds();
-            } else if (w.committed()[i] >= 0) {
+            if (w.committed()[i] < 0) {
+                continue; // nothing committed: no time lag, as in the cycle's own figures
+            }
+            if (lag[i] == 0) {
+                lagSeconds[i] = 0.0;
+            } else if (written && w.committed()[i] == p.committedOffset()) {
+                lagSeconds[i] = Math.max(0, (w.times()[i] - writtenAtMs) / 1000);
+            } else {
                 lagSeconds[i] = TimeLagEstimator.seconds(Arrays.copyOf(w.times(), i + 1), Arrays.copyOf(w.logEnd(), i + 1),
                         w.committed()[i], w.times()[i]);
             }

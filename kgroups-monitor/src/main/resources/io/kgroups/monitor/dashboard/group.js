@@ -19,7 +19,8 @@
       const key = `${p.topic}-${p.partition}`;
       if (!samples.has(key)) samples.set(key, {topic: p.topic, partition: p.partition, byTime: new Map()});
       const byTime = samples.get(key).byTime;
-      p.times.forEach((t, i) => byTime.set(t, {lag: p.lag[i], lagSeconds: p.lagSeconds[i]}));
+      // A time lag known once (the last sample's, read exactly) is kept when later windows cannot estimate it.
+      p.times.forEach((t, i) => byTime.set(t, {lag: p.lag[i], lagSeconds: p.lagSeconds[i] ?? byTime.get(t)?.lagSeconds}));
       for (const t of byTime.keys()) {
         if (byTime.size <= MAX_POINTS) break;
         byTime.delete(t); // Maps keep insertion order: the oldest go first
@@ -110,6 +111,11 @@
     return el('table', {}, el('thead', {}, head), el('tbody', {}, rows));
   }
 
+  /** Kafka reports a member's address as Java prints it, "/10.0.0.5". */
+  function host(member) {
+    return member.host.replace(/^\//, '');
+  }
+
   function renderPartitions(g) {
     const members = new Map(g.memberDetails.map(m => [m.memberId, m]));
     const rows = g.partitions.map(p => {
@@ -121,7 +127,7 @@
         el('td', {class: 'num log-end', text: number(p.logEndOffset)}),
         el('td', {class: 'num lag', 'data-lag': p.lag, text: number(p.lag)}),
         el('td', {class: 'num', text: duration(p.lagSeconds)}),
-        el('td', {title: p.memberId || '', text: owner ? `${owner.clientId}@${owner.host}` : p.memberId ? p.memberId : '–'}),
+        el('td', {title: p.memberId || '', text: owner ? `${owner.clientId}@${host(owner)}` : p.memberId ? p.memberId : '–'}),
         el('td', {class: 'wrap muted', text: p.reason || ''}));
     });
     document.getElementById('partitions').replaceChildren(table(
@@ -131,7 +137,7 @@
 
   function renderMembers(g) {
     const rows = g.memberDetails.map(m => el('tr', {},
-      el('td', {text: m.clientId}), el('td', {text: m.host}), el('td', {text: m.groupInstanceId || '–'}),
+      el('td', {text: m.clientId}), el('td', {text: host(m)}), el('td', {text: m.groupInstanceId || '–'}),
       el('td', {class: 'wrap', text: Object.entries(m.assignment).sort()
         .map(([topic, parts]) => `${topic}: ${[...parts].sort((a, b) => a - b).join(', ')}`).join('; ') || 'nothing'}),
       el('td', {class: 'mono muted', text: m.memberId})));

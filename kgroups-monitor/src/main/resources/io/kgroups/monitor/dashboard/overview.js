@@ -60,7 +60,8 @@
         ' (or none matches the monitor\'s --groups / --exclude).'),
       el('p', {}, 'Start a consumer with a ', el('code', {text: 'group.id'}), ', or run ',
         el('code', {text: './kgroups demo'}), ' for the reference storage_loader group.'),
-      el('p', {text: `Groups show up at the next sample (every ${duration(data.intervalMillis / 1000)}); this page refreshes by itself.`}));
+      el('p', {text: `Groups show up at the next sample (every ${data.intervalMillis < 1000 ? `${data.intervalMillis} ms`
+        : duration(data.intervalMillis / 1000)}); this page refreshes by itself.`}));
   }
 
   function renderTable(groups) {

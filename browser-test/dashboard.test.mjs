@@ -1,0 +1,163 @@
+// The dashboard of `kgroups monitor` in Debian's Chromium, driven by playwright-core. ./run
+// starts the broker and the monitor and passes them in the environment: KGROUPS_JAR,
+// BOOTSTRAP, MONITOR_URL, OUT (where screenshots and logs go), CHROMIUM.
+import {test} from 'node:test';
+import assert from 'node:assert/strict';
+import {execFile, spawn} from 'node:child_process';
+import {writeFileSync} from 'node:fs';
+import {promisify} from 'node:util';
+import {chromium} from 'playwright-core';
+
+const {KGROUPS_JAR, BOOTSTRAP, MONITOR_URL, OUT, CHROMIUM} = process.env;
+const GROUP = 'storage_loader';
+
+/** Runs the kgroups command (the built jar) and returns what it printed as JSON. */
+async function kgroups(...args) {
+  const {stdout} = await promisify(execFile)('java', ['-jar', KGROUPS_JAR, ...args, '--bootstrap-server', BOOTSTRAP,
+    '--output', 'json'], {timeout: 60_000});
+  return JSON.parse(stdout);
+}
+
+/** Polls `check` until it returns without throwing (what it returns), or throws its last error after `ms`. */
+async function eventually(check, ms = 30_000) {
+  const deadline = Date.now() + ms;
+  for (;;) {
+    try {
+      return await check();
+    } catch (e) {
+      if (Date.now() > deadline) throw e;
+      await new Promise(resolve => setTimeout(resolve, 200)); // the polling interval, not a wait for a condition
+    }
+  }
+}
+
+/** The set-up program: makes the groups, then keeps a member in storage_loader until killed. */
+function startLaggingGroup() {
+  const child = spawn('java', ['-cp', KGROUPS_JAR, new URL('LaggingGroup.java', import.meta.url).pathname, BOOTSTRAP,
+    MONITOR_URL], {stdio: ['ignore', 'pipe', 'inherit']});
+  writeFileSync(`${OUT}/lagging-group.pid`, String(child.pid)); // ./run ends it if this script cannot
+  const ready = new Promise((resolve, reject) => {
+    child.stdout.on('data', chunk => { if (String(chunk).includes('ready')) resolve(); });
+    child.on('exit', code => reject(new Error(`LaggingGroup.java exited with ${code} before it was ready`)));
+  });
+  return {child, ready};
+}
+
+test('the dashboard of kgroups monitor', {timeout: 150_000}, async t => {
+  const browser = await chromium.launch({
+    executablePath: CHROMIUM,
+    headless: true,
+    args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
+  });
+  const page = await browser.newPage({viewport: {width: 1366, height: 900}});
+  // Nothing may come from anywhere but the monitor (no CDN), and no script may fail.
+  const problems = [];
+  page.on('pageerror', e => problems.push(`page error: ${e.message}`));
+  page.on('console', m => { if (m.type() === 'error' && !m.text().includes('400')) problems.push(`console: ${m.text()}`); });
+  page.on('request', r => { if (!r.url().startsWith(MONITOR_URL) && !r.url().startsWith('data:')) problems.push(`outside request: ${r.url()}`); });
+  let setup;
+  try {
+    await t.test('an empty cluster shows how to get a group, not a blank page', async () => {
+      await page.goto(`${MONITOR_URL}/`);
+      await page.getByText('No consumer groups yet').waitFor();
+      assert.match(await page.locator('.empty').innerText(), /\.\/kgroups demo/);
+      await page.screenshot({path: `${OUT}/1-overview-empty.png`, fullPage: true});
+    });
+
+    await t.test('the overview lists the lagging group with its status, live, without a reload', async () => {
+      setup = startLaggingGroup();
+      await setup.ready;
+      const row = page.locator(`tr[data-group="${GROUP}"]`);
+      await row.waitFor();
+      // The status the page shows is the monitor's (it moves from WARNING to STALLED as the window fills).
+      await eventually(async () => {
+        const api = (await (await fetch(`${MONITOR_URL}/api/groups/${GROUP}`)).json());
+        assert.equal(await row.locator('.badge').innerText(), api.status.replace('_', ' '));
+        assert.equal(await row.locator('td').nth(3).innerText(), api.totalLag.toLocaleString('en-US'));
+        assert.equal(api.totalLag, 90);
+      });
+      assert.equal(await page.locator('tr[data-group="billing_loader"] .badge').innerText(), 'OK');
+      assert.equal(await page.locator('.count[data-status="all"] b').innerText(), '2');
+      await page.locator('#filter').fill('billing');
+      await eventually(async () => assert.deepEqual(
+        await page.locator('tbody tr').evaluateAll(rows => rows.map(r => r.dataset.group)), ['billing_loader']));
+      await page.locator('#filter').fill('');
+      await eventually(async () => assert.equal(await page.locator('tbody tr').count(), 2));
+      await page.screenshot({path: `${OUT}/2-overview.png`, fullPage: true});
+    });
+
+    await t.test('the group page draws lag over time with points in it', async () => {
+      await page.locator(`a:text-is("${GROUP}")`).click();
+      await page.waitForURL(/group\.html\?group=storage_loader/);
+      const points = () => page.evaluate(() => {
+        const chart = window.kgroupsCharts?.lag;
+        return chart ? chart.data.slice(1).map(series => series.filter(v => v != null).length) : [];
+      });
+      // One line (topic orders) in each chart, with a point per round at least.
+      await eventually(async () => assert.ok((await points())[0] >= 5, `points: ${await points()}`));
+      const timeLagPoints = await page.evaluate(() => window.kgroupsCharts.timeLag.data[1].filter(v => v != null).length);
+      assert.ok(timeLagPoints >= 2, `time lag points: ${timeLagPoints}`);
+      // Pixels of the line's colour on the canvas: it is drawn, not only given data.
+      const drawn = await page.evaluate(() => {
+        const canvas = document.querySelector('#lag-chart canvas');
+        const pixels = canvas.getContext('2d').getImageData(0, 0, canvas.width, canvas.height).data;
+        let count = 0;
+        for (let i = 0; i < pixels.length; i += 4) {
+          if (Math.abs(pixels[i] - 0x1f) < 30 && Math.abs(pixels[i + 1] - 0x77) < 30 && Math.abs(pixels[i + 2] - 0xb4) < 30) count++;
+        }
+        return count;
+      });
+      assert.ok(drawn > 50, `pixels of the lag line: ${drawn}`);
+      await page.locator('input[name="per"][value="partition"]').check();
+      assert.deepEqual(await page.evaluate(() => window.kgroupsCharts.lag.series.slice(1).map(s => s.label)),
+        ['orders-0', 'orders-1', 'orders-2']);
+      assert.match(await page.locator('#reasons').innerText(), /orders-\d (WARNING|STALLED|STOPPED)/);
+    });
+
+    await t.test('the partition table shows the lag kgroups describe reports, and the owner', async () => {
+      const described = (await kgroups('describe', GROUP)).groups[0];
+      assert.equal(described.partitions.length, 3);
+      await eventually(async () => {
+        for (const p of described.partitions) {
+          const row = page.locator(`#partitions tr[data-tp="${p.topic}-${p.partition}"]`);
+          assert.equal(Number(await row.locator('td.lag').getAttribute('data-lag')), p.lag);
+          assert.match(await row.locator('td').nth(7).innerText(), /^storage-loader-1@/);
+        }
+      });
+      assert.match(await page.locator('#members').innerText(), /storage-loader-1[\s\S]*orders: 0, 1, 2/);
+      await page.screenshot({path: `${OUT}/3-group.png`, fullPage: true});
+    });
+
+    await t.test('the reset preview shows the plan of kgroups reset, and the command that runs it', async () => {
+      await page.locator('#reset-spec').selectOption('--to-earliest');
+      await page.locator('#reset-topic').selectOption('orders');
+      await page.getByRole('button', {name: 'Preview'}).click();
+      await page.locator('#reset-plan tbody tr[data-tp]').first().waitFor();
+      const shown = await page.locator('#reset-plan tbody tr[data-tp]').evaluateAll(rows => rows.map(r =>
+        `${r.dataset.tp} -> ${r.querySelector('.target').dataset.offset}`));
+      const dryRun = await page.locator('.command code').first().innerText();
+      assert.equal(dryRun, `kgroups reset ${GROUP} --topic orders --to-earliest`);
+      assert.equal(await page.locator('.command code').nth(1).innerText(), `${dryRun} --execute`);
+      // The command as shown, run: the same plan (a dry run: nothing changes).
+      const cli = await kgroups(...dryRun.split(' ').slice(1));
+      assert.equal(cli.executed, false);
+      assert.deepEqual(shown, cli.partitions.map(p => `${p.topic}-${p.partition} -> ${p.targetOffset}`));
+      assert.deepEqual(shown, ['orders-0 -> 0', 'orders-1 -> 0', 'orders-2 -> 0']);
+      assert.match(await page.locator('#reset-result').innerText(), /In total: 60 records will be read again/);
+      await page.locator('#reset-result').scrollIntoViewIfNeeded();
+      await page.screenshot({path: `${OUT}/4-reset-preview.png`, fullPage: true});
+
+      await page.locator('#reset-spec').selectOption('--to-offset');
+      await page.locator('#reset-value').fill('ten');
+      await page.getByRole('button', {name: 'Preview'}).click();
+      assert.equal(await page.locator('#reset-error').innerText(), "--to-offset 'ten' is not a whole number");
+    });
+
+    await t.test('no script error and no request outside the monitor', () => {
+      assert.deepEqual(problems, []);
+    });
+  } finally {
+    setup?.child.kill();
+    await browser.close();
+  }
+});
