@@ -16,9 +16,10 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
-/** Watches every consumer group and serves status, lag and time lag over HTTP until Ctrl-C. */
+/** Watches every consumer group and serves status, lag and time lag over HTTP (a dashboard too) until Ctrl-C. */
 @Command(name = "monitor", description = {"Watch the consumer groups: status per group (OK, WARNING, STALLED, STOPPED,",
-    "REWIND, AT_RISK), lag and time lag, served as Prometheus /metrics and a JSON API. Read-only."})
+    "REWIND, AT_RISK), lag and time lag, served as a web dashboard at /, Prometheus /metrics and",
+    "a JSON API. Read-only."})
 final class MonitorCommand implements Callable<Integer> {
     @Mixin
     private CommandContext context;
@@ -38,7 +39,7 @@ final class MonitorCommand implements Callable<Integer> {
     private String exclude;
 
     @Option(names = "--http", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8080",
-            description = "Where to serve /metrics, /api and /health (default: ${DEFAULT-VALUE}; port 0: a free one).")
+            description = "Where to serve the dashboard, /metrics, /api and /health (default: ${DEFAULT-VALUE}; port 0: a free one).")
     private String http;
 
     @Option(names = "--webhook", paramLabel = "URL",
@@ -85,8 +86,8 @@ final class MonitorCommand implements Callable<Integer> {
             }
             monitor.start();
             String url = "http://" + hostPort[0] + ":" + server.port();
-            context.print(Table.record("url", "metrics", "api", "interval", "window")
-                    .row(url, url + "/metrics", url + "/api/groups", CommandContext.seconds(interval), window));
+            context.print(Table.record("url", "dashboard", "metrics", "api", "interval", "window")
+                    .row(url, url + "/", url + "/metrics", url + "/api/groups", CommandContext.seconds(interval), window));
             // Runs until the JVM ends (Ctrl-C) or the thread is interrupted (an embedding program, a test).
             new CountDownLatch(1).await();
         } catch (InterruptedException e) {

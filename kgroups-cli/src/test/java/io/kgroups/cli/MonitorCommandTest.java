@@ -47,6 +47,10 @@ class MonitorCommandTest {
             JsonNode groups = new ObjectMapper().readTree(http.send(HttpRequest.newBuilder(URI.create(url + "/api/groups")).build(),
                     HttpResponse.BodyHandlers.ofString()).body());
             assertThat(groups.get("groups").findValuesAsText("group")).contains("cli_monitored");
+            HttpResponse<String> dashboard = http.send(HttpRequest.newBuilder(URI.create(url + "/")).build(),
+                    HttpResponse.BodyHandlers.ofString());
+            assertThat(dashboard.statusCode()).isEqualTo(200);
+            assertThat(dashboard.body()).contains("<title>kgroups");
         } finally {
             monitor.interrupt();
             monitor.join(30_000);

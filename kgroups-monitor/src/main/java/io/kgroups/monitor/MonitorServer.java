@@ -84,7 +84,7 @@ public final class MonitorServer implements AutoCloseable {
      * write time is known from that cycle's time lag (an exact read, often): the typical stuck
      * consumer gets a whole line. Other samples are interpolated on the samples up to them.
      */
-    private static Map<String, Object> history(LagMonitor monitor, MonitorSnapshot snapshot, String group, PartitionStatus p) {
+    private static History history(LagMonitor monitor, MonitorSnapshot snapshot, String group, PartitionStatus p) {
         Window w = monitor.window(group, new TopicPartition(p.topic(), p.partition()));
         boolean written = p.committedOffset() != null && p.lagSeconds() != null && p.lag() > 0;
         double writtenAtMs = written ? snapshot.timeMs() - p.lagSeconds() * 1000 : 0;
@@ -104,15 +104,28 @@ public final class MonitorServer implements AutoCloseable {
                         w.committed()[i], w.times()[i]);
             }
         }
-        Map<String, Object> row = new LinkedHashMap<>();
-        row.put("topic", p.topic());
-        row.put("partition", p.partition());
-        row.put("times", w.times());
-        row.put("committed", w.committed());
-        row.put("logEnd", w.logEnd());
-        row.put("lag", lag);
-        row.put("lagSeconds", lagSeconds);
-        return row;
+        return new History(p.topic(), p.partition(), w.times(), w.committed(), w.logEnd(), lag, lagSeconds);
+    }
+
+    /** A partition's window as the history endpoint serves it. */
+    record History(String topic, int partition, long[] times, long[] committed, long[] logEnd, long[] lag,
+            Double[] lagSeconds) {
+    }
+
+    /**
+     * A reset plan as the reset-plan endpoint serves it: the fields of {@code kgroups reset
+     * --output json} (a dry run), plus the plan in words and the command lines that run it.
+     */
+    record PlanJson(String group, String state, int activeMembers, List<PlanRow> partitions, List<String> warnings,
+            long recordsReadAgain, long recordsSkipped, String dryRunCommand, String executeCommand) {
+    }
+
+    record PlanRow(String topic, int partition, Long currentOffset, long targetOffset, Long delta, boolean clamped,
+            Double spanSeconds, String words) {
+        PlanRow(ResetPlan.Partition p) {
+            this(p.topic(), p.partition(), p.currentOffset(), p.targetOffset(), p.delta(), p.clamped(),
+                    p.spanMillis() == null ? null : p.spanMillis() / 1000.0, p.words());
+        }
     }
 
     /**
@@ -149,28 +162,9 @@ public final class MonitorServer implements AutoCloseable {
             error(ctx, unreachable(e) ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.BAD_REQUEST, e.getMessage());
             return;
         }
-        Map<String, Object> json = new LinkedHashMap<>();
-        json.put("group", plan.group());
-        json.put("state", plan.state());
-        json.put("activeMembers", plan.activeMembers());
-        json.put("partitions", plan.partitions().stream().map(p -> {
-            Map<String, Object> row = new LinkedHashMap<>();
-            row.put("topic", p.topic());
-            row.put("partition", p.partition());
-            row.put("currentOffset", p.currentOffset());
-            row.put("targetOffset", p.targetOffset());
-            row.put("delta", p.delta());
-            row.put("clamped", p.clamped());
-            row.put("spanSeconds", p.spanMillis() == null ? null : p.spanMillis() / 1000.0);
-            row.put("words", p.words());
-            return row;
-        }).toList());
-        json.put("warnings", plan.warnings());
-        json.put("recordsReadAgain", plan.recordsReadAgain());
-        json.put("recordsSkipped", plan.recordsSkipped());
-        json.put("dryRunCommand", spec.command(group, topics, false));
-        json.put("executeCommand", spec.command(group, topics, true));
-        ctx.json(json);
+        ctx.json(new PlanJson(plan.group(), plan.state(), plan.activeMembers(), plan.partitions().stream().map(PlanRow::new)
+                .toList(), plan.warnings(), plan.recordsReadAgain(), plan.recordsSkipped(), spec.command(group, topics, false),
+                spec.command(group, topics, true)));
     }
 
     /** Kafka did not answer in time (as opposed to a request the planner refuses). */
