@@ -60,6 +60,11 @@ public final class GlobalOptions {
         }
     }
 
+    /** The environment variables (the process's, or a test's). */
+    Map<String, String> environment() {
+        return environment;
+    }
+
     /** For tests: the environment variables to read instead of the process's. */
     void environment(Map<String, String> environment) {
         this.environment = environment;

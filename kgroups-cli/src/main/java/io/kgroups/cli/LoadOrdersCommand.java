@@ -1,0 +1,218 @@
+package io.kgroups.cli;
+
+import io.javalin.Javalin;
+import io.javalin.http.HttpStatus;
+import io.kgroups.consumer.ConsumerState;
+import io.kgroups.consumer.ConsumerStats;
+import io.kgroups.consumer.Health;
+import io.kgroups.consumer.Ordering;
+import io.kgroups.orders.OrderStore;
+import io.kgroups.orders.OrderStoreException;
+import io.kgroups.orders.StorageLoader;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * The storage loader: order events from a topic into a database table, in a consumer group,
+ * committing only what is stored. Runs until Ctrl-C (which stores and commits what is in flight)
+ * or until a loader fails (exit code 1, with the reason).
+ */
+@Command(name = "load-orders", description = {"Load order events from the orders topic into a database table (the storage",
+    "loader): an upsert by order_id keeps the latest version, invalid events go to orders.DLT.",
+    "Runs until Ctrl-C."})
+final class LoadOrdersCommand implements Callable<Integer> {
+    static final String DEFAULT_JDBC_URL = "jdbc:h2:./kgroups-data/orders;AUTO_SERVER=TRUE";
+    static final String PASSWORD_ENV = "KGROUPS_JDBC_PASSWORD";
+
+    @Mixin
+    private CommandContext context;
+
+    @Option(names = "--group", paramLabel = "GROUP", defaultValue = "storage_loader",
+            description = "Consumer group (default: ${DEFAULT-VALUE}).")
+    private String group;
+
+    @Option(names = "--topic", paramLabel = "TOPIC", defaultValue = "orders", description = "Topic of order events (default: ${DEFAULT-VALUE}).")
+    private String topic;
+
+    @Option(names = "--instances", paramLabel = "N", defaultValue = "1",
+            description = "Loaders in this process, each a member of the group (default: ${DEFAULT-VALUE}).")
+    private int instances;
+
+    @Option(names = "--jdbc-url", paramLabel = "URL", defaultValue = DEFAULT_JDBC_URL,
+            description = {"Database (default: ${DEFAULT-VALUE}: an H2 file that several processes share;",
+                "PostgreSQL: jdbc:postgresql://HOST/DB). The password comes from $" + PASSWORD_ENV + "."})
+    private String jdbcUrl;
+
+    @Option(names = "--jdbc-user", paramLabel = "USER", description = "Database user (H2 default: sa).")
+    private String jdbcUser;
+
+    @Option(names = "--ordering", paramLabel = "KEY|PARTITION", defaultValue = "PARTITION",
+            description = "PARTITION: a partition's waiting events in one transaction; KEY: orders stored in parallel, "
+                    + "each order's events in order (default: ${DEFAULT-VALUE}).")
+    private Ordering ordering;
+
+    @Option(names = "--concurrency", paramLabel = "N", defaultValue = "8",
+            description = "Transactions at once per loader (default: ${DEFAULT-VALUE}); the pool has as many connections.")
+    private int concurrency;
+
+    @Option(names = "--consumer-property", paramLabel = "KEY=VALUE",
+            description = "A Kafka consumer setting, e.g. session.timeout.ms=10000 or group.protocol=consumer; repeatable.")
+    private Map<String, String> consumerProperties = new LinkedHashMap<>();
+
+    @Option(names = "--name", paramLabel = "NAME", defaultValue = "loader",
+            description = "Client id of the loader (NAME-1, NAME-2... with several instances) (default: ${DEFAULT-VALUE}).")
+    private String name;
+
+    @Option(names = "--http", paramLabel = "HOST:PORT",
+            description = "Serve /health (JSON), /health/live and /health/ready here.")
+    private String http;
+
+    @Option(names = "--report-every", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "10s",
+            description = "Print the totals this often (default: ${DEFAULT-VALUE}).")
+    private Duration reportEvery;
+
+    @Option(names = "--record-deliveries", description = {"Also write topic, partition and offset of every stored event to",
+        "table order_deliveries (what the demo and the chaos test check for loss)."})
+    private boolean recordDeliveries;
+
+    @Option(names = "--exit-with-parent", hidden = true,
+            description = "End when the process that started this one ends (the demo and the chaos test).")
+    private boolean exitWithParent;
+
+    @Override
+    public Integer call() throws InterruptedException {
+        if (instances < 1 || instances > 64) {
+            throw CliException.usage("--instances must be 1 to 64, was " + instances);
+        }
+        if (concurrency < 1 || concurrency > 256) {
+            throw CliException.usage("--concurrency must be 1 to 256, was " + concurrency);
+        }
+        if (ordering == Ordering.UNORDERED) {
+            throw CliException.usage("--ordering must be KEY or PARTITION: UNORDERED could store an order's events out of order");
+        }
+        String[] hostPort = http == null ? null : http.split(":");
+        if (hostPort != null && (hostPort.length != 2 || !hostPort[1].matches("\\d{1,5}"))) {
+            throw CliException.usage("--http '" + http + "' is not HOST:PORT, e.g. 127.0.0.1:8081");
+        }
+        Properties kafka = context.global().clientConfig().properties();
+        kafka.putAll(consumerProperties);
+        kafka.setProperty("group.id", group);
+
+        OrderStore store;
+        try {
+            store = OrderStore.open(jdbcUrl, jdbcUser, context.global().environment().get(PASSWORD_ENV),
+                    concurrency * instances, recordDeliveries);
+        } catch (OrderStoreException e) {
+            throw CliException.failed(e.getMessage().replace(jdbcUrl, hidePassword(jdbcUrl)), e);
+        }
+        List<StorageLoader> loaders = new ArrayList<>();
+        Javalin server = null;
+        GracefulStop stop = new GracefulStop("kgroups-load-orders", Duration.ofSeconds(60));
+        if (exitWithParent) {
+            ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(stop::request));
+        }
+        try {
+            for (int i = 1; i <= instances; i++) {
+                Map<String, Object> props = new LinkedHashMap<>();
+                kafka.forEach((k, v) -> props.put((String) k, v));
+                props.put("client.id", instances == 1 ? name : name + "-" + i);
+                try {
+                    loaders.add(StorageLoader.builder().kafkaProperties(props).topic(topic).store(store).ordering(ordering)
+                            .concurrency(concurrency).build().start());
+                } catch (IllegalArgumentException | org.apache.kafka.common.KafkaException e) {
+                    throw CliException.usage("cannot start the loader: " + e.getMessage()
+                            + " (check --consumer-property and --command-config)");
+                }
+            }
+            if (hostPort != null) {
+                server = serveHealth(loaders, hostPort[0], Integer.parseInt(hostPort[1]));
+            }
+            context.print(Table.record("group", "topic", "instances", "database", "ordering", "concurrency", "health")
+                    .row(group, topic, instances, hidePassword(jdbcUrl), ordering, concurrency,
+                            server == null ? "" : "http://" + hostPort[0] + ":" + server.port() + "/health"));
+            context.out().flush();
+            while (!stop.await(reportEvery)) {
+                report(loaders);
+                for (StorageLoader loader : loaders) {
+                    if (loader.state() == ConsumerState.FAILED) {
+                        throw CliException.failed("a loader stopped: " + loader.failure(), null);
+                    }
+                }
+            }
+        } finally {
+            if (server != null) {
+                server.stop();
+            }
+            loaders.forEach(StorageLoader::close);
+            store.close();
+            report(loaders);
+            stop.close();
+        }
+        return CliException.OK;
+    }
+
+    private void report(List<StorageLoader> loaders) {
+        long stored = 0;
+        long applied = 0;
+        long absorbed = 0;
+        long dead = 0;
+        long lag = 0;
+        for (StorageLoader loader : loaders) {
+            ConsumerStats stats = loader.stats();
+            stored += stats.processed();
+            applied += loader.applied();
+            absorbed += loader.absorbed();
+            dead += stats.deadLettered();
+            lag += stats.totalLag();
+        }
+        context.out().printf("stored=%d applied=%d absorbed=%d dead_lettered=%d lag=%d%n", stored, applied, absorbed, dead, lag);
+        context.out().flush();
+    }
+
+    private static Javalin serveHealth(List<StorageLoader> loaders, String host, int port) {
+        Javalin app = Javalin.create(config -> config.showJavalinBanner = false);
+        app.get("/health/live", ctx -> ctx.result("live"));
+        app.get("/health/ready", ctx -> {
+            boolean ready = loaders.stream().allMatch(l -> l.state() == ConsumerState.RUNNING);
+            ctx.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).result(ready ? "ready" : "not ready");
+        });
+        app.get("/health", ctx -> {
+            List<Map<String, Object>> members = new ArrayList<>();
+            boolean down = false;
+            for (StorageLoader loader : loaders) {
+                Health health = loader.health();
+                down |= health.status() == Health.Status.DOWN;
+                Map<String, Object> m = new LinkedHashMap<>();
+                m.put("state", loader.state());
+                m.put("status", health.status());
+                m.put("reasons", health.reasons());
+                m.put("stored", loader.stats().processed());
+                m.put("applied", loader.applied());
+                m.put("absorbed", loader.absorbed());
+                m.put("deadLettered", loader.stats().deadLettered());
+                m.put("lag", loader.stats().totalLag());
+                members.add(m);
+            }
+            ctx.status(down ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.OK).json(Map.of("loaders", members));
+        });
+        try {
+            return app.start(host, port);
+        } catch (RuntimeException e) {
+            throw CliException.failed("cannot serve HTTP on " + host + ":" + port + " (" + ClusterConnection.rootMessage(e)
+                    + "): choose another --http address or port", e);
+        }
+    }
+
+    /** The URL as it may be shown: a password given in it replaced by [hidden]. */
+    static String hidePassword(String url) {
+        return url.replaceAll("(?i)(password=)[^&;]*", "$1" + ClientConfig.HIDDEN);
+    }
+}
