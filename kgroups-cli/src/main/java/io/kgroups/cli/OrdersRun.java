@@ -1,0 +1,265 @@
+package io.kgroups.cli;
+
+import io.kgroups.admin.GroupAdmin;
+import io.kgroups.embedded.EmbeddedKafka;
+import io.kgroups.orders.DeadLetters;
+import io.kgroups.orders.LoadVerification;
+import io.kgroups.orders.OrderEventGenerator;
+import io.kgroups.orders.OrderProducer;
+import io.kgroups.orders.OrderStore;
+import io.kgroups.orders.ProducedOrders;
+import java.io.IOException;
+import java.net.ServerSocket;
+import java.nio.file.Path;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.TopicPartition;
+import org.h2.tools.Server;
+
+/**
+ * The storage loader's whole system on one machine, for {@code kgroups demo} and
+ * {@code kgroups chaos}: embedded Kafka, the {@code orders} topic, an H2 database served over TCP
+ * by this process (which is never killed, so that the database outlives every loader), loader
+ * processes, and a producer whose acknowledgements are the truth the table is checked against.
+ */
+final class OrdersRun implements AutoCloseable {
+    static final String TOPIC = "orders";
+    static final String GROUP = "storage_loader";
+    /**
+     * Kafka's smallest session timeout by default (group.min.session.timeout.ms): a killed loader's
+     * partitions move to the others after this long.
+     */
+    static final int SESSION_TIMEOUT_MS = 6_000;
+    static final int HEARTBEAT_INTERVAL_MS = 1_500;
+
+    /** What to run: {@code brokers} 1 or 3 (3: replication factor 3, min.insync.replicas 2). */
+    record Settings(int brokers, int partitions, String protocol, int loaders, double rate, double badRatio, int orders,
+            Path dir) { }
+
+    private final Settings settings;
+    private final EmbeddedKafka kafka;
+    private final Server database;
+    private final OrderStore store;
+    private final GroupAdmin admin;
+    private final List<LoaderProcess> loaders = new ArrayList<>();
+    private final ProducedOrders produced = new ProducedOrders();
+    private final AtomicBoolean stopProducing = new AtomicBoolean();
+    private Thread producing;
+
+    private OrdersRun(Settings settings, EmbeddedKafka kafka, Server database, OrderStore store, GroupAdmin admin) {
+        this.settings = settings;
+        this.kafka = kafka;
+        this.database = database;
+        this.store = store;
+        this.admin = admin;
+    }
+
+    /** Starts Kafka, creates the topics, serves the database and starts the loaders. */
+    static OrdersRun start(Settings settings) {
+        int n = settings.brokers();
+        EmbeddedKafka kafka = EmbeddedKafka.builder().brokers(n).port(0).dataDir(settings.dir().resolve("kafka"))
+                .brokerProperty("default.replication.factor", String.valueOf(n))
+                .brokerProperty("min.insync.replicas", String.valueOf(Math.min(2, n)))
+                .brokerProperty("group.consumer.session.timeout.ms", String.valueOf(SESSION_TIMEOUT_MS))
+                .brokerProperty("group.consumer.heartbeat.interval.ms", String.valueOf(HEARTBEAT_INTERVAL_MS))
+                .build();
+        Server database = null;
+        OrderStore store = null;
+        GroupAdmin admin = null;
+        try {
+            kafka.start();
+            kafka.createTopic(TOPIC, settings.partitions(), n, Map.of());
+            kafka.createTopic(TOPIC + ".DLT", 1, n, Map.of());
+            database = Server.createTcpServer("-tcpPort", String.valueOf(freePort()), "-ifNotExists", "-baseDir",
+                    settings.dir().resolve("db").toString()).start();
+            store = OrderStore.open(jdbcUrl(database), null, null, 2, true);
+            Properties props = new Properties();
+            props.setProperty("bootstrap.servers", kafka.bootstrapServers());
+            admin = GroupAdmin.create(props, Duration.ofSeconds(30));
+            OrdersRun run = new OrdersRun(settings, kafka, database, store, admin);
+            for (int i = 1; i <= settings.loaders(); i++) {
+                LoaderProcess loader = new LoaderProcess("loader-" + i, run.loaderArgs(), settings.dir());
+                run.loaders.add(loader);
+                loader.start();
+            }
+            return run;
+        } catch (RuntimeException | SQLException e) {
+            if (admin != null) {
+                admin.close();
+            }
+            if (store != null) {
+                store.close();
+            }
+            if (database != null) {
+                database.stop();
+            }
+            kafka.close();
+            if (e instanceof CliException cli) {
+                throw cli;
+            }
+            throw CliException.failed("cannot set up the run: " + ClusterConnection.rootMessage(e), e);
+        }
+    }
+
+    private static String jdbcUrl(Server database) {
+        return "jdbc:h2:tcp://127.0.0.1:" + database.getPort() + "/orders";
+    }
+
+    private static int freePort() {
+        try (ServerSocket socket = new ServerSocket(0)) {
+            return socket.getLocalPort();
+        } catch (IOException e) {
+            throw CliException.failed("cannot find a free port for the database: " + e.getMessage(), e);
+        }
+    }
+
+    private List<String> loaderArgs() {
+        List<String> args = new ArrayList<>(List.of("--bootstrap-server", kafka.bootstrapServers(), "--group", GROUP,
+                "--topic", TOPIC, "--jdbc-url", jdbcUrl(database), "--record-deliveries", "--report-every", "5s",
+                "--consumer-property", "group.protocol=" + settings.protocol()));
+        if (settings.protocol().equals("classic")) {
+            // With the consumer protocol, the broker sets these (group.consumer.*).
+            args.addAll(List.of("--consumer-property", "session.timeout.ms=" + SESSION_TIMEOUT_MS,
+                    "--consumer-property", "heartbeat.interval.ms=" + HEARTBEAT_INTERVAL_MS));
+        }
+        return args;
+    }
+
+    EmbeddedKafka kafka() {
+        return kafka;
+    }
+
+    GroupAdmin admin() {
+        return admin;
+    }
+
+    List<LoaderProcess> loaders() {
+        return loaders;
+    }
+
+    /** Events the broker has acknowledged so far. */
+    long produced() {
+        return produced.validCount() + produced.invalidCount();
+    }
+
+    /** Produces at the set rate on a thread of its own until {@link #stopProducing()}. */
+    void startProducing() {
+        OrderEventGenerator generator = new OrderEventGenerator("o", settings.orders(), settings.badRatio(), 20261124L);
+        OrderProducer producer = new OrderProducer(Map.of("bootstrap.servers", kafka.bootstrapServers()), TOPIC, generator,
+                produced);
+        producing = new Thread(() -> {
+            try (producer) {
+                producer.run(0, settings.rate(), stopProducing::get);
+            }
+        }, "orders-producer");
+        producing.start();
+    }
+
+    /** Stops producing and waits for every acknowledgement. */
+    void stopProducing() throws InterruptedException {
+        stopProducing.set(true);
+        if (producing != null) {
+            producing.join();
+        }
+    }
+
+    /**
+     * How long after {@code afterMs} the group stored a record of every partition again, or null
+     * if not within {@code max}. Needs records arriving on every partition (the producer running).
+     */
+    Duration awaitRecovery(long afterMs, Duration max) throws InterruptedException, SQLException {
+        long deadline = System.currentTimeMillis() + max.toMillis();
+        while (System.currentTimeMillis() < deadline) {
+            Map<Integer, Long> first = store.firstStoredAfter(afterMs);
+            if (first.size() == settings.partitions()) {
+                return Duration.ofMillis(first.values().stream().mapToLong(Long::longValue).max().orElseThrow() - afterMs);
+            }
+            Thread.sleep(100);
+        }
+        return null;
+    }
+
+    /** Records of the topic not yet committed by the group (log-end minus committed, summed). */
+    long lag() throws InterruptedException {
+        Map<TopicPartition, Long> committed = admin.committedOffsets(GROUP);
+        Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
+        for (int p = 0; p < settings.partitions(); p++) {
+            latest.put(new TopicPartition(TOPIC, p), OffsetSpec.latest());
+        }
+        try {
+            return admin.admin().listOffsets(latest).all().get().entrySet().stream()
+                    .mapToLong(e -> e.getValue().offset() - committed.getOrDefault(e.getKey(), 0L)).sum();
+        } catch (ExecutionException e) {
+            throw CliException.failed("cannot read the log-end offsets of " + TOPIC + ": "
+                    + ClusterConnection.rootMessage(e), e);
+        }
+    }
+
+    /** Waits until the group has committed every record; false if not within {@code max}. */
+    boolean awaitCaughtUp(Duration max) throws InterruptedException {
+        long deadline = System.nanoTime() + max.toNanos();
+        while (System.nanoTime() < deadline) {
+            try {
+                if (lag() == 0) {
+                    return true;
+                }
+            } catch (CliException | org.apache.kafka.common.KafkaException e) {
+                // a broker restarting: ask again
+            }
+            Thread.sleep(250);
+        }
+        return false;
+    }
+
+    /** Loaders that ended by themselves (not killed by the run), with their exit code and last lines. */
+    String unexpectedExits() {
+        return loaders.stream().filter(l -> l.exitCode() != null)
+                .map(l -> l.name() + " exited with " + l.exitCode() + ":\n" + l.tail()).collect(Collectors.joining("\n"));
+    }
+
+    LoadVerification verify() throws SQLException {
+        DeadLetters dead = DeadLetters.read(Map.of("bootstrap.servers", kafka.bootstrapServers()), TOPIC + ".DLT",
+                Duration.ofSeconds(60));
+        return LoadVerification.check(produced, store, dead);
+    }
+
+    /** The end-of-run check as the demo and the chaos test print it. */
+    static Table verificationTable(LoadVerification v, String recoveryField, String recovery) {
+        return Table.record("eventsProduced", "valid", "invalid", "notAcknowledged", "rowsInTable", "rowsAtLatestVersion",
+                "deadLettered", "validNeverStored", "invalidNotDeadLettered", "ordersBehindLatest", "lost",
+                "duplicatesAbsorbedByUpsert", recoveryField)
+                .row(v.produced(), v.valid(), v.invalid(), v.failedSends(), v.rows(), v.rowsAtLatest(), v.deadLettered(),
+                        v.lostValid(), v.lostInvalid(), v.ordersBehind(), v.lost(), v.duplicates(), recovery);
+    }
+
+    @Override
+    public void close() {
+        stopProducing.set(true);
+        for (LoaderProcess loader : loaders) {
+            try {
+                loader.stop();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        if (producing != null) {
+            try {
+                producing.join(30_000);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+        admin.close();
+        store.close();
+        database.stop();
+        kafka.close();
+    }
+}
