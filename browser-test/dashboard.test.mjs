@@ -4,7 +4,8 @@
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {execFile, spawn} from 'node:child_process';
-import {writeFileSync} from 'node:fs';
+import {once} from 'node:events';
+import {rmSync, writeFileSync} from 'node:fs';
 import {promisify} from 'node:util';
 import {chromium} from 'playwright-core';
 
@@ -35,7 +36,7 @@ async function eventually(check, ms = 30_000) {
 function startLaggingGroup() {
   const child = spawn('java', ['-cp', KGROUPS_JAR, new URL('LaggingGroup.java', import.meta.url).pathname, BOOTSTRAP,
     MONITOR_URL], {stdio: ['ignore', 'pipe', 'inherit']});
-  writeFileSync(`${OUT}/lagging-group.pid`, String(child.pid)); // ./run ends it if this script cannot
+  writeFileSync(`${OUT}/lagging-group.pid`, String(child.pid)); // ./run ends it if this script could not
   const ready = new Promise((resolve, reject) => {
     child.stdout.on('data', chunk => { if (String(chunk).includes('ready')) resolve(); });
     child.on('exit', code => reject(new Error(`LaggingGroup.java exited with ${code} before it was ready`)));
@@ -157,7 +158,12 @@ test('the dashboard of kgroups monitor', {timeout: 150_000}, async t => {
       assert.deepEqual(problems, []);
     });
   } finally {
-    setup?.child.kill();
+    if (setup && setup.child.exitCode === null) {
+      const exited = once(setup.child, 'exit');
+      setup.child.kill();
+      await exited;
+    }
+    rmSync(`${OUT}/lagging-group.pid`, {force: true});
     await browser.close();
   }
 });
