@@ -3,15 +3,12 @@ package io.kgroups.cli;
 import io.kgroups.monitor.LagMonitor;
 import io.kgroups.monitor.MonitorServer;
 import io.kgroups.orders.LoadVerification;
-import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.concurrent.Callable;
-import java.util.stream.Stream;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -142,7 +139,7 @@ final class DemoCommand implements Callable<Integer> {
             }
         } finally {
             if (passed) {
-                deleteRecursively(dir);
+                OrdersRun.deleteWorkDirectory(dir);
             }
         }
         if (!passed) {
@@ -201,14 +198,6 @@ final class DemoCommand implements Callable<Integer> {
             context.err().println("kgroups: " + host + ":" + port + " is not free (" + ClusterConnection.rootMessage(e)
                     + "); serving the dashboard on a free port instead");
             return MonitorServer.start(monitor, host, 0);
-        }
-    }
-
-    private static void deleteRecursively(Path dir) throws IOException {
-        try (Stream<Path> paths = Files.walk(dir)) {
-            for (Path path : paths.sorted(Comparator.reverseOrder()).toList()) {
-                Files.deleteIfExists(path);
-            }
         }
     }
 }

@@ -24,6 +24,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         description = "Kafka consumer groups in production: run them, operate them, watch their lag.",
         subcommands = {GroupsCommand.class, DescribeCommand.class, LagCommand.class, ResetCommand.class, MonitorCommand.class,
             LoadOrdersCommand.class, ProduceOrdersCommand.class, DemoCommand.class,
+            ChaosCommand.class,
             OffsetsCommand.class, DeleteCommand.class, DeleteOffsetsCommand.class, BrokerCommand.class,
             ClusterCommand.class, CompletionCommand.class, HelpCommand.class},
         footer = {"", "Exit codes: 0 done, 1 the operation failed, 2 bad usage."})

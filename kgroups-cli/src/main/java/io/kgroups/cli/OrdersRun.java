@@ -231,6 +231,15 @@ final class OrdersRun implements AutoCloseable {
         return LoadVerification.check(produced, store, dead);
     }
 
+    /** Deletes a run's work directory (Kafka's data, the database, the loader logs). */
+    static void deleteWorkDirectory(Path dir) throws IOException {
+        try (java.util.stream.Stream<Path> paths = java.nio.file.Files.walk(dir)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                java.nio.file.Files.deleteIfExists(path);
+            }
+        }
+    }
+
     /** The end-of-run check as the demo and the chaos test print it. */
     static Table verificationTable(LoadVerification v, String recoveryField, String recovery) {
         return Table.record("eventsProduced", "valid", "invalid", "notAcknowledged", "rowsInTable", "rowsAtLatestVersion",
