@@ -39,7 +39,7 @@ final class ChaosCommand implements Callable<Integer> {
 
     @Option(names = "--protocol", paramLabel = "classic|consumer", defaultValue = "classic",
             description = "The loaders' group protocol (default: ${DEFAULT-VALUE}).")
-    private String protocol;
+    private GroupProtocol protocol;
 
     @Option(names = "--kill-every", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "15s",
             description = "Time between two kills (default: ${DEFAULT-VALUE}).")
@@ -49,8 +49,9 @@ final class ChaosCommand implements Callable<Integer> {
             description = "Time a killed loader stays down (default: ${DEFAULT-VALUE}).")
     private Duration restartAfter;
 
-    @Option(names = "--rate", paramLabel = "R/s", defaultValue = "400", description = "Events per second (default: ${DEFAULT-VALUE}).")
-    private String rate;
+    @Option(names = "--rate", paramLabel = "R/s", defaultValue = "400", converter = EventRateConverter.class,
+            description = "Events per second, at least 10 (default: ${DEFAULT-VALUE}).")
+    private double rate;
 
     @Option(names = "--bad-ratio", paramLabel = "X", defaultValue = "0.01",
             description = "Share of invalid events (default: ${DEFAULT-VALUE}).")
@@ -64,9 +65,6 @@ final class ChaosCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (!protocol.equals("classic") && !protocol.equals("consumer")) {
-            throw CliException.usage("--protocol must be classic or consumer, was '" + protocol + "'");
-        }
         if (duration.compareTo(Duration.ofSeconds(30)) < 0) {
             throw CliException.usage("--duration must be at least 30s, was " + CommandContext.seconds(duration));
         }
@@ -77,8 +75,7 @@ final class ChaosCommand implements Callable<Integer> {
         if (!(badRatio >= 0 && badRatio <= 1)) {
             throw CliException.usage("--bad-ratio must be 0 to 1, was " + badRatio);
         }
-        double perSecond = ProduceOrdersCommand.parseRate(rate);
-        if (perSecond < 10) {
+        if (rate < 10) {
             throw CliException.usage("--rate must be at least 10 events per second, was " + rate);
         }
         Random random = new Random(seed != null ? seed : System.nanoTime());
@@ -92,7 +89,7 @@ final class ChaosCommand implements Callable<Integer> {
         int loaderFailures = 0;
         ExecutorService measuring = Executors.newSingleThreadExecutor(r -> new Thread(r, "chaos-recovery"));
         try (GracefulStop stop = new GracefulStop("kgroups-chaos", Duration.ofSeconds(60));
-             OrdersRun run = OrdersRun.start(new OrdersRun.Settings(3, PARTITIONS, protocol, LOADERS, perSecond, badRatio,
+             OrdersRun run = OrdersRun.start(new OrdersRun.Settings(3, PARTITIONS, protocol, LOADERS, rate, badRatio,
                      5_000, dir))) {
             long begin = System.currentTimeMillis();
             run.startProducing();

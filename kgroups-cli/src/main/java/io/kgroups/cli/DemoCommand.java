@@ -32,12 +32,13 @@ final class DemoCommand implements Callable<Integer> {
             description = "How long to produce (default: ${DEFAULT-VALUE}); the check follows.")
     private Duration duration;
 
-    @Option(names = "--rate", paramLabel = "R/s", defaultValue = "300", description = "Events per second (default: ${DEFAULT-VALUE}).")
-    private String rate;
+    @Option(names = "--rate", paramLabel = "R/s", defaultValue = "300", converter = EventRateConverter.class,
+            description = "Events per second, at least 10 (default: ${DEFAULT-VALUE}).")
+    private double rate;
 
-    @Option(names = "--http", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8080",
+    @Option(names = "--http", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8080", converter = HttpAddress.Converter.class,
             description = "Where to serve the dashboard (default: ${DEFAULT-VALUE}; a free port if taken).")
-    private String http;
+    private HttpAddress http;
 
     @Option(names = "--no-dashboard", description = "Do not start the monitor and its dashboard.")
     private boolean noDashboard;
@@ -47,7 +48,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Option(names = "--protocol", paramLabel = "classic|consumer", defaultValue = "classic",
             description = "The loaders' group protocol (default: ${DEFAULT-VALUE}).")
-    private String protocol;
+    private GroupProtocol protocol;
 
     @Override
     public Integer call() throws Exception {
@@ -55,16 +56,8 @@ final class DemoCommand implements Callable<Integer> {
             throw CliException.usage("--duration must be at least 20s (a loader is killed and brought back in it), was "
                     + CommandContext.seconds(duration));
         }
-        if (!protocol.equals("classic") && !protocol.equals("consumer")) {
-            throw CliException.usage("--protocol must be classic or consumer, was '" + protocol + "'");
-        }
-        double perSecond = ProduceOrdersCommand.parseRate(rate);
-        if (perSecond < 10) {
+        if (rate < 10) {
             throw CliException.usage("--rate must be at least 10 events per second, was " + rate);
-        }
-        String[] hostPort = http.split(":");
-        if (hostPort.length != 2 || !hostPort[1].matches("\\d{1,5}")) {
-            throw CliException.usage("--http '" + http + "' is not HOST:PORT, e.g. 127.0.0.1:8080");
         }
         PrintWriter out = context.out();
         Path dir = Files.createTempDirectory("kgroups-demo-");
@@ -73,19 +66,19 @@ final class DemoCommand implements Callable<Integer> {
             out.println("Starting Kafka, the database and " + LOADERS + " loaders (work directory " + dir + ")...");
             out.flush();
             long begin = System.currentTimeMillis();
-            try (OrdersRun run = OrdersRun.start(new OrdersRun.Settings(1, PARTITIONS, protocol, LOADERS, perSecond, 0.02,
+            try (OrdersRun run = OrdersRun.start(new OrdersRun.Settings(1, PARTITIONS, protocol, LOADERS, rate, 0.02,
                     2_000, dir));
                  LagMonitor monitor = noDashboard ? null : LagMonitor.builder(run.admin()).interval(Duration.ofSeconds(2))
                          .window(10).build();
-                 MonitorServer server = monitor == null ? null : serve(monitor, hostPort[0], Integer.parseInt(hostPort[1]))) {
+                 MonitorServer server = monitor == null ? null : serve(monitor)) {
                 out.println("Kafka at " + run.kafka().bootstrapServers() + "; topic " + OrdersRun.TOPIC + " (" + PARTITIONS
                         + " partitions); group " + OrdersRun.GROUP + " (" + protocol + " protocol); loader logs in " + dir);
                 if (server != null) {
                     monitor.start();
-                    out.println("Dashboard: http://" + hostPort[0] + ":" + server.port() + "/");
+                    out.println("Dashboard: " + http.url(server.port()) + "/");
                 }
                 run.startProducing();
-                out.printf("Producing %.0f order events a second (2 %% invalid) for %s.%n", perSecond,
+                out.printf("Producing %.0f order events a second (2 %% invalid) for %s.%n", rate,
                         CommandContext.seconds(duration));
                 out.flush();
                 Duration first = run.awaitRecovery(begin, Duration.ofSeconds(60));
@@ -191,13 +184,14 @@ final class DemoCommand implements Callable<Integer> {
         throw CliException.failed("the loaders did not load every partition within 60 s: " + run.unexpectedExits(), null);
     }
 
-    private MonitorServer serve(LagMonitor monitor, String host, int port) {
+    /** A demo must start: when the port is taken, a free one. */
+    private MonitorServer serve(LagMonitor monitor) {
         try {
-            return MonitorServer.start(monitor, host, port);
+            return MonitorServer.start(monitor, http.host(), http.port());
         } catch (RuntimeException e) {
-            context.err().println("kgroups: " + host + ":" + port + " is not free (" + ClusterConnection.rootMessage(e)
-                    + "); serving the dashboard on a free port instead");
-            return MonitorServer.start(monitor, host, 0);
+            context.err().println("kgroups: " + http.host() + ":" + http.port() + " is not free ("
+                    + ClusterConnection.rootMessage(e) + "); serving the dashboard on a free port instead");
+            return MonitorCommand.startServer(monitor, new HttpAddress(http.host(), 0));
         }
     }
 }

@@ -71,9 +71,9 @@ final class LoadOrdersCommand implements Callable<Integer> {
             description = "Client id of the loader (NAME-1, NAME-2... with several instances) (default: ${DEFAULT-VALUE}).")
     private String name;
 
-    @Option(names = "--http", paramLabel = "HOST:PORT",
+    @Option(names = "--http", paramLabel = "HOST:PORT", converter = HttpAddress.Converter.class,
             description = "Serve /health (JSON), /health/live and /health/ready here.")
-    private String http;
+    private HttpAddress http;
 
     @Option(names = "--report-every", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "10s",
             description = "Print the totals this often (default: ${DEFAULT-VALUE}).")
@@ -88,7 +88,7 @@ final class LoadOrdersCommand implements Callable<Integer> {
     private boolean exitWithParent;
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() {
         if (instances < 1 || instances > 64) {
             throw CliException.usage("--instances must be 1 to 64, was " + instances);
         }
@@ -97,10 +97,6 @@ final class LoadOrdersCommand implements Callable<Integer> {
         }
         if (ordering == Ordering.UNORDERED) {
             throw CliException.usage("--ordering must be KEY or PARTITION: UNORDERED could store an order's events out of order");
-        }
-        String[] hostPort = http == null ? null : http.split(":");
-        if (hostPort != null && (hostPort.length != 2 || !hostPort[1].matches("\\d{1,5}"))) {
-            throw CliException.usage("--http '" + http + "' is not HOST:PORT, e.g. 127.0.0.1:8081");
         }
         Properties kafka = context.global().clientConfig().properties();
         kafka.putAll(consumerProperties);
@@ -115,6 +111,7 @@ final class LoadOrdersCommand implements Callable<Integer> {
         }
         List<StorageLoader> loaders = new ArrayList<>();
         Javalin server = null;
+        boolean interrupted = false;
         GracefulStop stop = new GracefulStop("kgroups-load-orders", Duration.ofSeconds(60));
         if (exitWithParent) {
             ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(stop::request));
@@ -132,12 +129,12 @@ final class LoadOrdersCommand implements Callable<Integer> {
                             + " (check --consumer-property and --command-config)");
                 }
             }
-            if (hostPort != null) {
-                server = serveHealth(loaders, hostPort[0], Integer.parseInt(hostPort[1]));
+            if (http != null) {
+                server = serveHealth(loaders, http);
             }
             context.print(Table.record("group", "topic", "instances", "database", "ordering", "concurrency", "health")
                     .row(group, topic, instances, hidePassword(jdbcUrl), ordering, concurrency,
-                            server == null ? "" : "http://" + hostPort[0] + ":" + server.port() + "/health"));
+                            server == null ? "" : http.url(server.port()) + "/health"));
             context.out().flush();
             while (!stop.await(reportEvery)) {
                 report(loaders);
@@ -147,6 +144,9 @@ final class LoadOrdersCommand implements Callable<Integer> {
                     }
                 }
             }
+        } catch (InterruptedException e) {
+            // Stopped by an embedding program or a test, as by Ctrl-C: close cleanly, then keep the flag.
+            interrupted = true;
         } finally {
             if (server != null) {
                 server.stop();
@@ -155,6 +155,9 @@ final class LoadOrdersCommand implements Callable<Integer> {
             store.close();
             report(loaders);
             stop.close();
+            if (interrupted) {
+                Thread.currentThread().interrupt();
+            }
         }
         return CliException.OK;
     }
@@ -177,7 +180,7 @@ final class LoadOrdersCommand implements Callable<Integer> {
         context.out().flush();
     }
 
-    private static Javalin serveHealth(List<StorageLoader> loaders, String host, int port) {
+    private static Javalin serveHealth(List<StorageLoader> loaders, HttpAddress address) {
         Javalin app = Javalin.create(config -> config.showJavalinBanner = false);
         app.get("/health/live", ctx -> ctx.result("live"));
         app.get("/health/ready", ctx -> {
@@ -204,10 +207,9 @@ final class LoadOrdersCommand implements Callable<Integer> {
             ctx.status(down ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.OK).json(Map.of("loaders", members));
         });
         try {
-            return app.start(host, port);
+            return app.start(address.host(), address.port());
         } catch (RuntimeException e) {
-            throw CliException.failed("cannot serve HTTP on " + host + ":" + port + " (" + ClusterConnection.rootMessage(e)
-                    + "): choose another --http address or port", e);
+            throw MonitorCommand.cannotServe(address, e);
         }
     }
 

@@ -38,9 +38,9 @@ final class MonitorCommand implements Callable<Integer> {
     @Option(names = "--exclude", paramLabel = "REGEX", description = "Leave out groups whose name matches.")
     private String exclude;
 
-    @Option(names = "--http", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8080",
+    @Option(names = "--http", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8080", converter = HttpAddress.Converter.class,
             description = "Where to serve the dashboard, /metrics, /api and /health (default: ${DEFAULT-VALUE}; port 0: a free one).")
-    private String http;
+    private HttpAddress http;
 
     @Option(names = "--webhook", paramLabel = "URL",
             description = "POST a JSON body here when a group's status changes; repeatable.")
@@ -63,10 +63,6 @@ final class MonitorCommand implements Callable<Integer> {
         if (window < 2) {
             throw CliException.usage("--window must be at least 2 samples, was " + window);
         }
-        String[] hostPort = http.split(":");
-        if (hostPort.length != 2 || !hostPort[1].matches("\\d{1,5}")) {
-            throw CliException.usage("--http '" + http + "' is not HOST:PORT, e.g. 127.0.0.1:8080");
-        }
         LagMonitor.Builder builder;
         GroupAdmin admin = ClusterConnection.groupAdmin(context);
         try {
@@ -80,12 +76,12 @@ final class MonitorCommand implements Callable<Integer> {
         }
         try (LagMonitor monitor = builder.build();
              WebhookNotifier notifier = new WebhookNotifier(hooks, 5);
-             MonitorServer server = startServer(monitor, hostPort[0], Integer.parseInt(hostPort[1]))) {
+             MonitorServer server = startServer(monitor, http)) {
             if (!hooks.isEmpty()) {
                 monitor.addListener(notifier);
             }
             monitor.start();
-            String url = "http://" + hostPort[0] + ":" + server.port();
+            String url = http.url(server.port());
             context.print(Table.record("url", "dashboard", "metrics", "api", "interval", "window")
                     .row(url, url + "/", url + "/metrics", url + "/api/groups", CommandContext.seconds(interval), window));
             // Runs until the JVM ends (Ctrl-C) or the thread is interrupted (an embedding program, a test).
@@ -98,13 +94,17 @@ final class MonitorCommand implements Callable<Integer> {
         return CliException.OK;
     }
 
-    private static MonitorServer startServer(LagMonitor monitor, String host, int port) {
+    static MonitorServer startServer(LagMonitor monitor, HttpAddress address) {
         try {
-            return MonitorServer.start(monitor, host, port);
+            return MonitorServer.start(monitor, address.host(), address.port());
         } catch (RuntimeException e) {
-            throw CliException.failed("cannot serve HTTP on " + host + ":" + port + " (" + ClusterConnection.rootMessage(e)
-                    + "): choose another --http address or port", e);
+            throw cannotServe(address, e);
         }
+    }
+
+    static CliException cannotServe(HttpAddress address, RuntimeException e) {
+        return CliException.failed("cannot serve HTTP on " + address.host() + ":" + address.port() + " ("
+                + ClusterConnection.rootMessage(e) + "): choose another --http address or port", e);
     }
 
     private static Pattern regex(String option, String value) {

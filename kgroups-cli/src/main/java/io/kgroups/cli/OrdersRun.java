@@ -41,7 +41,7 @@ final class OrdersRun implements AutoCloseable {
     static final int HEARTBEAT_INTERVAL_MS = 1_500;
 
     /** What to run: {@code brokers} 1 or 3 (3: replication factor 3, min.insync.replicas 2). */
-    record Settings(int brokers, int partitions, String protocol, int loaders, double rate, double badRatio, int orders,
+    record Settings(int brokers, int partitions, GroupProtocol protocol, int loaders, double rate, double badRatio, int orders,
             Path dir) { }
 
     private final Settings settings;
@@ -125,7 +125,7 @@ final class OrdersRun implements AutoCloseable {
         List<String> args = new ArrayList<>(List.of("--bootstrap-server", kafka.bootstrapServers(), "--group", GROUP,
                 "--topic", TOPIC, "--jdbc-url", jdbcUrl(database), "--record-deliveries", "--report-every", "5s",
                 "--consumer-property", "group.protocol=" + settings.protocol()));
-        if (settings.protocol().equals("classic")) {
+        if (settings.protocol() == GroupProtocol.classic) {
             // With the consumer protocol, the broker sets these (group.consumer.*).
             args.addAll(List.of("--consumer-property", "session.timeout.ms=" + SESSION_TIMEOUT_MS,
                     "--consumer-property", "heartbeat.interval.ms=" + HEARTBEAT_INTERVAL_MS));

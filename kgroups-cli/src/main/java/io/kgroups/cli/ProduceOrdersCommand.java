@@ -26,9 +26,9 @@ final class ProduceOrdersCommand implements Callable<Integer> {
             description = "Events to produce; 0 until Ctrl-C (default: ${DEFAULT-VALUE}).")
     private long count;
 
-    @Option(names = "--rate", paramLabel = "R/s", defaultValue = "1000",
+    @Option(names = "--rate", paramLabel = "R/s", defaultValue = "1000", converter = EventRateConverter.class,
             description = "Events per second; 0 as fast as possible (default: ${DEFAULT-VALUE}).")
-    private String rate;
+    private double rate;
 
     @Option(names = "--orders", paramLabel = "K", defaultValue = "1000",
             description = "Distinct orders the events are spread over (default: ${DEFAULT-VALUE}).")
@@ -43,7 +43,6 @@ final class ProduceOrdersCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        double perSecond = parseRate(rate);
         if (count < 0) {
             throw CliException.usage("--count must be 0 or more, was " + count);
         }
@@ -63,7 +62,7 @@ final class ProduceOrdersCommand implements Callable<Integer> {
         long sent;
         try (GracefulStop stop = new GracefulStop("kgroups-produce-orders", Duration.ofSeconds(30))) {
             try (OrderProducer producer = new OrderProducer(props, topic, generator, ledger)) {
-                sent = producer.run(count, perSecond, stop::isRequested);
+                sent = producer.run(count, rate, stop::isRequested);
             } catch (org.apache.kafka.common.KafkaException e) {
                 throw CliException.failed("cannot produce to " + topic + ": " + ClusterConnection.rootMessage(e)
                         + " (check --bootstrap-server and --command-config)", e);
@@ -82,18 +81,5 @@ final class ProduceOrdersCommand implements Callable<Integer> {
                 .row(topic, sent, ledger.validCount(), ledger.invalidCount(), ledger.failedSends(),
                         ledger.latestVersions().size(), prefix));
         context.out().flush();
-    }
-
-    static double parseRate(String rate) {
-        String number = rate.endsWith("/s") ? rate.substring(0, rate.length() - 2) : rate;
-        try {
-            double value = Double.parseDouble(number);
-            if (value >= 0 && !Double.isInfinite(value)) {
-                return value;
-            }
-        } catch (NumberFormatException e) {
-            // the message below says what to write
-        }
-        throw CliException.usage("--rate '" + rate + "' is not a number of events per second, e.g. 500 or 500/s (0: no limit)");
     }
 }

@@ -113,7 +113,8 @@ public final class OrderStore implements AutoCloseable {
         try {
             pool = new HikariDataSource(config);
         } catch (RuntimeException e) {
-            throw new OrderStoreException("cannot connect to " + jdbcUrl + ": " + rootMessage(e)
+            // Hikari's message carries the driver's ("Failed to initialize pool: Connection refused").
+            throw new OrderStoreException("cannot connect to " + jdbcUrl + ": " + e.getMessage()
                     + " (check the JDBC URL, user and password, and that the database is up)", e);
         }
         try (Connection c = pool.getConnection()) {
@@ -142,7 +143,7 @@ public final class OrderStore implements AutoCloseable {
             if (e instanceof OrderStoreException known) {
                 throw known;
             }
-            throw new OrderStoreException("cannot create the orders table at " + jdbcUrl + ": " + rootMessage(e), e);
+            throw new OrderStoreException("cannot create the orders table at " + jdbcUrl + ": " + e.getMessage(), e);
         }
     }
 
@@ -259,14 +260,6 @@ public final class OrderStore implements AutoCloseable {
 
     public boolean recordsDeliveries() {
         return recordDeliveries;
-    }
-
-    static String rootMessage(Throwable e) {
-        Throwable root = e;
-        while (root.getCause() != null && root.getCause() != root) {
-            root = root.getCause();
-        }
-        return root.getMessage() == null ? root.getClass().getSimpleName() : root.getMessage();
     }
 
     @Override

@@ -1,0 +1,9 @@
+package io.kgroups.cli;
+
+/** Kafka's group protocols, as {@code group.protocol} names them. */
+enum GroupProtocol {
+    /** The classic rebalance protocol, assignment by the members. */
+    classic,
+    /** KIP-848: assignment by the broker, no stop-the-world rebalance. */
+    consumer
+}

@@ -1,0 +1,109 @@
+package io.kgroups.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kgroups.embedded.EmbeddedKafka;
+import io.kgroups.embedded.KafkaExtension;
+import io.kgroups.orders.OrderStore;
+import java.io.PrintWriter;
+import java.io.StringWriter;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.time.Duration;
+import java.util.Map;
+import java.util.UUID;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+@ExtendWith(KafkaExtension.class)
+class OrdersCommandsTest {
+
+    @Test
+    void producedOrdersAreLoadedAndTheInvalidOnesDeadLettered(EmbeddedKafka kafka) throws Exception {
+        String topic = "cli-orders-" + UUID.randomUUID();
+        kafka.createTopic(topic, 3);
+        Cli.Result produced = Cli.run("produce-orders", "--bootstrap-server", kafka.bootstrapServers(), "--topic", topic,
+                "--count", "2000", "--rate", "0", "--orders", "200", "--bad-ratio", "0.05", "--seed", "7", "--output", "json");
+        assertThat(produced.exitCode()).as(produced.err()).isZero();
+        JsonNode sent = new ObjectMapper().readTree(produced.out());
+        assertThat(sent.get("sent").asLong()).isEqualTo(2000);
+        long valid = sent.get("valid").asLong();
+        long invalid = sent.get("invalid").asLong();
+        assertThat(valid + invalid).isEqualTo(2000);
+        assertThat(invalid).isBetween(50L, 150L);
+
+        String jdbcUrl = "jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
+        StringWriter out = new StringWriter();
+        AtomicInteger exitCode = new AtomicInteger(-1);
+        Thread loader = new Thread(() -> exitCode.set(Kgroups.execute(new String[] {"load-orders", "--bootstrap-server",
+            kafka.bootstrapServers(), "--topic", topic, "--group", "cli_loader", "--instances", "2", "--jdbc-url", jdbcUrl,
+            "--http", "127.0.0.1:0", "--report-every", "200ms"},
+                new PrintWriter(out, true), new PrintWriter(new StringWriter(), true), Map.of())));
+        loader.start();
+        try {
+            await().atMost(Duration.ofSeconds(30)).until(() -> out.toString().contains("/health"));
+            Matcher health = Pattern.compile("(http://\\S+/health)").matcher(out.toString());
+            assertThat(health.find()).isTrue();
+            HttpClient http = HttpClient.newHttpClient();
+            await().atMost(Duration.ofSeconds(60)).until(() -> {
+                JsonNode loaders = new ObjectMapper().readTree(http.send(HttpRequest.newBuilder(URI.create(health.group(1)))
+                        .build(), HttpResponse.BodyHandlers.ofString()).body()).get("loaders");
+                long stored = 0;
+                long dead = 0;
+                for (JsonNode l : loaders) {
+                    stored += l.get("stored").asLong();
+                    dead += l.get("deadLettered").asLong();
+                }
+                return loaders.size() == 2 && stored == valid && dead == invalid;
+            });
+            try (OrderStore store = OrderStore.open(jdbcUrl, null, null, 1, false)) {
+                assertThat(store.versions()).hasSize(200);
+            }
+        } finally {
+            loader.interrupt();
+            loader.join(60_000);
+        }
+        assertThat(exitCode.get()).isZero();
+        assertThat(out.toString()).contains("stored=" + valid + " applied=" + valid + " absorbed=0 dead_lettered=" + invalid);
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource(delimiter = '|', value = {
+        "load-orders --instances 0                    | --instances must be 1 to 64, was 0",
+        "load-orders --ordering UNORDERED             | --ordering must be KEY or PARTITION",
+        "load-orders --ordering SIDEWAYS              | Invalid value for option '--ordering'",
+        "load-orders --http localhost                 | 'localhost' is not HOST:PORT",
+        "produce-orders --rate fast                   | 'fast' is not a number of events per second",
+        "produce-orders --bad-ratio 2                 | --bad-ratio must be 0 to 1",
+        "produce-orders --orders 0                    | --orders must be at least 1",
+        "demo --duration 5s                           | --duration must be at least 20s",
+        "demo --protocol eager                        | expected one of [classic, consumer]",
+        "chaos --kill-every 10s --restart-after 10s   | --restart-after (10s) must be shorter than --kill-every (10s)",
+        "chaos --rate 5                               | --rate must be at least 10 events per second",
+    })
+    void badInputIsAUsageErrorThatSaysWhatToWrite(String args, String message) {
+        Cli.Result result = Cli.run(args.trim().split("\\s+"));
+        assertThat(result.exitCode()).as(result.err()).isEqualTo(CliException.USAGE);
+        assertThat(result.err()).contains(message);
+        assertThat(result.err().lines()).hasSize(1);
+    }
+
+    @Test
+    void anUnreachableDatabaseIsNamedWithoutItsPassword() {
+        Cli.Result result = Cli.run(Map.of("KGROUPS_JDBC_PASSWORD", "env-secret"), "load-orders", "--jdbc-url",
+                "jdbc:postgresql://127.0.0.1:1/orders?user=loader&password=hunter2", "--bootstrap-server", "127.0.0.1:1");
+        assertThat(result.exitCode()).isEqualTo(CliException.FAILED);
+        assertThat(result.err()).contains("cannot connect to jdbc:postgresql://127.0.0.1:1/orders?user=loader&password=[hidden]")
+                .doesNotContain("hunter2").doesNotContain("env-secret");
+    }
+}
