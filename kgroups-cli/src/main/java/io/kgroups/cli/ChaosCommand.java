@@ -81,19 +81,22 @@ final class ChaosCommand implements Callable<Integer> {
         Random random = new Random(seed != null ? seed : System.nanoTime());
         PrintWriter out = context.out();
         Path dir = Files.createTempDirectory("kgroups-chaos-");
-        out.println("chaos: 3 brokers, " + LOADERS + " loader processes (" + protocol + " protocol), " + rate
+        out.println("chaos: 3 brokers, " + LOADERS + " loader processes (" + protocol + " protocol), " + Math.round(rate)
                 + " events/s, a loader killed every " + CommandContext.seconds(killEvery) + " for "
                 + CommandContext.seconds(duration) + "; work directory " + dir);
         out.flush();
         List<Kill> kills = new ArrayList<>();
+        boolean passed = false;
         int loaderFailures = 0;
         ExecutorService measuring = Executors.newSingleThreadExecutor(r -> new Thread(r, "chaos-recovery"));
-        try (GracefulStop stop = new GracefulStop("kgroups-chaos", Duration.ofSeconds(60));
-             OrdersRun run = OrdersRun.start(new OrdersRun.Settings(3, PARTITIONS, protocol, LOADERS, rate, badRatio,
+        GracefulStop stop = new GracefulStop("kgroups-chaos", Duration.ofSeconds(60));
+        // Closed last, after the work directory is gone: closing it lets a Ctrl-C'd JVM end.
+        try (OrdersRun run = OrdersRun.start(new OrdersRun.Settings(3, PARTITIONS, protocol, LOADERS, rate, badRatio,
                      5_000, dir))) {
+            run.cancelWhen(stop::isRequested);
             long begin = System.currentTimeMillis();
             run.startProducing();
-            if (run.awaitRecovery(begin, Duration.ofSeconds(90)) == null) {
+            if (run.awaitRecovery(begin, Duration.ofSeconds(90)) == null && !stop.isRequested()) {
                 throw CliException.failed("the loaders did not load every partition within 90 s: " + run.unexpectedExits(),
                         null);
             }
@@ -154,9 +157,7 @@ final class ChaosCommand implements Callable<Integer> {
                 run.kafka().startBroker(brokerDown);
             }
             if (stop.isRequested()) {
-                out.println("Stopped by Ctrl-C before the check.");
-                out.flush();
-                return CliException.FAILED;
+                return stoppedByCtrlC();
             }
             double maxRecovery = 0;
             int unrecovered = 0;
@@ -172,6 +173,9 @@ final class ChaosCommand implements Callable<Integer> {
             out.println("Producer stopped after " + run.produced() + " events; waiting for the loaders to commit everything...");
             out.flush();
             boolean caughtUp = run.awaitCaughtUp(Duration.ofSeconds(180));
+            if (stop.isRequested()) {
+                return stoppedByCtrlC();
+            }
             LoadVerification check = run.verify();
             out.println();
             context.print(OrdersRun.verificationTable(check, "worstRecoveryAfterKill", String.format("%.1f s", maxRecovery)));
@@ -180,14 +184,28 @@ final class ChaosCommand implements Callable<Integer> {
                     brokerDown == 0 ? "never" : "once", caughtUp ? "yes" : "NO (within 180 s)");
             out.printf("RESULT lost=%d duplicates=%d max_recovery_s=%.1f%n", check.lost(), check.duplicates(), maxRecovery);
             out.flush();
-            if (check.lost() != 0) {
+            passed = check.lost() == 0;
+            if (!passed) {
                 throw CliException.failed("lost " + check.lost() + " records: loader logs and broker logs are in " + dir, null);
             }
         } finally {
             measuring.shutdownNow();
             measuring.awaitTermination(10, TimeUnit.SECONDS);
+            // Kept when the run failed, for its logs; a run stopped by Ctrl-C has nothing to look into.
+            try {
+                if (passed || stop.isRequested()) {
+                    OrdersRun.deleteWorkDirectory(dir);
+                }
+            } finally {
+                stop.close();
+            }
         }
-        OrdersRun.deleteWorkDirectory(dir);
         return CliException.OK;
+    }
+
+    private int stoppedByCtrlC() {
+        context.out().println("Stopped by Ctrl-C before the check.");
+        context.out().flush();
+        return CliException.FAILED;
     }
 }

@@ -62,7 +62,9 @@ final class DemoCommand implements Callable<Integer> {
         PrintWriter out = context.out();
         Path dir = Files.createTempDirectory("kgroups-demo-");
         boolean passed = false;
-        try (GracefulStop stop = new GracefulStop("kgroups-demo", Duration.ofSeconds(60))) {
+        // Closed last, after the work directory is gone: closing it lets a Ctrl-C'd JVM end.
+        GracefulStop stop = new GracefulStop("kgroups-demo", Duration.ofSeconds(60));
+        try {
             out.println("Starting Kafka, the database and " + LOADERS + " loaders (work directory " + dir + ")...");
             out.flush();
             long begin = System.currentTimeMillis();
@@ -71,6 +73,7 @@ final class DemoCommand implements Callable<Integer> {
                  LagMonitor monitor = noDashboard ? null : LagMonitor.builder(run.admin()).interval(Duration.ofSeconds(2))
                          .window(10).build();
                  MonitorServer server = monitor == null ? null : serve(monitor)) {
+                run.cancelWhen(stop::isRequested);
                 out.println("Kafka at " + run.kafka().bootstrapServers() + "; topic " + OrdersRun.TOPIC + " (" + PARTITIONS
                         + " partitions); group " + OrdersRun.GROUP + " (" + protocol + " protocol); loader logs in " + dir);
                 if (server != null) {
@@ -112,6 +115,9 @@ final class DemoCommand implements Callable<Integer> {
                 out.println("Producer stopped after " + run.produced() + " events; waiting for the loaders to commit everything...");
                 out.flush();
                 boolean caughtUp = run.awaitCaughtUp(Duration.ofSeconds(120));
+                if (stop.isRequested()) {
+                    return stopped(stop, run);
+                }
                 LoadVerification check = run.verify();
                 out.println();
                 context.print(OrdersRun.verificationTable(check, "recoveryAfterKill",
@@ -131,8 +137,13 @@ final class DemoCommand implements Callable<Integer> {
                 }
             }
         } finally {
-            if (passed) {
-                OrdersRun.deleteWorkDirectory(dir);
+            // Kept when the check failed, for its logs; a run stopped by Ctrl-C has nothing to look into.
+            try {
+                if (passed || stop.isRequested()) {
+                    OrdersRun.deleteWorkDirectory(dir);
+                }
+            } finally {
+                stop.close();
             }
         }
         if (!passed) {

@@ -53,6 +53,7 @@ final class OrdersRun implements AutoCloseable {
     private final ProducedOrders produced = new ProducedOrders();
     private final AtomicBoolean stopProducing = new AtomicBoolean();
     private Thread producing;
+    private volatile java.util.function.BooleanSupplier cancelled = () -> false;
 
     private OrdersRun(Settings settings, EmbeddedKafka kafka, Server database, OrderStore store, GroupAdmin admin) {
         this.settings = settings;
@@ -133,6 +134,11 @@ final class OrdersRun implements AutoCloseable {
         return args;
     }
 
+    /** Waits of this run give up as soon as {@code cancelled} says so (Ctrl-C). */
+    void cancelWhen(java.util.function.BooleanSupplier cancelled) {
+        this.cancelled = cancelled;
+    }
+
     EmbeddedKafka kafka() {
         return kafka;
     }
@@ -173,11 +179,12 @@ final class OrdersRun implements AutoCloseable {
 
     /**
      * How long after {@code afterMs} the group stored a record of every partition again, or null
-     * if not within {@code max}. Needs records arriving on every partition (the producer running).
+     * if not within {@code max} (or cancelled). Needs records arriving on every partition (the
+     * producer running).
      */
     Duration awaitRecovery(long afterMs, Duration max) throws InterruptedException, SQLException {
         long deadline = System.currentTimeMillis() + max.toMillis();
-        while (System.currentTimeMillis() < deadline) {
+        while (System.currentTimeMillis() < deadline && !cancelled.getAsBoolean()) {
             Map<Integer, Long> first = store.firstStoredAfter(afterMs);
             if (first.size() == settings.partitions()) {
                 return Duration.ofMillis(first.values().stream().mapToLong(Long::longValue).max().orElseThrow() - afterMs);
@@ -203,10 +210,10 @@ final class OrdersRun implements AutoCloseable {
         }
     }
 
-    /** Waits until the group has committed every record; false if not within {@code max}. */
+    /** Waits until the group has committed every record; false if not within {@code max} (or cancelled). */
     boolean awaitCaughtUp(Duration max) throws InterruptedException {
         long deadline = System.nanoTime() + max.toNanos();
-        while (System.nanoTime() < deadline) {
+        while (System.nanoTime() < deadline && !cancelled.getAsBoolean()) {
             try {
                 if (lag() == 0) {
                     return true;
