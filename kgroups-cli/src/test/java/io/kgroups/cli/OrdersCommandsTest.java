@@ -43,10 +43,11 @@ class OrdersCommandsTest {
         assertThat(invalid).isBetween(50L, 150L);
 
         String jdbcUrl = "jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
+        String group = "cli_orders_loader_" + UUID.randomUUID(); // the broker is shared with other tests' groups
         StringWriter out = new StringWriter();
         AtomicInteger exitCode = new AtomicInteger(-1);
         Thread loader = new Thread(() -> exitCode.set(Kgroups.execute(new String[] {"load-orders", "--bootstrap-server",
-            kafka.bootstrapServers(), "--topic", topic, "--group", "cli_loader", "--instances", "2", "--jdbc-url", jdbcUrl,
+            kafka.bootstrapServers(), "--topic", topic, "--group", group, "--instances", "2", "--jdbc-url", jdbcUrl,
             "--http", "127.0.0.1:0", "--report-every", "200ms"},
                 new PrintWriter(out, true), new PrintWriter(new StringWriter(), true), Map.of())));
         loader.start();
