@@ -1,5 +1,6 @@
 package io.kgroups.bench;
 
+import io.kgroups.bench.child.ResultLine;
 import io.kgroups.embedded.EmbeddedKafka;
 import java.io.IOException;
 import java.io.InputStream;
@@ -332,9 +333,9 @@ final class ParallelBench implements Benchmark {
 
     private static Result parse(String output, String label) {
         for (String line : output.split("\n")) {
-            if (line.startsWith(ParallelChild.RESULT_PREFIX)) {
+            if (line.startsWith(ResultLine.PREFIX)) {
                 Map<String, String> values = new HashMap<>();
-                for (String pair : line.substring(ParallelChild.RESULT_PREFIX.length()).trim().split(" ")) {
+                for (String pair : line.substring(ResultLine.PREFIX.length()).trim().split(" ")) {
                     int eq = pair.indexOf('=');
                     values.put(pair.substring(0, eq), pair.substring(eq + 1));
                 }

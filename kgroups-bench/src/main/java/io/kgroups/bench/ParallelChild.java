@@ -1,27 +1,23 @@
 package io.kgroups.bench;
 
+import io.kgroups.bench.child.ChildArgs;
+import io.kgroups.bench.child.ChildProcess;
+import io.kgroups.bench.child.OffsetLog;
+import io.kgroups.bench.child.Progress;
 import io.kgroups.consumer.ConsumerState;
 import io.kgroups.consumer.GroupConsumer;
 import io.kgroups.consumer.Ordering;
-import java.io.FileOutputStream;
-import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.util.HashMap;
-import java.util.Locale;
 import java.util.Map;
-import java.util.concurrent.atomic.AtomicLong;
-import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
-import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
  * A kgroups {@link GroupConsumer} in a JVM of its own, run by {@link ParallelBench}
  * ({@code java -cp kgroups-bench.jar io.kgroups.bench.ParallelChild key=value ...}): a fresh JVM
  * like Parallel Consumer's, and one that can be killed. Takes the same arguments and prints the
- * same result line as kgroups-bench-peer-pc's {@code ParallelConsumerPeer}, plus
- * {@code ordering=KEY|UNORDERED|PARTITION}:
+ * same result line as kgroups-bench-peer-pc's {@code ParallelConsumerPeer} (both on the harness of
+ * kgroups-bench-child), plus {@code ordering=KEY|UNORDERED|PARTITION}:
  *
  * <pre>
  * bootstrap=HOST:PORT topic=T group=G records=N concurrency=C sleepMs=S ordering=O mode=MODE [out=FILE] [seconds=S]
@@ -36,205 +32,42 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * outlives the benchmark; exit 1 with a message on stderr when something fails.
  */
 public final class ParallelChild {
-    static final String RESULT_PREFIX = "PEER_RESULT ";
-
     private ParallelChild() {
     }
 
     public static void main(String[] args) throws Exception {
-        Map<String, String> arg = parse(args);
-        String bootstrap = required(arg, "bootstrap");
-        String topic = required(arg, "topic");
-        String group = required(arg, "group");
-        long records = Long.parseLong(required(arg, "records"));
-        int concurrency = Integer.parseInt(required(arg, "concurrency"));
-        long sleepMs = Long.parseLong(required(arg, "sleepMs"));
-        Ordering ordering = Ordering.valueOf(required(arg, "ordering"));
-        String mode = required(arg, "mode");
-        watchParent();
+        ChildProcess child = new ChildProcess("parallel-child");
+        ChildArgs arg = ChildArgs.parse(args, child);
+        Ordering ordering = Ordering.valueOf(arg.required("ordering"));
+        child.exitWhenParentGoes();
 
         Map<String, Object> config = new HashMap<>();
-        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
-        config.put(ConsumerConfig.GROUP_ID_CONFIG, group);
+        config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, arg.bootstrap());
+        config.put(ConsumerConfig.GROUP_ID_CONFIG, arg.group());
         config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
-        arg.forEach((key, value) -> {
-            if (key.startsWith("kafka.")) {
-                config.put(key.substring("kafka.".length()), value);
-            }
-        });
+        config.putAll(arg.withPrefix("kafka."));
 
-        AtomicLong handled = new AtomicLong();
-        Progress progress = new Progress(records);
-        FileOutputStream out = mode.equals("log") ? new FileOutputStream(required(arg, "out"), true) : null;
-
-        long start = System.nanoTime();
+        OffsetLog log = arg.mode().equals("log") ? new OffsetLog(arg.required("out")) : null;
+        Progress progress = new Progress(arg.records(), child);
         GroupConsumer<byte[], byte[]> consumer = GroupConsumer.<byte[], byte[]>builder()
                 .kafkaProperties(config)
-                .topics(topic)
+                .topics(arg.topic())
                 .keyDeserializer(new ByteArrayDeserializer())
                 .valueDeserializer(new ByteArrayDeserializer())
                 .ordering(ordering)
-                .concurrency(concurrency)
+                .concurrency(arg.concurrency())
                 .handler(record -> {
-                    Thread.sleep(sleepMs);
-                    if (out != null) {
-                        write(out, record);
+                    Thread.sleep(arg.sleepMs());
+                    if (log != null) {
+                        log.append(record.partition(), record.offset());
                     }
-                    progress.handled(handled.incrementAndGet());
+                    progress.handled();
                 })
                 .build()
                 .start();
-        BooleanSupplier failed = () -> consumer.state() == ConsumerState.FAILED;
 
-        switch (mode) {
-            case "throughput" -> progress.awaitAll(start, handled, failed);
-            case "bounded" -> progress.awaitWindow(start, handled, Double.parseDouble(required(arg, "seconds")), failed);
-            case "log" -> progress.awaitForever(failed);
-            default -> fail("unknown mode '" + mode + "': throughput, bounded or log");
-        }
-        System.out.flush();
-        // The group is a fresh one per run: no need to leave it politely; halt skips the drain.
-        Runtime.getRuntime().halt(0);
-    }
-
-    /** One line per handled record, one write(2) each (O_APPEND), so that every line survives a SIGKILL. */
-    private static void write(FileOutputStream out, ConsumerRecord<?, ?> record) {
-        byte[] line = (record.partition() + ":" + record.offset() + "\n").getBytes(StandardCharsets.US_ASCII);
-        try {
-            out.write(line);
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-    }
-
-    /** Timestamps at 10% and 90% of the records, and the waits of each mode. */
-    private static final class Progress {
-        private static final long STALL_NANOS = 60_000_000_000L;
-        private final long records;
-        private final long low;
-        private final long high;
-        private volatile long firstNanos;
-        private volatile long lowNanos;
-        private volatile long highNanos;
-
-        Progress(long records) {
-            this.records = records;
-            this.low = Math.max(1, records / 10);
-            this.high = Math.max(low + 1, records - records / 10);
-        }
-
-        void handled(long count) {
-            if (count == 1) {
-                firstNanos = System.nanoTime();
-            }
-            if (count == low) {
-                lowNanos = System.nanoTime();
-            }
-            if (count == high) {
-                highNanos = System.nanoTime();
-            }
-        }
-
-        void awaitAll(long start, AtomicLong handled, BooleanSupplier failed) throws InterruptedException {
-            long last = 0;
-            long lastChange = System.nanoTime();
-            while (handled.get() < records || highNanos == 0 || lowNanos == 0 || firstNanos == 0) {
-                check(failed);
-                long now = System.nanoTime();
-                long count = handled.get();
-                if (count != last) {
-                    last = count;
-                    lastChange = now;
-                } else if (now - lastChange > STALL_NANOS) {
-                    fail("stalled after " + count + " of " + records + " records");
-                }
-                Thread.sleep(1);
-            }
-            long end = System.nanoTime();
-            result(handled.get(), (highNanos - lowNanos) / 1e9, (high - low) / ((highNanos - lowNanos) / 1e9),
-                    records / ((end - start) / 1e9), (firstNanos - start) / 1e9);
-        }
-
-        void awaitWindow(long start, AtomicLong handled, double seconds, BooleanSupplier failed)
-                throws InterruptedException {
-            long deadline = System.nanoTime() + STALL_NANOS;
-            while (handled.get() == 0) {
-                check(failed);
-                if (System.nanoTime() > deadline) {
-                    fail("no record handled within 60 s");
-                }
-                Thread.sleep(1);
-            }
-            Thread.sleep(2_000);
-            long from = System.nanoTime();
-            long before = handled.get();
-            Thread.sleep((long) (seconds * 1000));
-            long to = System.nanoTime();
-            long after = handled.get();
-            check(failed);
-            double window = (to - from) / 1e9;
-            result(after - before, window, (after - before) / window, Double.NaN, (firstNanos - start) / 1e9);
-        }
-
-        void awaitForever(BooleanSupplier failed) throws InterruptedException {
-            while (true) {
-                check(failed);
-                Thread.sleep(100);
-            }
-        }
-
-        private static void check(BooleanSupplier failed) {
-            if (failed.getAsBoolean()) {
-                fail("kgroups consumer failed (see its log above)");
-            }
-        }
-
-        private static void result(long processed, double seconds, double rate, double endToEnd, double first) {
-            System.out.println(String.format(Locale.ROOT, RESULT_PREFIX
-                    + "processed=%d seconds=%.3f records_per_s=%.1f end_to_end_records_per_s=%.1f first_record_s=%.3f",
-                    processed, seconds, rate, endToEnd, first));
-        }
-    }
-
-    /** Exits when stdin closes: the benchmark that started this process has gone. */
-    private static void watchParent() {
-        Thread watcher = new Thread(() -> {
-            try {
-                while (System.in.read() >= 0) {
-                    // nothing is sent; only the end matters
-                }
-            } catch (IOException e) {
-                // the same: the parent has gone
-            }
-            Runtime.getRuntime().halt(3);
-        }, "parent-watch");
-        watcher.setDaemon(true);
-        watcher.start();
-    }
-
-    private static Map<String, String> parse(String[] args) {
-        Map<String, String> map = new HashMap<>();
-        for (String a : args) {
-            int eq = a.indexOf('=');
-            if (eq <= 0) {
-                fail("argument '" + a + "' is not key=value");
-            }
-            map.put(a.substring(0, eq), a.substring(eq + 1));
-        }
-        return map;
-    }
-
-    private static String required(Map<String, String> args, String key) {
-        String value = args.get(key);
-        if (value == null) {
-            fail("missing argument " + key + "=...");
-        }
-        return value;
-    }
-
-    private static void fail(String message) {
-        System.err.println("parallel-child: " + message);
-        System.err.flush();
-        Runtime.getRuntime().halt(1);
+        progress.await(arg, () -> consumer.state() == ConsumerState.FAILED,
+                "kgroups consumer failed (see its log above)");
+        child.succeed();
     }
 }
