@@ -192,16 +192,17 @@ final class LoadOrdersCommand implements Callable<Integer> {
             boolean down = false;
             for (StorageLoader loader : loaders) {
                 Health health = loader.health();
+                ConsumerStats stats = loader.stats(); // one snapshot per loader: each call copies its maps
                 down |= health.status() == Health.Status.DOWN;
                 Map<String, Object> m = new LinkedHashMap<>();
-                m.put("state", loader.state());
+                m.put("state", stats.state());
                 m.put("status", health.status());
                 m.put("reasons", health.reasons());
-                m.put("stored", loader.stats().processed());
+                m.put("stored", stats.processed());
                 m.put("applied", loader.applied());
                 m.put("absorbed", loader.absorbed());
-                m.put("deadLettered", loader.stats().deadLettered());
-                m.put("lag", loader.stats().totalLag());
+                m.put("deadLettered", stats.deadLettered());
+                m.put("lag", stats.totalLag());
                 members.add(m);
             }
             ctx.status(down ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.OK).json(Map.of("loaders", members));

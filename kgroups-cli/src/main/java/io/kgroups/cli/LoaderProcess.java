@@ -1,6 +1,5 @@
 package io.kgroups.cli;
 
-import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -46,8 +45,7 @@ final class LoaderProcess {
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
             starts++;
         } catch (IOException e) {
-            throw CliException.failed("cannot start " + name + " (" + String.join(" ", command.subList(0, 1)) + "): "
-                    + e.getMessage(), e);
+            throw CliException.failed("cannot start " + name + " (" + command.get(0) + "): " + e.getMessage(), e);
         }
     }
 
@@ -89,9 +87,8 @@ final class LoaderProcess {
 
     /** The last lines of its log, for an error message. */
     String tail() {
-        File file = log.toFile();
         try {
-            List<String> lines = java.nio.file.Files.readAllLines(file.toPath());
+            List<String> lines = java.nio.file.Files.readAllLines(log);
             return String.join(System.lineSeparator(), lines.subList(Math.max(0, lines.size() - 5), lines.size()));
         } catch (IOException e) {
             return "(no log at " + log + ")";
