@@ -1,7 +1,10 @@
 package io.kgroups.consumer;
 
+import io.kgroups.consumer.internal.DeadLetterPublisher;
+import io.kgroups.consumer.internal.Environment;
 import io.kgroups.consumer.internal.PollLoop;
 import io.kgroups.consumer.internal.Settings;
+import io.kgroups.consumer.internal.SystemClock;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -21,7 +24,9 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.ProducerConfig;
+import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 
 /**
@@ -62,7 +67,10 @@ public final class GroupConsumer<K, V> implements AutoCloseable {
         this.ownedExecutor = settings.executor() == null
                 ? Executors.newFixedThreadPool(settings.concurrency(), threads(name + "-handler", true)) : null;
         this.scheduler = Executors.newSingleThreadScheduledExecutor(threads(name + "-retry", true));
-        this.loop = new PollLoop<>(settings, ownedExecutor != null ? ownedExecutor : settings.executor(), scheduler);
+        this.loop = new PollLoop<>(settings, new Environment(
+                properties -> new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
+                ownedExecutor != null ? ownedExecutor : settings.executor(), new SystemClock(scheduler),
+                new DeadLetterPublisher(settings.deadLetterProducerProperties(), settings.groupId(), settings.commitTimeout())));
         this.pollThread = threads(name + "-poll", false).newThread(loop);
     }
 
@@ -160,6 +168,11 @@ public final class GroupConsumer<K, V> implements AutoCloseable {
      * all and names the setting and the fix when one is wrong.
      */
     public static final class Builder<K, V> {
+        /**
+         * Far above the brokers' default offset.metadata.max.bytes (4,096), for clusters that raised it; a
+         * budget over the brokers' limit is also caught at run time (the commit is refused, the budget halves).
+         */
+        private static final int MAX_METADATA_BUDGET = 1 << 20;
         private final Properties kafka = new Properties();
         private List<String> topics;
         private Pattern topicPattern;
@@ -258,7 +271,11 @@ public final class GroupConsumer<K, V> implements AutoCloseable {
             return this;
         }
 
-        /** Run handlers on this executor instead of the runtime's pool (not shut down by close). */
+        /**
+         * Run handlers on this executor instead of the runtime's pool (not shut down by close). It
+         * must accept every task: the runtime bounds them to {@code concurrency} itself. A task it
+         * refuses fails the consumer (state FAILED, health DOWN with the reason).
+         */
         public Builder<K, V> executor(ExecutorService executor) {
             this.executor = executor;
             return this;
@@ -338,8 +355,9 @@ public final class GroupConsumer<K, V> implements AutoCloseable {
 
         /**
          * Characters of commit metadata for offsets done out of order (default 4,000, under the
-         * broker's {@code offset.metadata.max.bytes} of 4,096). Intake slows down at half of it;
-         * if it still overflows, the plain offset is committed and counted.
+         * broker's {@code offset.metadata.max.bytes} of 4,096; at most 1 MiB). Intake slows down at
+         * half of it; if it still overflows, the plain offset is committed and counted. Should the
+         * brokers refuse it as too large, the budget halves until they take it (logged once).
          */
         public Builder<K, V> offsetMetadataBudget(int characters) {
             this.offsetMetadataBudget = characters;
@@ -379,7 +397,9 @@ public final class GroupConsumer<K, V> implements AutoCloseable {
                     || commitPolicy.kind() != CommitPolicy.Kind.PER_RECORD, "commitPolicy perRecord() needs "
                     + "Ordering.PARTITION (it commits each record before the next); with " + ordering
                     + " use perBatch(...) or periodic(...)");
-            require(offsetMetadataBudget >= 0, "offsetMetadataBudget must not be negative, was " + offsetMetadataBudget);
+            require(offsetMetadataBudget >= 0 && offsetMetadataBudget <= MAX_METADATA_BUDGET, "offsetMetadataBudget must be 0 to "
+                    + MAX_METADATA_BUDGET + " characters, was " + offsetMetadataBudget + ": it must stay under the brokers' "
+                    + "offset.metadata.max.bytes (4096 by default), or every commit with done offsets fails");
             require(maxBatchSize >= 1, "maxBatchSize must be at least 1, was " + maxBatchSize);
             require(concurrency >= 1 && concurrency <= 10_000, "concurrency must be 1 to 10000, was " + concurrency);
             require(commitPolicy != null, "commitPolicy must not be null");

@@ -43,7 +43,10 @@ class BuilderValidationTest {
                 bad("two handlers", b -> b.batchHandler(records -> { }), "exactly one of them"),
                 bad("per-record commits out of partition order", b -> b.ordering(Ordering.KEY)
                         .commitPolicy(CommitPolicy.perRecord()), "commitPolicy perRecord() needs Ordering.PARTITION"),
-                bad("metadata budget", b -> b.offsetMetadataBudget(-1), "offsetMetadataBudget must not be negative"),
+                bad("metadata budget", b -> b.offsetMetadataBudget(-1), "offsetMetadataBudget must be 0 to 1048576 characters, was -1"),
+                bad("metadata budget over any broker's", b -> b.offsetMetadataBudget(5_000_000),
+                        "offsetMetadataBudget must be 0 to 1048576 characters, was 5000000: it must stay under the brokers' "
+                                + "offset.metadata.max.bytes"),
                 bad("concurrency", b -> b.concurrency(0), "concurrency must be 1 to 10000, was 0"),
                 bad("revoke timeout", b -> b.revokeTimeout(Duration.ZERO), "revokeTimeout must be positive"),
                 bad("revoke timeout vs max.poll.interval.ms", b -> b.kafkaProperties(Map.of("max.poll.interval.ms", "5000"))

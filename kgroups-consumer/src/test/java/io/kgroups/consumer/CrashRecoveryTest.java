@@ -113,7 +113,8 @@ class CrashRecoveryTest extends SharedKafkaTest {
     private Set<String> doneInMetadata(String group) throws Exception {
         Set<String> done = new HashSet<>();
         for (var entry : fixture.committed(group).entrySet()) {
-            for (long offset : DoneOffsetsCodec.decode(entry.getValue().metadata(), entry.getValue().offset())) {
+            for (long offset : DoneOffsetsCodec.decode(entry.getValue().metadata(), entry.getValue().offset(),
+                    entry.getValue().leaderEpoch()).offsets()) {
                 done.add(entry.getKey().partition() + ":" + offset);
             }
         }

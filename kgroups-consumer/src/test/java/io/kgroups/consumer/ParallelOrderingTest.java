@@ -127,7 +127,7 @@ class ParallelOrderingTest extends SharedKafkaTest {
             await().atMost(Duration.ofSeconds(10)).until(() -> {
                 OffsetAndMetadata committed = fixture.committed(group).get(tp);
                 return committed != null && committed.offset() == 3
-                        && DoneOffsetsCodec.decode(committed.metadata(), 3).length == 90 - 3; // 0..2 are below it
+                        && DoneOffsetsCodec.decode(committed.metadata(), 3, committed.leaderEpoch()).size() == 90 - 3; // 0..2 are below it
             });
             committedWhileRetrying.set(fixture.committed(group, tp));
             await().atMost(Duration.ofSeconds(30)).until(() -> fixture.committed(group, tp) == 100);

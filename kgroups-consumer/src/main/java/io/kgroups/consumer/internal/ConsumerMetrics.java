@@ -113,13 +113,12 @@ public final class ConsumerMetrics {
         }
     }
 
-    /** A lag gauge for a newly assigned partition; removed by {@link #removeLag}. */
-    void addLag(PartitionLane lane) {
+    /** A lag gauge for an assigned partition, read from {@code source}; removed by {@link #removeLag}. */
+    <T> void addLag(TopicPartition tp, T source, java.util.function.BiFunction<T, TopicPartition, Double> lag) {
         if (registry == null) {
             return;
         }
-        TopicPartition tp = lane.partition();
-        lagGauges.computeIfAbsent(tp, key -> Gauge.builder(PREFIX + "lag", lane, PartitionLane::lag)
+        lagGauges.computeIfAbsent(tp, key -> Gauge.builder(PREFIX + "lag", source, s -> lag.apply(s, tp))
                 .tags("group", group, "topic", tp.topic(), "partition", String.valueOf(tp.partition()))
                 .description("Log-end offset minus the lowest offset not done").register(registry));
     }

@@ -22,7 +22,7 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  * {@code kgroups.dlt.*} headers, and waits for the acknowledgement: a record counts as done only
  * once its dead letter is durable. The producer is made on the first dead letter.
  */
-public final class DeadLetterPublisher implements AutoCloseable {
+public final class DeadLetterPublisher implements DeadLetterSink {
     public static final String HEADER_PREFIX = "kgroups.dlt.";
     private static final int MAX_TRACE_CHARS = 4_000;
     private static final int MAX_MESSAGE_CHARS = 1_000;
@@ -39,6 +39,7 @@ public final class DeadLetterPublisher implements AutoCloseable {
     }
 
     /** Throws when the dead letter cannot be written within the timeout. */
+    @Override
     public void publish(String topic, ConsumerRecord<byte[], byte[]> record, Throwable error, int attempts)
             throws ExecutionException, InterruptedException, TimeoutException {
         Headers headers = new RecordHeaders();

@@ -1,48 +1,76 @@
 package io.kgroups.consumer.internal;
 
-import java.io.ByteArrayOutputStream;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Optional;
 
 /**
  * Encodes the offsets done above a committed offset into the commit's metadata string, so that
  * after a restart or a rebalance the next owner skips what was already handled.
  *
- * <p>Format, version 1: {@code "kg1" + kind + base64url(varlong base, varint count, data)}.
- * {@code base} is the committed offset (never done itself). Kind {@code b}: a bitset, bit i set
- * when offset base+1+i is done, {@code count} bits. Kind {@code r}: run lengths over the offsets
- * from base+1, alternating done and not done (starting with done, possibly an empty run),
- * {@code count} runs. The encoder writes whichever is shorter.
+ * <p>Format, version 2: {@code "kg2" + kind + base64url(payload)}, the payload being varints:
+ * {@code base} (the committed offset, never done itself), {@code baseEpoch} (the leader epoch
+ * the commit carries), the epoch segments ({@code n}, then per segment the distance of its first
+ * done offset from the previous segment's, or from base, and its leader epoch: every done offset
+ * from a segment's start on has its epoch), then the done offsets: kind {@code b}, a bitset of
+ * {@code count} bits (bit i: offset base+1+i is done); kind {@code r}, {@code count} run lengths
+ * from base+1, alternating done and not done, starting with done (possibly empty). The encoder
+ * writes whichever is shorter, and works out both lengths before it builds anything.
+ *
+ * <p>Trust: a done offset is passed over only if the record fetched there has the leader epoch
+ * recorded for it, and the metadata is read only when the commit it came with carries the same
+ * offset and leader epoch as the payload. An offset and its leader epoch name one record for good
+ * (a leader appends each offset once per epoch): after a truncation the rewritten records have a
+ * newer epoch and are handled; a committed offset translated by MirrorMaker 2 or written by a tool
+ * has no epoch, so its copied metadata is not trusted.
  */
 public final class DoneOffsetsCodec {
-    static final String PREFIX = "kg1";
+    static final String PREFIX = "kg2";
     private static final Base64.Encoder ENCODER = Base64.getUrlEncoder().withoutPadding();
     private static final Base64.Decoder DECODER = Base64.getUrlDecoder();
-    private static final long[] NONE = new long[0];
-    /** Offsets we are willing to decode: a guard against hostile strings (2M offsets = 16 MiB). */
-    private static final int MAX_SPAN = 1 << 21;
+    /**
+     * Done offsets we are willing to decode: a guard against hostile strings (a few bytes of runs
+     * can claim billions). Gaps between them may be any size (a compacted topic has large ones).
+     */
+    static final int MAX_DONE = 1 << 21;
 
     private DoneOffsetsCodec() {
     }
 
-    /** The metadata for committed offset {@code base} and sorted offsets {@code done}, all above base. */
-    public static String encode(long base, long[] done) {
-        if (done.length == 0) {
-            return "";
+    /** Offsets done above a committed offset, sorted, each with the leader epoch of its record. */
+    public record DoneOffsets(long[] offsets, int[] epochs) {
+        public static final DoneOffsets NONE = new DoneOffsets(new long[0], new int[0]);
+
+        public int size() {
+            return offsets.length;
         }
-        byte[] bitset = bitset(base, done);
-        byte[] runs = runs(base, done);
-        boolean useBits = bitset.length <= runs.length;
-        return PREFIX + (useBits ? 'b' : 'r') + ENCODER.encodeToString(useBits ? bitset : runs);
     }
 
-    /** The length {@link #encode} would produce, without making the string. */
-    public static int encodedLength(long base, long[] done) {
-        if (done.length == 0) {
-            return 0;
+    /**
+     * The metadata for committed offset {@code base} with leader epoch {@code baseEpoch}, and the
+     * sorted offsets {@code done} (all above base) with their epochs; empty when there is nothing
+     * to record, or when an epoch is unknown (-1): without it the next owner could not check.
+     */
+    public static String encode(long base, int baseEpoch, long[] done, int[] epochs) {
+        int bytes = payloadLength(base, baseEpoch, done, epochs);
+        if (bytes <= 0) {
+            return "";
         }
-        int bytes = Math.min(bitset(base, done).length, runs(base, done).length);
-        return PREFIX.length() + 1 + (bytes * 4 + 2) / 3;
+        boolean bits = bitsetDataLength(base, done) <= runsDataLength(base, done);
+        Writer out = new Writer(bytes);
+        writeHeader(out, base, baseEpoch, done, epochs);
+        if (bits) {
+            writeBitset(out, base, done);
+        } else {
+            writeRuns(out, base, done);
+        }
+        return PREFIX + (bits ? 'b' : 'r') + ENCODER.encodeToString(out.bytes);
+    }
+
+    /** The length {@link #encode} would produce, computed without building it. */
+    public static int encodedLength(long base, int baseEpoch, long[] done, int[] epochs) {
+        int bytes = payloadLength(base, baseEpoch, done, epochs);
+        return bytes <= 0 ? 0 : PREFIX.length() + 1 + (int) ((bytes * 4L + 2) / 3);
     }
 
     /** Whether {@code metadata} looks like ours (so anything else is foreign, not corrupt). */
@@ -51,13 +79,14 @@ public final class DoneOffsetsCodec {
     }
 
     /**
-     * The done offsets recorded for committed offset {@code committed}, sorted; empty for an empty
-     * string. Throws IllegalArgumentException for a string that is not a valid version-1 encoding
-     * or that was written for another committed offset (someone reset the group since).
+     * The done offsets recorded for the committed offset {@code committed} with leader epoch
+     * {@code committedEpoch}; none for an empty string. Throws IllegalArgumentException, with the
+     * reason, for a string that is not a valid version-2 encoding, or that was written for another
+     * committed offset or epoch (someone reset or translated the offset since).
      */
-    public static long[] decode(String metadata, long committed) {
+    public static DoneOffsets decode(String metadata, long committed, Optional<Integer> committedEpoch) {
         if (metadata == null || metadata.isEmpty()) {
-            return NONE;
+            return DoneOffsets.NONE;
         }
         if (!isOurs(metadata) || metadata.length() < PREFIX.length() + 1) {
             throw new IllegalArgumentException("not kgroups offset metadata");
@@ -71,110 +100,267 @@ public final class DoneOffsetsCodec {
         }
         Reader in = new Reader(bytes);
         long base = in.varlong();
+        int baseEpoch = in.varint();
         if (base != committed) {
             throw new IllegalArgumentException("offset metadata was written for offset " + base + ", the group is at "
                     + committed);
         }
-        int count = in.varint();
-        long[] done;
-        if (kind == 'b') {
-            if (count < 0 || count > MAX_SPAN || (count + 7) / 8 != in.remaining()) {
-                throw new IllegalArgumentException("bad bitset length in offset metadata");
-            }
-            done = new long[count];
-            int n = 0;
-            for (int i = 0; i < count; i++) {
-                if ((bytes[in.position + i / 8] & (1 << (i % 8))) != 0) {
-                    done[n++] = base + 1 + i;
-                }
-            }
-            done = Arrays.copyOf(done, n);
-        } else if (kind == 'r') {
-            if (count < 0 || count > MAX_SPAN) {
-                throw new IllegalArgumentException("bad run count in offset metadata");
-            }
-            long[] found = new long[16];
-            int n = 0;
-            long next = base + 1;
-            for (int run = 0; run < count; run++) {
-                int length = in.varint();
-                if (length < 0 || length > MAX_SPAN || (long) n + (run % 2 == 0 ? length : 0) > MAX_SPAN) {
-                    throw new IllegalArgumentException("bad run length in offset metadata");
-                }
-                if (run % 2 == 0) {
-                    for (int i = 0; i < length; i++) {
-                        if (n == found.length) {
-                            found = Arrays.copyOf(found, found.length * 2);
-                        }
-                        found[n++] = next + i;
-                    }
-                }
-                next += length;
-            }
-            if (in.remaining() != 0) {
-                throw new IllegalArgumentException("trailing bytes in offset metadata");
-            }
-            done = Arrays.copyOf(found, n);
-        } else {
-            throw new IllegalArgumentException("unknown kind '" + kind + "' of offset metadata");
+        if (committedEpoch.isEmpty() || committedEpoch.get() != baseEpoch) {
+            throw new IllegalArgumentException("offset metadata was written with leader epoch " + baseEpoch
+                    + ", the committed offset has " + committedEpoch.map(String::valueOf).orElse("none")
+                    + " (translated or written by another tool)");
         }
-        return done;
+        int segments = in.varint();
+        if (segments < 1 || segments > MAX_DONE) {
+            throw new IllegalArgumentException("bad epoch segment count in offset metadata");
+        }
+        long[] segmentStarts = new long[Math.min(segments, 64)];
+        int[] segmentEpochs = new int[segmentStarts.length];
+        long previous = base;
+        for (int i = 0; i < segments; i++) {
+            long start = addExact(previous, in.varlong());
+            if (i > 0 && start <= previous) {
+                throw new IllegalArgumentException("epoch segments out of order in offset metadata");
+            }
+            if (i == segmentStarts.length) {
+                segmentStarts = Arrays.copyOf(segmentStarts, i * 2);
+                segmentEpochs = Arrays.copyOf(segmentEpochs, i * 2);
+            }
+            segmentStarts[i] = start;
+            segmentEpochs[i] = in.varint();
+            previous = start;
+        }
+        long[] done = switch (kind) {
+            case 'b' -> readBitset(in, base);
+            case 'r' -> readRuns(in, base);
+            default -> throw new IllegalArgumentException("unknown kind '" + kind + "' of offset metadata");
+        };
+        if (in.remaining() != 0) {
+            throw new IllegalArgumentException("trailing bytes in offset metadata");
+        }
+        if (done.length == 0 || done[0] != segmentStarts[0]) {
+            throw new IllegalArgumentException("epoch segments do not match the done offsets in offset metadata");
+        }
+        int[] epochs = new int[done.length];
+        int segment = 0;
+        for (int i = 0; i < done.length; i++) {
+            while (segment + 1 < segments && segmentStarts[segment + 1] <= done[i]) {
+                segment++;
+            }
+            epochs[i] = segmentEpochs[segment];
+        }
+        return new DoneOffsets(done, epochs);
     }
 
-    private static byte[] bitset(long base, long[] done) {
-        int span = (int) Math.min(Integer.MAX_VALUE - 8, done[done.length - 1] - base);
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        writeVarlong(out, base);
-        writeVarlong(out, span);
-        byte[] bits = new byte[(span + 7) / 8];
-        for (long offset : done) {
-            int i = (int) (offset - base - 1);
-            bits[i / 8] |= (byte) (1 << (i % 8));
+    // ---- lengths, before anything is built ----
+
+    /** Bytes of the payload, or 0 when nothing can be recorded. */
+    private static int payloadLength(long base, int baseEpoch, long[] done, int[] epochs) {
+        if (done.length == 0 || baseEpoch < 0) {
+            return 0;
         }
-        out.writeBytes(bits);
-        return out.toByteArray();
+        long header = varlen(base) + varlen(baseEpoch);
+        int segments = 0;
+        long segmentBytes = 0;
+        long previousStart = base;
+        for (int i = 0; i < done.length; i++) {
+            if (epochs[i] < 0) {
+                return 0;
+            }
+            if (i == 0 || epochs[i] != epochs[i - 1]) {
+                segments++;
+                segmentBytes += varlen(done[i] - previousStart) + varlen(epochs[i]);
+                previousStart = done[i];
+            }
+        }
+        long total = header + varlen(segments) + segmentBytes + Math.min(bitsetDataLength(base, done), runsDataLength(base, done));
+        return total > Integer.MAX_VALUE / 2 ? 0 : (int) total;
     }
 
-    private static byte[] runs(long base, long[] done) {
-        ByteArrayOutputStream data = new ByteArrayOutputStream();
-        int count = 0;
+    private static long bitsetDataLength(long base, long[] done) {
+        long span = done[done.length - 1] - base;
+        return varlen(span) + (span + 7) / 8;
+    }
+
+    private static long runsDataLength(long base, long[] done) {
+        long bytes = 0;
+        long runs = 0;
         long next = base + 1;
         int i = 0;
         while (i < done.length) {
-            int doneRun = 0;
+            long doneRun = 0;
             while (i < done.length && done[i] == next + doneRun) {
                 doneRun++;
                 i++;
             }
-            writeVarlong(data, doneRun);
-            count++;
+            bytes += varlen(doneRun);
+            runs++;
             next += doneRun;
             if (i < done.length) {
-                writeVarlong(data, done[i] - next);
-                count++;
+                bytes += varlen(done[i] - next);
+                runs++;
                 next = done[i];
             }
         }
-        ByteArrayOutputStream out = new ByteArrayOutputStream();
-        writeVarlong(out, base);
-        writeVarlong(out, count);
-        out.writeBytes(data.toByteArray());
-        return out.toByteArray();
+        return varlen(runs) + bytes;
     }
 
-    private static void writeVarlong(ByteArrayOutputStream out, long value) {
+    // ---- writing ----
+
+    private static void writeHeader(Writer out, long base, int baseEpoch, long[] done, int[] epochs) {
+        out.varlong(base);
+        out.varlong(baseEpoch);
+        int segments = 0;
+        for (int i = 0; i < done.length; i++) {
+            if (i == 0 || epochs[i] != epochs[i - 1]) {
+                segments++;
+            }
+        }
+        out.varlong(segments);
+        long previousStart = base;
+        for (int i = 0; i < done.length; i++) {
+            if (i == 0 || epochs[i] != epochs[i - 1]) {
+                out.varlong(done[i] - previousStart);
+                out.varlong(epochs[i]);
+                previousStart = done[i];
+            }
+        }
+    }
+
+    private static void writeBitset(Writer out, long base, long[] done) {
+        long span = done[done.length - 1] - base;
+        out.varlong(span);
+        int start = out.position;
+        for (long offset : done) {
+            long bit = offset - base - 1;
+            out.bytes[start + (int) (bit >>> 3)] |= (byte) (1 << (bit & 7));
+        }
+        out.position = start + (int) ((span + 7) / 8);
+    }
+
+    private static void writeRuns(Writer out, long base, long[] done) {
+        long runs = 0;
+        long next = base + 1;
+        for (int i = 0; i < done.length; ) {
+            while (i < done.length && done[i] == next) {
+                next++;
+                i++;
+            }
+            runs += i < done.length ? 2 : 1;
+            if (i < done.length) {
+                next = done[i];
+            }
+        }
+        out.varlong(runs);
+        next = base + 1;
+        int i = 0;
+        while (i < done.length) {
+            long doneRun = 0;
+            while (i < done.length && done[i] == next + doneRun) {
+                doneRun++;
+                i++;
+            }
+            out.varlong(doneRun);
+            next += doneRun;
+            if (i < done.length) {
+                out.varlong(done[i] - next);
+                next = done[i];
+            }
+        }
+    }
+
+    // ---- reading ----
+
+    private static long[] readBitset(Reader in, long base) {
+        long span = in.varlong();
+        if (span < 1 || (span + 7) / 8 != in.remaining()) {
+            throw new IllegalArgumentException("bad bitset length in offset metadata");
+        }
+        addExact(base, span);
+        long[] done = new long[16];
+        int n = 0;
+        for (long bit = 0; bit < span; bit++) {
+            if ((in.bytes[in.position + (int) (bit >>> 3)] & (1 << (bit & 7))) != 0) {
+                if (n == MAX_DONE) {
+                    throw new IllegalArgumentException("more than " + MAX_DONE + " done offsets in offset metadata");
+                }
+                if (n == done.length) {
+                    done = Arrays.copyOf(done, n * 2);
+                }
+                done[n++] = base + 1 + bit;
+            }
+        }
+        in.position += (int) ((span + 7) / 8);
+        return Arrays.copyOf(done, n);
+    }
+
+    private static long[] readRuns(Reader in, long base) {
+        long runs = in.varlong();
+        if (runs < 1 || runs > in.remaining()) {
+            throw new IllegalArgumentException("bad run count in offset metadata");
+        }
+        long[] done = new long[16];
+        int n = 0;
+        long next = base + 1;
+        for (long run = 0; run < runs; run++) {
+            long length = in.varlong();
+            if (run % 2 == 0) {
+                if (length > MAX_DONE - n) {
+                    throw new IllegalArgumentException("more than " + MAX_DONE + " done offsets in offset metadata");
+                }
+                if (n + length > done.length) {
+                    done = Arrays.copyOf(done, Math.max(done.length * 2, n + (int) length));
+                }
+                for (long i = 0; i < length; i++) {
+                    done[n++] = next + i;
+                }
+            }
+            next = addExact(next, length);
+        }
+        return Arrays.copyOf(done, n);
+    }
+
+    private static long addExact(long a, long b) {
+        try {
+            return Math.addExact(a, b);
+        } catch (ArithmeticException e) {
+            throw new IllegalArgumentException("offsets overflow in offset metadata");
+        }
+    }
+
+    private static int varlen(long value) {
+        int bytes = 1;
         long v = value;
         while ((v & ~0x7FL) != 0) {
-            out.write((int) ((v & 0x7F) | 0x80));
+            bytes++;
             v >>>= 7;
         }
-        out.write((int) v);
+        return bytes;
+    }
+
+    /** Varints into a byte array of the length worked out in advance. */
+    private static final class Writer {
+        final byte[] bytes;
+        int position;
+
+        Writer(int length) {
+            bytes = new byte[length];
+        }
+
+        void varlong(long value) {
+            long v = value;
+            while ((v & ~0x7FL) != 0) {
+                bytes[position++] = (byte) ((v & 0x7F) | 0x80);
+                v >>>= 7;
+            }
+            bytes[position++] = (byte) v;
+        }
     }
 
     /** Reads varints, failing with IllegalArgumentException at the end of the bytes. */
     private static final class Reader {
-        private final byte[] bytes;
-        private int position;
+        final byte[] bytes;
+        int position;
 
         Reader(byte[] bytes) {
             this.bytes = bytes;
@@ -189,6 +375,9 @@ public final class DoneOffsetsCodec {
                 byte b = bytes[position++];
                 value |= (long) (b & 0x7F) << shift;
                 if ((b & 0x80) == 0) {
+                    if (value < 0) {
+                        throw new IllegalArgumentException("negative number in offset metadata");
+                    }
                     return value;
                 }
             }
@@ -197,7 +386,7 @@ public final class DoneOffsetsCodec {
 
         int varint() {
             long value = varlong();
-            if (value < 0 || value > Integer.MAX_VALUE) {
+            if (value > Integer.MAX_VALUE) {
                 throw new IllegalArgumentException("bad count in offset metadata");
             }
             return (int) value;

@@ -19,6 +19,8 @@ public final class HealthCheck {
      * @param sincePollMs time since the poll loop last returned from poll
      * @param oldestBusyMs how long the oldest record in a handler has been there (0 if none)
      * @param oldestBusyRecord which record that is, for the reason text
+     * @param heldPartition the partition held the longest (assigned again while a handler of its
+     *     previous assignment still runs), or null
      */
     public record Signals(
             ConsumerState state,
@@ -33,7 +35,10 @@ public final class HealthCheck {
             int consecutiveCommitFailures,
             int commitFailureThreshold,
             long totalLag,
-            long lagThreshold) {
+            long lagThreshold,
+            String heldPartition,
+            long heldMs,
+            long revokeTimeoutMs) {
     }
 
     public static Health evaluate(Signals s) {
@@ -61,6 +66,10 @@ public final class HealthCheck {
         }
         if (s.consecutiveCommitFailures() >= s.commitFailureThreshold()) {
             degraded.add(s.consecutiveCommitFailures() + " commits in a row failed");
+        }
+        if (s.heldPartition() != null && s.heldMs() > s.revokeTimeoutMs()) {
+            degraded.add("partition " + s.heldPartition() + " held for " + seconds(s.heldMs()) + ": a handler of its previous "
+                    + "assignment still runs; it starts when that returns, so that no record runs twice at once");
         }
         if (s.totalLag() > s.lagThreshold()) {
             degraded.add("lag " + s.totalLag() + " is over the threshold " + s.lagThreshold());

@@ -1,11 +1,10 @@
 package io.kgroups.consumer.internal;
 
-import io.kgroups.consumer.CommitPolicy;
 import io.kgroups.consumer.ConsumerState;
 import io.kgroups.consumer.ConsumerStats;
 import io.kgroups.consumer.Health;
+import io.kgroups.consumer.internal.DoneOffsetsCodec.DoneOffsets;
 import java.time.Duration;
-import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
@@ -13,72 +12,71 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.Executor;
-import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Collectors;
 import org.apache.kafka.clients.consumer.CloseOptions;
+import org.apache.kafka.clients.consumer.Consumer;
 import org.apache.kafka.clients.consumer.ConsumerRebalanceListener;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.ConsumerRecords;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.InvalidOffsetException;
 import org.apache.kafka.clients.consumer.NoOffsetForPartitionException;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.WakeupException;
-import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * The one thread that owns the {@link KafkaConsumer}: polls, hands records to the partition
- * lanes, pauses and resumes partitions for backpressure, commits what is done, and handles
- * rebalances. It never waits on a handler except, bounded, while partitions are revoked.
+ * The one thread that owns the KafkaConsumer, and only the loop: poll, hand the records to the
+ * {@link Dispatcher}, let held partitions start, apply {@link Backpressure}, let the
+ * {@link Committer} commit, refresh the lag. On a rebalance it closes the revoked partitions'
+ * lanes, waits (bounded) for their handlers, and has the committer commit what is done. It never
+ * waits on a handler otherwise.
+ *
+ * <p>{@link #run()} is {@link #open()}, {@link #step()} until it says stop, {@link #shutdown()};
+ * the simulation calls those itself, one step at a time.
  */
 public final class PollLoop<K, V> implements Runnable, ConsumerRebalanceListener, LaneEvents {
     private static final Logger LOG = LoggerFactory.getLogger(PollLoop.class);
-    private static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
+    static final Duration POLL_TIMEOUT = Duration.ofMillis(100);
     private static final long LAG_REFRESH_NANOS = 1_000_000_000L;
 
     private final Settings<K, V> settings;
+    private final Environment environment;
+    private final Clock clock;
     private final ConsumerMetrics metrics;
-    private final RecordProcessor<K, V> processor;
-    private final DeadLetterPublisher deadLetters;
-    private final Slots slots;
-    private final ScheduledExecutorService scheduler;
-    private final Map<TopicPartition, PartitionLane> lanes = new ConcurrentHashMap<>();
+    private final Dispatcher dispatcher;
+    private final Backpressure backpressure;
     private final AtomicBoolean attentionRequested = new AtomicBoolean();
-    private final AtomicLong doneSinceCommit = new AtomicLong();
-    private final ArrayDeque<Map<TopicPartition, Long>> pollBatches = new ArrayDeque<>();
-    private final Set<TopicPartition> paused = new HashSet<>();
 
-    private volatile KafkaConsumer<byte[], byte[]> consumer;
+    private volatile Consumer<byte[], byte[]> consumer;
     private volatile Committer committer;
+    private ConsumerQueries queries;
     private volatile ConsumerState state = ConsumerState.CREATED;
     private volatile boolean stopRequested;
     private volatile long stopDeadlineNanos;
+    private volatile boolean halted;
     private volatile String failure;
     private volatile Throwable failureCause;
     private volatile boolean member;
-    private volatile long lastPollNanos = System.nanoTime();
+    private volatile long lastPollNanos;
     private volatile int pausedCount;
     private long lastLagRefresh;
-    private boolean globallyFull;
 
-    public PollLoop(Settings<K, V> settings, Executor executor, ScheduledExecutorService scheduler) {
+    public PollLoop(Settings<K, V> settings, Environment environment) {
         this.settings = settings;
-        this.scheduler = scheduler;
-        // PARTITION order has one chain per partition; otherwise one partition may use up to 3/4 of the slots.
-        int perPartition = settings.ordering() == io.kgroups.consumer.Ordering.PARTITION
-                ? 1 : Math.max(1, (settings.concurrency() * 3 + 3) / 4);
-        this.slots = new Slots(executor, settings.concurrency(), perPartition);
+        this.environment = environment;
+        this.clock = environment.clock();
+        this.lastPollNanos = clock.nanos();
+        this.lastLagRefresh = clock.nanos() - LAG_REFRESH_NANOS;
         this.metrics = new ConsumerMetrics(settings.meterRegistry(), settings.groupId());
-        this.deadLetters = new DeadLetterPublisher(settings.deadLetterProducerProperties(), settings.groupId(),
-                settings.commitTimeout());
-        this.processor = new RecordProcessor<>(settings, metrics, deadLetters);
-        metrics.gauge("in_flight", this, loop -> loop.inFlight(), "Records fetched and not yet done");
+        RecordProcessor<K, V> processor = new RecordProcessor<>(settings, metrics, environment.deadLetters());
+        this.dispatcher = new Dispatcher(settings, environment.handlers(), processor, clock, this);
+        this.backpressure = new Backpressure(settings.partitionQueueRecords(), settings.maxInFlightRecords(),
+                settings.maxInFlightBytes());
+        metrics.gauge("in_flight", dispatcher, Dispatcher::inFlight, "Records fetched and not yet done");
         metrics.gauge("paused.partitions", this, loop -> loop.pausedCount, "Partitions paused for backpressure");
     }
 
@@ -89,7 +87,7 @@ public final class PollLoop<K, V> implements Runnable, ConsumerRebalanceListener
     /** Asks the loop to stop: stop fetching, finish what handlers have, commit, leave. */
     public void requestStop(Duration timeout) {
         if (!stopRequested) {
-            stopDeadlineNanos = System.nanoTime() + timeout.toNanos();
+            stopDeadlineNanos = clock.nanos() + timeout.toNanos();
             stopRequested = true;
         }
         wakeUp();
@@ -98,24 +96,42 @@ public final class PollLoop<K, V> implements Runnable, ConsumerRebalanceListener
     @Override
     public void run() {
         try {
-            consumer = new KafkaConsumer<>(settings.consumerProperties(), new ByteArrayDeserializer(), new ByteArrayDeserializer());
-            committer = new Committer(consumer, metrics, settings.listener(), settings.groupId(), settings.metadataBudget());
-            if (settings.topicPattern() != null) {
-                consumer.subscribe(settings.topicPattern(), this);
-            } else {
-                consumer.subscribe(settings.topics(), this);
+            open();
+            while (step()) {
+                // the loop
             }
-            while (!stopRequested && failure == null) {
-                pollOnce();
-                backpressure();
-                maybeCommit();
-                refreshLag();
-            }
-        } catch (RuntimeException | Error e) {
+        } catch (Throwable e) {
             failed("poll loop crashed: " + e, e);
         } finally {
             shutdown();
         }
+    }
+
+    /** Makes the consumer and subscribes. */
+    void open() {
+        Consumer<byte[], byte[]> made = environment.consumers().apply(settings.consumerProperties());
+        queries = new ConsumerQueries(made, clock, settings.groupId());
+        committer = new Committer(made, queries, metrics, settings.listener(), this, clock, settings.groupId(),
+                settings.commitPolicy(), settings.metadataBudget());
+        consumer = made;
+        if (settings.topicPattern() != null) {
+            made.subscribe(settings.topicPattern(), this);
+        } else {
+            made.subscribe(settings.topics(), this);
+        }
+    }
+
+    /** One turn of the loop; false once it is to stop (asked to, or failed). */
+    boolean step() {
+        if (stopRequested || failure != null) {
+            return false;
+        }
+        pollOnce();
+        dispatcher.releaseHeld();
+        applyBackpressure();
+        committer.maybeCommit(dispatcher.lanes(), settings.commitTimeout());
+        refreshLag();
+        return true;
     }
 
     private void pollOnce() {
@@ -126,77 +142,52 @@ public final class PollLoop<K, V> implements Runnable, ConsumerRebalanceListener
             records = consumer.poll(asked ? Duration.ZERO : POLL_TIMEOUT);
         } catch (WakeupException e) {
             records = ConsumerRecords.empty();
-        } catch (NoOffsetForPartitionException e) {
-            failed(noOffsetMessage(e.partitions()), e);
+        } catch (InvalidOffsetException e) {
+            failed(invalidOffsetMessage(e), e);
+            return;
+        } catch (FencedInstanceIdException e) {
+            failed("another member joined with this member's group.instance.id (" + e.getMessage()
+                    + "): this one is fenced and stopped; give every instance its own group.instance.id", e);
             return;
         }
-        lastPollNanos = System.nanoTime();
+        lastPollNanos = clock.nanos();
         if (records.isEmpty()) {
             return;
         }
-        Map<TopicPartition, Long> batchEnds = settings.commitPolicy().kind() == CommitPolicy.Kind.PER_BATCH
-                ? new HashMap<>() : null;
         for (TopicPartition tp : records.partitions()) {
             List<ConsumerRecord<byte[], byte[]>> partitionRecords = records.records(tp);
-            lane(tp).enqueue(partitionRecords);
+            dispatcher.enqueue(tp, partitionRecords);
             metrics.topic(tp.topic()).consumed.add(partitionRecords.size());
-            if (batchEnds != null) {
-                batchEnds.put(tp, partitionRecords.get(partitionRecords.size() - 1).offset() + 1);
+            committer.batchFetched(dispatcher.lane(tp), partitionRecords.get(partitionRecords.size() - 1).offset() + 1);
+        }
+    }
+
+    private void applyBackpressure() {
+        Collection<Lane> lanes = dispatcher.lanes();
+        List<Backpressure.Load> loads = new ArrayList<>(lanes.size());
+        for (Lane lane : lanes) {
+            loads.add(new Backpressure.Load(lane.partition(), lane.queued(), lane.queuedBytes(),
+                    committer.metadataLength(lane.partition()), lane.held()));
+        }
+        Backpressure.Decision decision = backpressure.update(loads, committer.budget());
+        for (TopicPartition tp : decision.pausedFull()) {
+            Lane lane = dispatcher.lane(tp);
+            if (lane != null) {
+                lane.wakeWhenDrainedTo(settings.partitionQueueRecords() / 2);
             }
         }
-        if (batchEnds != null) {
-            pollBatches.add(batchEnds);
-        }
-    }
-
-    private PartitionLane lane(TopicPartition tp) {
-        // Records of a partition always get a lane: skipping them would let later offsets be committed.
-        return lanes.computeIfAbsent(tp, this::newLane);
-    }
-
-    private PartitionLane newLane(TopicPartition tp) {
-        PartitionLane lane = new PartitionLane(tp, processor, slots, scheduler, this, settings.ordering(),
-                settings.maxBatchSize(), settings.batchHandler() != null,
-                settings.commitPolicy().kind() == CommitPolicy.Kind.PER_RECORD);
-        metrics.addLag(lane);
-        return lane;
-    }
-
-    /** Pauses partitions whose queue is full (or all, when the runtime holds too much), resumes drained ones. */
-    private void backpressure() {
-        long totalQueued = 0;
-        long totalBytes = 0;
-        for (PartitionLane lane : lanes.values()) {
-            totalQueued += lane.queued();
-            totalBytes += lane.queuedBytes();
-        }
-        if (totalQueued >= settings.maxInFlightRecords() || totalBytes >= settings.maxInFlightBytes()) {
-            globallyFull = true;
-        } else if (totalQueued <= settings.maxInFlightRecords() * 8L / 10 && totalBytes <= settings.maxInFlightBytes() * 8 / 10) {
-            globallyFull = false;
-        }
-        int capacity = settings.partitionQueueRecords();
-        for (PartitionLane lane : lanes.values()) {
-            TopicPartition tp = lane.partition();
-            int queued = lane.queued();
-            // Out-of-order completions grow the commit metadata: slow intake well before it overflows.
-            boolean metadataFull = lane.metadataLength() > settings.metadataBudget() / 2;
-            if (globallyFull || queued >= capacity || metadataFull) {
-                if (paused.add(tp)) {
-                    lane.wakeWhenDrainedTo(capacity / 2);
-                }
-            } else if (queued <= capacity / 2 && lane.metadataLength() <= settings.metadataBudget() / 4) {
-                if (paused.remove(tp)) {
-                    lane.wakeWhenDrainedTo(-1);
-                }
+        for (TopicPartition tp : decision.resumed()) {
+            Lane lane = dispatcher.lane(tp);
+            if (lane != null) {
+                lane.wakeWhenDrainedTo(-1);
             }
         }
-        paused.retainAll(lanes.keySet());
+        Set<TopicPartition> wanted = decision.paused();
         Set<TopicPartition> actual = consumer.paused();
-        if (!actual.equals(paused)) {
+        if (!actual.equals(wanted)) {
             Set<TopicPartition> toResume = new HashSet<>(actual);
-            toResume.removeAll(paused);
-            Set<TopicPartition> toPause = new HashSet<>(paused);
+            toResume.removeAll(wanted);
+            Set<TopicPartition> toPause = new HashSet<>(wanted);
             toPause.retainAll(consumer.assignment());
             toPause.removeAll(actual);
             if (!toResume.isEmpty()) {
@@ -206,63 +197,20 @@ public final class PollLoop<K, V> implements Runnable, ConsumerRebalanceListener
                 consumer.pause(toPause);
             }
         }
-        pausedCount = paused.size();
-    }
-
-    private void maybeCommit() {
-        CommitPolicy policy = settings.commitPolicy();
-        switch (policy.kind()) {
-            case PER_RECORD -> committer.commitSync(lanes.values(), lanes, settings.commitTimeout(), false);
-            case PER_BATCH -> {
-                boolean batchDone = false;
-                while (!pollBatches.isEmpty() && isDone(pollBatches.peek())) {
-                    pollBatches.poll();
-                    batchDone = true;
-                }
-                if (batchDone) {
-                    commit(policy.mode());
-                }
-            }
-            case PERIODIC -> {
-                long done = doneSinceCommit.get();
-                if (committer.nanosSinceLastCommit() >= policy.interval().toNanos() || done >= policy.maxRecords()) {
-                    doneSinceCommit.addAndGet(-done); // records done meanwhile count toward the next commit
-                    commit(CommitPolicy.Mode.ASYNC);
-                }
-            }
-        }
-    }
-
-    private boolean isDone(Map<TopicPartition, Long> batchEnds) {
-        for (Map.Entry<TopicPartition, Long> end : batchEnds.entrySet()) {
-            PartitionLane lane = lanes.get(end.getKey());
-            if (lane != null && lane.offsets().committable() < end.getValue()) {
-                return false;
-            }
-        }
-        return true;
-    }
-
-    private void commit(CommitPolicy.Mode mode) {
-        if (mode == CommitPolicy.Mode.SYNC) {
-            committer.commitSync(lanes.values(), lanes, settings.commitTimeout(), false);
-        } else {
-            committer.commitAsync(lanes.values(), lanes);
-        }
+        pausedCount = wanted.size();
     }
 
     private void refreshLag() {
-        long now = System.nanoTime();
+        long now = clock.nanos();
         if (now - lastLagRefresh < LAG_REFRESH_NANOS) {
             return;
         }
         lastLagRefresh = now;
-        for (PartitionLane lane : lanes.values()) {
-            var behind = consumer.currentLag(lane.partition());
-            if (behind.isPresent()) {
-                long position = consumer.position(lane.partition());
-                long logEnd = position + behind.getAsLong();
-                lane.lag(Math.max(0, logEnd - lane.offsets().lowestNotDone(position)));
+        for (Lane lane : dispatcher.lanes()) {
+            long position = queries.position(lane.partition());
+            long logEnd = queries.logEnd(lane.partition(), position);
+            if (logEnd >= 0) {
+                lane.lag(Math.max(0, logEnd - lane.tracker().standing(position)));
             }
         }
     }
@@ -272,10 +220,14 @@ public final class PollLoop<K, V> implements Runnable, ConsumerRebalanceListener
     @Override
     public void onPartitionsAssigned(Collection<TopicPartition> partitions) {
         member = true;
+        Map<TopicPartition, OffsetAndMetadata> committed = partitions.isEmpty() ? Map.of()
+                : queries.committed(new HashSet<>(partitions), settings.commitTimeout());
         for (TopicPartition tp : partitions) {
-            lane(tp);
+            OffsetAndMetadata offset = committed.get(tp);
+            Lane lane = dispatcher.assign(tp, tracker(tp, offset));
+            committer.assigned(lane, offset == null ? -1 : offset.offset());
+            metrics.addLag(tp, dispatcher, Dispatcher::lag);
         }
-        readDoneOffsets(partitions);
         if (!partitions.isEmpty()) {
             metrics.assigned.increment();
         }
@@ -284,23 +236,41 @@ public final class PollLoop<K, V> implements Runnable, ConsumerRebalanceListener
         }
         LOG.atInfo().setMessage("partitions_assigned").addKeyValue("group", settings.groupId())
                 .addKeyValue("partitions", partitions).log();
-        settings.listener().onAssigned(partitions);
+        tell("onAssigned", () -> settings.listener().onAssigned(partitions));
+    }
+
+    /** A generation that starts at the committed offset, knowing what a previous owner recorded as done above it. */
+    private OffsetTracker tracker(TopicPartition tp, OffsetAndMetadata committed) {
+        if (committed == null) {
+            return new OffsetTracker();
+        }
+        DoneOffsets done = DoneOffsets.NONE;
+        String metadata = committed.metadata();
+        if (metadata != null && !metadata.isEmpty()) {
+            try {
+                done = DoneOffsetsCodec.decode(metadata, committed.offset(), committed.leaderEpoch());
+            } catch (IllegalArgumentException e) {
+                // Only an optimisation is lost: those records are handled again, at least once as always.
+                LOG.atWarn().setMessage("offset_metadata_ignored").addKeyValue("group", settings.groupId())
+                        .addKeyValue("partition", tp).addKeyValue("reason", DoneOffsetsCodec.isOurs(metadata)
+                                ? e.getMessage() : "written by another tool").log();
+            }
+        }
+        return new OffsetTracker(committed.offset(), committed.leaderEpoch().orElse(OffsetTracker.NO_EPOCH), done);
     }
 
     @Override
     public void onPartitionsRevoked(Collection<TopicPartition> partitions) {
-        List<PartitionLane> revoked = lanesOf(partitions);
+        List<Lane> revoked = dispatcher.close(partitions);
         if (revoked.isEmpty()) {
             return;
         }
-        ConsumerState before = state;
-        if (before == ConsumerState.RUNNING) {
+        if (state == ConsumerState.RUNNING) {
             state = ConsumerState.REBALANCING;
         }
-        long deadline = System.nanoTime() + settings.revokeTimeout().toNanos();
-        boolean finished = closeAndAwait(revoked, deadline);
-        boolean committed = committer.commitSync(revoked, lanes, settings.commitTimeout(), true);
-        drop(revoked);
+        boolean finished = dispatcher.awaitIdle(revoked, clock.nanos() + settings.revokeTimeout().toNanos());
+        boolean committed = committer.commitSync(revoked, true, settings.commitTimeout());
+        forget(revoked);
         metrics.revoked.increment();
         LOG.atInfo().setMessage("partitions_revoked").addKeyValue("group", settings.groupId())
                 .addKeyValue("partitions", partitions).addKeyValue("in_flight_finished", finished)
@@ -308,119 +278,62 @@ public final class PollLoop<K, V> implements Runnable, ConsumerRebalanceListener
         if (state == ConsumerState.REBALANCING) {
             state = ConsumerState.RUNNING;
         }
-        settings.listener().onRevoked(partitions);
+        tell("onRevoked", () -> settings.listener().onRevoked(partitions));
     }
 
     @Override
     public void onPartitionsLost(Collection<TopicPartition> partitions) {
-        List<PartitionLane> lost = lanesOf(partitions);
-        for (PartitionLane lane : lost) {
-            lane.close();
-        }
-        drop(lost);
+        forget(dispatcher.close(partitions)); // nothing is committed: the partitions may already be another member's
         member = false;
         metrics.lost.increment();
         LOG.atWarn().setMessage("partitions_lost").addKeyValue("group", settings.groupId())
                 .addKeyValue("partitions", partitions).log();
-        settings.listener().onLost(partitions);
+        tell("onLost", () -> settings.listener().onLost(partitions));
     }
 
-    /** Offsets a previous owner recorded as done above the committed offset are not handled again. */
-    private void readDoneOffsets(Collection<TopicPartition> partitions) {
-        if (partitions.isEmpty()) {
-            return;
+    private void forget(List<Lane> gone) {
+        committer.forget(gone);
+        for (Lane lane : gone) {
+            if (dispatcher.lane(lane.partition()) == null) {
+                metrics.removeLag(lane.partition());
+            }
         }
-        Map<TopicPartition, OffsetAndMetadata> committed;
+    }
+
+    /** A listener is told, never trusted: what it throws is logged, and the loop goes on. */
+    private void tell(String callback, Runnable call) {
         try {
-            committed = consumer.committed(new HashSet<>(partitions), settings.commitTimeout());
-        } catch (WakeupException e) {
-            committed = consumer.committed(new HashSet<>(partitions), settings.commitTimeout());
-        } catch (RuntimeException e) {
-            // Only an optimisation is lost: those records are handled again, at least once as always.
-            LOG.atWarn().setMessage("offset_metadata_unread").addKeyValue("group", settings.groupId())
-                    .addKeyValue("error", e.toString()).log();
-            return;
+            call.run();
+        } catch (RuntimeException | LinkageError | AssertionError e) {
+            LOG.atWarn().setMessage("listener_failed").addKeyValue("group", settings.groupId())
+                    .addKeyValue("callback", callback).addKeyValue("error", e.toString()).log();
         }
-        for (Map.Entry<TopicPartition, OffsetAndMetadata> entry : committed.entrySet()) {
-            OffsetAndMetadata offset = entry.getValue();
-            if (offset == null || offset.metadata() == null || offset.metadata().isEmpty()) {
-                continue;
-            }
-            try {
-                lane(entry.getKey()).alreadyDone(DoneOffsetsCodec.decode(offset.metadata(), offset.offset()));
-            } catch (IllegalArgumentException e) {
-                LOG.atWarn().setMessage("offset_metadata_ignored").addKeyValue("group", settings.groupId())
-                        .addKeyValue("partition", entry.getKey())
-                        .addKeyValue("reason", DoneOffsetsCodec.isOurs(offset.metadata()) ? e.getMessage()
-                                : "written by another tool").log();
-            }
-        }
-    }
-
-    private List<PartitionLane> lanesOf(Collection<TopicPartition> partitions) {
-        List<PartitionLane> found = new ArrayList<>();
-        for (TopicPartition tp : partitions) {
-            PartitionLane lane = lanes.get(tp);
-            if (lane != null) {
-                found.add(lane);
-            }
-        }
-        return found;
-    }
-
-    /** Closes the lanes and waits (until the deadline) for their handler calls to finish. */
-    private boolean closeAndAwait(Collection<PartitionLane> closing, long deadlineNanos) {
-        for (PartitionLane lane : closing) {
-            lane.close();
-        }
-        boolean all = true;
-        for (PartitionLane lane : closing) {
-            try {
-                all &= lane.awaitIdle(deadlineNanos);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                return false;
-            }
-        }
-        return all;
-    }
-
-    private void drop(Collection<PartitionLane> gone) {
-        List<TopicPartition> partitions = new ArrayList<>(gone.size());
-        for (PartitionLane lane : gone) {
-            lanes.remove(lane.partition());
-            metrics.removeLag(lane.partition());
-            partitions.add(lane.partition());
-        }
-        paused.removeAll(partitions);
-        committer.forget(partitions);
     }
 
     // ---- shutdown ----
 
-    private void shutdown() {
-        if (state != ConsumerState.FAILED && failure == null) {
+    /** Closes every lane, waits (bounded) for their handlers, commits what is done, and leaves. */
+    void shutdown() {
+        if (failure == null) {
             state = ConsumerState.STOPPING;
         }
-        long deadline = stopRequested ? stopDeadlineNanos : System.nanoTime() + settings.revokeTimeout().toNanos();
+        long deadline = stopRequested ? stopDeadlineNanos : clock.nanos() + settings.revokeTimeout().toNanos();
         try {
             if (consumer != null) {
-                List<PartitionLane> all = new ArrayList<>(lanes.values());
-                boolean finished = closeAndAwait(all, deadline);
-                if (committer != null) {
-                    committer.commitSync(all, lanes, settings.commitTimeout(), true);
-                }
-                drop(all);
-                long left = Math.max(0, deadline - System.nanoTime());
+                List<Lane> all = dispatcher.closeAll();
+                boolean finished = dispatcher.awaitIdle(all, deadline);
+                committer.commitSync(all, true, settings.commitTimeout());
+                forget(all);
+                long left = Math.max(0, deadline - clock.nanos());
                 consumer.close(CloseOptions.timeout(Duration.ofNanos(Math.max(left, 1_000_000_000L))));
                 LOG.atInfo().setMessage("consumer_closed").addKeyValue("group", settings.groupId())
                         .addKeyValue("in_flight_finished", finished).addKeyValue("failure", failure).log();
             }
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
             LOG.atWarn().setMessage("consumer_closed").addKeyValue("group", settings.groupId())
                     .addKeyValue("error", e.toString()).log();
         } finally {
-            deadLetters.close();
+            environment.deadLetters().close();
             member = false;
             state = failure != null ? ConsumerState.FAILED : ConsumerState.STOPPED;
         }
@@ -429,32 +342,34 @@ public final class PollLoop<K, V> implements Runnable, ConsumerRebalanceListener
     // ---- LaneEvents (handler threads) ----
 
     @Override
-    public void recordsDone(PartitionLane lane, int count) {
-        CommitPolicy policy = settings.commitPolicy();
-        if (policy.kind() == CommitPolicy.Kind.PERIODIC) {
-            long done = doneSinceCommit.addAndGet(count);
-            if (done >= policy.maxRecords() && done - count < policy.maxRecords()) {
-                wakeUp();
-            }
-        }
-    }
-
-    @Override
-    public void alreadyDone(PartitionLane lane, int count) {
-        metrics.topic(lane.partition().topic()).alreadyDone.add(count);
-        recordsDone(lane, count);
-    }
-
-    @Override
-    public void laneIdle(PartitionLane lane) {
-        if (settings.commitPolicy().kind() == CommitPolicy.Kind.PER_BATCH) {
+    public void recordsDone(Lane lane, int count) {
+        Committer c = committer;
+        if (c != null && c.recordsDone(count)) {
             wakeUp();
         }
     }
 
     @Override
-    public void laneDrained(PartitionLane lane) {
+    public void alreadyDone(Lane lane, int count) {
+        metrics.topic(lane.partition().topic()).alreadyDone.add(count);
+        recordsDone(lane, count);
+    }
+
+    @Override
+    public void laneIdle(Lane lane) {
+        if (settings.commitPolicy().kind() == io.kgroups.consumer.CommitPolicy.Kind.PER_BATCH) {
+            wakeUp();
+        }
+    }
+
+    @Override
+    public void laneDrained(Lane lane) {
         wakeUp(); // a paused partition can be resumed: do not let it wait for the poll timeout
+    }
+
+    @Override
+    public void laneRetired(Lane lane) {
+        wakeUp(); // a held lane of its partition may start
     }
 
     @Override
@@ -463,7 +378,14 @@ public final class PollLoop<K, V> implements Runnable, ConsumerRebalanceListener
     }
 
     @Override
+    public boolean stopped() {
+        return halted;
+    }
+
+    @Override
     public void failed(String reason, Throwable cause) {
+        // Before anything else: from here on no record starts, so none is handled after the one that failed.
+        halted = true;
         if (failure == null) {
             synchronized (this) {
                 if (failure == null) {
@@ -479,19 +401,22 @@ public final class PollLoop<K, V> implements Runnable, ConsumerRebalanceListener
     }
 
     private void wakeUp() {
-        KafkaConsumer<byte[], byte[]> c = consumer;
+        Consumer<byte[], byte[]> c = consumer;
         if (c != null && attentionRequested.compareAndSet(false, true)) {
             c.wakeup();
         }
     }
 
-    private String noOffsetMessage(Set<TopicPartition> partitions) {
+    private String invalidOffsetMessage(InvalidOffsetException e) {
+        Set<TopicPartition> partitions = e.partitions();
         String topics = partitions.stream().map(TopicPartition::topic).distinct().sorted()
                 .map(t -> "--topic " + t).collect(Collectors.joining(" "));
-        return "group " + settings.groupId() + " has no committed offset for "
-                + partitions.stream().map(TopicPartition::toString).sorted().collect(Collectors.joining(", "))
-                + " and offset reset is 'none': choose where it starts with `kgroups reset " + settings.groupId() + " "
-                + topics + " --to-earliest --execute` (or --to-latest, --to-datetime ...), or set offsetReset";
+        String which = partitions.stream().map(TopicPartition::toString).sorted().collect(Collectors.joining(", "));
+        String why = e instanceof NoOffsetForPartitionException
+                ? "has no committed offset for " + which
+                : "has an offset out of range for " + which + " (records deleted by retention, or the log truncated)";
+        return "group " + settings.groupId() + " " + why + " and offset reset is 'none': choose where it starts with `kgroups reset "
+                + settings.groupId() + " " + topics + " --to-earliest --execute` (or --to-latest, --to-datetime ...), or set offsetReset";
     }
 
     // ---- what the public side reads ----
@@ -508,37 +433,28 @@ public final class PollLoop<K, V> implements Runnable, ConsumerRebalanceListener
         return failureCause;
     }
 
-    long inFlight() {
-        long total = 0;
-        for (PartitionLane lane : lanes.values()) {
-            total += lane.inFlight();
-        }
-        return total;
-    }
-
     public Health health() {
-        long now = System.nanoTime();
-        long oldestBusy = 0;
-        String oldestRecord = null;
+        long now = clock.nanos();
+        Dispatcher.Busy busy = dispatcher.oldestBusy();
+        Lane held = dispatcher.longestHeld();
+        long heldSince = held == null ? 0 : held.heldSinceNanos();
         long totalLag = 0;
-        for (PartitionLane lane : lanes.values()) {
-            long[] busy = lane.oldestBusy();
-            if (busy != null && now - busy[0] > oldestBusy) {
-                oldestBusy = now - busy[0];
-                oldestRecord = lane.partition() + "@" + busy[1];
-            }
+        for (Lane lane : dispatcher.lanes()) {
             totalLag += Math.max(0, lane.lagRecords());
         }
         Committer c = committer;
         return HealthCheck.evaluate(new HealthCheck.Signals(state, failure, (now - lastPollNanos) / 1_000_000,
-                settings.maxPollIntervalMs(), member, lanes.size(), oldestBusy / 1_000_000, oldestRecord,
+                settings.maxPollIntervalMs(), member, dispatcher.lanes().size(),
+                busy == null ? 0 : (now - busy.sinceNanos()) / 1_000_000, busy == null ? null : busy.record(),
                 settings.stuckThreshold().toMillis(), c == null ? 0 : c.consecutiveFailures(),
-                settings.commitFailureThreshold(), totalLag, settings.lagThreshold()));
+                settings.commitFailureThreshold(), totalLag, settings.lagThreshold(),
+                held == null || heldSince == 0 ? null : held.partition().toString(),
+                held == null || heldSince == 0 ? 0 : (now - heldSince) / 1_000_000, settings.revokeTimeout().toMillis()));
     }
 
     public ConsumerStats stats() {
         Map<TopicPartition, Long> lag = new HashMap<>();
-        for (PartitionLane lane : lanes.values()) {
+        for (Lane lane : dispatcher.lanes()) {
             if (lane.lagRecords() >= 0) {
                 lag.put(lane.partition(), lane.lagRecords());
             }
@@ -550,6 +466,6 @@ public final class PollLoop<K, V> implements Runnable, ConsumerRebalanceListener
                 metrics.sum(t -> t.alreadyDone),
                 metrics.commits.sum(), metrics.commitFailures.sum(),
                 metrics.assigned.sum() + metrics.revoked.sum() + metrics.lost.sum(),
-                inFlight(), pausedCount, c == null ? Map.of() : new HashMap<>(c.acked()), lag);
+                dispatcher.inFlight(), pausedCount, c == null ? Map.of() : c.acked(), lag);
     }
 }

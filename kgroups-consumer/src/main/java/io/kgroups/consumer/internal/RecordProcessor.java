@@ -12,6 +12,11 @@ import org.slf4j.LoggerFactory;
  * Runs the user's handler on a fetched record: deserializes it (here, not in the
  * KafkaConsumer, so that a poison pill follows the error policy instead of wedging the poll
  * loop), calls the handler, and applies the error policy when it throws.
+ *
+ * <p>Every throwable from a deserializer, a handler or the dead-letter write goes to the error
+ * policy, errors included (a {@code StackOverflowError} from a deeply nested payload, a
+ * {@code LinkageError} from a missing class), except the {@linkplain #fatal fatal} ones: those
+ * propagate, and the lane fails the consumer with them.
  */
 final class RecordProcessor<K, V> {
     private static final Logger LOG = LoggerFactory.getLogger(RecordProcessor.class);
@@ -26,12 +31,28 @@ final class RecordProcessor<K, V> {
 
     private final Settings<K, V> settings;
     private final ConsumerMetrics metrics;
-    private final DeadLetterPublisher deadLetters;
+    private final DeadLetterSink deadLetters;
 
-    RecordProcessor(Settings<K, V> settings, ConsumerMetrics metrics, DeadLetterPublisher deadLetters) {
+    RecordProcessor(Settings<K, V> settings, ConsumerMetrics metrics, DeadLetterSink deadLetters) {
         this.settings = settings;
         this.metrics = metrics;
         this.deadLetters = deadLetters;
+    }
+
+    /**
+     * Errors after which this JVM cannot be trusted to go on: out of memory, internal errors.
+     * A {@code StackOverflowError} is not one of them: its stack has unwound by the time it is
+     * caught, and it comes from one input (a deeply nested payload), like an exception.
+     */
+    static boolean fatal(Throwable error) {
+        return error instanceof VirtualMachineError && !(error instanceof StackOverflowError);
+    }
+
+    /** Rethrows {@code error} when it is fatal, so that it is never taken for a handler failure. */
+    private static void rethrowFatal(Throwable error) {
+        if (fatal(error)) {
+            throw (VirtualMachineError) error;
+        }
     }
 
     /** The counts of a topic, for a lane to keep (one map lookup per lane, not per record). */
@@ -44,14 +65,16 @@ final class RecordProcessor<K, V> {
         ConsumerRecord<K, V> record;
         try {
             record = deserialize(raw);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            rethrowFatal(e);
             counts.failed.increment();
             return unreadable(raw, e, attempt, counts);
         }
         long start = System.nanoTime();
         try {
             settings.recordHandler().handle(record);
-        } catch (Exception | LinkageError | AssertionError e) {
+        } catch (Throwable e) {
+            rethrowFatal(e);
             counts.failed.increment();
             return afterFailure(raw, e, attempt, counts);
         }
@@ -69,13 +92,15 @@ final class RecordProcessor<K, V> {
             for (ConsumerRecord<byte[], byte[]> raw : raws) {
                 records.add(deserialize(raw));
             }
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            rethrowFatal(e);
             return Outcome.EXHAUSTED;
         }
         long start = System.nanoTime();
         try {
             settings.batchHandler().handle(records);
-        } catch (Exception | LinkageError | AssertionError e) {
+        } catch (Throwable e) {
+            rethrowFatal(e);
             counts.failed.increment();
             if (attempt <= settings.errorPolicy().retries()) {
                 counts.retried.increment();
@@ -96,14 +121,16 @@ final class RecordProcessor<K, V> {
         ConsumerRecord<K, V> record;
         try {
             record = deserialize(raw);
-        } catch (RuntimeException e) {
+        } catch (Throwable e) {
+            rethrowFatal(e);
             counts.failed.increment();
             return unreadable(raw, e, 1, counts);
         }
         long start = System.nanoTime();
         try {
             settings.batchHandler().handle(List.of(record));
-        } catch (Exception | LinkageError | AssertionError e) {
+        } catch (Throwable e) {
+            rethrowFatal(e);
             counts.failed.increment();
             return finalAction(raw, e, attemptsSoFar + 1, counts, settings.errorPolicy().action());
         }
@@ -122,7 +149,7 @@ final class RecordProcessor<K, V> {
         return finalAction(raw, error, attempt, counts, policy.action());
     }
 
-    private Outcome unreadable(ConsumerRecord<byte[], byte[]> raw, RuntimeException e, int attempts,
+    private Outcome unreadable(ConsumerRecord<byte[], byte[]> raw, Throwable e, int attempts,
             ConsumerMetrics.TopicCounts counts) {
         return finalAction(raw, new SerializationException("cannot deserialize " + where(raw) + ": " + e, e), attempts,
                 counts, settings.errorPolicy().unreadableAction());
@@ -141,7 +168,8 @@ final class RecordProcessor<K, V> {
                 String topic = policy.deadLetterTopic(raw.topic());
                 try {
                     deadLetters.publish(topic, raw, error, attempts);
-                } catch (Exception e) {
+                } catch (Throwable e) {
+                    rethrowFatal(e);
                     if (e instanceof InterruptedException) {
                         Thread.currentThread().interrupt();
                     }

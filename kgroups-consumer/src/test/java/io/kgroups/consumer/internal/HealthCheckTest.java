@@ -16,17 +16,18 @@ class HealthCheckTest {
     /** A running member with two partitions, polling, nothing stuck, commits fine, no lag. */
     private static HealthCheck.Signals healthy() {
         return new HealthCheck.Signals(ConsumerState.RUNNING, null, 50, 300_000, true, 2, 0, null, 60_000, 0, 3, 0,
-                Long.MAX_VALUE);
+                Long.MAX_VALUE, null, 0, 10_000);
     }
 
     private static HealthCheck.Signals with(UnaryOperator<Object[]> change) {
         HealthCheck.Signals h = healthy();
         Object[] v = {h.state(), h.failure(), h.sincePollMs(), h.maxPollIntervalMs(), h.member(), h.assignedPartitions(),
             h.oldestBusyMs(), h.oldestBusyRecord(), h.stuckThresholdMs(), h.consecutiveCommitFailures(),
-            h.commitFailureThreshold(), h.totalLag(), h.lagThreshold()};
+            h.commitFailureThreshold(), h.totalLag(), h.lagThreshold(), h.heldPartition(), h.heldMs(), h.revokeTimeoutMs()};
         v = change.apply(v);
         return new HealthCheck.Signals((ConsumerState) v[0], (String) v[1], (long) v[2], (long) v[3], (boolean) v[4],
-                (int) v[5], (long) v[6], (String) v[7], (long) v[8], (int) v[9], (int) v[10], (long) v[11], (long) v[12]);
+                (int) v[5], (long) v[6], (String) v[7], (long) v[8], (int) v[9], (int) v[10], (long) v[11], (long) v[12],
+                (String) v[13], (long) v[14], (long) v[15]);
     }
 
     static Stream<Arguments> cases() {
@@ -50,6 +51,9 @@ class HealthCheckTest {
                 Arguments.of("one commit failed", with(v -> set(v, 9, 1)), Health.Status.UP, null),
                 Arguments.of("lag over threshold", with(v -> set(set(v, 11, 5_000L), 12, 1_000L)), Health.Status.DEGRADED,
                         "lag 5000 is over the threshold 1000"),
+                Arguments.of("held past the revoke timeout", with(v -> set(set(v, 13, "orders-2"), 14, 12_000L)),
+                        Health.Status.DEGRADED, "partition orders-2 held for 12s: a handler of its previous assignment still runs"),
+                Arguments.of("held briefly", with(v -> set(set(v, 13, "orders-2"), 14, 3_000L)), Health.Status.UP, null),
                 Arguments.of("lag at threshold", with(v -> set(set(v, 11, 1_000L), 12, 1_000L)), Health.Status.UP, null),
                 Arguments.of("failed and stuck: down, both said", with(v -> set(set(set(set(v, 0, ConsumerState.FAILED), 1, "x"),
                         6, 75_000L), 7, "orders-0@1")), Health.Status.DOWN, "handler busy with orders-0@1"));

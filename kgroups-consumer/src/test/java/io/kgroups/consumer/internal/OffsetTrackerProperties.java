@@ -13,8 +13,8 @@ import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
 
-/** Any completion order gives the right committable offset, and the done set above it. */
-class PartitionOffsetsProperties {
+/** Any completion order gives the right standing offset, and the done set above it. */
+class OffsetTrackerProperties {
 
     /** Dispatched offsets (increasing, with gaps) and an order in which they complete. */
     record Run(List<Long> dispatched, List<Long> completionOrder) {
@@ -36,10 +36,10 @@ class PartitionOffsetsProperties {
     }
 
     @Property(tries = 300)
-    void committableIsOnePastTheLongestDonePrefixWhateverTheOrder(@ForAll("runs") Run run) {
-        PartitionOffsets offsets = new PartitionOffsets();
+    void theStandingIsOnePastTheLongestDonePrefixWhateverTheOrder(@ForAll("runs") Run run) {
+        OffsetTracker offsets = new OffsetTracker();
         for (int i = 0; i < run.dispatched().size(); i++) {
-            offsets.dispatched(run.dispatched().get(i), i);
+            offsets.dispatch(run.dispatched().get(i), i);
         }
         Set<Long> done = new HashSet<>();
         for (long offset : run.completionOrder()) {
@@ -49,12 +49,14 @@ class PartitionOffsetsProperties {
             while (prefix < run.dispatched().size() && done.contains(run.dispatched().get(prefix))) {
                 prefix++;
             }
-            assertThat(offsets.committable()).isEqualTo(prefix == 0 ? -1 : run.dispatched().get(prefix - 1) + 1);
+            long lowestNotDone = offsets.standing(-1);
+            assertThat(lowestNotDone).isEqualTo(prefix < run.dispatched().size() ? run.dispatched().get(prefix)
+                    : run.dispatched().get(prefix - 1) + 1);
+            OffsetTracker.CommitPoint point = offsets.commitPoint(-1);
             if (prefix > 0) {
-                assertThat(offsets.committableEpoch()).isEqualTo(prefix - 1);
+                assertThat(point.epoch()).as("the epoch of the record below").isEqualTo(prefix - 1);
             }
-            long lowestNotDone = offsets.lowestNotDone(-1);
-            long[] above = offsets.doneAbove();
+            long[] above = point.doneAbove().offsets();
             for (long a : above) {
                 assertThat(a).isGreaterThan(lowestNotDone);
                 assertThat(done).contains(a);

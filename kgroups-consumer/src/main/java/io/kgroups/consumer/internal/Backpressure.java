@@ -1,0 +1,71 @@
+package io.kgroups.consumer.internal;
+
+import java.util.Collection;
+import java.util.Collections;
+import java.util.HashSet;
+import java.util.Set;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Which partitions to pause, with hysteresis, so that slow handlers never cost group membership:
+ * the poll loop keeps polling, and a paused partition is simply not fetched. A partition pauses
+ * when its queue is full and resumes at half; all pause when the records or bytes fetched and not
+ * yet handed to a handler reach the totals, and resume at 80 %; a partition pauses while the done
+ * offsets it carries in the commit metadata pass half the budget (out-of-order completions) and
+ * resumes at a quarter; a held partition (its previous generation still in a handler) is paused
+ * until it starts.
+ */
+final class Backpressure {
+    /** What one lane holds now. */
+    record Load(TopicPartition partition, int queued, long queuedBytes, int metadataLength, boolean held) {
+    }
+
+    /** The partitions to keep paused, and which of them were just paused because their queue is full. */
+    record Decision(Set<TopicPartition> paused, Set<TopicPartition> pausedFull, Set<TopicPartition> resumed) {
+    }
+
+    private final int queueCapacity;
+    private final int maxRecords;
+    private final long maxBytes;
+    private final Set<TopicPartition> paused = new HashSet<>();
+    private boolean globallyFull;
+
+    Backpressure(int queueCapacity, int maxRecords, long maxBytes) {
+        this.queueCapacity = queueCapacity;
+        this.maxRecords = maxRecords;
+        this.maxBytes = maxBytes;
+    }
+
+    Decision update(Collection<Load> loads, int metadataBudget) {
+        long records = 0;
+        long bytes = 0;
+        for (Load load : loads) {
+            records += load.queued();
+            bytes += load.queuedBytes();
+        }
+        if (records >= maxRecords || bytes >= maxBytes) {
+            globallyFull = true;
+        } else if (records <= maxRecords * 8L / 10 && bytes <= maxBytes * 8 / 10) {
+            globallyFull = false;
+        }
+        Set<TopicPartition> pausedFull = new HashSet<>();
+        Set<TopicPartition> resumed = new HashSet<>();
+        Set<TopicPartition> present = new HashSet<>();
+        for (Load load : loads) {
+            TopicPartition tp = load.partition();
+            present.add(tp);
+            boolean metadataFull = load.metadataLength() > metadataBudget / 2;
+            if (globallyFull || load.held() || load.queued() >= queueCapacity || metadataFull) {
+                if (paused.add(tp) && load.queued() >= queueCapacity / 2) {
+                    pausedFull.add(tp);
+                }
+            } else if (load.queued() <= queueCapacity / 2 && load.metadataLength() <= metadataBudget / 4) {
+                if (paused.remove(tp)) {
+                    resumed.add(tp);
+                }
+            }
+        }
+        paused.retainAll(present);
+        return new Decision(Collections.unmodifiableSet(paused), pausedFull, resumed);
+    }
+}
