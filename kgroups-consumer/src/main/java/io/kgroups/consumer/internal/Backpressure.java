@@ -10,14 +10,14 @@ import org.apache.kafka.common.TopicPartition;
  * Which partitions to pause, with hysteresis, so that slow handlers never cost group membership:
  * the poll loop keeps polling, and a paused partition is simply not fetched. A partition pauses
  * when its queue is full and resumes at half; all pause when the records or bytes fetched and not
- * yet handed to a handler reach the totals, and resume at 80 %; a partition pauses while the done
- * offsets it carries in the commit metadata pass half the budget (out-of-order completions) and
- * resumes at a quarter; a held partition (its previous generation still in a handler) is paused
+ * yet handed to a handler reach the totals, and resume at 80 %; a partition with records pending
+ * pauses while the done offsets it carries in the commit metadata pass half the budget
+ * (out-of-order completions) and resumes at a quarter or once nothing is pending; a held partition (its previous generation still in a handler) is paused
  * until it starts.
  */
 final class Backpressure {
     /** What one lane holds now. */
-    record Load(TopicPartition partition, int queued, long queuedBytes, int metadataLength, boolean held) {
+    record Load(TopicPartition partition, int queued, long queuedBytes, int pending, int metadataLength, boolean held) {
     }
 
     /** The partitions to keep paused, and which of them were just paused because their queue is full. */
@@ -54,12 +54,15 @@ final class Backpressure {
         for (Load load : loads) {
             TopicPartition tp = load.partition();
             present.add(tp);
-            boolean metadataFull = load.metadataLength() > metadataBudget / 2;
+            // Only while records are pending: then out-of-order completions behind them grow the metadata, and
+            // slower intake helps. With nothing pending it holds only offsets inherited from a previous owner,
+            // which shrink as the partition is fetched past them: pausing it then would stall it for good.
+            boolean metadataFull = load.pending() > 0 && load.metadataLength() > metadataBudget / 2;
             if (globallyFull || load.held() || load.queued() >= queueCapacity || metadataFull) {
                 if (paused.add(tp) && load.queued() >= queueCapacity / 2) {
                     pausedFull.add(tp);
                 }
-            } else if (load.queued() <= queueCapacity / 2 && load.metadataLength() <= metadataBudget / 4) {
+            } else if (load.queued() <= queueCapacity / 2 && (load.pending() == 0 || load.metadataLength() <= metadataBudget / 4)) {
                 if (paused.remove(tp)) {
                     resumed.add(tp);
                 }

@@ -67,6 +67,8 @@ final class Committer {
         boolean overflowLogged;
         /** perBatch: the end offset of each poll's records of this partition not yet all done. */
         final ArrayDeque<Long> batchEnds = new ArrayDeque<>();
+        /** perBatch: an offset a finished batch (or the position past it) wants committed; due until acknowledged. */
+        long due = -1;
 
         PartitionCommits(Lane lane) {
             this.lane = lane;
@@ -151,17 +153,7 @@ final class Committer {
             case PER_BATCH -> {
                 List<Lane> due = null;
                 for (Lane lane : lanes) {
-                    PartitionCommits state = state(lane);
-                    if (state.batchEnds.isEmpty()) {
-                        continue;
-                    }
-                    long standing = lane.tracker().standing(-1);
-                    boolean batchDone = false;
-                    while (!state.batchEnds.isEmpty() && state.batchEnds.peek() <= standing) {
-                        state.batchEnds.poll();
-                        batchDone = true;
-                    }
-                    if (batchDone) {
+                    if (batchDue(lane, state(lane))) {
                         if (due == null) {
                             due = new ArrayList<>();
                         }
@@ -184,6 +176,30 @@ final class Committer {
                 }
             }
         }
+    }
+
+    /**
+     * perBatch: whether the lane has a finished batch not yet acknowledged. Stays due after a
+     * failed commit, so that it is sent again on the next turn, not only when another batch ends.
+     * An idle lane whose position moved on (past transaction markers that came after the last
+     * batch) is due too: otherwise its lag would stay 1 forever.
+     */
+    private boolean batchDue(Lane lane, PartitionCommits state) {
+        OffsetTracker tracker = lane.tracker();
+        long standing = tracker.standing(-1);
+        while (!state.batchEnds.isEmpty() && state.batchEnds.peek() <= standing) {
+            state.batchEnds.poll();
+            state.due = Math.max(state.due, standing);
+        }
+        Mark acked = state.acked;
+        long ackedOffset = acked == null ? -1 : acked.offset();
+        if (state.batchEnds.isEmpty() && tracker.pending() == 0) {
+            long position = queries.position(lane.partition());
+            if (position > ackedOffset && position >= standing) {
+                state.due = Math.max(state.due, position);
+            }
+        }
+        return state.due > ackedOffset;
     }
 
     // ---- what to commit ----

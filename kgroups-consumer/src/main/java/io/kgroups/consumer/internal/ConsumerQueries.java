@@ -65,7 +65,7 @@ final class ConsumerQueries {
 
     /**
      * The group's committed offsets for {@code partitions}, waiting up to {@code timeout} (wakeups
-     * do not end the wait); empty when they cannot be read in time: only an optimisation is lost
+     * do not end the wait); null when they cannot be read in time: only an optimisation is lost
      * (done offsets in the metadata), the records are handled again, at least once as always.
      */
     Map<TopicPartition, OffsetAndMetadata> committed(Set<TopicPartition> partitions, Duration timeout) {
@@ -76,14 +76,14 @@ final class ConsumerQueries {
                 return consumer.committed(partitions, Duration.ofNanos(Math.max(left, 1)));
             } catch (WakeupException e) {
                 if (clock.nanos() >= deadline) {
-                    return Map.of();
+                    return null;
                 }
             } catch (InterruptException e) {
                 throw e;
             } catch (KafkaException e) {
                 LOG.atWarn().setMessage("offset_metadata_unread").addKeyValue("group", group)
                         .addKeyValue("partitions", partitions).addKeyValue("error", e.toString()).log();
-                return Map.of();
+                return null;
             }
         }
     }

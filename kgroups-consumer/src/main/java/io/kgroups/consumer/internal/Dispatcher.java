@@ -75,20 +75,42 @@ final class Dispatcher implements Slots.Refusals {
         return lane;
     }
 
-    /** Poll thread: records fetched for {@code tp} (increasing offsets). */
-    void enqueue(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> records) {
+    /**
+     * Poll thread: records fetched for {@code tp} (increasing offsets). Returns -1, or the offset
+     * to seek {@code tp} back to when these records are not to be taken (see below).
+     *
+     * <p>A fetch that goes back (a truncation after an unclean leader election, an offset reset)
+     * starts a new generation: the records the lane knew at those offsets are gone. But the old
+     * generation may still have a record not done <em>below</em> where the fetch now starts (a
+     * retry waiting, a slow handler): that record is still in the log, and the consumer's
+     * position has passed it. Then the partition is sought back to it, and the new generation
+     * starts there, knowing what the old one had done (by offset and leader epoch).
+     */
+    long enqueue(TopicPartition tp, List<ConsumerRecord<byte[], byte[]>> records) {
         Lane lane = lanes.get(tp);
         long first = records.get(0).offset();
         if (lane == null) {
-            lane = assign(tp, new OffsetTracker());
+            lane = assign(tp, OffsetTracker.unknown());
         } else if (!lane.accepts(first)) {
-            // The fetch went back (a truncation after an unclean leader election, an offset reset): the records
-            // the lane knew at those offsets are gone. A new generation starts from here.
+            OffsetTracker.CommitPoint old = lane.tracker().commitPoint(-1);
             LOG.atWarn().setMessage("partition_rewound").addKeyValue("group", group).addKeyValue("partition", tp)
-                    .addKeyValue("offset", first).addKeyValue("was_at", lane.tracker().standing(-1)).log();
-            lane = assign(tp, new OffsetTracker());
+                    .addKeyValue("offset", first).addKeyValue("was_at", old == null ? -1 : old.offset()).log();
+            if (old != null && old.offset() < first && lane.tracker().pending() > 0) {
+                assign(tp, new OffsetTracker(old.offset(), old.epoch(), old.doneAbove()));
+                return old.offset();
+            }
+            lane = assign(tp, OffsetTracker.fresh());
         }
         lane.enqueue(records);
+        return -1;
+    }
+
+    /** Poll thread: the position of {@code tp} went back with nothing pending: a new generation from there. */
+    Lane rewound(TopicPartition tp, long position) {
+        Lane lane = lanes.get(tp);
+        LOG.atWarn().setMessage("partition_rewound").addKeyValue("group", group).addKeyValue("partition", tp)
+                .addKeyValue("offset", position).addKeyValue("was_at", lane == null ? -1 : lane.tracker().standing(-1)).log();
+        return assign(tp, OffsetTracker.fresh());
     }
 
     /**

@@ -4,7 +4,7 @@ import io.kgroups.consumer.Ordering;
 import java.nio.ByteBuffer;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
-import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
@@ -56,8 +56,8 @@ final class Lane {
     private final Object partitionKey = new Object();
     private final ConsumerMetrics.TopicCounts counts;
 
-    // guarded by this
-    private final Map<Object, Chain> chains = new HashMap<>();
+    // guarded by this; in insertion order, so that a held lane starts its chains in the order records came
+    private final Map<Object, Chain> chains = new LinkedHashMap<>();
     private final List<Chain> running = new ArrayList<>(2);
     private int queuedRecords;
     private boolean closed;

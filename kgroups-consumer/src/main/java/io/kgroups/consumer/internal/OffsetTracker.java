@@ -33,29 +33,53 @@ final class OffsetTracker {
     private final long[] inheritedOffsets;
     private final int[] inheritedEpochs;
     private int inheritedIndex;
-
-    /** A generation with nothing known: records are handed out from wherever the consumer fetches. */
-    OffsetTracker() {
-        this(-1, NO_EPOCH, DoneOffsets.NONE);
-    }
+    /** Whether the consumer's position may be committed before a record of this generation is handed out. */
+    private final boolean positionBeforeRecords;
 
     /**
      * A generation that starts at the group's committed offset {@code startOffset} (with the leader
      * epoch its commit carried), and the offsets a previous owner recorded as done above it.
      */
     OffsetTracker(long startOffset, int startEpoch, DoneOffsets inherited) {
+        this(startOffset, startEpoch, inherited, true);
+    }
+
+    private OffsetTracker(long startOffset, int startEpoch, DoneOffsets inherited, boolean positionBeforeRecords) {
         this.startOffset = startOffset;
         this.startEpoch = startEpoch;
         this.inheritedOffsets = inherited.offsets();
         this.inheritedEpochs = inherited.epochs();
+        this.positionBeforeRecords = positionBeforeRecords;
     }
 
-    /** Whether a record at {@code offset} belongs to this generation (offsets only go up from its start). */
+    /**
+     * A generation that starts wherever the consumer is: nothing committed, or a position that went
+     * back. The position may be committed at once (the group then stands where the consumer starts).
+     */
+    static OffsetTracker fresh() {
+        return new OffsetTracker(-1, NO_EPOCH, DoneOffsets.NONE, true);
+    }
+
+    /**
+     * A generation whose group offset could not be read: until a record is handed out its position
+     * is not committed, for that would only repeat the committed offset, without its leader epoch
+     * (which Kafka needs to notice a later truncation).
+     */
+    static OffsetTracker unknown() {
+        return new OffsetTracker(-1, NO_EPOCH, DoneOffsets.NONE, false);
+    }
+
+    /** Whether this generation could not read the group's offset and has handed nothing out yet. */
+    synchronized boolean startUnknown() {
+        return !positionBeforeRecords && lastDispatched < 0;
+    }
+
+    /**
+     * Whether a record at {@code offset} belongs to this generation: offsets only go up from its
+     * start, past every record handed out and every position the group stood at.
+     */
     synchronized boolean accepts(long offset) {
-        if (lastDispatched >= 0) {
-            return offset > lastDispatched;
-        }
-        return startOffset < 0 || offset >= startOffset;
+        return offset > lastDispatched && offset >= passed && offset >= startOffset;
     }
 
     /**
@@ -130,23 +154,30 @@ final class OffsetTracker {
         if (size > 0) {
             return offsets[head];
         }
-        if (position >= 0 && position > lastDispatched && position >= passed && position >= startOffset) {
+        if (position >= 0 && position > lastDispatched && position >= passed && position >= startOffset
+                && (positionBeforeRecords || lastDispatched >= 0)) {
             return position;
         }
         return passed >= 0 ? passed : startOffset;
     }
 
-    /** What to commit now, or null when nothing is known yet. */
+    /**
+     * What to commit now, or null when nothing is known yet. A position used here counts as passed
+     * from then on: where the group stands never goes back within a generation, even when the
+     * position is not known at the next commit.
+     */
     synchronized CommitPoint commitPoint(long position) {
         long offset = standing(position);
         if (offset < 0) {
             return null;
         }
+        if (size == 0 && offset == position && offset != passed) {
+            passed = position; // past the last record: transaction markers or aborted data after it
+            passedEpoch = lastEpoch >= 0 ? lastEpoch : position == startOffset ? startEpoch : NO_EPOCH;
+        }
         int epoch;
         if (size > 0) {
             epoch = passed >= 0 ? passedEpoch : offset == startOffset ? startEpoch : epochs[head];
-        } else if (offset == position && lastEpoch >= 0) {
-            epoch = lastEpoch; // past the last record: a transaction marker or aborted data after it
         } else {
             epoch = passed >= 0 && offset == passed ? passedEpoch : startEpoch;
         }

@@ -156,8 +156,12 @@ public final class PollLoop<K, V> implements Runnable, ConsumerRebalanceListener
         }
         for (TopicPartition tp : records.partitions()) {
             List<ConsumerRecord<byte[], byte[]>> partitionRecords = records.records(tp);
-            dispatcher.enqueue(tp, partitionRecords);
             metrics.topic(tp.topic()).consumed.add(partitionRecords.size());
+            long back = dispatcher.enqueue(tp, partitionRecords);
+            if (back >= 0) {
+                consumer.seek(tp, back); // records below these are not done yet: fetched again from there
+                continue;
+            }
             committer.batchFetched(dispatcher.lane(tp), partitionRecords.get(partitionRecords.size() - 1).offset() + 1);
         }
     }
@@ -166,7 +170,7 @@ public final class PollLoop<K, V> implements Runnable, ConsumerRebalanceListener
         Collection<Lane> lanes = dispatcher.lanes();
         List<Backpressure.Load> loads = new ArrayList<>(lanes.size());
         for (Lane lane : lanes) {
-            loads.add(new Backpressure.Load(lane.partition(), lane.queued(), lane.queuedBytes(),
+            loads.add(new Backpressure.Load(lane.partition(), lane.queued(), lane.queuedBytes(), lane.inFlight(),
                     committer.metadataLength(lane.partition()), lane.held()));
         }
         Backpressure.Decision decision = backpressure.update(loads, committer.budget());
@@ -206,11 +210,45 @@ public final class PollLoop<K, V> implements Runnable, ConsumerRebalanceListener
             return;
         }
         lastLagRefresh = now;
-        for (Lane lane : dispatcher.lanes()) {
+        readUnknownStarts();
+        for (Lane lane : List.copyOf(dispatcher.lanes())) {
             long position = queries.position(lane.partition());
+            if (position >= 0 && lane.tracker().pending() == 0 && position < lane.tracker().standing(-1)) {
+                // Nothing pending and the position went back (a truncation, an offset reset): the group
+                // stands past records that are not there any more. A new generation starts where the log is.
+                lane = dispatcher.rewound(lane.partition(), position);
+            }
             long logEnd = queries.logEnd(lane.partition(), position);
             if (logEnd >= 0) {
                 lane.lag(Math.max(0, logEnd - lane.tracker().standing(position)));
+            }
+        }
+    }
+
+    /**
+     * Lanes whose group offset could not be read when they were assigned, and that have handed
+     * nothing out since: read it again, and start them properly (with its leader epoch and the
+     * done offsets in its metadata). Until then they commit nothing.
+     */
+    private void readUnknownStarts() {
+        Set<TopicPartition> unknown = new HashSet<>();
+        for (Lane lane : dispatcher.lanes()) {
+            if (lane.tracker().startUnknown()) {
+                unknown.add(lane.partition());
+            }
+        }
+        if (unknown.isEmpty()) {
+            return;
+        }
+        Map<TopicPartition, OffsetAndMetadata> committed = queries.committed(unknown, settings.commitTimeout());
+        if (committed == null) {
+            return;
+        }
+        for (TopicPartition tp : unknown) {
+            Lane lane = dispatcher.lane(tp);
+            if (lane != null && lane.tracker().startUnknown()) {
+                OffsetAndMetadata offset = committed.get(tp);
+                committer.assigned(dispatcher.assign(tp, tracker(tp, offset)), offset == null ? -1 : offset.offset());
             }
         }
     }
@@ -223,8 +261,8 @@ public final class PollLoop<K, V> implements Runnable, ConsumerRebalanceListener
         Map<TopicPartition, OffsetAndMetadata> committed = partitions.isEmpty() ? Map.of()
                 : queries.committed(new HashSet<>(partitions), settings.commitTimeout());
         for (TopicPartition tp : partitions) {
-            OffsetAndMetadata offset = committed.get(tp);
-            Lane lane = dispatcher.assign(tp, tracker(tp, offset));
+            OffsetAndMetadata offset = committed == null ? null : committed.get(tp);
+            Lane lane = dispatcher.assign(tp, committed == null ? OffsetTracker.unknown() : tracker(tp, offset));
             committer.assigned(lane, offset == null ? -1 : offset.offset());
             metrics.addLag(tp, dispatcher, Dispatcher::lag);
         }
@@ -242,7 +280,7 @@ public final class PollLoop<K, V> implements Runnable, ConsumerRebalanceListener
     /** A generation that starts at the committed offset, knowing what a previous owner recorded as done above it. */
     private OffsetTracker tracker(TopicPartition tp, OffsetAndMetadata committed) {
         if (committed == null) {
-            return new OffsetTracker();
+            return OffsetTracker.fresh();
         }
         DoneOffsets done = DoneOffsets.NONE;
         String metadata = committed.metadata();

@@ -150,7 +150,7 @@ class CommitterTest {
         clock = new ManualClock();
         failures = new Failures();
         committer = committer(CommitPolicy.periodic(Duration.ofSeconds(1), 10_000), 4_000);
-        lane = lane(TP, new OffsetTracker());
+        lane = lane(TP, OffsetTracker.fresh());
     }
 
     private Committer committer(CommitPolicy policy, int budget) {
@@ -264,7 +264,7 @@ class CommitterTest {
     @Test
     void perBatchCommitsAPartitionWhoseBatchIsDoneWhileAnotherWaits() {
         committer = committer(CommitPolicy.perBatch(CommitPolicy.Mode.SYNC), 4_000);
-        Lane slow = lane(TP1, new OffsetTracker());
+        Lane slow = lane(TP1, OffsetTracker.fresh());
         for (long offset = 0; offset < 3; offset++) {
             lane.tracker().dispatch(offset, 7);
             slow.tracker().dispatch(offset, 7);

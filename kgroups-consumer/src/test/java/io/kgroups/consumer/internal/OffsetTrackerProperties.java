@@ -37,7 +37,7 @@ class OffsetTrackerProperties {
 
     @Property(tries = 300)
     void theStandingIsOnePastTheLongestDonePrefixWhateverTheOrder(@ForAll("runs") Run run) {
-        OffsetTracker offsets = new OffsetTracker();
+        OffsetTracker offsets = OffsetTracker.fresh();
         for (int i = 0; i < run.dispatched().size(); i++) {
             offsets.dispatch(run.dispatched().get(i), i);
         }

@@ -33,7 +33,7 @@ class OffsetTrackerTest {
         "''          | ''      | 7  | 7",
     })
     void standsAtTheLowestOffsetNotDoneElseThePosition(String dispatched, String done, long position, long standing) {
-        OffsetTracker tracker = new OffsetTracker();
+        OffsetTracker tracker = OffsetTracker.fresh();
         for (long offset : longs(dispatched)) {
             tracker.dispatch(offset, 3);
         }
@@ -115,8 +115,30 @@ class OffsetTrackerTest {
     }
 
     @Test
+    void aGenerationThatCouldNotReadTheCommittedOffsetCommitsNoPositionBeforeItsFirstRecord() {
+        // Committing the position then would repeat the group's offset without its leader epoch.
+        OffsetTracker tracker = OffsetTracker.unknown();
+        assertThat(tracker.commitPoint(92)).isNull();
+        tracker.dispatch(92, 1);
+        tracker.done(92);
+        assertThat(tracker.commitPoint(94).offset()).isEqualTo(94);
+        assertThat(tracker.commitPoint(94).epoch()).isEqualTo(1);
+    }
+
+    @Test
+    void aPositionCommittedOnceIsPassedEvenWhenItIsNotKnownNextTime() {
+        OffsetTracker tracker = OffsetTracker.fresh();
+        tracker.dispatch(4, 0);
+        tracker.done(4);
+        assertThat(tracker.commitPoint(9).offset()).isEqualTo(9); // markers 5-8 passed
+        assertThat(tracker.commitPoint(-1).offset()).as("never back to 5").isEqualTo(9);
+        assertThat(tracker.accepts(7)).as("a fetch below it went back").isFalse();
+        assertThat(tracker.accepts(9)).isTrue();
+    }
+
+    @Test
     void theVersionChangesWithEveryRecordDone() {
-        OffsetTracker tracker = new OffsetTracker();
+        OffsetTracker tracker = OffsetTracker.fresh();
         tracker.dispatch(1, 0);
         tracker.dispatch(2, 0);
         long before = tracker.version();
