@@ -78,6 +78,7 @@ final class SimConsumer extends MockConsumer<byte[], byte[]> {
     private final Set<TopicPartition> unknownPosition = new HashSet<>();
     private final Set<TopicPartition> paused = new LinkedHashSet<>();
     private final Set<TopicPartition> losing = new HashSet<>();
+    private final Set<TopicPartition> revoking = new HashSet<>();
     private final ArrayDeque<Runnable> rebalances = new ArrayDeque<>();
     private final ArrayDeque<Answer> answers = new ArrayDeque<>();
     final ArrayDeque<RuntimeException> syncFaults = new ArrayDeque<>();
@@ -111,7 +112,9 @@ final class SimConsumer extends MockConsumer<byte[], byte[]> {
                 revoked.removeAll(target);
             }
             if (!revoked.isEmpty()) {
+                revoking.addAll(revoked);
                 listener.onPartitionsRevoked(revoked);
+                revoking.clear();
                 release(revoked);
             }
             Set<TopicPartition> added = new LinkedHashSet<>(target);
@@ -449,6 +452,11 @@ final class SimConsumer extends MockConsumer<byte[], byte[]> {
     @Override
     public Set<TopicPartition> assignment() {
         return new HashSet<>(owned);
+    }
+
+    /** Whether {@code tp} is being revoked or lost right now (its rebalance callback runs). */
+    boolean leaving(TopicPartition tp) {
+        return revoking.contains(tp) || losing.contains(tp);
     }
 
     /** Whether a commit for {@code tp} now would come from its owner (the runtime never commits what it lost). */

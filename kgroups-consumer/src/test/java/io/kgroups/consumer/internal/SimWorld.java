@@ -37,8 +37,19 @@ final class SimWorld implements Clock {
     }
 
     SimWorld(long seed, boolean fullTrace) {
-        this.random = new Random(seed);
+        this.random = new Random(mix(seed));
         this.fullTrace = fullTrace;
+    }
+
+    /**
+     * SplitMix64's finalizer: java.util.Random's first values are nearly the same for neighbouring
+     * seeds (1, 2, 3 ...), which would draw nearly the same setup for all of them.
+     */
+    private static long mix(long seed) {
+        long z = seed + 0x9E3779B97F4A7C15L;
+        z = (z ^ (z >>> 30)) * 0xBF58476D1CE4E5B9L;
+        z = (z ^ (z >>> 27)) * 0x94D049BB133111EBL;
+        return z ^ (z >>> 31);
     }
 
     @Override

@@ -75,9 +75,11 @@ final class Simulation implements SimConsumer.Observer {
         final long generation;
         final SimThreads.Worker worker;
         final Throwable error;
+        final long duration;
 
         Call(int incarnation, TopicPartition tp, List<SimCluster.Entry> entries, long generation,
-                SimThreads.Worker worker, Throwable error) {
+                SimThreads.Worker worker, Throwable error, long duration) {
+            this.duration = duration;
             this.incarnation = incarnation;
             this.tp = tp;
             this.entries = entries;
@@ -99,6 +101,8 @@ final class Simulation implements SimConsumer.Observer {
         boolean started;
         long heldUntil;
         boolean held;
+        /** The longest handler call in progress or started while this partition waited. */
+        long longestCall;
 
         Waiting(long generation) {
             this.generation = generation;
@@ -141,8 +145,8 @@ final class Simulation implements SimConsumer.Observer {
     private final List<Call> inHandler = new ArrayList<>();
     private final Map<TopicPartition, long[]> lastCommit = new HashMap<>();
     private final Map<TopicPartition, Waiting> waiting = new HashMap<>();
-    private final long startBoundNanos;
-    private final long heldBoundNanos;
+    private final long heldExtraNanos;
+    private final boolean backlog;
     private String violation;
     private int produced;
     private int calls;
@@ -157,13 +161,16 @@ final class Simulation implements SimConsumer.Observer {
     private Simulation(long seed, boolean fullTrace) {
         this.seed = seed;
         this.world = new SimWorld(seed, fullTrace);
-        this.partitions = world.between(1, 6);
+        // Some seeds start on a backlog: hundreds of records per partition, more partitions than slots,
+        // short handlers (the starvation case: a lane that kept its slot would starve the others).
+        this.backlog = world.chance(0.15);
+        this.partitions = backlog ? world.between(3, 6) : world.between(1, 6);
         this.cluster = new SimCluster(partitions);
         this.threads = new SimThreads(world, "sim" + seed);
         this.ordering = world.pick(List.of(Ordering.PARTITION, Ordering.PARTITION, Ordering.KEY, Ordering.KEY, Ordering.UNORDERED));
         this.batch = world.chance(0.25);
         this.maxBatchSize = batch ? world.between(1, 8) : 1;
-        this.concurrency = world.between(1, 8);
+        this.concurrency = backlog ? world.between(1, partitions - 1) : world.between(1, 8);
         this.keys = world.between(1, 12);
         int policy = world.between(0, ordering == Ordering.PARTITION ? 3 : 2);
         this.commitPolicy = switch (policy) {
@@ -191,21 +198,30 @@ final class Simulation implements SimConsumer.Observer {
         int maxInFlight = world.between(5, 300);
         int budget = world.chance(0.3) ? world.between(20, 300) : 4_000;
         cluster.metadataLimit = world.chance(0.2) ? world.between(30, 400) : 4_096;
+        if (backlog) {
+            queueRecords = 1_000;
+            maxInFlight = 10_000;
+        }
         this.settings = settings(queueRecords, maxInFlight, budget);
-        // The bound of the fair scheduler: a waiting lane is served within ceil(lanes / slots) + 1 turns of the
-        // slots, each held at most a quantum and one work item (a batch handled one by one: its records each).
-        long work = maxHandlerMs * (batch ? maxBatchSize + 1 : 1) + 1;
-        long turns = (partitions + concurrency - 1) / concurrency + 1;
-        this.startBoundNanos = (PollLoop.POLL_TIMEOUT.toMillis() + turns * (Lane.QUANTUM_NANOS / 1_000_000 + work) + 10)
-                * 1_000_000;
         // A held lane starts on the poll loop's turn after its predecessor ends; the loop may then be inside a revoke.
-        this.heldBoundNanos = startBoundNanos + (revokeTimeoutMs + commitTimeoutMs * 2 + 200) * 1_000_000;
+        this.heldExtraNanos = (revokeTimeoutMs + commitTimeoutMs * 2 + 200) * 1_000_000;
         this.setup = "partitions=" + partitions + " ordering=" + ordering + " handler=" + (batch ? "batch(" + maxBatchSize + ")" : "record")
                 + " concurrency=" + concurrency + " keys=" + keys + " commit=" + commitPolicy + " errors=" + errorPolicy
                 + " revokeTimeout=" + revokeTimeoutMs + "ms commitTimeout=" + commitTimeoutMs + "ms maxHandler=" + maxHandlerMs
                 + "ms queue=" + queueRecords + " maxInFlight=" + maxInFlight + " metadataBudget=" + budget
                 + " brokerMetadataLimit=" + cluster.metadataLimit + " fatal=" + fatalErrors + " dltFailure=" + dltFailure
-                + " refusal=" + refusal + " chaos=" + chaosMs + "ms";
+                + " refusal=" + refusal + " chaos=" + chaosMs + "ms" + (backlog ? " backlog" : "");
+    }
+
+    /**
+     * The fair scheduler's promise: a lane waiting for a slot is served within ceil(lanes / slots)
+     * + 1 turns of the slots, each held at most a quantum plus one work item (a batch handled one by
+     * one: each of its records), counting the longest handler call seen while it waited.
+     */
+    private long startBound(long longestCall) {
+        long work = longestCall * (batch ? maxBatchSize + 1 : 1) + 1_000_000;
+        long turns = (partitions + concurrency - 1) / concurrency + 1;
+        return PollLoop.POLL_TIMEOUT.toNanos() + turns * (Lane.QUANTUM_NANOS + work) + 10_000_000;
     }
 
     private Settings<String, String> settings(int queueRecords, int maxInFlight, int budget) {
@@ -410,6 +426,14 @@ final class Simulation implements SimConsumer.Observer {
     // ---- chaos ----
 
     private void scheduleChaos() {
+        if (backlog) {
+            for (int p = 0; p < partitions; p++) {
+                for (int i = world.between(200, 600); i > 0; i--) {
+                    cluster.append(p, "k" + world.random.nextInt(keys), false);
+                    produced++;
+                }
+            }
+        }
         int bursts = world.between(5, 25);
         for (int i = 0; i < bursts; i++) {
             world.outside(world.millisBetween(0, chaosMs), "produce", this::produce);
@@ -690,10 +714,13 @@ final class Simulation implements SimConsumer.Observer {
                 }
             }
         }
-        Call call = new Call(incarnation, tp, entries, generation, SimThreads.current(), outcome());
+        long duration = duration();
+        Call call = new Call(incarnation, tp, entries, generation, SimThreads.current(), outcome(), duration);
         inHandler.add(call);
         calls++;
-        long duration = duration();
+        for (Waiting w : waiting.values()) {
+            w.longestCall = Math.max(w.longestCall, duration);
+        }
         world.inside(duration, "handler returns " + call + (call.error == null ? "" : " throwing " + call.error), () -> threads.resume(call.worker));
         return call;
     }
@@ -714,7 +741,7 @@ final class Simulation implements SimConsumer.Observer {
     }
 
     private long duration() {
-        if (draining) {
+        if (draining || backlog) {
             return world.millisBetween(0, 3);
         }
         double roll = world.random.nextDouble();
@@ -885,6 +912,9 @@ final class Simulation implements SimConsumer.Observer {
             for (SimCluster.Entry entry : entries) {
                 if (!done(entry)) {
                     w.needSince = world.nanos();
+                    for (Call call : inHandler) {
+                        w.longestCall = Math.max(w.longestCall, call.duration);
+                    }
                     break;
                 }
             }
@@ -923,7 +953,7 @@ final class Simulation implements SimConsumer.Observer {
         for (Map.Entry<TopicPartition, Waiting> entry : waiting.entrySet()) {
             Waiting w = entry.getValue();
             TopicPartition tp = entry.getKey();
-            if (w.needSince < 0 || w.started || consumer.generation(tp) != w.generation) {
+            if (w.needSince < 0 || w.started || consumer.generation(tp) != w.generation || consumer.leaving(tp)) {
                 continue;
             }
             boolean held = false;
@@ -937,7 +967,7 @@ final class Simulation implements SimConsumer.Observer {
                 continue;
             }
             long from = Math.max(w.needSince, w.heldUntil);
-            long bound = w.held ? heldBoundNanos : startBoundNanos;
+            long bound = startBound(w.longestCall) + (w.held ? heldExtraNanos : 0);
             if (now - from > bound) {
                 violate(tp + " has had records for " + (now - from) / 1_000_000 + " ms without a handler starting (bound "
                         + bound / 1_000_000 + " ms" + (w.held ? ", after being held" : "") + ")");

@@ -21,7 +21,8 @@ import org.slf4j.LoggerFactory;
  * <ul>
  * <li>{@code mvn verify}: seeds 1..{@value #DEFAULT_SEEDS} on both cores.</li>
  * <li>{@code -Dsimulation.seeds=100000} (and {@code -Dsimulation.from=N}): a nightly-sized run.</li>
- * <li>{@code -Dsimulation.seed=N}: replays one seed, printing its whole trace.</li>
+ * <li>{@code -Dsimulation.seed=N}: replays one seed, printing its whole trace (and the runtime's log).</li>
+ * <li>{@code -Dsimulation.verbose=true}: prints every seed's setup and what happened in it.</li>
  * </ul>
  * A failing seed is printed with its setup, the last events before the violation, and the
  * command that replays it.
@@ -73,6 +74,9 @@ class SimulationTest {
                 long seed;
                 while ((seed = next.getAndIncrement()) < from + seeds && failed.size() < 3) {
                     Simulation.Result result = Simulation.run(seed, false);
+                    if (Boolean.getBoolean("simulation.verbose")) {
+                        System.out.println("seed " + seed + ": " + result.setup() + " | " + result.summary());
+                    }
                     if (!result.passed()) {
                         failed.add(result);
                     }
