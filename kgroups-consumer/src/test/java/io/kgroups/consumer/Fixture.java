@@ -76,6 +76,17 @@ final class Fixture implements AutoCloseable {
         }
     }
 
+    /** To partition 0: {@code perKey} records of key k0, then of k1, ... (values v-i). */
+    void produceInRuns(String topic, int keys, int perKey) throws Exception {
+        List<Future<RecordMetadata>> acks = new ArrayList<>();
+        for (int i = 0; i < keys * perKey; i++) {
+            acks.add(producer.send(new ProducerRecord<>(topic, 0, "k" + (i / perKey), "v-" + i)));
+        }
+        for (Future<RecordMetadata> ack : acks) {
+            ack.get(30, TimeUnit.SECONDS);
+        }
+    }
+
     void send(String topic, int partition, String value) throws Exception {
         producer.send(new ProducerRecord<>(topic, partition, null, value)).get(30, TimeUnit.SECONDS);
     }

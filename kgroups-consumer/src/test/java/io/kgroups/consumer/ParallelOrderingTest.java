@@ -297,6 +297,95 @@ class ParallelOrderingTest extends SharedKafkaTest {
     }
 
     @Test
+    void aBudgetOverTheBrokersMetadataLimitShrinksInsteadOfFailingEveryCommit() throws Exception {
+        // The broker takes 4,096 bytes of metadata (offset.metadata.max.bytes). With a budget of 100,000
+        // every commit carrying the done offsets of 20,000 records out of order used to fail, for good.
+        String topic = fixture.topic(1);
+        String group = Fixture.unique("g");
+        TopicPartition tp = new TopicPartition(topic, 0);
+        fixture.produceKeyed(topic, 40_000, 2); // k0, k1, k0, k1 ...
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        try (GroupConsumer<String, String> consumer = fixture.builder(group, "classic", topic)
+                .ordering(Ordering.KEY)
+                .offsetMetadataBudget(100_000)
+                .partitionQueueRecords(40_000)
+                .commitPolicy(CommitPolicy.periodic(Duration.ofMillis(100), 100_000))
+                .handler(record -> {
+                    if (record.key().equals("k0")) {
+                        release.await(); // k0 waits; every k1 is done: a done offset every other offset
+                    }
+                })
+                .build().start()) {
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
+                assertThat(consumer.stats().processed()).isGreaterThanOrEqualTo(15_000);
+                assertThat(consumer.stats().commitFailures()).as("refused once the metadata passed the limit").isPositive();
+                assertThat(consumer.stats().commits()).isGreaterThan(consumer.stats().commitFailures());
+                OffsetAndMetadata committed = fixture.committed(group).get(tp);
+                assertThat(committed).as("committed at all (before: every commit refused)").isNotNull();
+                // 20,000 done offsets fit no 4,096 bytes: the plain offset, as when over the budget.
+                assertThat(committed.metadata().length()).isLessThanOrEqualTo(4_096);
+                assertThat(consumer.health().reasons()).noneSatisfy(r -> assertThat(r).contains("commits in a row failed"));
+            });
+            long refused = consumer.stats().commitFailures();
+            assertThat(refused).as("refused while the budget halved").isBetween(1L, 5L);
+            release.countDown();
+            await().atMost(Duration.ofSeconds(60)).until(() -> fixture.committed(group, tp) == 40_000);
+            assertThat(consumer.stats().commitFailures()).as("none refused since").isEqualTo(refused);
+        }
+    }
+
+    @Test
+    void doneOffsetsInTranslatedOffsetsAreNotTrustedButACopyInTheSameClusterIs() throws Exception {
+        // Group a: record 3 of key k3 waits, the others are done; a closes committed at 3 with 87 done above.
+        String topic = fixture.topic(1);
+        String source = Fixture.unique("g");
+        TopicPartition tp = new TopicPartition(topic, 0);
+        fixture.produceKeyed(topic, 100, 10);
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        java.util.concurrent.ExecutorService handlers = java.util.concurrent.Executors.newCachedThreadPool();
+        try (GroupConsumer<String, String> consumer = fixture.builder(source, "classic", topic)
+                .ordering(Ordering.KEY)
+                .executor(handlers) // not shut down by close: the waiting handler is let go below
+                .revokeTimeout(Duration.ofMillis(500))
+                .handler(record -> {
+                    if (record.key().equals("k3")) {
+                        release.await();
+                    }
+                })
+                .build().start()) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> consumer.stats().processed() == 90);
+            consumer.close(Duration.ofMillis(500));
+        } finally {
+            release.countDown();
+            handlers.shutdown();
+        }
+        OffsetAndMetadata committed = fixture.committed(source).get(tp);
+        assertThat(committed.offset()).isEqualTo(3);
+        assertThat(committed.leaderEpoch()).isPresent();
+
+        // Copied with its leader epoch within this cluster (kgroups offsets copy): the same records, skipped.
+        String copy = Fixture.unique("g");
+        fixture.admin.alterConsumerGroupOffsets(copy, Map.of(tp, committed)).all().get();
+        // Translated as MirrorMaker 2 does (offset and metadata, no leader epoch): not trusted, all handled.
+        String translated = Fixture.unique("g");
+        fixture.admin.alterConsumerGroupOffsets(translated, Map.of(tp,
+                new OffsetAndMetadata(committed.offset(), committed.metadata()))).all().get();
+        assertThat(handledFrom(copy, topic)).as("copy: only what was not done").isEqualTo(97 - 87);
+        assertThat(handledFrom(translated, topic)).as("translated: everything from offset 3").isEqualTo(97);
+    }
+
+    private int handledFrom(String group, String topic) throws Exception {
+        AtomicInteger handled = new AtomicInteger();
+        try (GroupConsumer<String, String> consumer = fixture.builder(group, "classic", topic)
+                .ordering(Ordering.KEY)
+                .handler(record -> handled.incrementAndGet())
+                .build().start()) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> committedTotal(group) == 100);
+        }
+        return handled.get();
+    }
+
+    @Test
     void foreignOrCorruptMetadataIsIgnored() throws Exception {
         String topic = fixture.topic(2);
         String group = Fixture.unique("g");

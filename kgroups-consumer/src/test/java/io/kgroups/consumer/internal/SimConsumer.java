@@ -394,6 +394,8 @@ final class SimConsumer extends MockConsumer<byte[], byte[]> {
         }
         positions.put(tp, offset);
         unknownPosition.remove(tp);
+        generation.put(tp, generations.getAsLong()); // what was returned before is dropped: a new generation
+        lastReturned.remove(tp);
     }
 
     @Override

@@ -946,8 +946,9 @@ final class Simulation implements SimConsumer.Observer {
             violate("a throwable escaped the runtime on a handler thread: " + threads.escaped + "\n" + stack(threads.escaped));
             return;
         }
-        if (loop == null || loop.stopped() || loop.failure() != null || consumer.closedByRuntime()) {
-            return;
+        if (loop == null || loop.stopped() || loop.failure() != null || consumer.closedByRuntime()
+                || loop.state() == io.kgroups.consumer.ConsumerState.STOPPING) {
+            return; // failing or shutting down: records are not started any more
         }
         long now = world.nanos();
         for (Map.Entry<TopicPartition, Waiting> entry : waiting.entrySet()) {
