@@ -108,7 +108,7 @@ class ThrowablesTest extends SharedKafkaTest {
                 .errorPolicy(ErrorPolicy.retry(3, Backoff.fixed(FAST)).thenDeadLetter())
                 .handler(record -> {
                     if (record.offset() == 20) {
-                        throw new OutOfMemoryError("Java heap space");
+                        throw new OutOfMemoryError("simulated by the test: no memory left for the order");
                     }
                 })
                 .build().start()) {

@@ -183,8 +183,20 @@ public final class DoneOffsetsCodec {
     }
 
     private static long runsDataLength(long base, long[] done) {
-        long bytes = 0;
-        long runs = 0;
+        long[] bytesAndRuns = new long[2];
+        forEachRun(base, done, length -> {
+            bytesAndRuns[0] += varlen(length);
+            bytesAndRuns[1]++;
+        });
+        return varlen(bytesAndRuns[1]) + bytesAndRuns[0];
+    }
+
+    /** Told each run length of a done set, from base+1: done, not done, done ..., starting with done (possibly 0). */
+    private interface RunVisitor {
+        void run(long length);
+    }
+
+    private static void forEachRun(long base, long[] done, RunVisitor visitor) {
         long next = base + 1;
         int i = 0;
         while (i < done.length) {
@@ -193,16 +205,13 @@ public final class DoneOffsetsCodec {
                 doneRun++;
                 i++;
             }
-            bytes += varlen(doneRun);
-            runs++;
+            visitor.run(doneRun);
             next += doneRun;
             if (i < done.length) {
-                bytes += varlen(done[i] - next);
-                runs++;
+                visitor.run(done[i] - next);
                 next = done[i];
             }
         }
-        return varlen(runs) + bytes;
     }
 
     // ---- writing ----
@@ -239,34 +248,10 @@ public final class DoneOffsetsCodec {
     }
 
     private static void writeRuns(Writer out, long base, long[] done) {
-        long runs = 0;
-        long next = base + 1;
-        for (int i = 0; i < done.length; ) {
-            while (i < done.length && done[i] == next) {
-                next++;
-                i++;
-            }
-            runs += i < done.length ? 2 : 1;
-            if (i < done.length) {
-                next = done[i];
-            }
-        }
-        out.varlong(runs);
-        next = base + 1;
-        int i = 0;
-        while (i < done.length) {
-            long doneRun = 0;
-            while (i < done.length && done[i] == next + doneRun) {
-                doneRun++;
-                i++;
-            }
-            out.varlong(doneRun);
-            next += doneRun;
-            if (i < done.length) {
-                out.varlong(done[i] - next);
-                next = done[i];
-            }
-        }
+        long[] runs = new long[1];
+        forEachRun(base, done, length -> runs[0]++);
+        out.varlong(runs[0]);
+        forEachRun(base, done, out::varlong);
     }
 
     // ---- reading ----

@@ -229,7 +229,7 @@ final class Simulation implements SimConsumer.Observer {
         properties.put("group.id", "sim");
         RecordHandler<String, String> recordHandler = batch ? null : record -> handle(List.of(record));
         BatchHandler<String, String> batchHandler = batch ? this::handle : null;
-        return new Settings<>(properties, "sim", List.of(SimCluster.TOPIC), null, new KeyReader(), new ValueReader(),
+        return new Settings<>(properties, "sim", List.of(SimCluster.TOPIC), null, new Reader(true), new Reader(false),
                 recordHandler, batchHandler, maxBatchSize, ordering, concurrency, null, commitPolicy, errorPolicy, null,
                 new GroupListener() { }, Duration.ofMillis(revokeTimeoutMs), Duration.ofMillis(commitTimeoutMs), queueRecords,
                 maxInFlight, 64L * 1024 * 1024, Duration.ofMinutes(1), Long.MAX_VALUE, 3, 300_000, budget, new Properties());
@@ -780,8 +780,18 @@ final class Simulation implements SimConsumer.Observer {
         return Long.parseLong(parts[1]);
     }
 
-    /** Keys; the first thing the runtime does with a record in its slot, so it marks the partition as started. */
-    private final class KeyReader implements Deserializer<String> {
+    /**
+     * Keys and values. Reading a key is the first thing the runtime does with a record in its slot,
+     * so it marks the partition as started; a poison pill's value does not deserialize (until the
+     * drain, when a fixed version is deployed).
+     */
+    private final class Reader implements Deserializer<String> {
+        private final boolean keys;
+
+        Reader(boolean keys) {
+            this.keys = keys;
+        }
+
         @Override
         public String deserialize(String topic, byte[] data) {
             throw new UnsupportedOperationException("the runtime passes the headers");
@@ -790,31 +800,18 @@ final class Simulation implements SimConsumer.Observer {
         @Override
         public String deserialize(String topic, Headers headers, byte[] data) {
             SimCluster.Entry entry = entry(headers);
-            Waiting w = waiting.get(new TopicPartition(SimCluster.TOPIC, entry.partition));
-            if (w != null && w.generation == generation(headers)) {
-                w.started = true;
-            }
-            return data == null ? null : new String(data, StandardCharsets.UTF_8);
-        }
-    }
-
-    /** Values; a poison pill does not deserialize (until the drain, when a fixed version is deployed). */
-    private final class ValueReader implements Deserializer<String> {
-        @Override
-        public String deserialize(String topic, byte[] data) {
-            throw new UnsupportedOperationException("the runtime passes the headers");
-        }
-
-        @Override
-        public String deserialize(String topic, Headers headers, byte[] data) {
-            SimCluster.Entry entry = entry(headers);
-            if (entry.poison && !draining) {
+            if (keys) {
+                Waiting w = waiting.get(new TopicPartition(SimCluster.TOPIC, entry.partition));
+                if (w != null && w.generation == generation(headers)) {
+                    w.started = true;
+                }
+            } else if (entry.poison && !draining) {
                 if (world.chance(0.2)) {
                     throw new StackOverflowError("simulated: a deeply nested payload");
                 }
                 throw new SerializationException("simulated: not an order event");
             }
-            return new String(data, StandardCharsets.UTF_8);
+            return data == null ? null : new String(data, StandardCharsets.UTF_8);
         }
     }
 
