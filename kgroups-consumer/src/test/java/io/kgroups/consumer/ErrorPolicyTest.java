@@ -12,6 +12,8 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import io.kgroups.consumer.internal.DoneOffsetsCodec;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.Deserializer;
 import org.apache.kafka.common.serialization.StringDeserializer;
@@ -206,6 +208,70 @@ class ErrorPolicyTest extends SharedKafkaTest {
         assertThat(stored).hasSize(40).doesNotContain("POISON-1", "FAILS");
         assertThat(fixture.committed(group, new TopicPartition(topic, 0))).isEqualTo(41);
         assertThat(fixture.readAll(topic + ".DLT", 1)).extracting(ConsumerRecord::value).containsExactly("POISON-1");
+    }
+
+    @Test
+    void afterARecordFailsUnderKeyOrderingNoLaterRecordOfItsKeyRunsAndTheRestartHandlesItFirst() throws Exception {
+        // Key k3 fails at its 5th record while records of every key keep arriving. Before, the next poll
+        // could start k3's later records (the chain was only unscheduled), and the final commit carried them
+        // in the metadata as done: after the restart the failed record was handled after them.
+        String topic = fixture.topic(1);
+        String group = Fixture.unique("g");
+        TopicPartition tp = new TopicPartition(topic, 0);
+        fixture.produceKeyed(topic, 100, 10); // record i has key k(i % 10): k3 at 3, 13, 23, 33 ...
+        long failing = 43;
+        List<Long> k3 = new CopyOnWriteArrayList<>();
+        java.util.concurrent.atomic.AtomicBoolean producing = new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread producer = new Thread(() -> {
+            for (int i = 100; producing.get() && i < 5_000; i++) {
+                try {
+                    fixture.send(topic, 0, "k" + (i % 10), "v-" + i);
+                } catch (Exception e) {
+                    return;
+                }
+            }
+        });
+        try (GroupConsumer<String, String> consumer = fixture.builder(group, "classic", topic)
+                .ordering(Ordering.KEY)
+                .concurrency(8)
+                .commitPolicy(CommitPolicy.periodic(Duration.ofMillis(20), 1))
+                .errorPolicy(ErrorPolicy.fail())
+                .handler(record -> {
+                    if (record.key().equals("k3")) {
+                        k3.add(record.offset());
+                        if (record.offset() == failing) {
+                            throw new IllegalStateException("the database refused order " + record.offset());
+                        }
+                    }
+                })
+                .build().start()) {
+            producer.start();
+            await().atMost(Duration.ofSeconds(30)).until(() -> consumer.state() == ConsumerState.FAILED);
+        } finally {
+            producing.set(false);
+            producer.join();
+        }
+        assertThat(k3).as("records of k3 handled").last().isEqualTo(failing);
+        OffsetAndMetadata committed = fixture.committed(group).get(tp);
+        assertThat(committed.offset()).isLessThanOrEqualTo(failing);
+        long[] done = DoneOffsetsCodec.decode(committed.metadata(), committed.offset(), committed.leaderEpoch()).offsets();
+        for (long offset : done) {
+            assertThat(offset % 10 == 3 && offset > failing).as("k3's record " + offset + " recorded as done").isFalse();
+        }
+
+        List<Long> afterRestart = new CopyOnWriteArrayList<>();
+        try (GroupConsumer<String, String> restarted = fixture.builder(group, "classic", topic)
+                .ordering(Ordering.KEY)
+                .handler(record -> {
+                    if (record.key().equals("k3")) {
+                        afterRestart.add(record.offset());
+                    }
+                })
+                .build().start()) {
+            await().atMost(Duration.ofSeconds(30)).until(() -> afterRestart.size() >= 3);
+        }
+        assertThat(afterRestart).as("the failed record first, then its key's later ones in order").first().isEqualTo(failing);
+        assertThat(afterRestart).isSorted();
     }
 
     private static Map<String, String> headers(ConsumerRecord<?, ?> record) {

@@ -87,6 +87,10 @@ final class Fixture implements AutoCloseable {
         }
     }
 
+    void send(String topic, int partition, String key, String value) throws Exception {
+        producer.send(new ProducerRecord<>(topic, partition, key, value)).get(30, TimeUnit.SECONDS);
+    }
+
     void send(String topic, int partition, String value) throws Exception {
         producer.send(new ProducerRecord<>(topic, partition, null, value)).get(30, TimeUnit.SECONDS);
     }

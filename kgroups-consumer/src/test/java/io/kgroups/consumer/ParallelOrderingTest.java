@@ -336,10 +336,60 @@ class ParallelOrderingTest extends SharedKafkaTest {
 
     @Test
     void doneOffsetsInTranslatedOffsetsAreNotTrustedButACopyInTheSameClusterIs() throws Exception {
-        // Group a: record 3 of key k3 waits, the others are done; a closes committed at 3 with 87 done above.
         String topic = fixture.topic(1);
-        String source = Fixture.unique("g");
         TopicPartition tp = new TopicPartition(topic, 0);
+        OffsetAndMetadata committed = committedAtThreeWithDoneAbove(topic);
+
+        // Copied with its leader epoch within this cluster (kgroups offsets copy): the same records, skipped.
+        String copy = Fixture.unique("g");
+        fixture.admin.alterConsumerGroupOffsets(copy, Map.of(tp, committed)).all().get();
+        // Translated as MirrorMaker 2 does (offset and metadata, no leader epoch): not trusted, all handled.
+        String translated = Fixture.unique("g");
+        fixture.admin.alterConsumerGroupOffsets(translated, Map.of(tp,
+                new OffsetAndMetadata(committed.offset(), committed.metadata()))).all().get();
+        assertThat(handledFrom(copy, topic)).as("copy: only what was not done").isEqualTo(97 - 87);
+        assertThat(handledFrom(translated, topic)).as("translated: everything from offset 3").isEqualTo(97);
+    }
+
+    @Test
+    void theFirstCommitOfANewOwnerKeepsThePreviousOwnersDoneOffsetsAndTheLeaderEpoch() throws Exception {
+        // Before, the first commit of a new owner whose first record was still in a handler carried no
+        // leader epoch, and only the done offsets it had fetched itself.
+        String topic = fixture.topic(1);
+        TopicPartition tp = new TopicPartition(topic, 0);
+        OffsetAndMetadata before = committedAtThreeWithDoneAbove(topic);
+        String group = Fixture.unique("g");
+        fixture.admin.alterConsumerGroupOffsets(group, Map.of(tp, before)).all().get();
+        java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
+        try (GroupConsumer<String, String> consumer = fixture.builder(group, "classic", topic)
+                .ordering(Ordering.KEY)
+                .commitPolicy(CommitPolicy.periodic(Duration.ofMillis(50), 1))
+                .handler(record -> {
+                    if (record.offset() == 3) {
+                        release.await(); // the first record stays in its handler
+                    }
+                })
+                .build().start()) {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
+                assertThat(consumer.stats().alreadyDone()).isEqualTo(87);
+                assertThat(consumer.stats().commits()).isPositive();
+                OffsetAndMetadata first = fixture.committed(group).get(tp);
+                assertThat(first.offset()).isEqualTo(3);
+                assertThat(first.leaderEpoch()).as("the committed offset's leader epoch").isEqualTo(before.leaderEpoch());
+                assertThat(DoneOffsetsCodec.decode(first.metadata(), 3, first.leaderEpoch()).size())
+                        .as("the previous owner's done offsets are kept").isEqualTo(87);
+            });
+            release.countDown();
+            await().atMost(Duration.ofSeconds(30)).until(() -> fixture.committed(group, tp) == 100);
+        }
+    }
+
+    /**
+     * A group on {@code topic} (100 records, keys k0..k9) whose record 3 (key k3) waits while the
+     * others are done; it leaves committed at 3 with the 87 done above it in the metadata.
+     */
+    private OffsetAndMetadata committedAtThreeWithDoneAbove(String topic) throws Exception {
+        String source = Fixture.unique("g");
         fixture.produceKeyed(topic, 100, 10);
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         java.util.concurrent.ExecutorService handlers = java.util.concurrent.Executors.newCachedThreadPool();
@@ -359,19 +409,11 @@ class ParallelOrderingTest extends SharedKafkaTest {
             release.countDown();
             handlers.shutdown();
         }
-        OffsetAndMetadata committed = fixture.committed(source).get(tp);
+        OffsetAndMetadata committed = fixture.committed(source).get(new TopicPartition(topic, 0));
         assertThat(committed.offset()).isEqualTo(3);
         assertThat(committed.leaderEpoch()).isPresent();
-
-        // Copied with its leader epoch within this cluster (kgroups offsets copy): the same records, skipped.
-        String copy = Fixture.unique("g");
-        fixture.admin.alterConsumerGroupOffsets(copy, Map.of(tp, committed)).all().get();
-        // Translated as MirrorMaker 2 does (offset and metadata, no leader epoch): not trusted, all handled.
-        String translated = Fixture.unique("g");
-        fixture.admin.alterConsumerGroupOffsets(translated, Map.of(tp,
-                new OffsetAndMetadata(committed.offset(), committed.metadata()))).all().get();
-        assertThat(handledFrom(copy, topic)).as("copy: only what was not done").isEqualTo(97 - 87);
-        assertThat(handledFrom(translated, topic)).as("translated: everything from offset 3").isEqualTo(97);
+        assertThat(DoneOffsetsCodec.decode(committed.metadata(), 3, committed.leaderEpoch()).size()).isEqualTo(87);
+        return committed;
     }
 
     private int handledFrom(String group, String topic) throws Exception {

@@ -48,27 +48,39 @@ final class Backpressure {
         } else if (records <= maxRecords * 8L / 10 && bytes <= maxBytes * 8 / 10) {
             globallyFull = false;
         }
-        Set<TopicPartition> pausedFull = new HashSet<>();
-        Set<TopicPartition> resumed = new HashSet<>();
-        Set<TopicPartition> present = new HashSet<>();
+        Set<TopicPartition> pausedFull = null;
+        Set<TopicPartition> resumed = null;
         for (Load load : loads) {
             TopicPartition tp = load.partition();
-            present.add(tp);
             // Only while records are pending: then out-of-order completions behind them grow the metadata, and
             // slower intake helps. With nothing pending it holds only offsets inherited from a previous owner,
             // which shrink as the partition is fetched past them: pausing it then would stall it for good.
             boolean metadataFull = load.pending() > 0 && load.metadataLength() > metadataBudget / 2;
             if (globallyFull || load.held() || load.queued() >= queueCapacity || metadataFull) {
                 if (paused.add(tp) && load.queued() >= queueCapacity / 2) {
-                    pausedFull.add(tp);
+                    pausedFull = add(pausedFull, tp);
                 }
             } else if (load.queued() <= queueCapacity / 2 && (load.pending() == 0 || load.metadataLength() <= metadataBudget / 4)) {
                 if (paused.remove(tp)) {
-                    resumed.add(tp);
+                    resumed = add(resumed, tp);
                 }
             }
         }
-        paused.retainAll(present);
-        return new Decision(Collections.unmodifiableSet(paused), pausedFull, resumed);
+        if (!paused.isEmpty()) {
+            Set<TopicPartition> present = new HashSet<>();
+            for (Load load : loads) {
+                present.add(load.partition());
+            }
+            paused.retainAll(present);
+        }
+        return new Decision(Collections.unmodifiableSet(paused), pausedFull == null ? Set.of() : pausedFull,
+                resumed == null ? Set.of() : resumed);
+    }
+
+    /** Turns of the loop pause or resume nothing most of the time: no set is made for them. */
+    private static Set<TopicPartition> add(Set<TopicPartition> set, TopicPartition tp) {
+        Set<TopicPartition> to = set == null ? new HashSet<>() : set;
+        to.add(tp);
+        return to;
     }
 }

@@ -384,9 +384,8 @@ final class Committer {
         }
         LOG.atWarn().setMessage("commit_failed").addKeyValue("group", group).addKeyValue("offsets", pending.offsets.keySet())
                 .addKeyValue("error", error.toString()).log();
-        if (error instanceof FencedInstanceIdException) {
-            events.failed("another member joined with this member's group.instance.id (" + error.getMessage()
-                    + "): this one is fenced and stopped; give every instance its own group.instance.id", error);
+        if (error instanceof FencedInstanceIdException fenced) {
+            events.failed(PollLoop.fenced(fenced), error);
         }
     }
 

@@ -402,7 +402,8 @@ final class Lane {
                         return After.STOPPED;
                     }
                 }
-                if ((handled >= QUANTUM_RECORDS || clock.nanos() - start >= QUANTUM_NANOS) && slots.othersWaiting()) {
+                // Whether another waits first: a volatile read, so that the fast path (nobody waits) reads no clock.
+                if (slots.othersWaiting() && (handled >= QUANTUM_RECORDS || clock.nanos() - start >= QUANTUM_NANOS)) {
                     synchronized (Lane.this) {
                         if (state == State.RUNNING) {
                             state = State.QUEUED;

@@ -146,8 +146,7 @@ public final class PollLoop<K, V> implements Runnable, ConsumerRebalanceListener
             failed(invalidOffsetMessage(e), e);
             return;
         } catch (FencedInstanceIdException e) {
-            failed("another member joined with this member's group.instance.id (" + e.getMessage()
-                    + "): this one is fenced and stopped; give every instance its own group.instance.id", e);
+            failed(fenced(e), e);
             return;
         }
         lastPollNanos = clock.nanos();
@@ -443,6 +442,12 @@ public final class PollLoop<K, V> implements Runnable, ConsumerRebalanceListener
         if (c != null && attentionRequested.compareAndSet(false, true)) {
             c.wakeup();
         }
+    }
+
+    /** Why a fenced static member stops (a poll or a commit found out). */
+    static String fenced(FencedInstanceIdException e) {
+        return "another member joined with this member's group.instance.id (" + e.getMessage()
+                + "): this one is fenced and stopped; give every instance its own group.instance.id";
     }
 
     private String invalidOffsetMessage(InvalidOffsetException e) {

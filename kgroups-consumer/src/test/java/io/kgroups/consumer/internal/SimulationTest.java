@@ -28,7 +28,7 @@ import org.slf4j.LoggerFactory;
  * command that replays it.
  */
 class SimulationTest {
-    static final int DEFAULT_SEEDS = 5_000;
+    static final int DEFAULT_SEEDS = 4_000;
     private static final String REPLAY = "mvn -q -pl kgroups-consumer -am test -Dtest=SimulationTest -Dsurefire.failIfNoSpecifiedTests=false -Dsimulation.seed=";
 
     private static Level runtimeLevel;
