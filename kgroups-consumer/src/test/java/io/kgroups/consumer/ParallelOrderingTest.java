@@ -298,39 +298,40 @@ class ParallelOrderingTest extends SharedKafkaTest {
 
     @Test
     void aBudgetOverTheBrokersMetadataLimitShrinksInsteadOfFailingEveryCommit() throws Exception {
-        // The broker takes 4,096 bytes of metadata (offset.metadata.max.bytes). With a budget of 100,000
-        // every commit carrying the done offsets of 20,000 records out of order used to fail, for good.
+        // The broker takes 4,096 bytes of metadata (offset.metadata.max.bytes). With a budget of 100,000, once
+        // the done offsets behind a waiting record no longer fit those bytes, every commit used to fail, for good
+        // (health DEGRADED: commits in a row failed), and intake went on: it pauses only at half the budget.
         String topic = fixture.topic(1);
         String group = Fixture.unique("g");
         TopicPartition tp = new TopicPartition(topic, 0);
-        fixture.produceKeyed(topic, 40_000, 2); // k0, k1, k0, k1 ...
+        fixture.send(topic, 0, "k0", "waits"); // offset 0: its key waits; every other record after it is done
+        fixture.produceKeyed(topic, 40_000, 2); // k0 (waits behind offset 0), k1 (done), k0, k1 ...
         java.util.concurrent.CountDownLatch release = new java.util.concurrent.CountDownLatch(1);
         try (GroupConsumer<String, String> consumer = fixture.builder(group, "classic", topic)
                 .ordering(Ordering.KEY)
                 .offsetMetadataBudget(100_000)
-                .partitionQueueRecords(40_000)
-                .commitPolicy(CommitPolicy.periodic(Duration.ofMillis(100), 100_000))
+                .partitionQueueRecords(100_000)
+                .commitPolicy(CommitPolicy.periodic(Duration.ofMillis(100), 1_000_000))
                 .handler(record -> {
-                    if (record.key().equals("k0")) {
-                        release.await(); // k0 waits; every k1 is done: a done offset every other offset
+                    if (record.value().equals("waits")) {
+                        release.await();
                     }
                 })
                 .build().start()) {
+            // Refused once, the budget halves to what the brokers take; then intake pauses at half of it.
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-                assertThat(consumer.stats().processed()).isGreaterThanOrEqualTo(15_000);
-                assertThat(consumer.stats().commitFailures()).as("refused once the metadata passed the limit").isPositive();
-                assertThat(consumer.stats().commits()).isGreaterThan(consumer.stats().commitFailures());
-                OffsetAndMetadata committed = fixture.committed(group).get(tp);
-                assertThat(committed).as("committed at all (before: every commit refused)").isNotNull();
-                // 20,000 done offsets fit no 4,096 bytes: the plain offset, as when over the budget.
-                assertThat(committed.metadata().length()).isLessThanOrEqualTo(4_096);
-                assertThat(consumer.health().reasons()).noneSatisfy(r -> assertThat(r).contains("commits in a row failed"));
+                assertThat(consumer.stats().commitFailures()).as("refused once past the brokers' limit").isPositive();
+                assertThat(consumer.stats().pausedPartitions()).as("intake paused at half the learnt budget").isEqualTo(1);
             });
+            assertThat(consumer.stats().commitFailures()).as("refused while the budget halved").isBetween(1L, 5L);
+            assertThat(fixture.committed(group).get(tp).metadata().length()).isLessThanOrEqualTo(4_096);
+            assertThat(consumer.health().reasons()).noneSatisfy(r -> assertThat(r).contains("commits in a row failed"));
             long refused = consumer.stats().commitFailures();
-            assertThat(refused).as("refused while the budget halved").isBetween(1L, 5L);
             release.countDown();
-            await().atMost(Duration.ofSeconds(60)).until(() -> fixture.committed(group, tp) == 40_000);
+            await().atMost(Duration.ofSeconds(60)).until(() -> fixture.committed(group, tp) == 40_001);
             assertThat(consumer.stats().commitFailures()).as("none refused since").isEqualTo(refused);
+        } finally {
+            release.countDown();
         }
     }
 
