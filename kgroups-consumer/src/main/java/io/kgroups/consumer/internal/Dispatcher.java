@@ -257,8 +257,4 @@ final class Dispatcher implements Slots.Refusals {
         }
         return total;
     }
-
-    int activeSlots() {
-        return slots.active();
-    }
 }

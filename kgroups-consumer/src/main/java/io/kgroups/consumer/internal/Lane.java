@@ -97,10 +97,6 @@ final class Lane {
         return partition;
     }
 
-    long generation() {
-        return generation;
-    }
-
     OffsetTracker tracker() {
         return tracker;
     }
@@ -220,10 +216,6 @@ final class Lane {
         }
         slots.forget(this);
         clock.signal();
-    }
-
-    synchronized boolean closed() {
-        return closed;
     }
 
     /** No handler call of this lane is under way (and, once closed, none will start). */

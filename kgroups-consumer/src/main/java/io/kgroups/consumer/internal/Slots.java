@@ -83,10 +83,6 @@ final class Slots {
         return removed;
     }
 
-    synchronized int active() {
-        return active;
-    }
-
     private List<Lane.Chain> grantWaiting() {
         List<Lane.Chain> granted = null;
         int lanes = waitingLanes.size();
