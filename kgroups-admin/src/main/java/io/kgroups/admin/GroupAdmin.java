@@ -1,13 +1,13 @@
 package io.kgroups.admin;
 
 import io.kgroups.admin.internal.Calls;
-import io.kgroups.admin.internal.FirstRecordTimestamps;
+import io.kgroups.admin.internal.FirstRecordReader;
+import io.kgroups.admin.internal.GroupReads;
 import io.kgroups.admin.internal.ResetPlanner;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -15,21 +15,15 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.SortedSet;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.ConsumerGroupDescription;
-import org.apache.kafka.clients.admin.GroupListing;
-import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
-import org.apache.kafka.clients.admin.ListOffsetsOptions;
-import org.apache.kafka.clients.admin.MemberDescription;
-import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.KafkaFuture;
-import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
@@ -50,15 +44,19 @@ import org.apache.kafka.common.errors.GroupIdNotFoundException;
 public final class GroupAdmin implements AutoCloseable {
     /** How long to wait for the first unconsumed records when measuring time lag. */
     private static final Duration TIME_LAG_WAIT = Duration.ofSeconds(3);
+    /** Offset lags up to this are read in the group list, to tell transaction markers from records. */
+    private static final long PHANTOM_LAG_CHECK = 10;
 
     private final Admin admin;
     private final Properties clientProperties;
     private final Calls calls;
+    private final GroupReads reads;
 
     private GroupAdmin(Admin admin, Properties clientProperties, Duration timeout) {
         this.admin = admin;
         this.clientProperties = clientProperties;
         this.calls = new Calls(timeout, clientProperties.getProperty("bootstrap.servers", "?"));
+        this.reads = new GroupReads(admin, calls);
     }
 
     /** An admin on the cluster {@code clientProperties} point at (bootstrap.servers, security). */
@@ -73,27 +71,28 @@ public final class GroupAdmin implements AutoCloseable {
 
     /** Every group the cluster has, of every type, with members, topics and total lag. */
     public List<GroupSummary> listGroups() {
-        Collection<GroupListing> listings = calls.await(admin.listGroups().all(), "list groups");
-        List<String> consumerGroups = consumerGroupNames(listings);
+        Map<String, OffsetReadings.Listed> listed = reads.list();
+        List<String> readable = listed.values().stream().filter(l -> l.type().equals("classic") || l.consumerGroup())
+                .map(OffsetReadings.Listed::group).toList();
+        OffsetReadings readings = reads.read(readable, listed, IsolationLevel.READ_UNCOMMITTED);
+        // Records left are read only where few offsets are: that is where transaction markers make phantom lag.
+        FirstRecords firstRecords = firstRecords(readings, smallLags(readings), IsolationLevel.READ_UNCOMMITTED, null);
         Map<String, GroupDetail> details = new HashMap<>();
-        for (GroupDetail detail : describe(consumerGroups, false, false, IsolationLevel.READ_UNCOMMITTED)) {
-            details.put(detail.group(), detail);
-        }
+        readings.details(firstRecords, Map.of(), System.currentTimeMillis()).forEach(d -> details.put(d.group(), d));
         List<GroupSummary> summaries = new ArrayList<>();
-        for (GroupListing listing : listings) {
-            GroupDetail detail = details.get(listing.groupId());
-            String type = listing.type().map(t -> t.toString().toLowerCase(java.util.Locale.ROOT)).orElse("unknown");
-            String state = listing.groupState().map(s -> s.toString()).orElse("Unknown");
+        for (OffsetReadings.Listed l : listed.values()) {
+            GroupDetail detail = details.get(l.group());
             if (detail == null) {
-                summaries.add(new GroupSummary(listing.groupId(), state, type, 0, List.of(), null));
-            } else {
-                Set<String> topics = new TreeSet<>();
-                detail.partitions().forEach(p -> topics.add(p.topic()));
-                summaries.add(new GroupSummary(listing.groupId(), detail.state(), type, detail.members().size(),
-                        List.copyOf(topics), detail.totalLag()));
+                summaries.add(new GroupSummary(l.group(), l.state(), l.type(), l.protocolType(), null, List.of(), null,
+                        null));
+                continue;
             }
+            Set<String> topics = new TreeSet<>();
+            detail.partitions().forEach(p -> topics.add(p.topic()));
+            summaries.add(new GroupSummary(l.group(), detail.error() == null ? detail.state() : l.state(), l.type(),
+                    l.protocolType(), detail.error() == null ? detail.members().size() : null, List.copyOf(topics),
+                    detail.consumerGroup() && detail.error() == null ? detail.totalLag() : null, detail.error()));
         }
-        summaries.sort(Comparator.comparing(GroupSummary::group));
         return summaries;
     }
 
@@ -104,31 +103,45 @@ public final class GroupAdmin implements AutoCloseable {
 
     /**
      * As {@link #describe(Collection)}, with log-end offsets read at {@code isolation}: with
-     * READ_COMMITTED, lag is measured against the last stable offset, so a topic with
-     * transactions shows no phantom lag from commit markers or open transactions.
+     * READ_COMMITTED, lag is measured against the last stable offset and aborted records are not
+     * records, so a topic with transactions shows no phantom lag from open or aborted transactions.
      */
     public List<GroupDetail> describe(Collection<String> groups, IsolationLevel isolation) {
         return describe(groups, true, true, isolation);
     }
 
-    /** Every consumer group (classic and consumer protocol) in full. */
+    /** Every group of the cluster in full (those that are not consumer groups: as far as Kafka describes them). */
     public List<GroupDetail> describeAll() {
         return describeAll(IsolationLevel.READ_UNCOMMITTED);
     }
 
-    /** Every consumer group in full, log-end offsets read at {@code isolation}. */
+    /** Every group in full, log-end offsets read at {@code isolation}. */
     public List<GroupDetail> describeAll(IsolationLevel isolation) {
-        return describe(consumerGroupNames(calls.await(admin.listGroups().all(), "list groups")), true, false, isolation);
+        return describe(reads.list().keySet(), true, false, isolation);
     }
 
     /**
-     * Every consumer group whose name {@code include} accepts, without time lag: what a monitor
-     * samples each cycle (it estimates time lag from its own history).
+     * One batched read of the groups whose name {@code include} accepts (consumer groups and the
+     * classic groups of other protocols), failures kept per group and partition: what a monitor
+     * samples each cycle. Add time lag with {@link #firstRecords} and assemble with
+     * {@link OffsetReadings#details}.
      */
-    public List<GroupDetail> sample(java.util.function.Predicate<String> include) {
-        List<String> groups = consumerGroupNames(calls.await(admin.listGroups().all(), "list groups")).stream()
-                .filter(include).toList();
-        return describe(groups, false, false, IsolationLevel.READ_UNCOMMITTED);
+    public OffsetReadings readOffsets(java.util.function.Predicate<String> include, IsolationLevel isolation) {
+        Map<String, OffsetReadings.Listed> listed = reads.list();
+        List<String> groups = listed.values().stream()
+                .filter(l -> include.test(l.group()) && (l.type().equals("classic") || l.consumerGroup()))
+                .map(OffsetReadings.Listed::group).toList();
+        return reads.read(groups, listed, isolation);
+    }
+
+    /**
+     * Reads the logs at the offsets wanted: the first record at or after each (its timestamp: the
+     * time lag), or that none stands before {@code logEnd}; what has no answer within
+     * {@code maxWait} is left out.
+     */
+    public FirstRecords firstRecords(Map<TopicPartition, SortedSet<Long>> wanted, Map<TopicPartition, Long> logEnd,
+            IsolationLevel isolation, Duration maxWait) {
+        return FirstRecordReader.read(clientProperties, isolation, wanted, logEnd, maxWait);
     }
 
     /** retention.ms of each topic that deletes (not compact-only); others are left out. */
@@ -138,193 +151,83 @@ public final class GroupAdmin implements AutoCloseable {
         return calls.await(retentionMsOf(partitions), "read topic retention");
     }
 
-    /**
-     * The timestamp of the first record at or after each offset wanted, read from the log; what
-     * has no answer within {@code maxWait} is left out.
-     */
-    public Map<TopicPartition, Map<Long, Long>> recordTimestamps(Map<TopicPartition, java.util.SortedSet<Long>> wanted,
-            Duration maxWait) {
-        return FirstRecordTimestamps.at(clientProperties, wanted, maxWait);
-    }
-
-    /** Groups whose offsets are consumer offsets (classic and consumer protocol), sorted. */
-    private static List<String> consumerGroupNames(Collection<GroupListing> listings) {
-        return listings.stream()
-                .filter(l -> l.type().map(t -> t.toString().equalsIgnoreCase("classic") || t.toString().equalsIgnoreCase("consumer"))
-                        .orElse(true))
-                .map(GroupListing::groupId).sorted().toList();
-    }
-
     private List<GroupDetail> describe(Collection<String> groups, boolean timeLag, boolean mustExist,
             IsolationLevel isolation) {
         if (groups.isEmpty()) {
             return List.of();
         }
         // The time-lag consumer takes a moment to start: let it start while the Admin calls run.
-        CompletableFuture<KafkaConsumer<byte[], byte[]>> timeLagConsumer =
-                timeLag ? CompletableFuture.supplyAsync(() -> FirstRecordTimestamps.consumer(clientProperties)) : null;
+        CompletableFuture<KafkaConsumer<byte[], byte[]>> consumer = timeLag
+                ? CompletableFuture.supplyAsync(() -> FirstRecordReader.consumer(clientProperties, isolation)) : null;
         try {
-            return describe(groups, mustExist, isolation, timeLagConsumer);
+            return describe(groups, mustExist, isolation, consumer);
         } finally {
-            if (timeLagConsumer != null) {
-                timeLagConsumer.thenAccept(c -> c.close(Duration.ZERO));
+            if (consumer != null) {
+                consumer.thenAccept(c -> c.close(Duration.ZERO));
             }
         }
     }
 
     private List<GroupDetail> describe(Collection<String> groups, boolean mustExist, IsolationLevel isolation,
-            CompletableFuture<KafkaConsumer<byte[], byte[]>> timeLagConsumer) {
-        boolean timeLag = timeLagConsumer != null;
-        Map<String, KafkaFuture<ConsumerGroupDescription>> described = admin.describeConsumerGroups(groups).describedGroups();
-        Map<String, ListConsumerGroupOffsetsSpec> specs = new LinkedHashMap<>();
-        groups.forEach(g -> specs.put(g, new ListConsumerGroupOffsetsSpec()));
-        var offsetsResult = admin.listConsumerGroupOffsets(specs);
-
-        Map<String, ConsumerGroupDescription> descriptions = new LinkedHashMap<>();
-        Map<String, Map<TopicPartition, OffsetAndMetadata>> committed = new HashMap<>();
-        for (String group : groups) {
-            ConsumerGroupDescription description;
-            try {
-                description = calls.await(described.get(group), "describe group " + group);
-            } catch (GroupAdminException e) {
-                if (e.getCause() instanceof GroupIdNotFoundException && mustExist) {
+            CompletableFuture<KafkaConsumer<byte[], byte[]>> consumer) {
+        Map<String, OffsetReadings.Listed> listed = reads.list();
+        List<String> readable = new ArrayList<>();
+        List<String> listedOnly = new ArrayList<>();
+        for (String group : new java.util.LinkedHashSet<>(groups)) {
+            OffsetReadings.Listed l = listed.get(group);
+            if (l == null || l.consumerGroup() || l.type().equals("classic")) {
+                readable.add(group);
+            } else {
+                listedOnly.add(group); // share and streams groups: what the list says
+            }
+        }
+        OffsetReadings readings = reads.read(readable, listed, isolation);
+        if (mustExist) {
+            for (String group : readable) {
+                if (!readings.groups().contains(group)) {
                     throw unknownGroup(group);
                 }
-                if (e.getCause() instanceof GroupIdNotFoundException) {
-                    continue;
-                }
-                throw e;
-            }
-            Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-            calls.await(offsetsResult.partitionsToOffsetAndMetadata(group), "read the offsets of group " + group)
-                    .forEach((tp, o) -> {
-                        if (o != null) {
-                            offsets.put(tp, o);
-                        }
-                    });
-            boolean dead = description.groupState() != null && description.groupState().toString().equalsIgnoreCase("dead");
-            if (dead && offsets.isEmpty()) {
-                if (mustExist) {
-                    throw unknownGroup(group);
-                }
-                continue;
-            }
-            descriptions.put(group, description);
-            committed.put(group, offsets);
-        }
-
-        Set<TopicPartition> partitions = new HashSet<>();
-        for (String group : descriptions.keySet()) {
-            partitions.addAll(committed.get(group).keySet());
-            for (MemberDescription member : descriptions.get(group).members()) {
-                partitions.addAll(member.assignment().topicPartitions());
             }
         }
-        // Independent calls go out together; each is one request per broker for all partitions.
-        KafkaFuture<Map<TopicPartition, Long>> logStartCall = offsets(partitions, OffsetSpec.earliest(),
-                IsolationLevel.READ_UNCOMMITTED);
-        KafkaFuture<Map<TopicPartition, Long>> logEndCall = offsets(partitions, OffsetSpec.latest(), isolation);
-        KafkaFuture<Map<String, Long>> retentionCall = timeLag ? retentionMsOf(partitions) : null;
-        Map<TopicPartition, Long> logStart = calls.await(logStartCall, "read log-start offsets");
-        Map<TopicPartition, Long> logEnd = calls.await(logEndCall, "read log-end offsets");
-
-        Map<TopicPartition, Map<Long, Long>> timestamps = Map.of();
-        Map<String, Long> retention = Map.of();
-        if (timeLag) {
-            Map<TopicPartition, java.util.SortedSet<Long>> firstUnconsumed = new HashMap<>();
-            for (String group : descriptions.keySet()) {
-                committed.get(group).forEach((tp, o) -> {
-                    Long end = logEnd.get(tp);
-                    if (end != null && o.offset() < end) {
-                        firstUnconsumed.computeIfAbsent(tp, k -> new TreeSet<>()).add(firstUnconsumed(o, logStart.get(tp)));
-                    }
-                });
-            }
-            timestamps = firstUnconsumed.isEmpty() ? Map.of()
-                    : FirstRecordTimestamps.at(timeLagConsumer.join(), firstUnconsumed, TIME_LAG_WAIT);
-            retention = calls.await(retentionCall, "read topic retention");
-        }
-
-        long now = System.currentTimeMillis();
+        KafkaFuture<Map<String, Long>> retentionCall = consumer == null ? null : retentionMsOf(readings.logEnd().keySet());
+        FirstRecords firstRecords = consumer == null ? FirstRecords.none()
+                : firstRecords(readings, readings.firstUnconsumed(), isolation, consumer);
+        Map<String, Long> retention = retentionCall == null ? Map.of() : calls.await(retentionCall, "read topic retention");
+        Map<String, GroupDetail> byName = new HashMap<>();
+        readings.details(firstRecords, retention, System.currentTimeMillis()).forEach(d -> byName.put(d.group(), d));
         List<GroupDetail> result = new ArrayList<>();
-        for (Map.Entry<String, ConsumerGroupDescription> entry : descriptions.entrySet()) {
-            result.add(detail(entry.getValue(), committed.get(entry.getKey()), logStart, logEnd, timestamps, retention, now,
-                    timeLag));
+        for (String group : new java.util.LinkedHashSet<>(groups)) {
+            if (byName.containsKey(group)) {
+                result.add(byName.get(group));
+            } else if (listedOnly.contains(group)) {
+                OffsetReadings.Listed l = listed.get(group);
+                result.add(new GroupDetail(group, l.state(), l.type(), l.protocolType(), null, null, null, null, List.of(),
+                        List.of(), null));
+            }
         }
         return result;
     }
 
-    /** The first record a group has not consumed: at its committed offset, or log-start if retention passed it. */
-    private static long firstUnconsumed(OffsetAndMetadata committed, Long logStart) {
-        return Math.max(committed.offset(), logStart == null ? 0 : logStart);
-    }
-
-    private GroupDetail detail(ConsumerGroupDescription description, Map<TopicPartition, OffsetAndMetadata> committed,
-            Map<TopicPartition, Long> logStart, Map<TopicPartition, Long> logEnd,
-            Map<TopicPartition, Map<Long, Long>> timestamps,
-            Map<String, Long> retentionMs, long now, boolean timeLag) {
-        Map<TopicPartition, String> owner = new HashMap<>();
-        List<MemberDetail> members = new ArrayList<>();
-        for (MemberDescription member : description.members()) {
-            List<TopicPartition> assigned = sorted(member.assignment().topicPartitions());
-            assigned.forEach(tp -> owner.put(tp, member.consumerId()));
-            members.add(new MemberDetail(member.consumerId(), member.groupInstanceId().orElse(null), member.clientId(),
-                    member.host(), assigned, member.memberEpoch().orElse(null),
-                    member.targetAssignment().map(t -> sorted(t.topicPartitions())).orElse(null)));
-        }
-        members.sort(Comparator.comparing(MemberDetail::clientId).thenComparing(MemberDetail::memberId));
-
-        Set<TopicPartition> partitions = new TreeSet<>(Comparator.comparing(TopicPartition::topic)
-                .thenComparingInt(TopicPartition::partition));
-        partitions.addAll(committed.keySet());
-        partitions.addAll(owner.keySet());
-        List<PartitionDetail> details = new ArrayList<>();
-        for (TopicPartition tp : partitions) {
-            OffsetAndMetadata offset = committed.get(tp);
-            long start = logStart.getOrDefault(tp, 0L);
-            long end = logEnd.getOrDefault(tp, 0L);
-            Long committedOffset = offset == null ? null : offset.offset();
-            long lag = committedOffset == null ? end - start : Math.max(0, end - committedOffset);
-            long deletedUnread = committedOffset != null && committedOffset < start ? start - committedOffset : 0;
-            Double lagSeconds = null;
-            Double retentionLeft = null;
-            if (committedOffset != null && timeLag) {
-                if (lag == 0) {
-                    lagSeconds = 0.0;
-                } else if (timestamps.getOrDefault(tp, Map.of()).containsKey(firstUnconsumed(offset, start))) {
-                    lagSeconds = Math.max(0, now - timestamps.get(tp).get(firstUnconsumed(offset, start))) / 1000.0;
-                    Long retention = retentionMs.get(tp.topic());
-                    if (retention != null && retention > 0) {
-                        retentionLeft = retention / 1000.0 - lagSeconds;
-                    }
-                }
+    /** Partitions whose offset lag is small enough that it may be transaction markers only. */
+    private static Map<TopicPartition, SortedSet<Long>> smallLags(OffsetReadings readings) {
+        Map<TopicPartition, SortedSet<Long>> small = new HashMap<>();
+        readings.firstUnconsumed().forEach((tp, offsets) -> offsets.forEach(o -> {
+            if (readings.logEnd().get(tp) - o <= PHANTOM_LAG_CHECK) {
+                small.computeIfAbsent(tp, k -> new TreeSet<>()).add(o);
             }
-            int metadataBytes = offset == null || offset.metadata() == null ? 0
-                    : offset.metadata().getBytes(java.nio.charset.StandardCharsets.UTF_8).length;
-            details.add(new PartitionDetail(tp.topic(), tp.partition(), committedOffset, start, end, lag, lagSeconds,
-                    owner.get(tp), metadataBytes, deletedUnread, retentionLeft));
-        }
-        Node node = description.coordinator();
-        return new GroupDetail(description.groupId(),
-                description.groupState() == null ? "Unknown" : description.groupState().toString(),
-                description.type() == null ? "unknown" : description.type().toString().toLowerCase(java.util.Locale.ROOT),
-                description.partitionAssignor(),
-                node == null ? null : new GroupDetail.Coordinator(node.id(), node.host(), node.port()),
-                description.groupEpoch().orElse(null), description.targetAssignmentEpoch().orElse(null), members, details);
+        }));
+        return small;
     }
 
-    private KafkaFuture<Map<TopicPartition, Long>> offsets(Set<TopicPartition> partitions, OffsetSpec spec,
-            IsolationLevel isolation) {
-        if (partitions.isEmpty()) {
-            return KafkaFuture.completedFuture(Map.of());
+    private FirstRecords firstRecords(OffsetReadings readings, Map<TopicPartition, SortedSet<Long>> wanted,
+            IsolationLevel isolation, CompletableFuture<KafkaConsumer<byte[], byte[]>> consumer) {
+        if (wanted.isEmpty()) {
+            return FirstRecords.none();
         }
-        Map<TopicPartition, OffsetSpec> request = new HashMap<>();
-        partitions.forEach(tp -> request.put(tp, spec));
-        return admin.listOffsets(request, new ListOffsetsOptions(isolation)).all().thenApply(answer -> {
-            Map<TopicPartition, Long> result = new HashMap<>();
-            answer.forEach((tp, info) -> result.put(tp, info.offset()));
-            return result;
-        });
+        if (consumer == null) {
+            return FirstRecordReader.read(clientProperties, isolation, wanted, readings.logEnd(), TIME_LAG_WAIT);
+        }
+        return FirstRecordReader.read(consumer.join(), wanted, readings.logEnd(), TIME_LAG_WAIT);
     }
 
     /** retention.ms of each topic that deletes (not compact-only); others are left out. */
@@ -345,12 +248,6 @@ public final class GroupAdmin implements AutoCloseable {
             });
             return result;
         });
-    }
-
-    private static List<TopicPartition> sorted(Collection<TopicPartition> partitions) {
-        List<TopicPartition> list = new ArrayList<>(partitions);
-        list.sort(Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
-        return list;
     }
 
     private static GroupAdminException unknownGroup(String group) {

@@ -3,24 +3,31 @@ package io.kgroups.admin;
 import java.util.List;
 
 /**
- * A consumer group, its members and where it stands in every partition it has offsets for or is
+ * A group, its members and where it stands in every partition it has offsets for or is
  * assigned.
  *
- * @param type classic or consumer (the broker's word)
+ * @param type classic, consumer, share or streams (the broker's word)
+ * @param protocolType of a classic group, what its members speak: consumer, or connect, sr ... for
+ *     groups that are not consumer groups (they have members but no consumer offsets: no partitions
+ *     here); "" for a group that only commits offsets
  * @param protocol the assignor (classic) or the remote assignor (consumer protocol)
  * @param groupEpoch the group epoch (consumer protocol), else null
  * @param targetAssignmentEpoch the epoch of the target assignment (consumer protocol), else null
+ * @param error why the group could not be read (coordinator unavailable, not authorized), in
+ *     words; null when it was
  */
 public record GroupDetail(
         String group,
         String state,
         String type,
+        String protocolType,
         String protocol,
         Coordinator coordinator,
         Integer groupEpoch,
         Integer targetAssignmentEpoch,
         List<MemberDetail> members,
-        List<PartitionDetail> partitions) {
+        List<PartitionDetail> partitions,
+        String error) {
 
     /** The broker that coordinates the group. */
     public record Coordinator(int id, String host, int port) {
@@ -31,8 +38,14 @@ public record GroupDetail(
         partitions = List.copyOf(partitions);
     }
 
+    /** Whether its offsets are consumer offsets (false: a Connect worker group and the like). */
+    public boolean consumerGroup() {
+        return new OffsetReadings.Listed(group, type, protocolType, state).consumerGroup();
+    }
+
+    /** Records not yet consumed, over the partitions where that is known. */
     public long totalLag() {
-        return partitions.stream().mapToLong(PartitionDetail::lag).sum();
+        return partitions.stream().mapToLong(PartitionDetail::lagOrZero).sum();
     }
 
     /** The largest time lag of the group's partitions, null when none is known. */

@@ -4,8 +4,14 @@ package io.kgroups.admin;
  * Where a group stands in one partition.
  *
  * @param committedOffset the group's committed offset, null when it has none
- * @param lag log-end minus committed; with nothing committed, log-end minus log-start (what the
- *     group would read from the start), see {@link #committed()}
+ * @param logStartOffset null when the partition could not be read (see {@code error})
+ * @param logEndOffset null when the partition could not be read; the last stable offset when read
+ *     at read_committed
+ * @param lag records the group has not consumed: the offset lag, except 0 where the log holds no
+ *     record from the committed offset to its end (only transaction markers, or aborted records
+ *     under read_committed); null when nothing is committed (where the group would start depends on
+ *     its auto.offset.reset), when the committed offset is past the log end, or when unreadable
+ * @param offsetLag log-end minus committed offset; null where {@code lag} is null
  * @param lagSeconds age of the first record not yet consumed, from its timestamp; 0 without lag;
  *     null when unknown
  * @param memberId the member the partition is assigned to, null when none
@@ -14,21 +20,33 @@ package io.kgroups.admin;
  *     below log-start), else 0
  * @param retentionSecondsLeft time until retention deletes the first unconsumed record, null when
  *     unknown or not applicable (no lag, compacted topic)
+ * @param note what a user should know about the figures, in words (not committed yet, only
+ *     control records left, past the log end); null when nothing
+ * @param error why the partition's log could not be read (offline, topic deleted, not
+ *     authorized), in words; null when it was read
  */
 public record PartitionDetail(
         String topic,
         int partition,
         Long committedOffset,
-        long logStartOffset,
-        long logEndOffset,
-        long lag,
+        Long logStartOffset,
+        Long logEndOffset,
+        Long lag,
+        Long offsetLag,
         Double lagSeconds,
         String memberId,
         int metadataBytes,
         long deletedUnread,
-        Double retentionSecondsLeft) {
+        Double retentionSecondsLeft,
+        String note,
+        String error) {
 
     public boolean committed() {
         return committedOffset != null;
+    }
+
+    /** The lag, 0 where unknown: for sums. */
+    public long lagOrZero() {
+        return lag == null ? 0 : lag;
     }
 }

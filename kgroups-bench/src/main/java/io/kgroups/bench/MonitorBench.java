@@ -181,9 +181,9 @@ final class MonitorBench implements Benchmark {
             long metricsLines = PrometheusText.render(snapshot).lines().filter(l -> !l.startsWith("#")).count();
             long partitionsSeen = snapshot.groups().stream().mapToLong(g -> g.partitions().size()).sum();
             long lagging = snapshot.groups().stream().flatMap(g -> g.partitions().stream())
-                    .filter(p -> p.lag() > 0).count();
+                    .filter(p -> p.lagOrZero() > 0).count();
             long withTimeLag = snapshot.groups().stream().flatMap(g -> g.partitions().stream())
-                    .filter(p -> p.lag() > 0 && p.lagSeconds() != null).count();
+                    .filter(p -> p.lagOrZero() > 0 && p.lagSeconds() != null).count();
             // Monitor (history, last snapshot) and its GroupAdmin live: what a running monitor holds.
             long withMonitorBytes = heapUsedAfterGc(memory, "monitor live");
             Reference.reachabilityFence(monitor);

@@ -13,6 +13,8 @@ public class CliException extends RuntimeException {
     public static final int FAILED = 1;
     /** Exit code of bad usage (unknown flag, bad value, missing file). */
     public static final int USAGE = 2;
+    /** Done in part: some groups or partitions could not be read (each named on stderr); the rest is shown. */
+    public static final int PARTIAL = 3;
 
     private final int exitCode;
 

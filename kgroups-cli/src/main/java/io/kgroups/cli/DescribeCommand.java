@@ -28,7 +28,8 @@ final class DescribeCommand implements Callable<Integer> {
         @Parameters(paramLabel = "GROUP", arity = "1..*", description = "The groups to describe.")
         List<String> groups;
 
-        @Option(names = "--all-groups", required = true, description = "Every consumer group of the cluster.")
+        @Option(names = "--all-groups", required = true, description = {"Every group of the cluster (those that are not",
+            "consumer groups, e.g. Kafka Connect's: state and members)."})
         boolean all;
     }
 
@@ -36,8 +37,8 @@ final class DescribeCommand implements Callable<Integer> {
     private Which which;
 
     @Option(names = "--isolation", paramLabel = "read_uncommitted|read_committed", defaultValue = "read_uncommitted",
-            description = {"read_committed measures lag against the last stable offset (no phantom lag from",
-                "transaction markers); the default matches Kafka's tool."})
+            description = {"read_committed measures lag against the last stable offset: open transactions are",
+                "not lag, nor aborted records. Transaction markers are never lag (in either mode)."})
     private String isolation;
 
     @Override
@@ -56,11 +57,52 @@ final class DescribeCommand implements Callable<Integer> {
             case csv -> context.print(partitions(details, true));
             default -> printText(details);
         }
-        return CliException.OK;
+        return unreadable(context, details);
+    }
+
+    /**
+     * Names on stderr what could not be read (a group whose coordinator did not answer, an
+     * offline partition ...): the rest is shown, and the exit code says it is partial.
+     */
+    static int unreadable(CommandContext context, List<GroupDetail> details) {
+        int failures = 0;
+        for (GroupDetail g : details) {
+            if (g.error() != null) {
+                context.err().println("kgroups: warning: group " + g.group() + ": " + g.error());
+                failures++;
+            }
+            for (PartitionDetail p : g.partitions()) {
+                if (p.error() != null) {
+                    context.err().println("kgroups: warning: group " + g.group() + " " + p.topic() + "-" + p.partition()
+                            + ": " + p.error());
+                    failures++;
+                }
+            }
+        }
+        context.err().flush();
+        return failures == 0 ? CliException.OK : CliException.PARTIAL;
     }
 
     private void printText(List<GroupDetail> details) {
         for (GroupDetail group : details) {
+            if (!group.consumerGroup()) {
+                context.out().println("GROUP " + group.group() + "  state " + group.state() + "  type " + group.type()
+                        + (group.protocolType().isEmpty() ? "" : "  protocol type " + group.protocolType())
+                        + "  members " + group.members().size() + "  (not a consumer group: no consumer offsets; lag, "
+                        + "reset and the monitor leave it out)");
+                if (!group.members().isEmpty()) {
+                    Table members = Table.of("member", "instance", "client", "host");
+                    group.members().forEach(m -> members.row(m.memberId(), m.groupInstanceId(), m.clientId(), m.host()));
+                    context.print(members);
+                }
+                context.out().println();
+                continue;
+            }
+            if (group.error() != null) {
+                context.out().println("GROUP " + group.group() + "  cannot be read: " + group.error());
+                context.out().println();
+                continue;
+            }
             context.out().println("GROUP " + group.group() + "  state " + group.state() + "  type " + group.type()
                     + "  assignor " + (group.protocol() == null || group.protocol().isEmpty() ? "-" : group.protocol())
                     + "  coordinator " + (group.coordinator() == null ? "-" : group.coordinator().id() + " ("
@@ -76,8 +118,11 @@ final class DescribeCommand implements Callable<Integer> {
                 context.print(members);
             }
             context.print(partitions(List.of(group), false));
-            if (group.partitions().stream().anyMatch(p -> !p.committed())) {
-                context.out().println("(no committed offset: lag counts from log-start, what the group would read)");
+            for (PartitionDetail p : group.partitions()) {
+                String words = p.error() != null ? "cannot be read: " + p.error() : p.note();
+                if (words != null) {
+                    context.out().println("  " + p.topic() + "-" + p.partition() + ": " + words);
+                }
             }
             context.out().println();
         }
@@ -86,7 +131,7 @@ final class DescribeCommand implements Callable<Integer> {
 
     private static Table partitions(List<GroupDetail> details, boolean withGroup) {
         List<String> columns = new ArrayList<>(List.of("topic", "partition", "committed", "log-start", "log-end", "lag",
-                "lag-seconds", "member", "metadata-bytes", "retention-risk"));
+                "offset-lag", "lag-seconds", "member", "metadata-bytes", "retention-risk"));
         if (withGroup) {
             columns.add(0, "group");
         }
@@ -98,6 +143,7 @@ final class DescribeCommand implements Callable<Integer> {
                 row.add(p.logStartOffset());
                 row.add(p.logEndOffset());
                 row.add(p.lag());
+                row.add(p.offsetLag());
                 row.add(p.lagSeconds() == null ? null : Math.round(p.lagSeconds() * 10) / 10.0);
                 row.add(p.memberId());
                 row.add(p.metadataBytes());
@@ -132,6 +178,9 @@ final class DescribeCommand implements Callable<Integer> {
         group.put("group", g.group());
         group.put("state", g.state());
         group.put("protocol", g.type());
+        group.put("protocolType", g.protocolType());
+        group.put("consumerGroup", g.consumerGroup());
+        group.put("error", g.error());
         group.put("assignor", g.protocol());
         group.put("coordinator", g.coordinator() == null ? null
                 : Map.of("id", g.coordinator().id(), "host", g.coordinator().host(), "port", g.coordinator().port()));
@@ -159,11 +208,14 @@ final class DescribeCommand implements Callable<Integer> {
             partition.put("logStartOffset", p.logStartOffset());
             partition.put("logEndOffset", p.logEndOffset());
             partition.put("lag", p.lag());
+            partition.put("offsetLag", p.offsetLag());
             partition.put("lagSeconds", p.lagSeconds());
             partition.put("memberId", p.memberId());
             partition.put("metadataBytes", p.metadataBytes());
             partition.put("deletedUnread", p.deletedUnread());
             partition.put("retentionSecondsLeft", p.retentionSecondsLeft());
+            partition.put("note", p.note());
+            partition.put("error", p.error());
             partitions.add(partition);
         }
         group.put("partitions", partitions);

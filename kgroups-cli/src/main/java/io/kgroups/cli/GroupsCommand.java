@@ -2,7 +2,7 @@ package io.kgroups.cli;
 
 import io.kgroups.admin.GroupAdmin;
 import io.kgroups.admin.GroupSummary;
-import java.util.Locale;
+import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -17,26 +17,35 @@ final class GroupsCommand implements Callable<Integer> {
     @Option(names = "--state", paramLabel = "STATE", description = "Only groups in this state (Stable, Empty, ...).")
     private String state;
 
-    @Option(names = "--type", paramLabel = "TYPE", description = "Only groups of this type: classic, consumer, share, streams.")
+    @Option(names = "--type", paramLabel = "TYPE", description = "Only groups of this type (classic, consumer, share, streams) or protocol type (connect ...).")
     private String type;
 
     @Override
     public Integer call() {
         try (GroupAdmin admin = ClusterConnection.groupAdmin(context)) {
-            Table table = Table.of("group", "state", "type", "members", "topics", "lag")
+            Table table = Table.of("group", "state", "type", "protocol-type", "members", "topics", "lag")
                     .whenEmpty("No groups" + (state != null || type != null ? " match" : " on this cluster yet") + ".");
-            for (GroupSummary group : admin.listGroups()) {
+            List<GroupSummary> groups = admin.listGroups();
+            for (GroupSummary group : groups) {
                 if (state != null && !group.state().equalsIgnoreCase(state)) {
                     continue;
                 }
-                if (type != null && !group.type().equalsIgnoreCase(type.toLowerCase(Locale.ROOT))) {
+                if (type != null && !group.type().equalsIgnoreCase(type) && !group.protocolType().equalsIgnoreCase(type)) {
                     continue;
                 }
-                table.row(group.group(), group.state(), group.type(), group.members(), String.join(" ", group.topics()),
-                        group.totalLag());
+                table.row(group.group(), group.state(), group.type(), group.protocolType().isEmpty() ? null
+                        : group.protocolType(), group.members(), String.join(" ", group.topics()), group.totalLag());
             }
             context.print(table);
+            int unreadable = 0;
+            for (GroupSummary group : groups) {
+                if (group.error() != null) {
+                    context.err().println("kgroups: warning: group " + group.group() + ": " + group.error());
+                    unreadable++;
+                }
+            }
+            context.err().flush();
+            return unreadable == 0 ? CliException.OK : CliException.PARTIAL;
         }
-        return CliException.OK;
     }
 }

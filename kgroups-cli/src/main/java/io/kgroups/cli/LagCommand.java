@@ -54,6 +54,9 @@ final class LagCommand implements Callable<Integer> {
                 }
                 failed = snapshot.failedCycles();
                 for (String group : groups) {
+                    if (snapshot.skipped().containsKey(group)) {
+                        throw CliException.failed("group '" + group + "' is " + snapshot.skipped().get(group), null);
+                    }
                     if (snapshot.group(group).isEmpty()) {
                         throw CliException.failed("group '" + group + "' does not exist: list the groups with `kgroups groups`",
                                 null);
@@ -68,7 +71,7 @@ final class LagCommand implements Callable<Integer> {
                     Map<String, Status> status = new HashMap<>();
                     for (PartitionStatus p : group.partitions()) {
                         long[] sums = byTopic.computeIfAbsent(p.topic(), t -> new long[2]);
-                        sums[0] += p.lag();
+                        sums[0] += p.lagOrZero();
                         sums[1] += p.committedOffset() == null ? 0 : p.committedOffset();
                         if (p.lagSeconds() != null) {
                             seconds.merge(p.topic(), p.lagSeconds(), Math::max);
@@ -90,8 +93,13 @@ final class LagCommand implements Callable<Integer> {
                     context.out().print("\033[H\033[2J"); // redraw in place
                 }
                 context.print(table);
+                snapshot.skipped().forEach((group, why) -> context.err().println("kgroups: note: left out " + group + ": " + why));
+                List<String> unknown = snapshot.groups().stream().flatMap(g -> g.reasons().stream()
+                        .filter(r -> r.contains("UNKNOWN") || r.startsWith("cannot read")).map(r -> g.group() + " " + r)).toList();
+                unknown.forEach(r -> context.err().println("kgroups: warning: " + r));
+                context.err().flush();
                 if (watchSeconds == null) {
-                    return CliException.OK;
+                    return unknown.isEmpty() ? CliException.OK : CliException.PARTIAL;
                 }
                 previous = positions;
                 Thread.sleep(Duration.ofSeconds(watchSeconds).toMillis());

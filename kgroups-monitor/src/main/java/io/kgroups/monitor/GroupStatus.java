@@ -9,9 +9,11 @@ import java.util.Map;
  *
  * @param members how many members the group has
  * @param memberDetails those members and the partitions assigned to them
+ * @param lastSampleMs when the oldest of its figures was read (epoch ms): the cycle's time when the
+ *     whole group was read, earlier when a partition or the group could not be; null when never
  */
 public record GroupStatus(String group, String state, int members, Status status, List<String> reasons, long totalLag,
-        Double maxLagSeconds, List<PartitionStatus> partitions, List<Member> memberDetails) {
+        Double maxLagSeconds, List<PartitionStatus> partitions, List<Member> memberDetails, Long lastSampleMs) {
     public GroupStatus {
         reasons = List.copyOf(reasons);
         partitions = List.copyOf(partitions);

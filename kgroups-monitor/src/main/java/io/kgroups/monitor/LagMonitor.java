@@ -7,15 +7,12 @@ import io.kgroups.admin.ResetPlan;
 import io.kgroups.admin.ResetTarget;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.SortedSet;
 import java.util.TreeMap;
-import java.util.TreeSet;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -32,6 +29,7 @@ import org.apache.kafka.common.TopicPartition;
  * and the next one runs as usual. Read the result with {@link #snapshot()}.
  */
 public final class LagMonitor implements AutoCloseable {
+    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LagMonitor.class);
     /** Told when a group's status changes (after the first cycle that saw it). */
     public interface StatusListener {
         void statusChanged(GroupStatus group, Status previous);
@@ -40,15 +38,14 @@ public final class LagMonitor implements AutoCloseable {
     private final GroupAdmin admin;
     private final Duration interval;
     private final Evaluator.Rules rules;
-    private final Pattern include;
-    private final Pattern exclude;
-    private final int exactTimeLagPartitions;
     private final LongSupplier clock;
     private final LagHistory history;
     private final ReconciliationWatch reconciliation;
     private final List<StatusListener> listeners = new CopyOnWriteArrayList<>();
     private final Map<String, Status> lastStatus = new HashMap<>();
-    private final Map<String, Long> retentionMs = new HashMap<>();
+    private final Sampler sampler;
+    /** Read errors of groups and partitions last logged: logged again only when they change. */
+    private final Map<String, String> readErrors = new HashMap<>();
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
         Thread thread = new Thread(r, "kgroups-monitor-sampler");
         thread.setDaemon(true);
@@ -57,19 +54,22 @@ public final class LagMonitor implements AutoCloseable {
     private volatile MonitorSnapshot snapshot = MonitorSnapshot.empty();
     private long cycles;
     private long failedCycles;
+    private int consecutiveFailures;
     private volatile RuntimeException lastFailure;
 
     private LagMonitor(Builder builder) {
         this.admin = builder.admin;
         this.interval = builder.interval;
         this.rules = new Evaluator.Rules(builder.window, builder.allowedLag, builder.retentionRisk.toSeconds());
-        this.include = builder.include;
-        this.exclude = builder.exclude;
-        this.exactTimeLagPartitions = builder.exactTimeLagPartitions;
         this.clock = builder.clock;
         // A group-partition not seen for three windows is gone.
         this.history = new LagHistory(builder.window, 3L * builder.window * builder.interval.toMillis());
         this.reconciliation = new ReconciliationWatch(builder.reconcileThreshold.toMillis());
+        Pattern include = builder.include;
+        Pattern exclude = builder.exclude;
+        this.sampler = new Sampler(builder.admin, name -> include.matcher(name).matches()
+                && (exclude == null || !exclude.matcher(name).matches()), builder.exactTimeLagPartitions,
+                Duration.ofMillis(Math.max(200, builder.interval.toMillis() / 2)));
     }
 
     public static Builder builder(GroupAdmin admin) {
@@ -119,32 +119,45 @@ public final class LagMonitor implements AutoCloseable {
         long now = clock.getAsLong();
         List<GroupDetail> groups;
         try {
-            groups = admin.sample(name -> include.matcher(name).matches() && (exclude == null || !exclude.matcher(name).matches()));
+            groups = sampler.sample(now);
         } catch (RuntimeException e) {
-            lastFailure = e;
-            failedCycles++;
-            cycles++;
-            MonitorSnapshot last = snapshot;
-            snapshot = new MonitorSnapshot(last.timeMs(), last.groups(), cycles, failedCycles, millisSince(started));
+            failedCycle(e, started);
             return;
         }
+        if (consecutiveFailures > 0) {
+            LOG.atInfo().setMessage("monitor_cycle_recovered").addKeyValue("failed_cycles", consecutiveFailures).log();
+        }
+        consecutiveFailures = 0;
+        lastFailure = null;
+        Map<String, String> skipped = new TreeMap<>();
+        List<GroupDetail> monitored = new ArrayList<>();
         for (GroupDetail group : groups) {
+            if (group.error() == null && !group.consumerGroup()) {
+                skipped.put(group.group(), "a classic group of protocol type '" + group.protocolType() + "' with "
+                        + group.members().size() + " member(s): it has no consumer offsets to monitor");
+            } else {
+                monitored.add(group);
+            }
+        }
+        for (GroupDetail group : monitored) {
             for (PartitionDetail p : group.partitions()) {
-                // Assigned but never committed: the group would read from log-start, so that is where it stands.
-                history.record(group.group(), new TopicPartition(p.topic(), p.partition()), now,
-                        p.committedOffset() == null ? p.logStartOffset() : p.committedOffset(), p.logEndOffset());
+                if (p.error() == null) {
+                    history.record(group.group(), new TopicPartition(p.topic(), p.partition()), now,
+                            p.committedOffset() == null ? -1 : p.committedOffset(), p.logEndOffset());
+                }
             }
         }
         history.dropStale(now);
-        refreshRetention(groups);
-        Map<TopicPartition, Map<Long, Long>> exact = exactTimestamps(groups, now);
 
+        MonitorSnapshot last = snapshot;
         List<GroupStatus> statuses = new ArrayList<>();
-        for (GroupDetail group : groups) {
-            statuses.add(evaluate(group, now, exact));
+        for (GroupDetail group : monitored) {
+            statuses.add(group.error() != null ? unreadable(group, last.group(group.group()).orElse(null), now)
+                    : evaluate(group, now));
         }
+        logReadErrors(monitored);
         cycles++;
-        snapshot = new MonitorSnapshot(now, statuses, cycles, failedCycles, millisSince(started));
+        snapshot = new MonitorSnapshot(now, statuses, skipped, cycles, failedCycles, 0, null, millisSince(started));
         for (GroupStatus status : statuses) {
             Status previous = lastStatus.put(status.group(), status.status());
             if (previous != null && previous != status.status()) {
@@ -154,17 +167,82 @@ public final class LagMonitor implements AutoCloseable {
         lastStatus.keySet().retainAll(statuses.stream().map(GroupStatus::group).toList());
     }
 
-    private GroupStatus evaluate(GroupDetail group, long now, Map<TopicPartition, Map<Long, Long>> exact) {
+    /** The cluster could not be read at all: the last values stay, marked as old, and the failure is logged once. */
+    private void failedCycle(RuntimeException e, long started) {
+        String reason = e.getMessage();
+        if (consecutiveFailures == 0 || lastFailure == null || !Objects.equals(lastFailure.getMessage(), reason)) {
+            LOG.atWarn().setMessage("monitor_cycle_failed").addKeyValue("error", reason).log();
+        }
+        lastFailure = e;
+        consecutiveFailures++;
+        failedCycles++;
+        cycles++;
+        MonitorSnapshot last = snapshot;
+        snapshot = new MonitorSnapshot(last.timeMs(), last.groups(), last.skipped(), cycles, failedCycles,
+                consecutiveFailures, reason, millisSince(started));
+    }
+
+    /**
+     * A group whose coordinator did not answer (or that is denied): UNKNOWN with the reason; the
+     * figures of its last good sample stay, with the time of that sample.
+     */
+    private static GroupStatus unreadable(GroupDetail group, GroupStatus last, long now) {
+        List<String> reasons = List.of("cannot read the group: " + group.error());
+        if (last == null) {
+            return new GroupStatus(group.group(), group.state(), 0, Status.UNKNOWN, reasons, 0, null, List.of(), List.of(),
+                    null);
+        }
+        List<PartitionStatus> partitions = last.partitions().stream().map(p -> p.unknown(group.error())).toList();
+        return new GroupStatus(group.group(), last.state(), last.members(), Status.UNKNOWN, reasons, last.totalLag(),
+                last.maxLagSeconds(), partitions, last.memberDetails(), last.lastSampleMs());
+    }
+
+    /** Read errors of groups and partitions, logged when they appear, change or clear: not once per cycle. */
+    private void logReadErrors(List<GroupDetail> groups) {
+        Map<String, String> now = new HashMap<>();
+        for (GroupDetail g : groups) {
+            if (g.error() != null) {
+                now.put(g.group(), g.error());
+            }
+            for (PartitionDetail p : g.partitions()) {
+                if (p.error() != null) {
+                    now.put(g.group() + " " + p.topic() + "-" + p.partition(), p.error());
+                }
+            }
+        }
+        now.forEach((where, error) -> {
+            if (!error.equals(readErrors.get(where))) {
+                LOG.atWarn().setMessage("monitor_read_failed").addKeyValue("where", where).addKeyValue("error", error).log();
+            }
+        });
+        readErrors.keySet().stream().filter(k -> !now.containsKey(k)).forEach(where ->
+                LOG.atInfo().setMessage("monitor_read_recovered").addKeyValue("where", where).log());
+        readErrors.clear();
+        readErrors.putAll(now);
+    }
+
+    private GroupStatus evaluate(GroupDetail group, long now) {
         Status worst = Status.OK;
         List<String> reasons = new ArrayList<>();
         List<PartitionStatus> partitions = new ArrayList<>();
         Double maxLagSeconds = null;
+        long lastSample = now;
         for (PartitionDetail p : group.partitions()) {
             TopicPartition tp = new TopicPartition(p.topic(), p.partition());
             Window w = history.window(group.group(), tp);
-            Double lagSeconds = lagSeconds(p, w, now, exact.getOrDefault(tp, Map.of()));
-            long retention = retentionMs.getOrDefault(p.topic(), -1L);
-            Double retentionLeft = retention <= 0 || lagSeconds == null || p.lag() == 0 ? null
+            if (p.error() != null) {
+                // Only this partition is unknown; its last good sample (if any) says how old its figures are.
+                long sampledAt = w.size() == 0 ? -1 : w.times()[w.size() - 1];
+                reasons.add(tp + " UNKNOWN: " + p.error());
+                worst = worst.worst(Status.UNKNOWN);
+                lastSample = sampledAt < 0 ? lastSample : Math.min(lastSample, sampledAt);
+                partitions.add(new PartitionStatus(p.topic(), p.partition(), p.committedOffset(), null, null, null, null,
+                        Status.UNKNOWN, p.error(), p.memberId(), sampledAt < 0 ? null : sampledAt));
+                continue;
+            }
+            Double lagSeconds = lagSeconds(p, w, now);
+            long retention = sampler.retentionMs().getOrDefault(p.topic(), -1L);
+            Double retentionLeft = retention <= 0 || lagSeconds == null || p.lagOrZero() == 0 ? null
                     : retention / 1000.0 - lagSeconds;
             Evaluator.Verdict verdict = Evaluator.evaluate(w, now, p.deletedUnread(), retentionLeft, rules);
             if (verdict.status() != Status.OK) {
@@ -175,7 +253,8 @@ public final class LagMonitor implements AutoCloseable {
                 maxLagSeconds = maxLagSeconds == null ? lagSeconds : Math.max(maxLagSeconds, lagSeconds);
             }
             partitions.add(new PartitionStatus(p.topic(), p.partition(), p.committedOffset(), p.logEndOffset(), p.lag(),
-                    lagSeconds, retentionLeft, verdict.status(), verdict.reason(), p.memberId()));
+                    lagSeconds, retentionLeft, verdict.status(), p.note() == null ? verdict.reason() : p.note(),
+                    p.memberId(), now));
         }
         // Consumer-protocol members still moving partitions long after the target changed.
         List<String> stuck = reconciliation.stuck(group.group(), group.members(), group.targetAssignmentEpoch(), now);
@@ -188,72 +267,18 @@ public final class LagMonitor implements AutoCloseable {
                         TopicPartition::topic, TreeMap::new, Collectors.mapping(TopicPartition::partition, Collectors.toList())))))
                 .toList();
         return new GroupStatus(group.group(), group.state(), group.members().size(), worst, reasons, group.totalLag(),
-                maxLagSeconds, partitions, members);
+                maxLagSeconds, partitions, members, lastSample);
     }
 
-    /** Interpolated on the history; where the committed offset is older than it, the exact read. */
-    private static Double lagSeconds(PartitionDetail p, Window w, long now, Map<Long, Long> exact) {
-        if (p.committedOffset() == null) {
+    /** The sampler's exact read where it made one; else interpolated on the history. */
+    private static Double lagSeconds(PartitionDetail p, Window w, long now) {
+        if (p.committedOffset() == null || p.lag() == null) {
             return null;
         }
-        if (p.lag() == 0) {
-            return 0.0;
-        }
-        Long written = exact.get(Math.max(p.committedOffset(), p.logStartOffset()));
-        if (written != null) {
-            return Math.max(0, now - written) / 1000.0;
+        if (p.lagSeconds() != null) {
+            return p.lagSeconds();
         }
         return TimeLagEstimator.seconds(w.times(), w.logEnd(), p.committedOffset(), now);
-    }
-
-    /**
-     * Exact timestamps of the first unconsumed records where interpolation cannot answer (the
-     * committed offset is older than the history) and for the most lagging partitions.
-     */
-    private Map<TopicPartition, Map<Long, Long>> exactTimestamps(List<GroupDetail> groups, long now) {
-        record Candidate(TopicPartition tp, long offset, long lag) {
-        }
-        List<Candidate> candidates = new ArrayList<>();
-        Map<TopicPartition, SortedSet<Long>> wanted = new HashMap<>();
-        for (GroupDetail group : groups) {
-            for (PartitionDetail p : group.partitions()) {
-                if (p.committedOffset() == null || p.lag() == 0) {
-                    continue;
-                }
-                TopicPartition tp = new TopicPartition(p.topic(), p.partition());
-                long first = Math.max(p.committedOffset(), p.logStartOffset());
-                Window w = history.window(group.group(), tp);
-                if (TimeLagEstimator.seconds(w.times(), w.logEnd(), p.committedOffset(), now) == null) {
-                    wanted.computeIfAbsent(tp, k -> new TreeSet<>()).add(first);
-                } else {
-                    candidates.add(new Candidate(tp, first, p.lag()));
-                }
-            }
-        }
-        candidates.stream().sorted(Comparator.comparingLong(Candidate::lag).reversed()).limit(exactTimeLagPartitions)
-                .forEach(c -> wanted.computeIfAbsent(c.tp(), k -> new TreeSet<>()).add(c.offset()));
-        if (wanted.isEmpty()) {
-            return Map.of();
-        }
-        try {
-            return admin.recordTimestamps(wanted, Duration.ofMillis(Math.max(200, interval.toMillis() / 2)));
-        } catch (RuntimeException e) {
-            return Map.of(); // interpolation still answers where it can
-        }
-    }
-
-    private void refreshRetention(List<GroupDetail> groups) {
-        List<String> unknown = groups.stream().flatMap(g -> g.partitions().stream()).map(PartitionDetail::topic).distinct()
-                .filter(t -> !retentionMs.containsKey(t)).toList();
-        if (unknown.isEmpty()) {
-            return;
-        }
-        try {
-            Map<String, Long> found = admin.retentionMs(unknown);
-            unknown.forEach(t -> retentionMs.put(t, found.getOrDefault(t, -1L))); // -1: compacted, no time limit
-        } catch (RuntimeException e) {
-            // retention risk is estimated again next cycle
-        }
     }
 
     private static long millisSince(long nanos) {

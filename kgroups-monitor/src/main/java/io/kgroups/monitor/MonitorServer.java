@@ -19,8 +19,9 @@ import org.apache.kafka.common.TopicPartition;
  * The monitor over HTTP: the dashboard at {@code /} (static files from the classpath, uPlot from
  * its webjar), Prometheus text at {@code /metrics}, JSON at {@code /api/groups},
  * {@code /api/groups/{group}}, {@code /api/groups/{group}/history} and
- * {@code /api/groups/{group}/reset-plan}, and {@code /health/live}, {@code /health/ready} (ready
- * once a first cycle completed). Read-only: it changes nothing, a reset plan included.
+ * {@code /api/groups/{group}/reset-plan} (also as {@code /api/group?name=GROUP} and so on, for names
+ * with '/' or '%'), and {@code /health/live}, {@code /health/ready} (see {@link #notReady}).
+ * Read-only: it changes nothing, a reset plan included.
  */
 public final class MonitorServer implements AutoCloseable {
     private final Javalin app;
@@ -42,40 +43,90 @@ public final class MonitorServer implements AutoCloseable {
         });
         app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                 .result(PrometheusText.render(monitor.snapshot())));
+        app.get("/api/status", ctx -> ctx.json(status(monitor, monitor.snapshot())));
         app.get("/api/groups", ctx -> {
             MonitorSnapshot snapshot = monitor.snapshot();
-            // The time and cycle count tell the dashboard how fresh the list is; the interval, how often to look.
-            ctx.json(Map.of("timeMs", snapshot.timeMs(), "cycles", snapshot.cycles(),
-                    "intervalMillis", monitor.interval().toMillis(),
-                    "groups", snapshot.groups().stream().map(MonitorServer::summary).toList()));
+            Map<String, Object> body = status(monitor, snapshot);
+            body.put("groups", snapshot.groups().stream().map(MonitorServer::summary).toList());
+            body.put("skipped", snapshot.skipped().entrySet().stream()
+                    .map(e -> Map.of("group", e.getKey(), "reason", e.getValue())).toList());
+            ctx.json(body);
         });
-        app.get("/api/groups/{group}", ctx -> monitor.snapshot().group(ctx.pathParam("group")).ifPresentOrElse(
-                ctx::json, () -> notFound(ctx, ctx.pathParam("group"))));
-        app.get("/api/groups/{group}/history", ctx -> {
-            String group = ctx.pathParam("group");
-            MonitorSnapshot snapshot = monitor.snapshot();
-            snapshot.group(group).ifPresentOrElse(status -> ctx.json(Map.of("group", group, "partitions",
-                    status.partitions().stream().map(p -> history(monitor, snapshot, group, p)).toList())),
-                    () -> notFound(ctx, group));
-        });
-        app.get("/api/groups/{group}/reset-plan", ctx -> {
-            String group = ctx.pathParam("group");
-            if (monitor.snapshot().group(group).isEmpty()) {
-                notFound(ctx, group);
-                return;
-            }
-            resetPlan(ctx, monitor, group);
-        });
+        // Group names may hold '/' or '%', which Jetty refuses encoded in a path: the dashboard uses the
+        // query forms (/api/group?name=...); the path forms stay for names without them.
+        app.get("/api/groups/{group}", ctx -> group(ctx, monitor, ctx.pathParam("group")));
+        app.get("/api/group", ctx -> group(ctx, monitor, ctx.queryParam("name")));
+        app.get("/api/groups/{group}/history", ctx -> history(ctx, monitor, ctx.pathParam("group")));
+        app.get("/api/group/history", ctx -> history(ctx, monitor, ctx.queryParam("name")));
+        app.get("/api/groups/{group}/reset-plan", ctx -> resetPlan(ctx, monitor, ctx.pathParam("group")));
+        app.get("/api/group/reset-plan", ctx -> resetPlan(ctx, monitor, ctx.queryParam("name")));
         app.get("/health/live", ctx -> ctx.result("live"));
         app.get("/health/ready", ctx -> {
-            if (monitor.snapshot().cycles() - monitor.snapshot().failedCycles() > 0) {
+            String notReady = notReady(monitor.snapshot());
+            if (notReady == null) {
                 ctx.result("ready");
             } else {
-                ctx.status(HttpStatus.SERVICE_UNAVAILABLE).result("no cycle completed yet");
+                ctx.status(HttpStatus.SERVICE_UNAVAILABLE).result(notReady);
             }
         });
         app.start(host, port);
         return new MonitorServer(app);
+    }
+
+    /**
+     * How fresh the figures are: the server's clock and the sample time (the dashboard shows the age
+     * by these, not by the browser's clock), the interval (how often to look), and lastError (that
+     * the cluster cannot be read, and why).
+     */
+    private static Map<String, Object> status(LagMonitor monitor, MonitorSnapshot snapshot) {
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("timeMs", snapshot.timeMs());
+        body.put("nowMs", System.currentTimeMillis());
+        body.put("cycles", snapshot.cycles());
+        body.put("consecutiveFailures", snapshot.consecutiveFailures());
+        body.put("lastError", snapshot.lastError());
+        body.put("ready", notReady(snapshot) == null);
+        body.put("intervalMillis", monitor.interval().toMillis());
+        return body;
+    }
+
+    /** Cycles in a row that could not read the cluster before the monitor says it is not ready. */
+    static final int UNREADY_AFTER_FAILURES = 3;
+
+    /**
+     * Why the monitor is not ready, in words; null when it is: a first cycle read the cluster, and
+     * fewer than {@link #UNREADY_AFTER_FAILURES} cycles in a row since could not (one failed cycle
+     * is a blip; several mean every figure served is getting old).
+     */
+    static String notReady(MonitorSnapshot snapshot) {
+        if (snapshot.cycles() - snapshot.failedCycles() <= 0) {
+            return "not ready: no cycle has read the cluster yet" + (snapshot.lastError() == null ? ""
+                    : " (" + snapshot.lastError() + ")");
+        }
+        if (snapshot.consecutiveFailures() >= UNREADY_AFTER_FAILURES) {
+            return "not ready: the last " + snapshot.consecutiveFailures() + " cycles could not read the cluster ("
+                    + snapshot.lastError() + "); the figures served are from "
+                    + java.time.Instant.ofEpochMilli(snapshot.timeMs());
+        }
+        return null;
+    }
+
+    private static void group(Context ctx, LagMonitor monitor, String group) {
+        if (group == null || group.isEmpty()) {
+            error(ctx, HttpStatus.BAD_REQUEST, "name the group: /api/group?name=GROUP");
+            return;
+        }
+        monitor.snapshot().group(group).ifPresentOrElse(ctx::json, () -> notFound(ctx, group));
+    }
+
+    private static void history(Context ctx, LagMonitor monitor, String group) {
+        MonitorSnapshot snapshot = monitor.snapshot();
+        if (group == null || snapshot.group(group).isEmpty()) {
+            notFound(ctx, group);
+            return;
+        }
+        ctx.json(Map.of("group", group, "partitions", snapshot.group(group).get().partitions().stream()
+                .map(p -> history(monitor, snapshot, group, p)).toList()));
     }
 
     /**
@@ -86,7 +137,7 @@ public final class MonitorServer implements AutoCloseable {
      */
     private static History history(LagMonitor monitor, MonitorSnapshot snapshot, String group, PartitionStatus p) {
         Window w = monitor.window(group, new TopicPartition(p.topic(), p.partition()));
-        boolean written = p.committedOffset() != null && p.lagSeconds() != null && p.lag() > 0;
+        boolean written = p.committedOffset() != null && p.lagSeconds() != null && p.lagOrZero() > 0;
         double writtenAtMs = written ? snapshot.timeMs() - p.lagSeconds() * 1000 : 0;
         long[] lag = new long[w.size()];
         Double[] lagSeconds = new Double[w.size()];
@@ -135,6 +186,10 @@ public final class MonitorServer implements AutoCloseable {
      * TOPIC:P,P...; none: all topics).
      */
     private static void resetPlan(Context ctx, LagMonitor monitor, String group) {
+        if (group == null || monitor.snapshot().group(group).isEmpty()) {
+            notFound(ctx, group);
+            return;
+        }
         List<String> topics = ctx.queryParams("topic").stream().filter(t -> !t.isBlank()).toList();
         ResetSpec spec;
         ResetTarget target;
@@ -187,6 +242,7 @@ public final class MonitorServer implements AutoCloseable {
         summary.put("totalLag", g.totalLag());
         summary.put("maxLagSeconds", g.maxLagSeconds());
         summary.put("reasons", g.reasons());
+        summary.put("lastSampleMs", g.lastSampleMs());
         return summary;
     }
 

@@ -13,7 +13,8 @@ public final class PrometheusText {
 
     public static String render(MonitorSnapshot snapshot) {
         StringBuilder out = new StringBuilder(256 + snapshot.groups().size() * 512);
-        header(out, "kgroups_group_status", "Group status: 0 OK, 1 WARNING, 2 STALLED, 3 STOPPED, 4 REWIND, 5 AT_RISK");
+        header(out, "kgroups_group_status",
+                "Group status: 0 OK, 1 WARNING, 2 STALLED, 3 STOPPED, 4 REWIND, 5 AT_RISK; -1 UNKNOWN (could not be read, or not enough evidence yet)");
         for (GroupStatus g : snapshot.groups()) {
             sample(out, "kgroups_group_status", g.group(), null, -1, g.status().code());
         }
@@ -21,7 +22,19 @@ public final class PrometheusText {
         for (GroupStatus g : snapshot.groups()) {
             sample(out, "kgroups_group_members", g.group(), null, -1, g.members());
         }
-        header(out, "kgroups_group_lag", "Log-end offset minus committed offset, records");
+        header(out, "kgroups_group_last_sample_timestamp_seconds",
+                "When the group's oldest figures were read (Unix time): compare with time() to see stale data");
+        for (GroupStatus g : snapshot.groups()) {
+            if (g.lastSampleMs() != null) {
+                sample(out, "kgroups_group_last_sample_timestamp_seconds", g.group(), null, -1, g.lastSampleMs() / 1000.0);
+            }
+        }
+        header(out, "kgroups_partition_last_sample_timestamp_seconds", "When the partition's figures were read (Unix time)");
+        partitions(out, snapshot, "kgroups_partition_last_sample_timestamp_seconds", Field.SAMPLED);
+        header(out, "kgroups_partition_status", "Partition status, codes as kgroups_group_status");
+        partitions(out, snapshot, "kgroups_partition_status", Field.STATUS);
+        header(out, "kgroups_group_lag",
+                "Records not yet consumed (log-end minus committed offset; 0 where only transaction markers are left)");
         partitions(out, snapshot, "kgroups_group_lag", Field.LAG);
         header(out, "kgroups_group_lag_seconds", "Age of the first unconsumed record, seconds (estimated)");
         partitions(out, snapshot, "kgroups_group_lag_seconds", Field.LAG_SECONDS);
@@ -36,22 +49,30 @@ public final class PrometheusText {
         out.append("kgroups_monitor_cycles_total ").append(snapshot.cycles()).append('\n');
         header(out, "kgroups_monitor_cycle_failures_total", "Sampling cycles that failed");
         out.append("kgroups_monitor_cycle_failures_total ").append(snapshot.failedCycles()).append('\n');
+        header(out, "kgroups_monitor_consecutive_failures", "Cycles in a row that could not read the cluster (0: the last one could)");
+        out.append("kgroups_monitor_consecutive_failures ").append(snapshot.consecutiveFailures()).append('\n');
+        header(out, "kgroups_monitor_last_success_timestamp_seconds", "When a cycle last read the cluster (Unix time)");
+        out.append("kgroups_monitor_last_success_timestamp_seconds ").append(number(snapshot.timeMs() / 1000.0)).append('\n');
+        header(out, "kgroups_monitor_skipped_groups", "Groups left out: classic groups of other protocols (Kafka Connect ...)");
+        out.append("kgroups_monitor_skipped_groups ").append(snapshot.skipped().size()).append('\n');
         header(out, "kgroups_monitor_cycle_seconds", "Duration of the last cycle");
         out.append("kgroups_monitor_cycle_seconds ").append(number(snapshot.lastCycleMillis() / 1000.0)).append('\n');
         return out.toString();
     }
 
-    private enum Field { LAG, LAG_SECONDS, RETENTION, COMMITTED, LOG_END }
+    private enum Field { LAG, LAG_SECONDS, RETENTION, COMMITTED, LOG_END, SAMPLED, STATUS }
 
     private static void partitions(StringBuilder out, MonitorSnapshot snapshot, String name, Field field) {
         for (GroupStatus g : snapshot.groups()) {
             for (PartitionStatus p : g.partitions()) {
                 Double value = switch (field) {
-                    case LAG -> (double) p.lag();
+                    case LAG -> p.lag() == null ? null : (double) p.lag();
                     case LAG_SECONDS -> p.lagSeconds();
                     case RETENTION -> p.retentionSecondsLeft();
                     case COMMITTED -> p.committedOffset() == null ? null : (double) p.committedOffset();
-                    case LOG_END -> (double) p.logEndOffset();
+                    case LOG_END -> p.logEndOffset() == null ? null : (double) p.logEndOffset();
+                    case SAMPLED -> p.lastSampleMs() == null ? null : p.lastSampleMs() / 1000.0;
+                    case STATUS -> (double) p.status().code();
                 };
                 if (value != null) {
                     sample(out, name, g.group(), p.topic(), p.partition(), value);

@@ -5,6 +5,8 @@ package io.kgroups.monitor;
  * {@code kgroups_group_status} metric; a higher code is worse.
  */
 public enum Status {
+    /** The monitor cannot say: not enough evidence yet, or the group or partition could not be read. Not a severity. */
+    UNKNOWN(-1),
     /** Keeping up (or not enough history to say otherwise). */
     OK(0),
     /** Lag grew, or never shrank, across the whole window. */
@@ -28,7 +30,12 @@ public enum Status {
         return code;
     }
 
+    /** The worse of two: any problem outranks UNKNOWN, and UNKNOWN outranks OK. */
     public Status worst(Status other) {
-        return other.code > code ? other : this;
+        return rank(other) > rank(this) ? other : this;
+    }
+
+    private static int rank(Status s) {
+        return s == UNKNOWN ? 0 : s == OK ? -1 : s.code;
     }
 }

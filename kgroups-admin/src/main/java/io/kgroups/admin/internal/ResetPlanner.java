@@ -92,8 +92,9 @@ public final class ResetPlanner {
                 }
             }
         }
-        Map<TopicPartition, Map<Long, Long>> timestamps = FirstRecordTimestamps.at(clientProperties, timestampsWanted,
-                java.time.Duration.ofSeconds(3));
+        Map<TopicPartition, Map<Long, Long>> timestamps = FirstRecordReader.read(clientProperties,
+                org.apache.kafka.common.IsolationLevel.READ_UNCOMMITTED, timestampsWanted, logEnd,
+                java.time.Duration.ofSeconds(3)).timestamps();
         long now = System.currentTimeMillis();
         for (TopicPartition tp : scope) {
             long[] c = chosen.get(tp);

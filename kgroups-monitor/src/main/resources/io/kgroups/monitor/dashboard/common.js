@@ -4,8 +4,8 @@
 'use strict';
 
 const KG = (() => {
-  /** Status names, least to most severe (the order of their metric codes). */
-  const STATUSES = ['OK', 'WARNING', 'STALLED', 'STOPPED', 'REWIND', 'AT_RISK'];
+  /** Status names, least to most severe (UNKNOWN, code -1, is not a problem yet, but more than OK). */
+  const STATUSES = ['OK', 'UNKNOWN', 'WARNING', 'STALLED', 'STOPPED', 'REWIND', 'AT_RISK'];
 
   function el(tag, props = {}, ...children) {
     const node = document.createElement(tag);
@@ -52,17 +52,32 @@ const KG = (() => {
   }
 
   /**
-   * Runs {@code task} now and again after each interval it returns (ms). A failure is shown in
-   * the header and the next round tries again: the page never needs a reload.
+   * Runs {@code task} now and again after each interval. The task returns the monitor's status
+   * (timeMs: when the figures were read, nowMs: the server's clock, intervalMillis, lastError,
+   * consecutiveFailures): the header says how old the figures are by the server's clocks, not the
+   * browser's, and a banner says when the monitor cannot read the cluster. A failure to reach the
+   * monitor itself is shown too, and the next round tries again: the page never needs a reload.
    */
   function live(task, fallbackMs = 5000) {
     const indicator = document.getElementById('live');
+    const banner = document.getElementById('banner');
     async function round() {
       let next = fallbackMs;
       try {
-        next = (await task()) || fallbackMs;
-        indicator.classList.remove('failing');
-        indicator.textContent = `live · updated ${new Date().toLocaleTimeString()}`;
+        const status = await task();
+        next = status.intervalMillis || fallbackMs;
+        const age = status.timeMs ? Math.max(0, (status.nowMs - status.timeMs) / 1000) : null;
+        const stale = status.lastError != null || (age != null && age * 1000 > 3 * next);
+        indicator.classList.toggle('failing', stale);
+        indicator.textContent = age == null ? 'waiting for the first sample'
+          : `sampled ${duration(age)} ago (${new Date(status.timeMs).toLocaleTimeString()})`;
+        if (status.lastError != null) {
+          banner.hidden = false;
+          banner.textContent = `The monitor cannot read the cluster (${status.consecutiveFailures} cycle(s) in a row): `
+            + `${status.lastError}. The figures below are ${age == null ? 'not read yet' : `from ${duration(age)} ago`}.`;
+        } else {
+          banner.hidden = true;
+        }
       } catch (e) {
         indicator.classList.add('failing');
         indicator.textContent = `cannot reach the monitor (${e.message}); retrying`;

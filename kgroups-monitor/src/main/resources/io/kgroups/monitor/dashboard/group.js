@@ -1,11 +1,13 @@
 // One group: its status and reasons, lag and time lag over time (uPlot), partitions, members,
-// and the reset preview. Refreshed every sampling interval from /api/groups/{group}[/history].
+// and the reset preview. Refreshed every sampling interval from /api/group[/history]?name=GROUP.
 'use strict';
 
 (() => {
   const {el, number, duration, badge} = KG;
   const group = new URLSearchParams(location.search).get('group') || '';
-  const api = `api/groups/${encodeURIComponent(group)}`;
+  // The query forms of the API: a group name may hold '/' or '%', which a path cannot carry.
+  const name = `name=${encodeURIComponent(group)}`;
+  const api = 'api/group';
   const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
   // The monitor keeps a window of samples; the page keeps what it has seen since it opened, up to this.
   const MAX_POINTS = 2000;
@@ -201,21 +203,19 @@
     const result = document.getElementById('reset-result');
     result.replaceChildren(el('p', {class: 'muted', text: 'Planning…'}));
     try {
-      renderPlan(await KG.getJson(`${api}/reset-plan?${query}`));
+      renderPlan(await KG.getJson(`${api}/reset-plan?${name}&${query}`));
     } catch (error) {
       result.replaceChildren(el('p', {class: 'error', id: 'reset-error', text: error.message}));
     }
   });
 
-  let intervalMillis;
   KG.live(async () => {
-    intervalMillis ??= (await KG.getJson('api/groups')).intervalMillis;
-    const [g, history] = await Promise.all([
-      KG.getJson(api).catch(e => ({error: e.message})), KG.getJson(`${api}/history`).catch(() => null)]);
+    const [status, g, history] = await Promise.all([KG.getJson('api/status'),
+      KG.getJson(`${api}?${name}`).catch(e => ({error: e.message})), KG.getJson(`${api}/history?${name}`).catch(() => null)]);
     if (g.error) {
       document.getElementById('summary').replaceChildren(el('h1', {text: group}),
         el('span', {class: 'error', text: `${g.error}: it may have been deleted, or be left out by the monitor's --groups / --exclude.`}));
-      return intervalMillis;
+      return status;
     }
     renderSummary(g);
     renderPartitions(g);
@@ -225,6 +225,6 @@
       merge(history);
       renderCharts();
     }
-    return intervalMillis;
+    return status;
   });
 })();

@@ -93,7 +93,11 @@
     if (!data) return;
     renderCounts(data.groups);
     const shown = sorted(data.groups.filter(matches));
-    document.getElementById('shown').textContent = data.groups.length ? `${shown.length} of ${data.groups.length} groups` : '';
+    const skipped = data.skipped || [];
+    const shownText = document.getElementById('shown');
+    shownText.textContent = (data.groups.length ? `${shown.length} of ${data.groups.length} groups` : '')
+      + (skipped.length ? ` · ${skipped.length} not monitored (not consumer groups: ${skipped.map(s => s.group).join(', ')})` : '');
+    shownText.title = skipped.map(s => `${s.group}: ${s.reason}`).join('\n');
     document.getElementById('groups').replaceChildren(data.groups.length ? renderTable(shown) : emptyState(data));
   }
 
@@ -102,6 +106,6 @@
   KG.live(async () => {
     view.data = await KG.getJson('api/groups');
     render();
-    return view.data.intervalMillis;
+    return view.data;
   });
 })();

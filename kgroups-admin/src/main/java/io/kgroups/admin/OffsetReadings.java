@@ -1,0 +1,87 @@
+package io.kgroups.admin;
+
+import io.kgroups.admin.internal.GroupAssembly;
+import java.util.List;
+import java.util.Map;
+import java.util.SortedSet;
+import java.util.TreeSet;
+import java.util.HashMap;
+import org.apache.kafka.clients.admin.ClassicGroupDescription;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * What one batched read of groups found, failures kept where they happened: a group whose
+ * coordinator did not answer has an entry in {@code groupErrors} and the others are whole; a
+ * partition that is offline, deleted or denied has an entry in {@code partitionErrors} and no
+ * log offsets, and the other partitions of the same groups have theirs. Turn it into
+ * {@link GroupDetail}s with {@link #details}.
+ *
+ * @param groups the groups read, in order: each is in {@code described}, {@code foreign} or {@code groupErrors}
+ * @param listed what the group list said of each group (type, protocol type, state)
+ * @param described consumer groups (classic groups of protocol type consumer, and consumer-protocol groups)
+ * @param foreign classic groups of other protocol types (Kafka Connect, Schema Registry ...): members only
+ * @param committed the committed offsets of each consumer group
+ * @param groupErrors why a group could not be read, in words
+ * @param partitionErrors why a partition's log offsets could not be read, in words
+ * @param readAtMs when the read started (epoch ms)
+ */
+public record OffsetReadings(
+        List<String> groups,
+        Map<String, Listed> listed,
+        Map<String, ConsumerGroupDescription> described,
+        Map<String, ClassicGroupDescription> foreign,
+        Map<String, Map<TopicPartition, OffsetAndMetadata>> committed,
+        Map<String, String> groupErrors,
+        Map<TopicPartition, Long> logStart,
+        Map<TopicPartition, Long> logEnd,
+        Map<TopicPartition, String> partitionErrors,
+        long readAtMs) {
+
+    /**
+     * A group as the group list gave it.
+     *
+     * @param type classic, consumer, share or streams
+     * @param protocolType of a classic group: consumer, connect, sr, ... ("" for groups that only commit offsets)
+     */
+    public record Listed(String group, String type, String protocolType, String state) {
+        /** Whether its offsets are consumer offsets kgroups reads: consumer-protocol groups and classic consumer groups. */
+        public boolean consumerGroup() {
+            return type.equals("consumer") || (type.equals("classic")
+                    && (protocolType.isEmpty() || protocolType.equals("consumer")));
+        }
+    }
+
+    /**
+     * For every partition some group lags on, the group's first unconsumed offset (its committed
+     * offset, or log-start where retention passed it): where the time lag and the records left are read.
+     */
+    public Map<TopicPartition, SortedSet<Long>> firstUnconsumed() {
+        Map<TopicPartition, SortedSet<Long>> wanted = new HashMap<>();
+        committed.values().forEach(offsets -> offsets.forEach((tp, o) -> {
+            Long end = logEnd.get(tp);
+            if (end != null && o.offset() < end) {
+                wanted.computeIfAbsent(tp, k -> new TreeSet<>()).add(firstUnconsumed(tp, o.offset()));
+            }
+        }));
+        return wanted;
+    }
+
+    /** The first record a group standing at {@code committed} has not consumed: there, or log-start if retention passed it. */
+    public long firstUnconsumed(TopicPartition tp, long committed) {
+        return Math.max(committed, logStart.getOrDefault(tp, 0L));
+    }
+
+    /**
+     * The groups in full.
+     *
+     * @param firstRecords what reading the logs found at the first unconsumed offsets (time lag,
+     *     and partitions where only control records are left); {@link FirstRecords#none()} for none
+     * @param retentionMs retention.ms of the topics that delete; others left out
+     * @param nowMs the time the time lag is measured at
+     */
+    public List<GroupDetail> details(FirstRecords firstRecords, Map<String, Long> retentionMs, long nowMs) {
+        return GroupAssembly.details(this, firstRecords, retentionMs, nowMs);
+    }
+}

@@ -1,0 +1,156 @@
+package io.kgroups.admin.internal;
+
+import io.kgroups.admin.FirstRecords;
+import io.kgroups.admin.GroupDetail;
+import io.kgroups.admin.MemberDetail;
+import io.kgroups.admin.OffsetReadings;
+import io.kgroups.admin.PartitionDetail;
+import java.nio.charset.StandardCharsets;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.kafka.clients.admin.ClassicGroupDescription;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
+
+/**
+ * Turns what a read found into {@link GroupDetail}s: a pure function of its inputs (no Kafka
+ * call), so every rule of the figures (lag in records, time lag, retention risk, notes and errors)
+ * is tested by a table of cases.
+ */
+public final class GroupAssembly {
+    private static final Comparator<TopicPartition> BY_PARTITION = Comparator.comparing(TopicPartition::topic)
+            .thenComparingInt(TopicPartition::partition);
+
+    private GroupAssembly() {
+    }
+
+    public static List<GroupDetail> details(OffsetReadings r, FirstRecords firstRecords, Map<String, Long> retentionMs,
+            long nowMs) {
+        List<GroupDetail> result = new ArrayList<>();
+        for (String group : r.groups()) {
+            OffsetReadings.Listed listed = r.listed().getOrDefault(group,
+                    new OffsetReadings.Listed(group, "classic", "consumer", "Unknown"));
+            if (r.described().containsKey(group)) {
+                result.add(consumerGroup(r, listed, r.described().get(group), firstRecords, retentionMs, nowMs));
+            } else if (r.foreign().containsKey(group)) {
+                result.add(foreignGroup(listed, r.foreign().get(group)));
+            } else {
+                String error = r.groupErrors().get(group);
+                result.add(new GroupDetail(group, listed.state(), listed.type(), listed.protocolType(), null, null, null,
+                        null, List.of(), List.of(), error));
+            }
+        }
+        return result;
+    }
+
+    private static GroupDetail foreignGroup(OffsetReadings.Listed listed, ClassicGroupDescription description) {
+        List<MemberDetail> members = new ArrayList<>();
+        for (MemberDescription m : description.members()) {
+            // Their assignment is in the group's own protocol, not consumer partitions: none to show.
+            members.add(new MemberDetail(m.consumerId(), m.groupInstanceId().orElse(null), m.clientId(), m.host(), List.of(),
+                    null, null));
+        }
+        members.sort(Comparator.comparing(MemberDetail::clientId).thenComparing(MemberDetail::memberId));
+        return new GroupDetail(listed.group(), String.valueOf(description.state()), listed.type(), listed.protocolType(),
+                description.protocolData(), coordinator(description.coordinator()), null, null, members, List.of(), null);
+    }
+
+    private static GroupDetail consumerGroup(OffsetReadings r, OffsetReadings.Listed listed,
+            ConsumerGroupDescription description, FirstRecords firstRecords, Map<String, Long> retentionMs, long nowMs) {
+        Map<TopicPartition, OffsetAndMetadata> committed = r.committed().getOrDefault(description.groupId(), Map.of());
+        Map<TopicPartition, String> owner = new HashMap<>();
+        List<MemberDetail> members = new ArrayList<>();
+        for (MemberDescription member : description.members()) {
+            List<TopicPartition> assigned = sorted(member.assignment().topicPartitions());
+            assigned.forEach(tp -> owner.put(tp, member.consumerId()));
+            members.add(new MemberDetail(member.consumerId(), member.groupInstanceId().orElse(null), member.clientId(),
+                    member.host(), assigned, member.memberEpoch().orElse(null),
+                    member.targetAssignment().map(t -> sorted(t.topicPartitions())).orElse(null)));
+        }
+        members.sort(Comparator.comparing(MemberDetail::clientId).thenComparing(MemberDetail::memberId));
+
+        Set<TopicPartition> partitions = new TreeSet<>(BY_PARTITION);
+        partitions.addAll(committed.keySet());
+        partitions.addAll(owner.keySet());
+        List<PartitionDetail> details = new ArrayList<>();
+        for (TopicPartition tp : partitions) {
+            details.add(partition(r, tp, committed.get(tp), owner.get(tp), firstRecords, retentionMs.get(tp.topic()), nowMs));
+        }
+        String type = description.type() == null ? listed.type() : description.type().toString().toLowerCase(Locale.ROOT);
+        return new GroupDetail(description.groupId(),
+                description.groupState() == null ? "Unknown" : description.groupState().toString(), type,
+                listed.protocolType(), description.partitionAssignor(), coordinator(description.coordinator()),
+                description.groupEpoch().orElse(null), description.targetAssignmentEpoch().orElse(null), members, details,
+                null);
+    }
+
+    /** One partition of a consumer group: the rules of lag, time lag and retention risk. */
+    static PartitionDetail partition(OffsetReadings r, TopicPartition tp, OffsetAndMetadata offset, String owner,
+            FirstRecords firstRecords, Long retentionMs, long nowMs) {
+        Long committed = offset == null ? null : offset.offset();
+        int metadataBytes = offset == null || offset.metadata() == null ? 0
+                : offset.metadata().getBytes(StandardCharsets.UTF_8).length;
+        String error = r.partitionErrors().get(tp);
+        Long start = r.logStart().get(tp);
+        Long end = r.logEnd().get(tp);
+        if (error != null || start == null || end == null) {
+            return new PartitionDetail(tp.topic(), tp.partition(), committed, start, end, null, null, null, owner,
+                    metadataBytes, 0, null, null, error == null ? "its log offsets were not read" : error);
+        }
+        if (committed == null) {
+            return new PartitionDetail(tp.topic(), tp.partition(), null, start, end, null, null, null, owner, metadataBytes, 0,
+                    null, "not committed yet: the group starts where its auto.offset.reset says", null);
+        }
+        if (committed > end) {
+            return new PartitionDetail(tp.topic(), tp.partition(), committed, start, end, null, null, null, owner,
+                    metadataBytes, 0, null, "committed offset " + committed + " is past the log end " + end
+                    + " (topic re-created, or log truncated): the group's next fetch resets it by its auto.offset.reset",
+                    null);
+        }
+        long offsetLag = end - committed;
+        long first = r.firstUnconsumed(tp, committed);
+        long deletedUnread = committed < start ? start - committed : 0;
+        long lag = offsetLag;
+        String note = null;
+        Double lagSeconds = null;
+        Double retentionLeft = null;
+        if (offsetLag == 0) {
+            lagSeconds = 0.0;
+        } else if (firstRecords.noRecordBeforeEnd(tp, first)) {
+            lag = 0;
+            lagSeconds = 0.0;
+            note = "caught up: only control records (transaction markers, aborted records) stand in the last " + offsetLag
+                    + " offsets";
+        } else {
+            Long written = firstRecords.timestamp(tp, first);
+            if (written != null) {
+                lagSeconds = Math.max(0, nowMs - written) / 1000.0;
+                if (retentionMs != null && retentionMs > 0) {
+                    retentionLeft = retentionMs / 1000.0 - lagSeconds;
+                }
+            }
+        }
+        return new PartitionDetail(tp.topic(), tp.partition(), committed, start, end, lag, offsetLag, lagSeconds, owner,
+                metadataBytes, deletedUnread, retentionLeft, note, null);
+    }
+
+    private static GroupDetail.Coordinator coordinator(Node node) {
+        return node == null || node.isEmpty() ? null : new GroupDetail.Coordinator(node.id(), node.host(), node.port());
+    }
+
+    private static List<TopicPartition> sorted(Collection<TopicPartition> partitions) {
+        List<TopicPartition> list = new ArrayList<>(partitions);
+        list.sort(BY_PARTITION);
+        return list;
+    }
+}

@@ -1,0 +1,238 @@
+package io.kgroups.admin.internal;
+
+import io.kgroups.admin.GroupAdminException;
+import io.kgroups.admin.OffsetReadings;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.function.Consumer;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.ClassicGroupDescription;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.DescribeClassicGroupsOptions;
+import org.apache.kafka.clients.admin.DescribeConsumerGroupsOptions;
+import org.apache.kafka.clients.admin.DescribeTopicsOptions;
+import org.apache.kafka.clients.admin.GroupListing;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
+import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
+import org.apache.kafka.clients.admin.ListGroupsOptions;
+import org.apache.kafka.clients.admin.ListOffsetsOptions;
+import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.IsolationLevel;
+import org.apache.kafka.common.KafkaFuture;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.TopicPartitionInfo;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
+
+/**
+ * The read path's Kafka calls, batched and failure-local: one list of groups, one describe and
+ * one offsets call for all groups, one topic-metadata call, one log-start and one log-end round
+ * for all partitions, whatever their number. Each group and partition has its own future, so a
+ * coordinator that does not answer, an offline partition (no leader: not asked for offsets at
+ * all, so it costs no wait), a deleted or denied topic marks only what it touches.
+ */
+public final class GroupReads {
+    private final Admin admin;
+    private final Calls calls;
+
+    public GroupReads(Admin admin, Calls calls) {
+        this.admin = admin;
+        this.calls = calls;
+    }
+
+    /** Every group of the cluster, as the group list says; a failure here is the cluster's (one line). */
+    public Map<String, OffsetReadings.Listed> list() {
+        Collection<GroupListing> listings = calls.await(admin.listGroups(new ListGroupsOptions()
+                .timeoutMs(millis(calls.timeout()))).all(), "list groups");
+        Map<String, OffsetReadings.Listed> listed = new java.util.TreeMap<>();
+        for (GroupListing l : listings) {
+            listed.put(l.groupId(), new OffsetReadings.Listed(l.groupId(),
+                    l.type().map(t -> t.toString().toLowerCase(Locale.ROOT)).orElse("classic"),
+                    l.protocol() == null ? "" : l.protocol(),
+                    l.groupState().map(Object::toString).orElse("Unknown")));
+        }
+        return listed;
+    }
+
+    /**
+     * Reads {@code groups} (names from {@link #list}); a group not listed is read as a consumer
+     * group (it may have only committed offsets). Groups that turn out not to exist are left out.
+     */
+    public OffsetReadings read(List<String> groups, Map<String, OffsetReadings.Listed> listed, IsolationLevel isolation) {
+        long readAt = System.currentTimeMillis();
+        int timeoutMs = millis(calls.timeout());
+        List<String> consumer = new ArrayList<>();
+        List<String> foreign = new ArrayList<>();
+        for (String g : groups) {
+            OffsetReadings.Listed l = listed.get(g);
+            if (l == null || l.consumerGroup()) {
+                consumer.add(g);
+            } else if (l.type().equals("classic")) {
+                foreign.add(g);
+            }
+        }
+        Map<String, KafkaFuture<ConsumerGroupDescription>> describing = consumer.isEmpty() ? Map.of()
+                : admin.describeConsumerGroups(consumer, new DescribeConsumerGroupsOptions().timeoutMs(timeoutMs))
+                        .describedGroups();
+        Map<String, ListConsumerGroupOffsetsSpec> specs = new LinkedHashMap<>();
+        consumer.forEach(g -> specs.put(g, new ListConsumerGroupOffsetsSpec()));
+        var offsetsResult = consumer.isEmpty() ? null
+                : admin.listConsumerGroupOffsets(specs, new ListConsumerGroupOffsetsOptions().timeoutMs(timeoutMs));
+        Map<String, KafkaFuture<ClassicGroupDescription>> describingForeign = foreign.isEmpty() ? Map.of()
+                : admin.describeClassicGroups(foreign, new DescribeClassicGroupsOptions().timeoutMs(timeoutMs))
+                        .describedGroups();
+
+        Map<String, ConsumerGroupDescription> described = new LinkedHashMap<>();
+        Map<String, ClassicGroupDescription> foreignDescribed = new LinkedHashMap<>();
+        Map<String, Map<TopicPartition, OffsetAndMetadata>> committed = new HashMap<>();
+        Map<String, String> groupErrors = new LinkedHashMap<>();
+        Set<String> missing = new HashSet<>();
+        for (String group : consumer) {
+            ConsumerGroupDescription description = attempt(describing.get(group), "describe group " + group, e -> {
+                if (e.getCause() instanceof GroupIdNotFoundException) {
+                    missing.add(group);
+                } else {
+                    groupErrors.put(group, e.getMessage());
+                }
+            });
+            if (description == null) {
+                continue;
+            }
+            Map<TopicPartition, OffsetAndMetadata> offsets = attempt(offsetsResult.partitionsToOffsetAndMetadata(group),
+                    "read the offsets of group " + group, e -> groupErrors.put(group, e.getMessage()));
+            if (offsets == null) {
+                continue;
+            }
+            Map<TopicPartition, OffsetAndMetadata> present = new HashMap<>();
+            offsets.forEach((tp, o) -> {
+                if (o != null) {
+                    present.put(tp, o);
+                }
+            });
+            boolean dead = description.groupState() != null && description.groupState().toString().equalsIgnoreCase("dead");
+            if (dead && present.isEmpty()) {
+                missing.add(group);
+                continue;
+            }
+            described.put(group, description);
+            committed.put(group, present);
+        }
+        for (String group : foreign) {
+            ClassicGroupDescription description = attempt(describingForeign.get(group), "describe group " + group, e -> {
+                if (e.getCause() instanceof GroupIdNotFoundException) {
+                    missing.add(group);
+                } else {
+                    groupErrors.put(group, e.getMessage());
+                }
+            });
+            if (description != null) {
+                foreignDescribed.put(group, description);
+            }
+        }
+
+        Set<TopicPartition> partitions = new HashSet<>();
+        for (String group : described.keySet()) {
+            partitions.addAll(committed.get(group).keySet());
+            for (MemberDescription member : described.get(group).members()) {
+                partitions.addAll(member.assignment().topicPartitions());
+            }
+        }
+        Map<TopicPartition, String> partitionErrors = new HashMap<>();
+        Set<TopicPartition> readable = readable(partitions, partitionErrors, timeoutMs);
+        Map<TopicPartition, OffsetSpec> earliest = new HashMap<>();
+        Map<TopicPartition, OffsetSpec> latest = new HashMap<>();
+        readable.forEach(tp -> {
+            earliest.put(tp, OffsetSpec.earliest());
+            latest.put(tp, OffsetSpec.latest());
+        });
+        // Independent calls go out together; each is one request per leader for all its partitions.
+        ListOffsetsResult starts = readable.isEmpty() ? null
+                : admin.listOffsets(earliest, new ListOffsetsOptions(IsolationLevel.READ_UNCOMMITTED).timeoutMs(timeoutMs));
+        ListOffsetsResult ends = readable.isEmpty() ? null
+                : admin.listOffsets(latest, new ListOffsetsOptions(isolation).timeoutMs(timeoutMs));
+        Map<TopicPartition, Long> logStart = new HashMap<>();
+        Map<TopicPartition, Long> logEnd = new HashMap<>();
+        for (TopicPartition tp : readable) {
+            var start = attempt(starts.partitionResult(tp), "read the log-start offset of " + tp,
+                    e -> partitionErrors.put(tp, e.getMessage()));
+            var end = attempt(ends.partitionResult(tp), "read the log-end offset of " + tp,
+                    e -> partitionErrors.putIfAbsent(tp, e.getMessage()));
+            if (start != null && end != null) {
+                logStart.put(tp, start.offset());
+                logEnd.put(tp, end.offset());
+            }
+        }
+        List<String> read = groups.stream().filter(g -> !missing.contains(g)
+                && (described.containsKey(g) || foreignDescribed.containsKey(g) || groupErrors.containsKey(g))).toList();
+        return new OffsetReadings(read, listed, described, foreignDescribed, committed, groupErrors, logStart, logEnd,
+                partitionErrors, readAt);
+    }
+
+    /**
+     * The partitions whose log offsets can be asked for: the topic exists, is visible, and the
+     * partition has a leader. Asking for an offline one would wait the whole timeout in retries.
+     */
+    private Set<TopicPartition> readable(Set<TopicPartition> partitions, Map<TopicPartition, String> errors, int timeoutMs) {
+        Set<String> topics = new HashSet<>();
+        partitions.forEach(tp -> topics.add(tp.topic()));
+        if (topics.isEmpty()) {
+            return Set.of();
+        }
+        Map<String, KafkaFuture<TopicDescription>> describing = admin.describeTopics(topics,
+                new DescribeTopicsOptions().timeoutMs(timeoutMs)).topicNameValues();
+        Map<String, TopicDescription> described = new HashMap<>();
+        Map<String, String> topicErrors = new HashMap<>();
+        for (String topic : topics) {
+            TopicDescription d = attempt(describing.get(topic), "describe topic " + topic, e -> topicErrors.put(topic,
+                    e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException
+                            ? "topic " + topic + " does not exist (deleted?): the group's offsets for it are left over"
+                            : e.getMessage()));
+            if (d != null) {
+                described.put(topic, d);
+            }
+        }
+        Set<TopicPartition> readable = new HashSet<>();
+        for (TopicPartition tp : partitions) {
+            TopicDescription d = described.get(tp.topic());
+            if (d == null) {
+                errors.put(tp, topicErrors.get(tp.topic()));
+                continue;
+            }
+            TopicPartitionInfo info = d.partitions().size() > tp.partition() ? d.partitions().get(tp.partition()) : null;
+            if (info == null) {
+                errors.put(tp, "topic " + tp.topic() + " has " + d.partitions().size() + " partitions now, not "
+                        + (tp.partition() + 1) + ": the group's offset for " + tp + " is left over");
+            } else if (info.leader() == null || info.leader().isEmpty()) {
+                errors.put(tp, tp + " is offline (no leader; replicas on brokers "
+                        + info.replicas().stream().map(n -> String.valueOf(n.id())).toList() + ")");
+            } else {
+                readable.add(tp);
+            }
+        }
+        return readable;
+    }
+
+    private <T> T attempt(KafkaFuture<T> future, String what, Consumer<GroupAdminException> onError) {
+        try {
+            return calls.await(future, what);
+        } catch (GroupAdminException e) {
+            onError.accept(e);
+            return null;
+        }
+    }
+
+    private static int millis(Duration d) {
+        return (int) Math.min(Integer.MAX_VALUE, d.toMillis());
+    }
+}
