@@ -175,7 +175,8 @@ class DescribeTest {
             // Until the member has joined, the group does not exist.
             await().atMost(Duration.ofSeconds(30)).ignoreException(GroupAdminException.class).until(() -> {
                 GroupDetail d = groups.describe(List.of(group)).get(0);
-                return d.members().size() == 1 && d.members().get(0).assignment().size() == 3 && d.totalLag() == 0;
+                return d.members().size() == 1 && d.members().get(0).assignment().size() == 3
+                        && d.partitions().stream().allMatch(part -> Long.valueOf(0).equals(part.lag()));
             });
             GroupDetail detail = groups.describe(List.of(group)).get(0);
             assertThat(detail.state()).isEqualTo("Stable");

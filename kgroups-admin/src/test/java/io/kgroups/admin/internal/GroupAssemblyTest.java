@@ -1,0 +1,146 @@
+package io.kgroups.admin.internal;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.kgroups.admin.FirstRecords;
+import io.kgroups.admin.GroupDetail;
+import io.kgroups.admin.OffsetReadings;
+import io.kgroups.admin.PartitionDetail;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.stream.Stream;
+import org.apache.kafka.clients.admin.ClassicGroupDescription;
+import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.MemberAssignment;
+import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.ClassicGroupState;
+import org.apache.kafka.common.GroupState;
+import org.apache.kafka.common.GroupType;
+import org.apache.kafka.common.Node;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.MethodSource;
+import org.junit.jupiter.api.Test;
+
+/** The figures of a partition from what a read found: a table of cases, no broker. */
+class GroupAssemblyTest {
+    private static final TopicPartition TP = new TopicPartition("orders", 0);
+    private static final long NOW = 1_800_000_000_000L;
+
+    /**
+     * One row: committed offset (null: none), log-start, log-end (null: unreadable), what the log
+     * read found at the first unconsumed offset (a timestamp, "none" before the end, or nothing),
+     * and the expected lag, offset lag, time lag and note (a word it contains).
+     */
+    static Stream<Arguments> partitions() {
+        return Stream.of(
+                Arguments.of("caught up", 100L, 0L, 100L, null, 0L, 0L, 0.0, null),
+                Arguments.of("lagging, first unread record 60 s old", 90L, 0L, 100L, NOW - 60_000, 10L, 10L, 60.0, null),
+                Arguments.of("lagging, no answer from the log read", 90L, 0L, 100L, null, 10L, 10L, null, null),
+                Arguments.of("a transaction marker is all that is left", 99L, 0L, 100L, "none", 0L, 1L, 0.0,
+                        "control records"),
+                Arguments.of("aborted records and markers are all that is left", 40L, 0L, 100L, "none", 0L, 60L, 0.0,
+                        "control records"),
+                Arguments.of("never committed: where it starts is auto.offset.reset's", null, 0L, 100L, null, null, null, null,
+                        "not committed yet"),
+                Arguments.of("past the log end (topic re-created)", 500L, 0L, 100L, null, null, null, null, "past the log end"),
+                Arguments.of("retention deleted records before they were read", 10L, 50L, 100L, NOW - 1_000, 90L, 90L, 1.0,
+                        null),
+                Arguments.of("unreadable partition", 10L, null, null, null, null, null, null, null));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("partitions")
+    void thePartitionFigures(String name, Long committed, Long logStart, Long logEnd, Object found, Long lag, Long offsetLag,
+            Double lagSeconds, String note) {
+        Map<TopicPartition, Long> starts = logStart == null ? Map.of() : Map.of(TP, logStart);
+        Map<TopicPartition, Long> ends = logEnd == null ? Map.of() : Map.of(TP, logEnd);
+        Map<TopicPartition, String> errors = logEnd == null ? Map.of(TP, "orders-0 is offline (no leader)") : Map.of();
+        OffsetReadings r = readings(committed, starts, ends, errors);
+        long first = committed == null ? 0 : r.firstUnconsumed(TP, committed);
+        FirstRecords records = found == null ? FirstRecords.none()
+                : found.equals("none") ? new FirstRecords(Map.of(), Map.of(TP, Set.of(first)))
+                : new FirstRecords(Map.of(TP, Map.of(first, (Long) found)), Map.of());
+
+        PartitionDetail p = r.details(records, Map.of(), NOW).get(0).partitions().get(0);
+
+        assertThat(p.lag()).as("lag").isEqualTo(lag);
+        assertThat(p.offsetLag()).as("offset lag").isEqualTo(offsetLag);
+        assertThat(p.lagSeconds()).as("time lag").isEqualTo(lagSeconds);
+        if (note == null) {
+            assertThat(p.note()).as("note").isNull();
+        } else {
+            assertThat(p.note()).as("note").contains(note);
+        }
+        assertThat(p.error()).as("error").isEqualTo(errors.get(TP));
+    }
+
+    @Test
+    void retentionRiskIsRetentionMinusTheTimeLag() {
+        OffsetReadings r = readings(90L, Map.of(TP, 0L), Map.of(TP, 100L), Map.of());
+        FirstRecords records = new FirstRecords(Map.of(TP, Map.of(90L, NOW - 3_000_000)), Map.of());
+        PartitionDetail p = r.details(records, Map.of("orders", 3_600_000L), NOW).get(0).partitions().get(0);
+        assertThat(p.retentionSecondsLeft()).isEqualTo(600.0);
+    }
+
+    @Test
+    void recordsDeletedUnreadAreCountedFromTheCommittedOffset() {
+        PartitionDetail p = readings(10L, Map.of(TP, 50L), Map.of(TP, 100L), Map.of()).details(FirstRecords.none(), Map.of(),
+                NOW).get(0).partitions().get(0);
+        assertThat(p.deletedUnread()).isEqualTo(40);
+    }
+
+    @Test
+    void aGroupThatCouldNotBeReadCarriesTheReasonAndNoFigures() {
+        OffsetReadings r = new OffsetReadings(List.of("g"), Map.of("g", new OffsetReadings.Listed("g", "classic", "consumer",
+                "Stable")), Map.of(), Map.of(), Map.of(), Map.of("g", "the coordinator did not answer"), Map.of(), Map.of(),
+                Map.of(), NOW);
+        GroupDetail g = r.details(FirstRecords.none(), Map.of(), NOW).get(0);
+        assertThat(g.error()).isEqualTo("the coordinator did not answer");
+        assertThat(g.partitions()).isEmpty();
+        assertThat(g.consumerGroup()).isTrue();
+    }
+
+    @Test
+    void aConnectGroupIsDescribedByItsMembersAndIsNotAConsumerGroup() {
+        MemberDescription worker = new MemberDescription("connect-1-abc", java.util.Optional.empty(), "connect-1", "/10.0.0.1",
+                new MemberAssignment(Set.of()));
+        ClassicGroupDescription connect = new ClassicGroupDescription("connect-cluster", "connect", "sessioned",
+                List.of(worker), ClassicGroupState.STABLE, new Node(1, "b1", 9092));
+        OffsetReadings r = new OffsetReadings(List.of("connect-cluster"), Map.of("connect-cluster",
+                new OffsetReadings.Listed("connect-cluster", "classic", "connect", "Stable")), Map.of(),
+                Map.of("connect-cluster", connect), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), NOW);
+        GroupDetail g = r.details(FirstRecords.none(), Map.of(), NOW).get(0);
+        assertThat(g.consumerGroup()).isFalse();
+        assertThat(g.protocolType()).isEqualTo("connect");
+        assertThat(g.members()).singleElement().satisfies(m -> assertThat(m.clientId()).isEqualTo("connect-1"));
+        assertThat(g.partitions()).isEmpty();
+        assertThat(g.totalLag()).isZero();
+    }
+
+    @Test
+    void classicGroupsOfProtocolConsumerOrNoneAreConsumerGroups() {
+        assertThat(new OffsetReadings.Listed("a", "classic", "consumer", "Stable").consumerGroup()).isTrue();
+        assertThat(new OffsetReadings.Listed("b", "classic", "", "Empty").consumerGroup()).isTrue();
+        assertThat(new OffsetReadings.Listed("c", "consumer", "consumer", "Stable").consumerGroup()).isTrue();
+        assertThat(new OffsetReadings.Listed("d", "classic", "connect", "Stable").consumerGroup()).isFalse();
+        assertThat(new OffsetReadings.Listed("e", "classic", "sr", "Stable").consumerGroup()).isFalse();
+        assertThat(new OffsetReadings.Listed("f", "share", "share", "Stable").consumerGroup()).isFalse();
+        assertThat(new OffsetReadings.Listed("g", "streams", "streams", "Stable").consumerGroup()).isFalse();
+    }
+
+    private static OffsetReadings readings(Long committed, Map<TopicPartition, Long> starts, Map<TopicPartition, Long> ends,
+            Map<TopicPartition, String> errors) {
+        MemberDescription member = new MemberDescription("m-1", java.util.Optional.empty(), "loader-1", "/10.0.0.2",
+                new MemberAssignment(Set.of(TP)));
+        ConsumerGroupDescription d = new ConsumerGroupDescription("g", false, List.of(member), "range", GroupType.CLASSIC,
+                GroupState.STABLE, new Node(1, "b1", 9092), Set.of(), java.util.Optional.empty(), java.util.Optional.empty());
+        Map<TopicPartition, OffsetAndMetadata> offsets = committed == null ? Map.of()
+                : Map.of(TP, new OffsetAndMetadata(committed));
+        return new OffsetReadings(List.of("g"), Map.of("g", new OffsetReadings.Listed("g", "classic", "consumer", "Stable")),
+                Map.of("g", d), Map.of(), Map.of("g", offsets), Map.of(), starts, ends, errors, NOW);
+    }
+}
