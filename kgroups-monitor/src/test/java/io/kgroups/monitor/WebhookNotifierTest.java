@@ -37,7 +37,7 @@ class WebhookNotifierTest {
         try (WebhookNotifier notifier = new WebhookNotifier(
                 List.of(URI.create("http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook")), 3)) {
             GroupStatus stopped = new GroupStatus("storage_loader", "Empty", 0, Status.STOPPED,
-                    List.of("orders-0 STOPPED: no commit for 600s"), 1200, 640.0, List.of(), List.of());
+                    List.of("orders-0 STOPPED: no commit for 600s"), 1200, 640.0, List.of(), List.of(), null);
 
             notifier.statusChanged(stopped, Status.WARNING);
 
