@@ -41,8 +41,8 @@ class GroupCommandsTest {
         Cli.Result result = Cli.run("groups", "--bootstrap-server", bootstrap, "--output", "csv");
 
         assertThat(result.exitCode()).isZero();
-        assertThat(result.out().lines()).first().isEqualTo("group,state,type,members,topics,lag");
-        assertThat(result.out()).contains("cli_loader,Empty,classic,0,cli-orders,6");
+        assertThat(result.out().lines()).first().isEqualTo("group,state,type,protocol-type,members,topics,lag");
+        assertThat(result.out()).contains("cli_loader,Empty,classic,,0,cli-orders,6");
     }
 
     @Test
