@@ -76,6 +76,30 @@ class MonitorServerTest {
         }
     }
 
+    /** Group names may hold '/', '%' and spaces: the query forms of the API serve them. */
+    @Test
+    void aGroupNameWithSlashAndPercentIsServed(EmbeddedKafka kafka) throws Exception {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", kafka.bootstrapServers());
+        kafka.createTopic("slashed-orders", 1);
+        String name = "served team/a%2Fb 100%";
+        try (GroupAdmin admin = GroupAdmin.create(props, Duration.ofSeconds(30))) {
+            admin.admin().alterConsumerGroupOffsets(name, Map.of(new TopicPartition("slashed-orders", 0),
+                    new OffsetAndMetadata(0))).all().get();
+            try (LagMonitor monitor = LagMonitor.builder(admin).include(java.util.regex.Pattern.compile("served team/.*"))
+                    .build();
+                 MonitorServer server = MonitorServer.start(monitor, "127.0.0.1", 0)) {
+                monitor.cycle();
+                String query = "?name=" + java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8);
+                String base = "http://127.0.0.1:" + server.port();
+                assertThat(json(get(base + "/api/group" + query)).get("group").asText()).isEqualTo(name);
+                assertThat(json(get(base + "/api/group/history" + query)).get("group").asText()).isEqualTo(name);
+                assertThat(get(base + "/api/group/reset-plan" + query + "&spec=to-earliest").statusCode()).isEqualTo(200);
+                assertThat(get(base + "/api/group?name=nope").statusCode()).isEqualTo(404);
+            }
+        }
+    }
+
     private HttpResponse<String> get(String url) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
     }
