@@ -69,11 +69,12 @@ class ConnectPeerTest {
         assertThat(listing.type()).contains(GroupType.CLASSIC);
         assertThat(listing.protocol()).isEqualTo("connect");
 
-        ClassicGroupDescription group = admin.describeClassicGroups(List.of(ConnectWorker.DEFAULT_GROUP))
-                .describedGroups().get(ConnectWorker.DEFAULT_GROUP).get();
-        assertThat(group.protocol()).isEqualTo("connect");
-        assertThat(group.state()).isEqualTo(ClassicGroupState.STABLE);
-        assertThat(group.members()).hasSize(1);
+        // Stable once the rebalances that assigned the connector and its task are over.
+        await("group " + ConnectWorker.DEFAULT_GROUP + " stable with one member").atMost(Duration.ofSeconds(30))
+                .untilAsserted(() -> assertThat(describe(ConnectWorker.DEFAULT_GROUP))
+                        .returns("connect", ClassicGroupDescription::protocol)
+                        .returns(ClassicGroupState.STABLE, ClassicGroupDescription::state)
+                        .satisfies(group -> assertThat(group.members()).hasSize(1)));
     }
 
     @Test
@@ -94,12 +95,17 @@ class ConnectPeerTest {
     }
 
     @Test
-    void closedWorkerLeavesItsGroup() throws Exception {
-        String groupId = "connect-peer-closing";
-        ConnectWorker closing = ConnectWorker.start(kafka, groupId);
-        assertThat(describe(groupId).members()).hasSize(1);
-
-        closing.close();
+    void workersOfOneGroupAreItsMembersUntilClosed() throws Exception {
+        String groupId = "connect-peer-pair";
+        ConnectWorker first = ConnectWorker.start(kafka, groupId);
+        ConnectWorker second = ConnectWorker.start(kafka, groupId);
+        try {
+            await("two members in " + groupId).atMost(Duration.ofSeconds(30))
+                    .untilAsserted(() -> assertThat(describe(groupId).members()).hasSize(2));
+        } finally {
+            second.close();
+            first.close();
+        }
 
         await("members of " + groupId + " after close").atMost(Duration.ofSeconds(30))
                 .untilAsserted(() -> assertThat(describe(groupId).members()).isEmpty());

@@ -4,6 +4,7 @@ import static org.awaitility.Awaitility.await;
 
 import io.kgroups.embedded.EmbeddedKafka;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -11,6 +12,7 @@ import java.util.Map;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.common.utils.Time;
 import org.apache.kafka.connect.connector.policy.ConnectorClientConfigOverridePolicy;
 import org.apache.kafka.connect.errors.NotFoundException;
@@ -38,6 +40,11 @@ import org.apache.kafka.connect.util.SharedTopicAdmin;
  * {@code connect-<name>} whose offsets Connect commits. It serves no REST API: see the
  * connect-runtime dependency in this module's pom.xml.
  *
+ * <p>A second worker started on the same group joins it as another member. Without REST a worker
+ * cannot forward a request to its group's leader, so create connectors on the first one (the
+ * leader). The groups and topics stay on the cluster after {@link #close()} (the group without
+ * members): give each test its own group id and connector names, or its own cluster.
+ *
  * <pre>{@code
  * try (ConnectWorker worker = ConnectWorker.start(kafka, "connect-cluster")) {
  *     String group = worker.startSink("orders-sink", "orders");   // "connect-orders-sink"
@@ -50,6 +57,7 @@ final class ConnectWorker implements AutoCloseable {
     static final String DEFAULT_GROUP = "connect-cluster";
 
     private static final Duration TIMEOUT = Duration.ofSeconds(60);
+    private static final AtomicInteger WORKERS = new AtomicInteger();
 
     private final String groupId;
     private final DistributedHerder herder;
@@ -75,7 +83,7 @@ final class ConnectWorker implements AutoCloseable {
         DistributedHerder herder = herder(props);
         herder.start();
         ConnectWorker worker = new ConnectWorker(groupId, herder);
-        // The herder answers requests only between joining a generation and the next rebalance.
+        // The herder's loop runs a request only once it is a member of a completed rebalance.
         FutureCallback<Void> joined = new FutureCallback<>();
         herder.healthCheck(joined);
         try {
@@ -143,16 +151,16 @@ final class ConnectWorker implements AutoCloseable {
     }
 
     private static void requireRunning(ConnectorStateInfo status) {
-        String states = status.connector().state() + ", tasks "
-                + status.tasks().stream().map(ConnectorStateInfo.AbstractState::state).toList();
-        for (ConnectorStateInfo.AbstractState state : status.tasks()) {
+        List<ConnectorStateInfo.AbstractState> states = new ArrayList<>(status.tasks());
+        states.add(0, status.connector());
+        for (ConnectorStateInfo.AbstractState state : states) {
             if (state.state().equals("FAILED")) {
                 throw new IllegalStateException("connector " + status.name() + " failed: " + state.trace());
             }
         }
-        if (!status.connector().state().equals("RUNNING") || status.tasks().isEmpty()
-                || !status.tasks().stream().allMatch(t -> t.state().equals("RUNNING"))) {
-            throw new AssertionError("connector " + status.name() + " is " + states);
+        if (status.tasks().isEmpty() || !states.stream().allMatch(s -> s.state().equals("RUNNING"))) {
+            throw new AssertionError("connector " + status.name() + " is " + status.connector().state()
+                    + ", its tasks " + status.tasks().stream().map(ConnectorStateInfo.AbstractState::state).toList());
         }
     }
 
@@ -175,6 +183,8 @@ final class ConnectWorker implements AutoCloseable {
         props.put("offset.flush.interval.ms", "200");
         // Assign at once when a worker leaves instead of waiting for it to come back.
         props.put("scheduled.rebalance.max.delay.ms", "0");
+        // A worker hears of a rebalance that another member's join or leave starts on its next heartbeat.
+        props.put("heartbeat.interval.ms", "500");
         props.put("task.shutdown.graceful.timeout.ms", "2000");
         // Plugins from their META-INF/services files (the test sink has one), without scanning
         // the whole test class path.
@@ -201,7 +211,9 @@ final class ConnectWorker implements AutoCloseable {
         // Without REST, the URL the worker announces to its group is served by nothing; a single
         // worker is its group's leader and never forwards a request to it.
         String restUrl = "http://127.0.0.1:0/";
-        Worker worker = new Worker("127.0.0.1:0", Time.SYSTEM, plugins, config, offsetStore, policy);
+        // Connect names a worker by its REST address; statuses say which worker runs what.
+        String workerId = "kgroups-test-worker-" + WORKERS.incrementAndGet();
+        Worker worker = new Worker(workerId, Time.SYSTEM, plugins, config, offsetStore, policy);
         KafkaStatusBackingStore statusStore = new KafkaStatusBackingStore(Time.SYSTEM,
                 worker.getInternalValueConverter(), sharedAdmin, clientIdBase);
         statusStore.configure(config);
