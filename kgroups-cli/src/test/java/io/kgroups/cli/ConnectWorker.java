@@ -125,7 +125,10 @@ final class ConnectWorker implements AutoCloseable {
         return "connect-" + name;
     }
 
-    /** Stops the connectors' tasks and leaves the group; bounded by Connect's shutdown timeouts. */
+    /**
+     * Stops the connectors and their tasks and leaves the group. Bounded by Connect's shutdown
+     * timeouts: about a second on a running cluster, at most about a minute if the cluster is gone.
+     */
     @Override
     public void close() {
         if (closed) {
