@@ -140,7 +140,7 @@ class ResetCommandTest {
         // the dry run is planned (from 5 and 8) before the command starts to wait
         await("the command waits for the group to empty").atMost(Duration.ofSeconds(60))
                 .failFast("the command ended: " + err, reset::isDone)
-                .until(() -> err.toString().contains("kgroups: group '" + group + "' has 1 member(s): waiting up to 1m"));
+                .until(err::toString, text -> text.contains("kgroups: group '" + group + "' has 1 member(s): waiting up to 1m"));
         goOn.countDown();
         member.get(60, TimeUnit.SECONDS);
         int exitCode = reset.get(60, TimeUnit.SECONDS);

@@ -46,7 +46,7 @@ public final class AuditLog {
     }
 
     /** A JSON string: quotes, backslashes and every control character escaped. */
-    static String string(String text) {
+    private static String string(String text) {
         if (text == null) {
             return "null";
         }

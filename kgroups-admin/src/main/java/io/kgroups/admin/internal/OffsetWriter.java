@@ -14,6 +14,7 @@ import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.HexFormat;
@@ -281,7 +282,7 @@ public final class OffsetWriter {
     }
 
     private static List<TopicPartition> sorted(Collection<TopicPartition> partitions) {
-        return partitions.stream().sorted(java.util.Comparator.comparing(TopicPartition::topic)
+        return partitions.stream().sorted(Comparator.comparing(TopicPartition::topic)
                 .thenComparingInt(TopicPartition::partition)).toList();
     }
 }
