@@ -1,11 +1,16 @@
 package io.kgroups.admin;
 
+import static org.awaitility.Awaitility.await;
+
 import java.io.DataInputStream;
 import java.io.DataOutputStream;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.ByteBuffer;
+import java.time.Duration;
 import java.util.List;
+import java.util.Set;
+import org.apache.kafka.common.message.FindCoordinatorRequestData;
 import org.apache.kafka.common.message.JoinGroupRequestData;
 import org.apache.kafka.common.message.LeaveGroupRequestData;
 import org.apache.kafka.common.message.SyncGroupRequestData;
@@ -13,6 +18,8 @@ import org.apache.kafka.common.protocol.ApiKeys;
 import org.apache.kafka.common.protocol.Errors;
 import org.apache.kafka.common.requests.AbstractRequest;
 import org.apache.kafka.common.requests.AbstractResponse;
+import org.apache.kafka.common.requests.FindCoordinatorRequest;
+import org.apache.kafka.common.requests.FindCoordinatorResponse;
 import org.apache.kafka.common.requests.JoinGroupRequest;
 import org.apache.kafka.common.requests.JoinGroupResponse;
 import org.apache.kafka.common.requests.LeaveGroupRequest;
@@ -45,7 +52,13 @@ final class ConnectWorkerMember implements AutoCloseable {
     /** Joins {@code group} (creating it) and completes the rebalance as its leader. */
     static ConnectWorkerMember join(String bootstrap, String group) throws IOException {
         ConnectWorkerMember member = new ConnectWorkerMember(bootstrap, group);
-        JoinGroupResponse joined = member.joinOnce();
+        // On a new cluster the coordinator is there once __consumer_offsets is: FindCoordinator creates it.
+        await("the coordinator of " + group).atMost(Duration.ofSeconds(60)).pollInSameThread()
+                .until(member::findCoordinator, error -> error == Errors.NONE);
+        Set<Errors> loading = Set.of(Errors.NOT_COORDINATOR, Errors.COORDINATOR_NOT_AVAILABLE,
+                Errors.COORDINATOR_LOAD_IN_PROGRESS);
+        JoinGroupResponse joined = await("the coordinator of " + group + " takes a JoinGroup").atMost(Duration.ofSeconds(60))
+                .pollInSameThread().until(member::joinOnce, response -> !loading.contains(response.error()));
         if (joined.error() == Errors.MEMBER_ID_REQUIRED) { // the first join only hands out the member id
             member.memberId = joined.data().memberId();
             joined = member.joinOnce();
@@ -63,6 +76,13 @@ final class ConnectWorkerMember implements AutoCloseable {
             throw new IOException("SyncGroup of " + group + " failed: " + synced.error());
         }
         return member;
+    }
+
+    private Errors findCoordinator() throws IOException {
+        FindCoordinatorResponse found = (FindCoordinatorResponse) send(new FindCoordinatorRequest.Builder(
+                new FindCoordinatorRequestData().setKeyType(FindCoordinatorRequest.CoordinatorType.GROUP.id())
+                        .setCoordinatorKeys(List.of(group))), ApiKeys.FIND_COORDINATOR, (short) 4);
+        return Errors.forCode(found.data().coordinators().get(0).errorCode());
     }
 
     private JoinGroupResponse joinOnce() throws IOException {
