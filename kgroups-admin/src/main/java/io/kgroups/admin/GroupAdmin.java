@@ -3,6 +3,7 @@ package io.kgroups.admin;
 import io.kgroups.admin.internal.Calls;
 import io.kgroups.admin.internal.FirstRecordReader;
 import io.kgroups.admin.internal.GroupReads;
+import io.kgroups.admin.internal.OffsetWriter;
 import io.kgroups.admin.internal.ResetPlanner;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -51,12 +52,14 @@ public final class GroupAdmin implements AutoCloseable {
     private final Properties clientProperties;
     private final Calls calls;
     private final GroupReads reads;
+    private final OffsetWriter writer;
 
     private GroupAdmin(Admin admin, Properties clientProperties, Duration timeout) {
         this.admin = admin;
         this.clientProperties = clientProperties;
         this.calls = new Calls(timeout, clientProperties.getProperty("bootstrap.servers", "?"));
         this.reads = new GroupReads(admin, calls);
+        this.writer = new OffsetWriter(admin, calls, new ResetPlanner(admin, calls, clientProperties));
     }
 
     /** An admin on the cluster {@code clientProperties} point at (bootstrap.servers, security). */
@@ -185,7 +188,7 @@ public final class GroupAdmin implements AutoCloseable {
         if (mustExist) {
             for (String group : readable) {
                 if (!readings.groups().contains(group)) {
-                    throw unknownGroup(group);
+                    throw GroupAdminException.unknownGroup(group);
                 }
             }
         }
@@ -250,10 +253,6 @@ public final class GroupAdmin implements AutoCloseable {
         });
     }
 
-    private static GroupAdminException unknownGroup(String group) {
-        return new GroupAdminException("group '" + group + "' does not exist: list the groups with `kgroups groups`");
-    }
-
     /**
      * What resetting {@code group} to {@code target} would do, changing nothing.
      *
@@ -265,37 +264,27 @@ public final class GroupAdmin implements AutoCloseable {
     }
 
     /**
-     * Applies a plan: refuses while the group has members; writes the current offsets to
-     * {@code backupFile} first (restore them with a {@link ResetTarget.FromOffsets} reset: an
-     * undo); then commits the targets and appends one line to {@code auditLog}.
+     * Applies a reset, planned anew from the offsets committed right before the write (so after
+     * any wait, members' last commits are the ones moved from): refuses while the group has
+     * members; writes a backup that undoes it to {@code backupDir} first (restore it with a
+     * {@link ResetTarget.FromOffsets} reset, e.g. {@code OffsetsFile.read(backup)}: partitions
+     * that had no offset get none again, commit metadata and leader epochs come back); then
+     * commits the targets and appends one JSON line to {@code auditLog}. A member joining after
+     * the check makes Kafka refuse the write: then nothing is changed and the backup is removed.
+     *
+     * @param topics as for {@link #planReset}
+     * @param backupDir where the backup goes; null: none is written
+     * @param auditLog null: no audit line
+     * @return the plan as written (compare it with a dry run: {@link ResetPlan#movedSince}) and the backup
      */
-    public void executeReset(ResetPlan plan, Path backupFile, Path auditLog) {
-        // Checked again right before the offsets are written: members may have joined since the plan.
-        List<GroupDetail> now = describe(List.of(plan.group()), false, false, IsolationLevel.READ_UNCOMMITTED);
-        int members = now.isEmpty() ? 0 : now.get(0).members().size();
-        if (members > 0) {
-            String who = now.get(0).members().stream().map(m -> m.clientId() + "@" + m.host()).distinct()
-                    .collect(java.util.stream.Collectors.joining(", "));
-            throw new GroupAdminException("group '" + plan.group() + "' has " + members + " active member(s) (" + who
-                    + ", state " + now.get(0).state() + "): offsets can only be reset while it is inactive; stop its "
-                    + "consumers, or add --wait-for-empty DURATION");
-        }
-        Map<TopicPartition, Long> before = new LinkedHashMap<>();
-        Map<TopicPartition, OffsetAndMetadata> after = new LinkedHashMap<>();
-        for (ResetPlan.Partition p : plan.partitions()) {
-            TopicPartition tp = new TopicPartition(p.topic(), p.partition());
-            if (p.currentOffset() != null) {
-                before.put(tp, p.currentOffset());
-            }
-            after.put(tp, new OffsetAndMetadata(p.targetOffset()));
-        }
-        if (backupFile != null && !before.isEmpty()) {
-            OffsetsFile.write(backupFile, before);
-        }
-        calls.await(admin.alterConsumerGroupOffsets(plan.group(), after).all(), "commit the new offsets of " + plan.group());
-        if (auditLog != null) {
-            AuditLog.append(auditLog, plan, backupFile);
-        }
+    public ExecutedReset executeReset(String group, Map<String, Set<Integer>> topics, ResetTarget target, Path backupDir,
+            Path auditLog) {
+        return writer.reset(group, topics, target, backupDir, auditLog);
+    }
+
+    /** Test seam: {@code hook} runs right before a reset writes, after every check and the backup. */
+    void beforeWrite(Runnable hook) {
+        writer.beforeWrite(hook);
     }
 
     /** The group's committed offsets (an unknown group is an error). */
@@ -311,54 +300,17 @@ public final class GroupAdmin implements AutoCloseable {
 
     /** Deletes groups; Kafka refuses a group with members, and the error says so. */
     public void deleteGroups(Collection<String> groups) {
-        var result = admin.deleteConsumerGroups(groups).deletedGroups();
-        for (String group : groups) {
-            try {
-                calls.await(result.get(group), "delete group " + group);
-            } catch (GroupAdminException e) {
-                if (e.getCause() instanceof org.apache.kafka.common.errors.GroupNotEmptyException) {
-                    throw new GroupAdminException("group '" + group + "' has active members and cannot be deleted: stop "
-                            + "its consumers first", e);
-                }
-                if (e.getCause() instanceof GroupIdNotFoundException) {
-                    throw unknownGroup(group);
-                }
-                throw e;
-            }
-        }
+        writer.deleteGroups(groups);
     }
 
     /** Deletes the group's committed offsets of one topic; refused while the group consumes it. */
     public void deleteOffsets(String group, String topic) {
-        Set<TopicPartition> partitions = new HashSet<>();
-        committedOffsets(group).keySet().stream().filter(tp -> tp.topic().equals(topic)).forEach(partitions::add);
-        if (partitions.isEmpty()) {
-            throw new GroupAdminException("group '" + group + "' has no committed offsets for topic " + topic);
-        }
-        try {
-            calls.await(admin.deleteConsumerGroupOffsets(group, partitions).all(), "delete offsets of " + group);
-        } catch (GroupAdminException e) {
-            if (e.getCause() instanceof org.apache.kafka.common.errors.GroupSubscribedToTopicException) {
-                throw new GroupAdminException("group '" + group + "' is consuming " + topic
-                        + ": stop its consumers (or unsubscribe them) first", e);
-            }
-            throw e;
-        }
+        writer.deleteOffsets(group, topic);
     }
 
     /** Waits until the group has no members, up to {@code wait}; false if it still has some. */
     public boolean awaitInactive(String group, Duration wait) throws InterruptedException {
-        long deadline = System.nanoTime() + wait.toNanos();
-        while (true) {
-            List<GroupDetail> now = describe(List.of(group), false, false, IsolationLevel.READ_UNCOMMITTED);
-            if (now.isEmpty() || now.get(0).members().isEmpty()) {
-                return true;
-            }
-            if (System.nanoTime() > deadline) {
-                return false;
-            }
-            Thread.sleep(500);
-        }
+        return writer.awaitInactive(group, wait);
     }
 
     /** Kafka's Admin client, for operations this class does not cover. */

@@ -14,4 +14,9 @@ public class GroupAdminException extends RuntimeException {
     public GroupAdminException(String message, Throwable cause) {
         super(message, cause);
     }
+
+    /** The group named is not on the cluster. */
+    public static GroupAdminException unknownGroup(String group) {
+        return new GroupAdminException("group '" + group + "' does not exist: list the groups with `kgroups groups`");
+    }
 }

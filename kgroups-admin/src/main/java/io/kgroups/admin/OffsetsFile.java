@@ -1,44 +1,82 @@
 package io.kgroups.admin;
 
+import io.kgroups.admin.internal.AtomicFile;
+import io.kgroups.admin.internal.PercentEncoding;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.TreeSet;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /**
  * Offsets as CSV lines {@code topic,partition,offset}: the format of Kafka's
  * {@code kafka-consumer-groups --reset-offsets --export}, so files move between the two tools.
  * Used for exports, imports and the backups taken before every executed reset.
+ *
+ * <p>A backup must undo a reset exactly, which plain lines cannot say; it adds lines that start
+ * with {@code #kgroups}, one fact each, after the plain lines:
+ * <pre>
+ * orders,0,20
+ * #kgroups leader-epoch orders,0,3          the leader epoch of that commit
+ * #kgroups metadata orders,0,done%3A21-24   its commit metadata, percent-encoded UTF-8
+ * #kgroups none orders,1                    no committed offset: the undo deletes it
+ * </pre>
+ * Any other line starting with {@code #} is a comment. Kafka's tool refuses every line that is
+ * not CSV, so a file with {@code #kgroups} lines is for {@code kgroups}; {@code grep -v '^#'}
+ * makes it one Kafka's tool reads (restoring the offsets only). A file without them (an
+ * export, or a backup of offsets with no metadata or epoch) is plain Kafka CSV.
  */
 public final class OffsetsFile {
+    private static final String EXTRA = "#kgroups ";
+
     private OffsetsFile() {
     }
 
-    public static void write(Path file, Map<TopicPartition, Long> offsets) {
-        List<TopicPartition> partitions = new ArrayList<>(offsets.keySet());
-        partitions.sort(Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition));
-        StringBuilder text = new StringBuilder();
+    /**
+     * Writes the offsets (with the extra lines their metadata, epochs and partitions without an
+     * offset need), atomically: the file is there whole, or not at all.
+     */
+    public static void write(Path file, ResetTarget.FromOffsets offsets) {
+        Comparator<TopicPartition> order = Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition);
+        Set<TopicPartition> partitions = new TreeSet<>(order);
+        partitions.addAll(offsets.offsets().keySet());
+        StringBuilder plain = new StringBuilder();
+        StringBuilder extras = new StringBuilder();
         for (TopicPartition tp : partitions) {
-            text.append(tp.topic()).append(',').append(tp.partition()).append(',').append(offsets.get(tp)).append('\n');
-        }
-        try {
-            if (file.getParent() != null) {
-                Files.createDirectories(file.getParent());
+            OffsetAndMetadata commit = offsets.offsets().get(tp);
+            String cell = tp.topic() + "," + tp.partition();
+            plain.append(cell).append(',').append(commit.offset()).append('\n');
+            commit.leaderEpoch().ifPresent(epoch -> extras.append(EXTRA).append("leader-epoch ").append(cell).append(',')
+                    .append(epoch).append('\n'));
+            if (commit.metadata() != null && !commit.metadata().isEmpty()) {
+                extras.append(EXTRA).append("metadata ").append(cell).append(',')
+                        .append(PercentEncoding.encode(commit.metadata())).append('\n');
             }
-            Files.writeString(file, text, StandardCharsets.UTF_8);
+        }
+        Set<TopicPartition> without = new TreeSet<>(order);
+        without.addAll(offsets.withoutOffset());
+        without.forEach(tp -> extras.append(EXTRA).append("none ").append(tp.topic()).append(',').append(tp.partition())
+                .append('\n'));
+        try {
+            AtomicFile.write(file, plain.append(extras).toString());
         } catch (IOException e) {
-            throw new GroupAdminException("cannot write " + file + ": " + e.getMessage() + "; choose a writable path", e);
+            throw new GroupAdminException("cannot write " + file + ": " + e + "; choose a writable path", e);
         }
     }
 
     /** Reads a file; a bad line is an error that names it, and nothing is returned. */
-    public static Map<TopicPartition, Long> read(Path file) {
+    public static ResetTarget.FromOffsets read(Path file) {
         List<String> lines;
         try {
             lines = Files.readAllLines(file, StandardCharsets.UTF_8);
@@ -46,32 +84,92 @@ public final class OffsetsFile {
             throw new GroupAdminException("cannot read " + file + ": " + e.getMessage(), e);
         }
         Map<TopicPartition, Long> offsets = new LinkedHashMap<>();
+        Map<TopicPartition, Integer> epochs = new HashMap<>();
+        Map<TopicPartition, String> metadata = new HashMap<>();
+        Map<TopicPartition, Integer> extraLine = new HashMap<>();
+        Set<TopicPartition> without = new HashSet<>();
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
-            if (line.isEmpty() || line.startsWith("#")) {
-                continue;
-            }
-            String[] cells = line.split(",");
-            try {
-                if (cells.length != 3 || cells[0].isBlank()) {
-                    throw new NumberFormatException();
+            if (line.startsWith(EXTRA)) {
+                String[] words = line.substring(EXTRA.length()).strip().split(" ", 2);
+                String[] cells = words.length == 2 ? words[1].strip().split(",", -1) : new String[0];
+                switch (words[0]) {
+                    case "none" -> {
+                        Line at = new Line(file, i + 1, line, "#kgroups none topic,partition", cells, 2);
+                        at.once(without.add(at.partition()) && !offsets.containsKey(at.partition()));
+                    }
+                    case "leader-epoch" -> {
+                        Line at = new Line(file, i + 1, line, "#kgroups leader-epoch topic,partition,EPOCH (whole numbers, "
+                                + "not negative)", cells, 3);
+                        at.once(epochs.put(at.partition(), (int) at.number(2, Integer.MAX_VALUE)) == null);
+                        extraLine.putIfAbsent(at.partition(), i + 1);
+                    }
+                    case "metadata" -> {
+                        Line at = new Line(file, i + 1, line, "#kgroups metadata topic,partition,PERCENT-ENCODED-TEXT", cells, 3);
+                        at.once(metadata.put(at.partition(), at.decoded(2)) == null);
+                        extraLine.putIfAbsent(at.partition(), i + 1);
+                    }
+                    default -> throw new GroupAdminException(file + " line " + (i + 1) + ": '" + line + "' is an unknown "
+                            + "#kgroups line: expected #kgroups none, leader-epoch or metadata");
                 }
-                TopicPartition tp = new TopicPartition(cells[0].strip(), Integer.parseInt(cells[1].strip()));
-                long offset = Long.parseLong(cells[2].strip());
-                if (tp.partition() < 0 || offset < 0) {
-                    throw new NumberFormatException();
-                }
-                if (offsets.put(tp, offset) != null) {
-                    throw new GroupAdminException(file + " line " + (i + 1) + ": " + tp + " appears twice");
-                }
-            } catch (NumberFormatException e) {
-                throw new GroupAdminException(file + " line " + (i + 1) + ": '" + line
-                        + "' is not topic,partition,offset (partition and offset whole numbers, not negative)");
+            } else if (!line.isEmpty() && !line.startsWith("#")) {
+                Line at = new Line(file, i + 1, line, "topic,partition,offset (partition and offset whole numbers, not "
+                        + "negative)", line.split(",", -1), 3);
+                at.once(offsets.put(at.partition(), at.number(2, Long.MAX_VALUE)) == null && !without.contains(at.partition()));
             }
         }
-        if (offsets.isEmpty()) {
+        for (Map.Entry<TopicPartition, Integer> extra : extraLine.entrySet()) {
+            if (!offsets.containsKey(extra.getKey())) {
+                throw new GroupAdminException(file + " line " + extra.getValue() + ": no line topic,partition,offset for "
+                        + extra.getKey() + " comes with '" + lines.get(extra.getValue() - 1).strip() + "'");
+            }
+        }
+        Map<TopicPartition, OffsetAndMetadata> commits = new LinkedHashMap<>();
+        offsets.forEach((tp, offset) -> commits.put(tp, new OffsetAndMetadata(offset, Optional.ofNullable(epochs.get(tp)),
+                metadata.getOrDefault(tp, ""))));
+        if (commits.isEmpty() && without.isEmpty()) {
             throw new GroupAdminException(file + " holds no offsets: expected lines of topic,partition,offset");
         }
-        return offsets;
+        return new ResetTarget.FromOffsets(commits, without);
+    }
+
+    /** One line being read: its cells, and the error that says what shape it should have. */
+    private record Line(Path file, int number, String text, String shape, String[] cells, int count) {
+        Line {
+            if (cells.length != count || cells[0].isBlank()) {
+                throw new GroupAdminException(file + " line " + number + ": '" + text + "' is not " + shape);
+            }
+        }
+
+        TopicPartition partition() {
+            return new TopicPartition(cells[0].strip(), (int) number(1, Integer.MAX_VALUE));
+        }
+
+        long number(int cell, long max) {
+            try {
+                long n = Long.parseLong(cells[cell].strip());
+                if (n >= 0 && n <= max) {
+                    return n;
+                }
+            } catch (NumberFormatException e) {
+                // the error below names the line
+            }
+            throw new GroupAdminException(file + " line " + number + ": '" + text + "' is not " + shape);
+        }
+
+        String decoded(int cell) {
+            try {
+                return PercentEncoding.decode(cells[cell].strip());
+            } catch (IllegalArgumentException e) {
+                throw new GroupAdminException(file + " line " + number + ": '" + text + "' is not " + shape + " ("
+                        + e.getMessage() + ")");
+            }
+        }
+
+        void once(boolean first) {
+            if (!first) {
+                throw new GroupAdminException(file + " line " + number + ": " + partition() + " appears twice");
+            }
+        }
     }
 }

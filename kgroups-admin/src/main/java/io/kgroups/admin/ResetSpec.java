@@ -74,7 +74,7 @@ public record ResetSpec(String option, String value) {
                             + "as PT30M, PT2H or P1D", e);
                 }
             }
-            default -> new ResetTarget.FromOffsets(OffsetsFile.read(Path.of(value)));
+            default -> OffsetsFile.read(Path.of(value));
         };
     }
 

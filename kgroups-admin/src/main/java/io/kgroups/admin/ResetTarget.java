@@ -2,7 +2,11 @@ package io.kgroups.admin;
 
 import java.time.Duration;
 import java.time.Instant;
+import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -31,10 +35,38 @@ public sealed interface ResetTarget {
     /** The first record not older than {@code age}. */
     record ByDuration(Duration age) implements ResetTarget { }
 
-    /** Offsets given per partition (a backup or an export file). */
-    record FromOffsets(Map<TopicPartition, Long> offsets) implements ResetTarget {
+    /**
+     * Offsets given per partition (a backup or an export file).
+     *
+     * @param offsets the commit to write per partition: offset, and the leader epoch and metadata
+     *     a backup recorded with it (written as given unless the offset is clamped)
+     * @param withoutOffset partitions whose committed offset is deleted: those a backup found with
+     *     none, so that the undo of a reset leaves them with none again
+     */
+    record FromOffsets(Map<TopicPartition, OffsetAndMetadata> offsets, Set<TopicPartition> withoutOffset)
+            implements ResetTarget {
         public FromOffsets {
             offsets = Map.copyOf(offsets);
+            withoutOffset = Set.copyOf(withoutOffset);
+            for (TopicPartition tp : withoutOffset) {
+                if (offsets.containsKey(tp)) {
+                    throw new IllegalArgumentException(tp + " has both an offset and none");
+                }
+            }
+        }
+
+        /** Plain offsets, with no metadata and nothing to delete. */
+        public static FromOffsets of(Map<TopicPartition, Long> offsets) {
+            Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();
+            offsets.forEach((tp, offset) -> commits.put(tp, new OffsetAndMetadata(offset)));
+            return new FromOffsets(commits, Set.of());
+        }
+
+        /** Every partition the target names, with an offset or without. */
+        public Set<TopicPartition> partitions() {
+            Set<TopicPartition> all = new HashSet<>(offsets.keySet());
+            all.addAll(withoutOffset);
+            return all;
         }
     }
 }

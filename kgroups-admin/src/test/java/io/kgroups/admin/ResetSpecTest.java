@@ -31,7 +31,7 @@ class ResetSpecTest {
                 .isEqualTo(new ResetTarget.ToDatetime(Instant.parse("2026-11-24T13:00:00Z")));
         assertThat(new ResetSpec("--by-duration", "PT2H").target()).isEqualTo(new ResetTarget.ByDuration(Duration.ofHours(2)));
         assertThat(new ResetSpec("--from-file", file.toString()).target())
-                .isEqualTo(new ResetTarget.FromOffsets(Map.of(new TopicPartition("orders", 0), 7L)));
+                .isEqualTo(ResetTarget.FromOffsets.of(Map.of(new TopicPartition("orders", 0), 7L)));
     }
 
     @ParameterizedTest

@@ -2,7 +2,10 @@ package io.kgroups.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
+import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kgroups.embedded.EmbeddedKafka;
 import io.kgroups.embedded.KafkaExtension;
 import java.io.ByteArrayOutputStream;
@@ -15,14 +18,17 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Stream;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.tools.consumer.group.ConsumerGroupCommand;
 import org.junit.jupiter.api.BeforeAll;
@@ -33,7 +39,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** Reset plans, checked against Apache Kafka's kafka-consumer-groups for the same specs. */
+/**
+ * Reset plans, checked against Apache Kafka's kafka-consumer-groups for the same specs; executed
+ * resets: planned at the write, backed up, audited, undone exactly, refused when they must be.
+ */
 @ExtendWith(KafkaExtension.class)
 class ResetTest {
     private static final String TOPIC = "reset-orders";
@@ -43,6 +52,7 @@ class ResetTest {
      */
     private static final long T0 = Instant.now().minus(Duration.ofHours(1)).truncatedTo(java.time.temporal.ChronoUnit.SECONDS)
             .toEpochMilli();
+    private static final ObjectMapper JSON = new ObjectMapper();
     private static String bootstrap;
     private static int groups;
 
@@ -142,21 +152,186 @@ class ResetTest {
     void executeBacksUpAuditsAndTheBackupUndoesIt(@TempDir Path dir) throws Exception {
         try (GroupAdmin admin = GroupAdmin.create(props(), Duration.ofSeconds(30))) {
             String group = group(admin);
-            Path backup = dir.resolve("backup.csv");
             Path audit = dir.resolve("audit.log");
 
-            admin.executeReset(admin.planReset(group, null, new ResetTarget.Earliest()), backup, audit);
-            assertThat(admin.describe(List.of(group)).get(0).partitions()).extracting(PartitionDetail::committedOffset)
-                    .containsExactly(0L, 0L, 0L);
+            ExecutedReset reset = admin.executeReset(group, null, new ResetTarget.Earliest(), dir.resolve("backups"), audit);
+            assertThat(offsets(admin, group)).containsExactly(0L, 0L, 0L);
+            Path backup = reset.backupFile();
+            assertThat(backup.getParent()).isEqualTo(dir.resolve("backups"));
             assertThat(Files.readAllLines(backup)).containsExactly(TOPIC + ",0,20", TOPIC + ",1,50", TOPIC + ",2,90");
-            assertThat(Files.readString(audit)).contains("group=" + group, TOPIC + "-0:20->0", "backup=" + backup);
+            JsonNode line = JSON.readTree(Files.readAllLines(audit).get(0));
+            assertThat(line.get("group").asText()).isEqualTo(group);
+            assertThat(line.get("backup").asText()).isEqualTo(backup.toString());
+            assertThat(line.get("partitions").get(0).toString())
+                    .isEqualTo("{\"topic\":\"" + TOPIC + "\",\"partition\":0,\"before\":20,\"after\":0}");
 
             // undo
-            admin.executeReset(admin.planReset(group, null, new ResetTarget.FromOffsets(OffsetsFile.read(backup))), null, audit);
-            assertThat(admin.describe(List.of(group)).get(0).partitions()).extracting(PartitionDetail::committedOffset)
-                    .containsExactly(20L, 50L, 90L);
+            admin.executeReset(group, null, OffsetsFile.read(backup), null, audit);
+            assertThat(offsets(admin, group)).containsExactly(20L, 50L, 90L);
             assertThat(Files.readAllLines(audit)).hasSize(2);
+            assertThat(JSON.readTree(Files.readAllLines(audit).get(1)).get("backup").isNull()).isTrue();
         }
+    }
+
+    @Test
+    void theWriteIsPlannedFromTheOffsetsOfThatMomentAndSaysHowFarTheyMovedSinceTheDryRun(@TempDir Path dir)
+            throws Exception {
+        try (GroupAdmin admin = GroupAdmin.create(props(), Duration.ofSeconds(30))) {
+            String group = group(admin);
+            ResetPlan dryRun = admin.planReset(group, Map.of(TOPIC, Set.of()), new ResetTarget.ShiftBy(-10));
+            // a member's last commit before it leaves
+            admin.admin().alterConsumerGroupOffsets(group, Map.of(new TopicPartition(TOPIC, 0), new OffsetAndMetadata(60)))
+                    .all().get();
+
+            ExecutedReset reset = admin.executeReset(group, Map.of(TOPIC, Set.of()), new ResetTarget.ShiftBy(-10), dir, null);
+
+            assertThat(offsets(admin, group)).containsExactly(50L, 40L, 80L);
+            assertThat(reset.plan().partitions().get(0).currentOffset()).isEqualTo(60);
+            assertThat(reset.plan().movedSince(dryRun))
+                    .containsExactly(TOPIC + "-0: the committed offset moved by +40 (20 to 60) since the dry run");
+            assertThat(Files.readAllLines(reset.backupFile())).containsExactly(TOPIC + ",0,60", TOPIC + ",1,50", TOPIC + ",2,90");
+        }
+    }
+
+    @Test
+    void theUndoDeletesOffsetsThatWereNotThereAndRestoresMetadataAndLeaderEpoch(@TempDir Path dir) throws Exception {
+        try (GroupAdmin admin = GroupAdmin.create(props(), Duration.ofSeconds(30))) {
+            String group = "reset-undo-" + (++groups);
+            String metadata = "done:21,23\nowner=a b%";
+            OffsetAndMetadata before = new OffsetAndMetadata(20, Optional.of(0), metadata);
+            admin.admin().alterConsumerGroupOffsets(group, Map.of(new TopicPartition(TOPIC, 0), before)).all().get();
+
+            ExecutedReset reset = admin.executeReset(group, Map.of(TOPIC, Set.of()), new ResetTarget.ToOffset(40), dir, null);
+            assertThat(offsets(admin, group)).containsExactly(40L, 40L, 40L);
+            assertThat(Files.readAllLines(reset.backupFile())).containsExactly(TOPIC + ",0,20",
+                    "#kgroups leader-epoch " + TOPIC + ",0,0", "#kgroups metadata " + TOPIC + ",0,done%3A21%2C23%0Aowner%3Da%20b%25",
+                    "#kgroups none " + TOPIC + ",1", "#kgroups none " + TOPIC + ",2");
+
+            ExecutedReset undo = admin.executeReset(group, null, OffsetsFile.read(reset.backupFile()), dir, null);
+
+            assertThat(undo.plan().partitions()).extracting(ResetPlan.Partition::words)
+                    .containsExactly("20 records will be read again", "offset deleted (as before the reset undone)",
+                            "offset deleted (as before the reset undone)");
+            Map<TopicPartition, OffsetAndMetadata> now = admin.admin().listConsumerGroupOffsets(group)
+                    .partitionsToOffsetAndMetadata().get();
+            now.values().removeIf(java.util.Objects::isNull);
+            assertThat(now).containsExactly(Map.entry(new TopicPartition(TOPIC, 0), before));
+        }
+    }
+
+    static Stream<String> groupProtocols() {
+        return Stream.of("classic", "consumer");
+    }
+
+    @ParameterizedTest(name = "{0} protocol")
+    @MethodSource("groupProtocols")
+    void aMemberJoiningAfterTheCheckChangesNothingAndLeavesNoBackup(String protocol, @TempDir Path dir) throws Exception {
+        try (GroupAdmin admin = GroupAdmin.create(props(), Duration.ofSeconds(30))) {
+            String group = group(admin);
+            List<KafkaConsumer<String, String>> joined = new ArrayList<>();
+            admin.beforeWrite(() -> joined.add(joinedConsumer(group, protocol)));
+            try {
+                assertThatThrownBy(() -> admin.executeReset(group, null, new ResetTarget.Earliest(), dir.resolve("backups"),
+                        dir.resolve("audit.log")))
+                        .isInstanceOf(GroupAdminException.class)
+                        .hasMessageStartingWith("group '" + group + "' got a member after the check, so Kafka refused the write")
+                        .hasMessageContaining("nothing was changed; stop its consumers and run the command again");
+                assertThat(offsets(admin, group)).containsExactly(20L, 50L, 90L);
+                try (Stream<Path> files = Files.list(dir.resolve("backups"))) {
+                    assertThat(files).isEmpty();
+                }
+                assertThat(dir.resolve("audit.log")).doesNotExist();
+            } finally {
+                admin.beforeWrite(() -> { });
+                joined.forEach(KafkaConsumer::close);
+            }
+        }
+    }
+
+    /** A consumer of TOPIC in {@code group}, returned once it has partitions; it commits nothing. */
+    private static KafkaConsumer<String, String> joinedConsumer(String group, String protocol) {
+        Properties p = props();
+        p.put("group.id", group);
+        p.put("group.protocol", protocol);
+        p.put("enable.auto.commit", "false");
+        KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
+        consumer.subscribe(List.of(TOPIC));
+        await("a " + protocol + " member of " + group + " gets partitions").atMost(Duration.ofSeconds(60)).pollInSameThread()
+                .until(() -> {
+                    consumer.poll(Duration.ofMillis(100));
+                    return consumer.assignment();
+                }, assignment -> !assignment.isEmpty());
+        return consumer;
+    }
+
+    @Test
+    void aBackupThatCannotBeWrittenChangesNothing(@TempDir Path dir) throws Exception {
+        try (GroupAdmin admin = GroupAdmin.create(props(), Duration.ofSeconds(30))) {
+            String group = group(admin);
+            Path notADirectory = Files.writeString(dir.resolve("backups"), "a file where the backup directory should be");
+
+            assertThatThrownBy(() -> admin.executeReset(group, null, new ResetTarget.Earliest(), notADirectory,
+                    dir.resolve("audit.log")))
+                    .isInstanceOf(GroupAdminException.class)
+                    .hasMessageStartingWith("cannot write the backup " + notADirectory)
+                    .hasMessageContaining("nothing was changed; choose a writable --backup-dir");
+            assertThat(offsets(admin, group)).containsExactly(20L, 50L, 90L);
+            assertThat(dir.resolve("audit.log")).doesNotExist();
+            assertThat(Files.readString(notADirectory)).isEqualTo("a file where the backup directory should be");
+        }
+    }
+
+    static Stream<String> awkwardGroupNames() {
+        return Stream.of("../../outside", "two\n{\"time\":\"forged\"}", "a b=c,d", "/abs/path", "..");
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("awkwardGroupNames")
+    void anyGroupNameGetsItsBackupInTheBackupDirectoryAndOneAuditLine(String name, @TempDir Path dir) throws Exception {
+        try (GroupAdmin admin = GroupAdmin.create(props(), Duration.ofSeconds(30))) {
+            String group = name + (++groups);
+            admin.admin().alterConsumerGroupOffsets(group, Map.of(new TopicPartition(TOPIC, 0), new OffsetAndMetadata(20)))
+                    .all().get();
+            Path backups = dir.resolve("backups");
+
+            ExecutedReset reset = admin.executeReset(group, null, new ResetTarget.ToOffset(30), backups, dir.resolve("audit.log"));
+
+            assertThat(reset.backupFile().getParent()).isEqualTo(backups);
+            try (Stream<Path> files = Files.list(backups)) {
+                assertThat(files).containsExactly(reset.backupFile());
+            }
+            List<String> audit = Files.readAllLines(dir.resolve("audit.log"));
+            assertThat(audit).hasSize(1);
+            assertThat(JSON.readTree(audit.get(0)).get("group").asText()).isEqualTo(group);
+
+            admin.executeReset(group, null, OffsetsFile.read(reset.backupFile()), null, null);
+            assertThat(admin.admin().listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get()
+                    .get(new TopicPartition(TOPIC, 0)).offset()).isEqualTo(20);
+        }
+    }
+
+    @Test
+    void aConnectWorkerGroupIsNotResetAndNothingChanges(@TempDir Path dir) throws Exception {
+        try (GroupAdmin admin = GroupAdmin.create(props(), Duration.ofSeconds(30));
+                ConnectWorkerMember worker = ConnectWorkerMember.join(bootstrap, "reset-connect-cluster")) {
+            String refused = "group 'reset-connect-cluster' has protocol type 'connect', not consumer";
+
+            assertThatThrownBy(() -> admin.planReset("reset-connect-cluster", Map.of(TOPIC, Set.of()), new ResetTarget.Earliest()))
+                    .isInstanceOf(GroupAdminException.class).hasMessageStartingWith(refused);
+            assertThatThrownBy(() -> admin.executeReset("reset-connect-cluster", Map.of(TOPIC, Set.of()),
+                    new ResetTarget.Earliest(), dir, dir.resolve("audit.log")))
+                    .isInstanceOf(GroupAdminException.class).hasMessageStartingWith(refused)
+                    .hasMessageEndingWith("nothing was changed");
+            assertThat(admin.admin().listConsumerGroupOffsets("reset-connect-cluster").partitionsToOffsetAndMetadata().get())
+                    .isEmpty();
+            try (Stream<Path> files = Files.list(dir)) {
+                assertThat(files).isEmpty();
+            }
+        }
+    }
+
+    private static List<Long> offsets(GroupAdmin admin, String group) {
+        return admin.describe(List.of(group)).get(0).partitions().stream().map(PartitionDetail::committedOffset).toList();
     }
 
     @Test

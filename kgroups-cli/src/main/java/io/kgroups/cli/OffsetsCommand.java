@@ -42,7 +42,7 @@ final class OffsetsCommand implements Runnable {
             try (GroupAdmin admin = ClusterConnection.groupAdmin(context)) {
                 Map<TopicPartition, Long> offsets = admin.committedOffsets(group);
                 if (file != null) {
-                    OffsetsFile.write(file, offsets);
+                    OffsetsFile.write(file, ResetTarget.FromOffsets.of(offsets));
                     context.err().println("kgroups: " + offsets.size() + " offsets of " + group + " written to " + file);
                 } else {
                     offsets.forEach((tp, o) -> context.out().println(tp.topic() + "," + tp.partition() + "," + o));
@@ -70,9 +70,9 @@ final class OffsetsCommand implements Runnable {
 
         @Override
         public Integer call() throws InterruptedException {
-            ResetTarget target = new ResetTarget.FromOffsets(OffsetsFile.read(file));
+            ResetTarget target = OffsetsFile.read(file);
             try (GroupAdmin admin = ClusterConnection.groupAdmin(context)) {
-                execution.run(context, admin, admin.planReset(group, null, target));
+                execution.run(context, admin, group, null, target);
             }
             return CliException.OK;
         }
@@ -108,7 +108,7 @@ final class OffsetsCommand implements Runnable {
                     throw CliException.failed("group '" + from + "' has no committed offsets"
                             + (topics == null ? "" : " for " + topics) + " to copy", null);
                 }
-                execution.run(context, admin, admin.planReset(to, null, new ResetTarget.FromOffsets(offsets)));
+                execution.run(context, admin, to, null, ResetTarget.FromOffsets.of(offsets));
             }
             return CliException.OK;
         }

@@ -105,7 +105,7 @@ final class ResetCommand implements Callable<Integer> {
             throw CliException.usage(e.getMessage());
         }
         try (GroupAdmin admin = ClusterConnection.groupAdmin(context)) {
-            execution.run(context, admin, admin.planReset(group, topics, target));
+            execution.run(context, admin, group, topics, target);
         }
         return CliException.OK;
     }

@@ -1,14 +1,17 @@
 package io.kgroups.cli;
 
+import io.kgroups.admin.ExecutedReset;
 import io.kgroups.admin.GroupAdmin;
 import io.kgroups.admin.ResetPlan;
+import io.kgroups.admin.ResetSpec;
+import io.kgroups.admin.ResetTarget;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
@@ -31,20 +34,30 @@ final class ResetExecution {
     @Option(names = "--audit-log", paramLabel = "FILE", description = "The audit log (default: ~/.kgroups/audit.log).")
     private Path auditLog = Path.of(System.getProperty("user.home"), ".kgroups", "audit.log");
 
-    void run(CommandContext context, GroupAdmin admin, ResetPlan plan) throws InterruptedException {
-        Path backup = null;
-        if (execute) {
-            if (waitForEmpty != null && !admin.awaitInactive(plan.group(), waitForEmpty)) {
-                throw CliException.failed("group '" + plan.group() + "' still has members after "
-                        + waitForEmpty.toSeconds() + "s: stop its consumers first", null);
-            }
-            backup = backupDir.resolve(plan.group() + "-" + Instant.now().toString().replace(':', '-') + ".csv");
-            admin.executeReset(plan, backup, auditLog);
-            if (plan.partitions().stream().noneMatch(p -> p.currentOffset() != null)) {
-                backup = null; // nothing was committed before: nothing to back up
+    /**
+     * Plans (the dry run), and with --execute waits if asked and executes: the library plans again
+     * from the offsets of that moment, and what moved since the dry run is printed.
+     *
+     * @param topics as for {@link GroupAdmin#planReset}
+     */
+    void run(CommandContext context, GroupAdmin admin, String group, Map<String, Set<Integer>> topics, ResetTarget target)
+            throws InterruptedException {
+        ResetPlan dryRun = admin.planReset(group, topics, target);
+        if (!execute) {
+            print(context, dryRun, null, List.of());
+            return;
+        }
+        if (waitForEmpty != null && dryRun.activeMembers() > 0) {
+            context.err().println("kgroups: group '" + group + "' has " + dryRun.activeMembers() + " member(s): waiting up to "
+                    + DurationText.of(waitForEmpty.toSeconds()) + " for them to leave");
+            context.err().flush();
+            if (!admin.awaitInactive(group, waitForEmpty)) {
+                throw CliException.failed("group '" + group + "' still has members after "
+                        + DurationText.of(waitForEmpty.toSeconds()) + ": stop its consumers first; nothing was changed", null);
             }
         }
-        print(context, plan, backup);
+        ExecutedReset done = admin.executeReset(group, topics, target, backupDir, auditLog);
+        print(context, done.plan(), done.backupFile(), done.plan().movedSince(dryRun));
     }
 
     /** The longest span of time read again (or skipped) in one partition, as words. */
@@ -55,12 +68,13 @@ final class ResetExecution {
         return longest < 0 ? "" : " (up to " + DurationText.of(longest / 1000) + " of records)";
     }
 
-    private void print(CommandContext context, ResetPlan plan, Path backup) {
+    private void print(CommandContext context, ResetPlan plan, Path backup, List<String> moved) {
         if (context.global().output() == GlobalOptions.OutputFormat.json) {
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("group", plan.group());
             json.put("executed", execute);
             json.put("backupFile", backup == null ? null : backup.toString());
+            json.put("movedSinceDryRun", moved);
             List<Map<String, Object>> partitions = new ArrayList<>();
             for (ResetPlan.Partition p : plan.partitions()) {
                 Map<String, Object> row = new LinkedHashMap<>();
@@ -92,8 +106,13 @@ final class ResetExecution {
         context.out().println("In total: " + plan.recordsReadAgain() + " records will be read again"
                 + span(plan, true) + ", " + plan.recordsSkipped() + " skipped" + span(plan, false) + ".");
         if (execute) {
-            context.out().println("Executed." + (backup == null ? "" : " Backup: " + backup + " (undo: kgroups reset "
-                    + plan.group() + " --from-file " + backup + " --execute)."));
+            if (!moved.isEmpty()) {
+                context.out().println("Planned again at the write, as offsets moved since the dry run (the plan above is "
+                        + "the one written):");
+                moved.forEach(m -> context.out().println("  " + m));
+            }
+            context.out().println("Executed." + (backup == null ? "" : " Backup: " + backup + " (undo: "
+                    + new ResetSpec("--from-file", backup.toString()).command(plan.group(), null, true) + ")."));
         } else {
             context.out().println("Dry run: nothing changed. Add --execute to apply" + (plan.activeMembers() > 0
                     ? " (the group has " + plan.activeMembers() + " active member(s): stop them first)" : "") + ".");

@@ -1,19 +1,29 @@
 package io.kgroups.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kgroups.embedded.EmbeddedKafka;
 import io.kgroups.embedded.KafkaExtension;
+import java.io.PrintWriter;
+import java.io.StringWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -46,8 +56,12 @@ class ResetCommandTest {
         return group;
     }
 
+    /** The group's committed offsets (partitions without one left out). */
     private static Map<TopicPartition, OffsetAndMetadata> committed(String group) throws Exception {
-        return admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get();
+        Map<TopicPartition, OffsetAndMetadata> committed = new java.util.HashMap<>(
+                admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata().get());
+        committed.values().removeIf(java.util.Objects::isNull);
+        return committed;
     }
 
     @Test
@@ -87,6 +101,83 @@ class ResetCommandTest {
         assertThat(committed(group).get(new TopicPartition("cli-reset", 0)).offset()).isEqualTo(15);
         assertThat(committed(group).get(new TopicPartition("cli-reset", 1)).offset()).isEqualTo(20);
         assertThat(Files.readAllLines(dir.resolve("audit.log"))).hasSize(2);
+    }
+
+    @Test
+    void aConsumerThatCommitsWhileTheCommandWaitsIsResetFromItsLastCommit(@TempDir Path dir) throws Exception {
+        String group = "cli-reset-live" + (++groups);
+        TopicPartition p0 = new TopicPartition("cli-reset", 0);
+        TopicPartition p1 = new TopicPartition("cli-reset", 1);
+        CountDownLatch committed = new CountDownLatch(1);
+        CountDownLatch goOn = new CountDownLatch(1);
+        // One member: commits 5 and 8, stays until told, then commits 15 and 20 and leaves.
+        CompletableFuture<Void> member = CompletableFuture.runAsync(() -> {
+            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap,
+                    "group.id", group, "enable.auto.commit", "false"), new StringDeserializer(), new StringDeserializer())) {
+                consumer.subscribe(List.of("cli-reset"));
+                await("the member of " + group + " gets both partitions").atMost(Duration.ofSeconds(60)).pollInSameThread()
+                        .until(() -> {
+                            consumer.poll(Duration.ofMillis(100));
+                            return consumer.assignment();
+                        }, assignment -> assignment.size() == 2);
+                consumer.commitSync(Map.of(p0, new OffsetAndMetadata(5), p1, new OffsetAndMetadata(8)));
+                committed.countDown();
+                await("told to go on").atMost(Duration.ofSeconds(60)).pollInSameThread().until(() -> {
+                    consumer.poll(Duration.ofMillis(100));
+                    return goOn.getCount() == 0;
+                });
+                consumer.commitSync(Map.of(p0, new OffsetAndMetadata(15), p1, new OffsetAndMetadata(20)));
+            }
+        });
+        assertThat(committed.await(60, TimeUnit.SECONDS)).as("the member committed").isTrue();
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        CompletableFuture<Integer> reset = CompletableFuture.supplyAsync(() -> Kgroups.execute(new String[] {"reset", group,
+            "--all-topics", "--shift-by", "-3", "--execute", "--wait-for-empty", "60s", "--bootstrap-server", bootstrap,
+            "--backup-dir", dir.toString(), "--audit-log", dir.resolve("audit.log").toString()},
+                new PrintWriter(out, true), new PrintWriter(err, true), Map.of()));
+
+        // the dry run is planned (from 5 and 8) before the command starts to wait
+        await("the command waits for the group to empty").atMost(Duration.ofSeconds(60))
+                .failFast("the command ended: " + err, reset::isDone)
+                .until(err::toString, text -> text.contains("kgroups: group '" + group + "' has 1 member(s): waiting up to 1m"));
+        goOn.countDown();
+        member.get(60, TimeUnit.SECONDS);
+        int exitCode = reset.get(60, TimeUnit.SECONDS);
+
+        assertThat(exitCode).as(err.toString()).isZero();
+        assertThat(committed(group)).containsOnly(Map.entry(p0, new OffsetAndMetadata(12)), Map.entry(p1, new OffsetAndMetadata(17)));
+        assertThat(out.toString()).contains(
+                "Planned again at the write, as offsets moved since the dry run (the plan above is the one written):",
+                "  cli-reset-0: the committed offset moved by +10 (5 to 15) since the dry run",
+                "  cli-reset-1: the committed offset moved by +12 (8 to 20) since the dry run",
+                "In total: 6 records will be read again");
+        String backup = out.toString().lines().filter(l -> l.startsWith("Executed. Backup: ")).findFirst().orElseThrow()
+                .replaceFirst("Executed. Backup: (\\S+) .*", "$1");
+        assertThat(Files.readAllLines(Path.of(backup))).containsExactly("cli-reset,0,15", "cli-reset,1,20");
+    }
+
+    @Test
+    void theUndoLeavesAPartitionThatHadNoOffsetWithNone(@TempDir Path dir) throws Exception {
+        String group = "cli-reset-partial" + (++groups);
+        TopicPartition p0 = new TopicPartition("cli-reset", 0);
+        TopicPartition p1 = new TopicPartition("cli-reset", 1);
+        admin.alterConsumerGroupOffsets(group, Map.of(p0, new OffsetAndMetadata(15))).all().get();
+        String[] where = {"--bootstrap-server", bootstrap, "--backup-dir", dir.toString(), "--audit-log",
+            dir.resolve("audit.log").toString()};
+
+        Cli.Result reset = Cli.run(concat(new String[] {"reset", group, "--topic", "cli-reset", "--to-offset", "5", "--execute",
+            "--output", "json"}, where));
+        assertThat(reset.exitCode()).as(reset.err()).isZero();
+        assertThat(committed(group)).containsOnlyKeys(p0, p1);
+        Path backup = Path.of(new ObjectMapper().readTree(reset.out()).get("backupFile").asText());
+        assertThat(Files.readAllLines(backup)).containsExactly("cli-reset,0,15", "#kgroups none cli-reset,1");
+
+        Cli.Result undo = Cli.run(concat(new String[] {"reset", group, "--from-file", backup.toString(), "--execute"}, where));
+
+        assertThat(undo.exitCode()).as(undo.err()).isZero();
+        assertThat(undo.out()).contains("offset deleted (as before the reset undone)");
+        assertThat(committed(group)).containsOnly(Map.entry(p0, new OffsetAndMetadata(15)));
     }
 
     @Test

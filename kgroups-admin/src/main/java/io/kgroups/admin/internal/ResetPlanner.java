@@ -1,6 +1,7 @@
 package io.kgroups.admin.internal;
 
 import io.kgroups.admin.GroupAdminException;
+import io.kgroups.admin.OffsetReadings;
 import io.kgroups.admin.ResetPlan;
 import io.kgroups.admin.ResetTarget;
 import java.time.Instant;
@@ -41,10 +42,25 @@ public final class ResetPlanner {
     }
 
     /**
+     * A plan, and what it was made from.
+     *
+     * @param committed the group's committed offsets the plan starts from (what a backup holds)
+     * @param members the group's members then, as client@host
+     */
+    public record Planned(ResetPlan plan, Map<TopicPartition, OffsetAndMetadata> committed, List<String> members) {
+    }
+
+    /**
      * @param topics topic name to partitions (empty: all partitions); null: every topic the
      *     group has committed offsets for
      */
     public ResetPlan plan(String group, Map<String, Set<Integer>> topics, ResetTarget target) {
+        return planned(group, topics, target).plan();
+    }
+
+    /** As {@link #plan}, with the offsets and members it was made from. */
+    public Planned planned(String group, Map<String, Set<Integer>> topics, ResetTarget target) {
+        refuseOtherProtocols(group);
         ConsumerGroupDescription description;
         try {
             description = calls.await(admin.describeConsumerGroups(List.of(group)).describedGroups().get(group),
@@ -66,12 +82,19 @@ public final class ResetPlanner {
         Map<TopicPartition, Long> logStart = offsets(scope, OffsetSpec.earliest());
         Map<TopicPartition, Long> logEnd = offsets(scope, OffsetSpec.latest());
         Map<TopicPartition, Long> requested = requested(scope, target, committed, logEnd);
+        List<String> members = description == null ? List.of() : description.members().stream()
+                .map(m -> m.clientId() + "@" + m.host()).distinct().toList();
 
         List<String> warnings = new ArrayList<>();
         List<ResetPlan.Partition> partitions = new ArrayList<>();
         Map<TopicPartition, SortedSet<Long>> timestampsWanted = new HashMap<>();
         Map<TopicPartition, long[]> chosen = new HashMap<>();
         for (TopicPartition tp : scope) {
+            OffsetAndMetadata current = committed.get(tp);
+            if (requested.get(tp) == null) { // the committed offset is deleted
+                chosen.put(tp, new long[] {current == null ? -1 : current.offset(), -1, 0});
+                continue;
+            }
             long want = requested.get(tp);
             long start = logStart.get(tp);
             long end = logEnd.get(tp);
@@ -79,7 +102,6 @@ public final class ResetPlanner {
             if (clampedTarget != want) {
                 warnings.add(tp + ": target " + want + " is outside [" + start + ", " + end + "], using " + clampedTarget);
             }
-            OffsetAndMetadata current = committed.get(tp);
             chosen.put(tp, new long[] {current == null ? -1 : current.offset(), clampedTarget, want == clampedTarget ? 0 : 1});
             if (current != null && current.offset() != clampedTarget) {
                 SortedSet<Long> at = timestampsWanted.computeIfAbsent(tp, k -> new TreeSet<>());
@@ -99,8 +121,9 @@ public final class ResetPlanner {
         for (TopicPartition tp : scope) {
             long[] c = chosen.get(tp);
             Long current = c[0] < 0 ? null : c[0];
+            Long targetOffset = c[1] < 0 ? null : c[1];
             Long span = null;
-            if (current != null && current != c[1]) {
+            if (current != null && targetOffset != null && current != c[1]) {
                 long low = Math.max(logStart.get(tp), Math.min(current, c[1]));
                 long high = Math.max(current, c[1]);
                 Map<Long, Long> ts = timestamps.getOrDefault(tp, Map.of());
@@ -110,12 +133,32 @@ public final class ResetPlanner {
                     span = Math.max(0, to - from);
                 }
             }
-            partitions.add(new ResetPlan.Partition(tp.topic(), tp.partition(), current, c[1],
-                    current == null ? null : c[1] - current, c[2] == 1, span));
+            partitions.add(new ResetPlan.Partition(tp.topic(), tp.partition(), current, targetOffset,
+                    current == null || targetOffset == null ? null : targetOffset - current, c[2] == 1, span));
         }
         String state = description == null ? "Dead" : String.valueOf(description.groupState());
-        int members = description == null ? 0 : description.members().size();
-        return new ResetPlan(group, state, members, partitions, warnings);
+        int memberCount = description == null ? 0 : description.members().size();
+        return new Planned(new ResetPlan(group, state, memberCount, partitions, warnings), committed, members);
+    }
+
+    /**
+     * Only consumer groups have consumer offsets to reset: a Kafka Connect worker group (protocol
+     * type connect), a share or a streams group keeps its positions elsewhere or by other rules,
+     * and offsets committed for it would only confuse it.
+     */
+    private void refuseOtherProtocols(String group) {
+        OffsetReadings.Listed listed = new GroupReads(admin, calls).list().get(group);
+        if (listed == null || listed.consumerGroup()) {
+            return;
+        }
+        if (!listed.type().equals("classic")) {
+            throw new GroupAdminException("group '" + group + "' is a " + listed.type() + " group, not a consumer group: "
+                    + "kgroups resets consumer groups only (use kafka-" + listed.type() + "-groups --reset-offsets); "
+                    + "nothing was changed");
+        }
+        throw new GroupAdminException("group '" + group + "' has protocol type '" + listed.protocolType() + "', not consumer "
+                + "(a Kafka Connect worker group, or another client's): it has no consumer offsets to reset; nothing was "
+                + "changed");
     }
 
     private SortedSet<TopicPartition> scope(String group, Map<String, Set<Integer>> topics, Set<TopicPartition> committed,
@@ -123,7 +166,7 @@ public final class ResetPlanner {
         SortedSet<TopicPartition> scope = new TreeSet<>(Comparator.comparing(TopicPartition::topic)
                 .thenComparingInt(TopicPartition::partition));
         if (target instanceof ResetTarget.FromOffsets file && topics == null) {
-            scope.addAll(file.offsets().keySet());
+            scope.addAll(file.partitions());
         } else if (topics == null) {
             if (committed.isEmpty()) {
                 throw new GroupAdminException("group '" + group + "' has no committed offsets, so --all-topics names "
@@ -148,7 +191,7 @@ public final class ResetPlanner {
         }
         if (target instanceof ResetTarget.FromOffsets file) {
             Set<TopicPartition> missing = new HashSet<>(scope);
-            missing.removeAll(file.offsets().keySet());
+            missing.removeAll(file.partitions());
             if (!missing.isEmpty()) {
                 throw new GroupAdminException("the offsets file has no offset for " + missing
                         + ": add them, or limit the reset with --topic");
@@ -182,7 +225,8 @@ public final class ResetPlanner {
         } else if (target instanceof ResetTarget.ByDuration d) {
             requested.putAll(byTime(scope, Instant.now().minus(d.age()), logEnd));
         } else if (target instanceof ResetTarget.FromOffsets f) {
-            scope.forEach(tp -> requested.put(tp, f.offsets().get(tp)));
+            // a partition the file names without an offset gets none: it is deleted
+            scope.forEach(tp -> requested.put(tp, f.offsets().containsKey(tp) ? f.offsets().get(tp).offset() : null));
         }
         return requested;
     }

@@ -1,0 +1,66 @@
+package io.kgroups.admin.internal;
+
+import io.kgroups.admin.GroupAdminException;
+import io.kgroups.admin.ResetPlan;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Instant;
+import java.util.List;
+
+/**
+ * One JSON line per executed change: when, who (the OS user), which group, each partition before
+ * and after (null: no offset), and the backup that undoes it (null: none was written). Every
+ * value is a JSON string or number, so a name holding a newline, a quote or {@code =} stays in
+ * its field and cannot forge a line. Appended, never rewritten.
+ */
+public final class AuditLog {
+    private AuditLog() {
+    }
+
+    public static void append(Path log, String group, List<ResetPlan.Partition> changed, Path backup) {
+        StringBuilder line = new StringBuilder("{\"time\":").append(string(Instant.now().toString()))
+                .append(",\"user\":").append(string(System.getProperty("user.name")))
+                .append(",\"group\":").append(string(group))
+                .append(",\"backup\":").append(backup == null ? "null" : string(backup.toString()))
+                .append(",\"partitions\":[");
+        for (int i = 0; i < changed.size(); i++) {
+            ResetPlan.Partition p = changed.get(i);
+            line.append(i == 0 ? "" : ",").append("{\"topic\":").append(string(p.topic()))
+                    .append(",\"partition\":").append(p.partition())
+                    .append(",\"before\":").append(p.currentOffset())
+                    .append(",\"after\":").append(p.targetOffset()).append('}');
+        }
+        line.append("]}").append('\n');
+        try {
+            if (log.toAbsolutePath().getParent() != null) {
+                Files.createDirectories(log.toAbsolutePath().getParent());
+            }
+            Files.writeString(log, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+        } catch (IOException e) {
+            throw new GroupAdminException("the offsets were changed but the audit log " + log + " could not be written: "
+                    + e + (backup == null ? "" : "; the backup " + backup + " undoes the change"), e);
+        }
+    }
+
+    /** A JSON string: quotes, backslashes and every control character escaped. */
+    private static String string(String text) {
+        if (text == null) {
+            return "null";
+        }
+        StringBuilder json = new StringBuilder(text.length() + 2).append('"');
+        for (int i = 0; i < text.length(); i++) {
+            char c = text.charAt(i);
+            if (c == '"' || c == '\\') {
+                json.append('\\').append(c);
+            } else if (c < 0x20 || c == 0x2028 || c == 0x2029) {
+                json.append(String.format("\\u%04x", (int) c));
+            } else {
+                json.append(c);
+            }
+        }
+        return json.append('"').toString();
+    }
+}

@@ -1,0 +1,288 @@
+package io.kgroups.admin.internal;
+
+import io.kgroups.admin.ExecutedReset;
+import io.kgroups.admin.GroupAdminException;
+import io.kgroups.admin.OffsetsFile;
+import io.kgroups.admin.ResetPlan;
+import io.kgroups.admin.ResetTarget;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.FencedInstanceIdException;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
+import org.apache.kafka.common.errors.GroupNotEmptyException;
+import org.apache.kafka.common.errors.GroupSubscribedToTopicException;
+import org.apache.kafka.common.errors.IllegalGenerationException;
+import org.apache.kafka.common.errors.RebalanceInProgressException;
+import org.apache.kafka.common.errors.StaleMemberEpochException;
+import org.apache.kafka.common.errors.UnknownMemberIdException;
+
+/**
+ * The write path of {@code GroupAdmin}: resets (re-planned right before the write, backed up,
+ * audited), deletes of groups and of offsets, and the wait for a group to empty.
+ */
+public final class OffsetWriter {
+    /** Longest group part of a backup's file name; longer names are cut and given a hash. */
+    private static final int MAX_NAME = 100;
+    private static final Duration POLL = Duration.ofMillis(500);
+
+    private final Admin admin;
+    private final Calls calls;
+    private final ResetPlanner planner;
+    private volatile Runnable beforeWrite = () -> { };
+
+    public OffsetWriter(Admin admin, Calls calls, ResetPlanner planner) {
+        this.admin = admin;
+        this.calls = calls;
+        this.planner = planner;
+    }
+
+    /**
+     * A seam for tests: runs after the last check and the backup, right before the offsets are
+     * written, where a member joining is only found by Kafka refusing the write.
+     */
+    public void beforeWrite(Runnable hook) {
+        beforeWrite = hook;
+    }
+
+    /**
+     * Plans the reset from the offsets committed now, refuses it while the group has members,
+     * writes the backup (atomically), then the offsets, then the audit line.
+     *
+     * @param backupDir where the backup goes (created if needed); null: none is written
+     * @param auditLog the file the audit line is appended to; null: none is
+     */
+    public ExecutedReset reset(String group, Map<String, Set<Integer>> topics, ResetTarget target, Path backupDir,
+            Path auditLog) {
+        ResetPlanner.Planned planned = planner.planned(group, topics, target);
+        ResetPlan plan = planned.plan();
+        if (plan.activeMembers() > 0) {
+            throw new GroupAdminException("group '" + group + "' has " + plan.activeMembers() + " active member(s) ("
+                    + String.join(", ", planned.members()) + ", state " + plan.state() + "): offsets can only be reset "
+                    + "while it is inactive; stop its consumers, or add --wait-for-empty DURATION");
+        }
+        Path backup = backupDir == null ? null : backupFile(backupDir, group, Instant.now());
+        if (backup != null) {
+            try {
+                OffsetsFile.write(backup, undo(planned));
+            } catch (GroupAdminException e) {
+                throw new GroupAdminException("cannot write the backup " + backup + " (" + e.getCause()
+                        + "): nothing was changed; choose a writable --backup-dir", e);
+            }
+        }
+        Map<TopicPartition, OffsetAndMetadata> commits = new LinkedHashMap<>();
+        Set<TopicPartition> deletes = new HashSet<>();
+        for (ResetPlan.Partition p : plan.partitions()) {
+            TopicPartition tp = new TopicPartition(p.topic(), p.partition());
+            if (p.targetOffset() != null) {
+                commits.put(tp, commit(p, target));
+            } else if (p.currentOffset() != null) {
+                deletes.add(tp);
+            }
+        }
+        beforeWrite.run();
+        // The commit goes first: it is the call Kafka refuses whole when a member has joined, so
+        // that refusal changes nothing. If the delete then fails, the partitions it was for keep
+        // the offset this reset committed (a defined place, not a lost one) and running the same
+        // command again finishes the job; the backup, written before both, undoes either state.
+        if (!commits.isEmpty()) {
+            try {
+                calls.await(admin.alterConsumerGroupOffsets(group, commits).all(), "commit the new offsets of " + group);
+            } catch (GroupAdminException e) {
+                throw failedWrite(group, e, backup, "");
+            }
+        }
+        if (!deletes.isEmpty()) {
+            try {
+                calls.await(admin.deleteConsumerGroupOffsets(group, deletes).all(), "delete offsets of " + group);
+            } catch (GroupAdminException e) {
+                if (commits.isEmpty()) {
+                    throw failedWrite(group, e, backup, "");
+                }
+                List<ResetPlan.Partition> written = plan.partitions().stream().filter(p -> p.targetOffset() != null).toList();
+                if (auditLog != null) {
+                    AuditLog.append(auditLog, group, written, backup);
+                }
+                throw failedWrite(group, e, backup, "the new offsets were committed but the offsets of " + sorted(deletes)
+                        + " were not deleted; ");
+            }
+        }
+        if (auditLog != null) {
+            AuditLog.append(auditLog, group, plan.partitions(), backup);
+        }
+        return new ExecutedReset(plan, backup);
+    }
+
+    /** What undoes the plan: the committed offsets it starts from, and none where there was none. */
+    private static ResetTarget.FromOffsets undo(ResetPlanner.Planned planned) {
+        Map<TopicPartition, OffsetAndMetadata> before = new HashMap<>();
+        Set<TopicPartition> without = new HashSet<>();
+        for (ResetPlan.Partition p : planned.plan().partitions()) {
+            TopicPartition tp = new TopicPartition(p.topic(), p.partition());
+            OffsetAndMetadata committed = planned.committed().get(tp);
+            if (committed == null) {
+                without.add(tp);
+            } else {
+                before.put(tp, committed);
+            }
+        }
+        return new ResetTarget.FromOffsets(before, without);
+    }
+
+    /**
+     * The commit for a partition: from a file, with the leader epoch and metadata it recorded (an
+     * undo restores them); otherwise a bare offset, as the metadata of the old position describes
+     * records that are no longer where the group stands.
+     */
+    private static OffsetAndMetadata commit(ResetPlan.Partition p, ResetTarget target) {
+        if (target instanceof ResetTarget.FromOffsets file && !p.clamped()) {
+            OffsetAndMetadata saved = file.offsets().get(new TopicPartition(p.topic(), p.partition()));
+            return new OffsetAndMetadata(p.targetOffset(), saved.leaderEpoch(), saved.metadata());
+        }
+        return new OffsetAndMetadata(p.targetOffset());
+    }
+
+    private GroupAdminException failedWrite(String group, GroupAdminException e, Path backup, String done) {
+        Throwable cause = e.getCause();
+        boolean memberJoined = cause instanceof UnknownMemberIdException || cause instanceof IllegalGenerationException
+                || cause instanceof RebalanceInProgressException || cause instanceof StaleMemberEpochException
+                || cause instanceof FencedInstanceIdException || cause instanceof GroupNotEmptyException
+                || cause instanceof GroupSubscribedToTopicException;
+        if (memberJoined && done.isEmpty()) {
+            String kept = "";
+            try {
+                if (backup != null) {
+                    Files.deleteIfExists(backup);
+                }
+            } catch (IOException notDeleted) {
+                kept = " (remove the backup " + backup + ": it records a reset that did not happen)";
+            }
+            return new GroupAdminException("group '" + group + "' got a member after the check, so Kafka refused the "
+                    + "write (" + cause.getMessage() + "): nothing was changed" + kept + "; stop its consumers and run the "
+                    + "command again", e);
+        }
+        if (memberJoined) {
+            return new GroupAdminException("group '" + group + "' got a member during the reset (" + cause.getMessage()
+                    + "): " + done + "stop its consumers and run the same command again" + (backup == null ? ""
+                    : ", or undo with the backup " + backup), e);
+        }
+        return new GroupAdminException(done + e.getMessage() + (backup == null ? ""
+                : "; the backup " + backup + " holds the offsets from before"), e);
+    }
+
+    /**
+     * The backup's path: the group's name percent-encoded (so {@code ../}, a slash or a newline
+     * cannot leave the directory or split a line), cut with a hash when long, and the time.
+     */
+    public static Path backupFile(Path dir, String group, Instant at) {
+        String name = PercentEncoding.encode(group);
+        if (name.startsWith(".")) {
+            name = "%2E" + name.substring(1); // no hidden files, no "." or ".."
+        }
+        if (name.length() > MAX_NAME) {
+            name = name.substring(0, MAX_NAME - 17) + "~" + sha256(group).substring(0, 16);
+        }
+        String stamp = at.toString().replace(':', '-');
+        Path file = dir.resolve(name + "-" + stamp + ".csv");
+        for (int n = 2; Files.exists(file); n++) {
+            file = dir.resolve(name + "-" + stamp + "-" + n + ".csv"); // never replace an earlier backup
+        }
+        return file;
+    }
+
+    private static String sha256(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java has SHA-256", e);
+        }
+    }
+
+    /** Waits until the group has no members, up to {@code wait}; false if it still has some. */
+    public boolean awaitInactive(String group, Duration wait) throws InterruptedException {
+        long deadline = System.nanoTime() + wait.toNanos();
+        while (members(group) > 0) {
+            if (System.nanoTime() - deadline > 0) {
+                return false;
+            }
+            Thread.sleep(POLL.toMillis());
+        }
+        return true;
+    }
+
+    private int members(String group) {
+        try {
+            return calls.await(admin.describeConsumerGroups(List.of(group)).describedGroups().get(group),
+                    "describe group " + group).members().size();
+        } catch (GroupAdminException e) {
+            if (e.getCause() instanceof GroupIdNotFoundException) {
+                return 0;
+            }
+            throw e;
+        }
+    }
+
+    /** Deletes groups; Kafka refuses a group with members, and the error says so. */
+    public void deleteGroups(Collection<String> groups) {
+        var result = admin.deleteConsumerGroups(groups).deletedGroups();
+        for (String group : groups) {
+            try {
+                calls.await(result.get(group), "delete group " + group);
+            } catch (GroupAdminException e) {
+                if (e.getCause() instanceof GroupNotEmptyException) {
+                    throw new GroupAdminException("group '" + group + "' has active members and cannot be deleted: stop "
+                            + "its consumers first", e);
+                }
+                if (e.getCause() instanceof GroupIdNotFoundException) {
+                    throw GroupAdminException.unknownGroup(group);
+                }
+                throw e;
+            }
+        }
+    }
+
+    /** Deletes the group's committed offsets of one topic; refused while the group consumes it. */
+    public void deleteOffsets(String group, String topic) {
+        Set<TopicPartition> partitions = new HashSet<>();
+        calls.await(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata(), "read the offsets of group " + group)
+                .forEach((tp, o) -> {
+                    if (o != null && tp.topic().equals(topic)) {
+                        partitions.add(tp);
+                    }
+                });
+        if (partitions.isEmpty()) {
+            throw new GroupAdminException("group '" + group + "' has no committed offsets for topic " + topic);
+        }
+        try {
+            calls.await(admin.deleteConsumerGroupOffsets(group, partitions).all(), "delete offsets of " + group);
+        } catch (GroupAdminException e) {
+            if (e.getCause() instanceof GroupSubscribedToTopicException) {
+                throw new GroupAdminException("group '" + group + "' is consuming " + topic
+                        + ": stop its consumers (or unsubscribe them) first", e);
+            }
+            throw e;
+        }
+    }
+
+    private static List<TopicPartition> sorted(Collection<TopicPartition> partitions) {
+        return partitions.stream().sorted(Comparator.comparing(TopicPartition::topic)
+                .thenComparingInt(TopicPartition::partition)).toList();
+    }
+}
