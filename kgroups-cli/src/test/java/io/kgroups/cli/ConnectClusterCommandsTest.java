@@ -120,6 +120,15 @@ class ConnectClusterCommandsTest {
     }
 
     @Test
+    void resetRefusesTheWorkerGroupAndChangesNothing() {
+        Cli.Result result = run("reset", WORKER, "--topic", TOPIC, "--to-earliest", "--execute");
+
+        assertThat(result.exitCode()).as("%s", result).isEqualTo(CliException.FAILED);
+        assertThat(result.err()).contains("protocol type 'connect'", "nothing was changed");
+        assertThat(run("describe", WORKER, "--output", "json").out()).contains("\"partitions\":[]");
+    }
+
+    @Test
     void aMonitorCycleSucceedsAndSkipsTheWorkerGroup() {
         Properties props = new Properties();
         props.put("bootstrap.servers", kafka.bootstrapServers());

@@ -171,7 +171,7 @@ public final class MonitorServer implements AutoCloseable {
             long recordsReadAgain, long recordsSkipped, String dryRunCommand, String executeCommand) {
     }
 
-    record PlanRow(String topic, int partition, Long currentOffset, long targetOffset, Long delta, boolean clamped,
+    record PlanRow(String topic, int partition, Long currentOffset, Long targetOffset, Long delta, boolean clamped,
             Double spanSeconds, String words) {
         PlanRow(ResetPlan.Partition p) {
             this(p.topic(), p.partition(), p.currentOffset(), p.targetOffset(), p.delta(), p.clamped(),
