@@ -43,7 +43,13 @@ class StaleDataTest {
                         new OffsetAndMetadata(0))).all().get(60, TimeUnit.SECONDS);
             }
             AtomicLong clock = new AtomicLong(1_800_000_000_000L);
-            try (GroupAdmin admin = GroupAdmin.create(props, Duration.ofSeconds(2));
+            ch.qos.logback.classic.Logger log = (ch.qos.logback.classic.Logger) org.slf4j.LoggerFactory.getLogger(LagMonitor.class);
+            ch.qos.logback.core.read.ListAppender<ch.qos.logback.classic.spi.ILoggingEvent> logged =
+                    new ch.qos.logback.core.read.ListAppender<>();
+            logged.start();
+            log.addAppender(logged);
+            try (AutoCloseable detach = () -> log.detachAppender(logged);
+                 GroupAdmin admin = GroupAdmin.create(props, Duration.ofSeconds(2));
                  LagMonitor monitor = LagMonitor.builder(admin).include(Pattern.compile("stale_.*")).clock(clock::get).build();
                  MonitorServer server = MonitorServer.start(monitor, "127.0.0.1", 0)) {
                 String base = "http://127.0.0.1:" + server.port();
@@ -66,6 +72,8 @@ class StaleDataTest {
                 assertThat(get(base + "/health/ready")).contains("could not read the cluster", "cannot reach Kafka");
                 assertThat(get(base + "/metrics")).contains("kgroups_monitor_consecutive_failures "
                         + MonitorServer.UNREADY_AFTER_FAILURES);
+                assertThat(logged.list).as("logged once when it starts, not once per cycle")
+                        .filteredOn(e -> e.getMessage().equals("monitor_cycle_failed")).hasSize(1);
 
                 kafka.start();
                 org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
@@ -75,6 +83,7 @@ class StaleDataTest {
                 });
                 assertThat(status(base + "/health/ready")).isEqualTo(200);
                 assertThat(JSON.readTree(get(base + "/api/groups")).get("lastError").isNull()).isTrue();
+                assertThat(logged.list).filteredOn(e -> e.getMessage().equals("monitor_cycle_recovered")).hasSize(1);
             }
         }
     }
