@@ -99,13 +99,8 @@ public final class GroupReads {
         Map<String, String> groupErrors = new LinkedHashMap<>();
         Set<String> missing = new HashSet<>();
         for (String group : consumer) {
-            ConsumerGroupDescription description = attempt(describing.get(group), "describe group " + group, e -> {
-                if (e.getCause() instanceof GroupIdNotFoundException) {
-                    missing.add(group);
-                } else {
-                    groupErrors.put(group, e.getMessage());
-                }
-            });
+            ConsumerGroupDescription description = attempt(describing.get(group), "describe group " + group,
+                    groupFailure(group, missing, groupErrors));
             if (description == null) {
                 continue;
             }
@@ -129,13 +124,8 @@ public final class GroupReads {
             committed.put(group, present);
         }
         for (String group : foreign) {
-            ClassicGroupDescription description = attempt(describingForeign.get(group), "describe group " + group, e -> {
-                if (e.getCause() instanceof GroupIdNotFoundException) {
-                    missing.add(group);
-                } else {
-                    groupErrors.put(group, e.getMessage());
-                }
-            });
+            ClassicGroupDescription description = attempt(describingForeign.get(group), "describe group " + group,
+                    groupFailure(group, missing, groupErrors));
             if (description != null) {
                 foreignDescribed.put(group, description);
             }
@@ -221,6 +211,17 @@ public final class GroupReads {
             }
         }
         return readable;
+    }
+
+    /** A group that is gone is left out; any other failure is the group's error, in words. */
+    private static Consumer<GroupAdminException> groupFailure(String group, Set<String> missing, Map<String, String> errors) {
+        return e -> {
+            if (e.getCause() instanceof GroupIdNotFoundException) {
+                missing.add(group);
+            } else {
+                errors.put(group, e.getMessage());
+            }
+        };
     }
 
     private <T> T attempt(KafkaFuture<T> future, String what, Consumer<GroupAdminException> onError) {
