@@ -24,6 +24,8 @@ import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Watches the consumer groups of a cluster: each interval it samples every matching group's
@@ -32,10 +34,15 @@ import org.apache.kafka.common.TopicPartition;
  * and the next one runs as usual. Read the result with {@link #snapshot()}.
  */
 public final class LagMonitor implements AutoCloseable {
-    /** Told when a group's status changes (after the first cycle that saw it). */
+    /**
+     * Told when a group's status changes, on the sampler thread: a group first seen was UNKNOWN
+     * before. A listener that throws is logged; the others and the sampler go on.
+     */
     public interface StatusListener {
         void statusChanged(GroupStatus group, Status previous);
     }
+
+    private static final Logger LOG = LoggerFactory.getLogger(LagMonitor.class);
 
     private final GroupAdmin admin;
     private final Duration interval;
@@ -62,7 +69,8 @@ public final class LagMonitor implements AutoCloseable {
     private LagMonitor(Builder builder) {
         this.admin = builder.admin;
         this.interval = builder.interval;
-        this.rules = new Evaluator.Rules(builder.window, builder.allowedLag, builder.retentionRisk.toSeconds());
+        this.rules = new Evaluator.Rules(builder.window, builder.allowedLag, builder.retentionRisk.toSeconds(),
+                builder.stoppedAfter.toMillis());
         this.include = builder.include;
         this.exclude = builder.exclude;
         this.exactTimeLagPartitions = builder.exactTimeLagPartitions;
@@ -91,6 +99,11 @@ public final class LagMonitor implements AutoCloseable {
         return interval;
     }
 
+    /** The thresholds the evaluator uses: commits per window, allowed lag, retention risk, stopped after. */
+    public Evaluator.Rules rules() {
+        return rules;
+    }
+
     public MonitorSnapshot snapshot() {
         return snapshot;
     }
@@ -100,7 +113,7 @@ public final class LagMonitor implements AutoCloseable {
         return lastFailure;
     }
 
-    /** The samples kept for a group-partition, oldest first. */
+    /** The commits and newest sample kept for a group-partition, oldest first. */
     public Window window(String group, TopicPartition tp) {
         return history.window(group, tp);
     }
@@ -130,9 +143,9 @@ public final class LagMonitor implements AutoCloseable {
         }
         for (GroupDetail group : groups) {
             for (PartitionDetail p : group.partitions()) {
-                // Assigned but never committed: the group would read from log-start, so that is where it stands.
+                // The lag in records: the lead's Sampler will tell it apart from the offset lag (transaction markers).
                 history.record(group.group(), new TopicPartition(p.topic(), p.partition()), now,
-                        p.committedOffset() == null ? p.logStartOffset() : p.committedOffset(), p.logEndOffset());
+                        p.committedOffset() == null ? -1 : p.committedOffset(), p.logEndOffset(), p.lag());
             }
         }
         history.dropStale(now);
@@ -147,27 +160,41 @@ public final class LagMonitor implements AutoCloseable {
         snapshot = new MonitorSnapshot(now, statuses, cycles, failedCycles, millisSince(started));
         for (GroupStatus status : statuses) {
             Status previous = lastStatus.put(status.group(), status.status());
-            if (previous != null && previous != status.status()) {
-                listeners.forEach(l -> l.statusChanged(status, previous));
+            Status before = previous == null ? Status.UNKNOWN : previous;
+            if (before != status.status()) {
+                tell(status, before);
             }
         }
         lastStatus.keySet().retainAll(statuses.stream().map(GroupStatus::group).toList());
     }
 
+    private void tell(GroupStatus status, Status previous) {
+        for (StatusListener listener : listeners) {
+            try {
+                listener.statusChanged(status, previous);
+            } catch (RuntimeException e) {
+                LOG.atWarn().setMessage("status_listener_failed").addKeyValue("listener", listener.getClass().getName())
+                        .addKeyValue("group", status.group()).addKeyValue("error", e.toString()).log();
+            }
+        }
+    }
+
     private GroupStatus evaluate(GroupDetail group, long now, Map<TopicPartition, Map<Long, Long>> exact) {
         Status worst = Status.OK;
+        long maxGapMs = 2 * interval.toMillis();
         List<String> reasons = new ArrayList<>();
         List<PartitionStatus> partitions = new ArrayList<>();
         Double maxLagSeconds = null;
         for (PartitionDetail p : group.partitions()) {
             TopicPartition tp = new TopicPartition(p.topic(), p.partition());
             Window w = history.window(group.group(), tp);
-            Double lagSeconds = lagSeconds(p, w, now, exact.getOrDefault(tp, Map.of()));
+            Double lagSeconds = lagSeconds(p, w, now, exact.getOrDefault(tp, Map.of()), maxGapMs);
             long retention = retentionMs.getOrDefault(p.topic(), -1L);
             Double retentionLeft = retention <= 0 || lagSeconds == null || p.lag() == 0 ? null
                     : retention / 1000.0 - lagSeconds;
-            Evaluator.Verdict verdict = Evaluator.evaluate(w, now, p.deletedUnread(), retentionLeft, rules);
-            if (verdict.status() != Status.OK) {
+            Evaluator.Verdict verdict = Evaluator.evaluate(new Evaluator.Partition(w, lagSeconds, p.memberId() != null,
+                    p.deletedUnread(), retentionLeft), now, rules);
+            if (verdict.status() != Status.OK) { // UNKNOWN too: "not committed yet" is worth reading
                 reasons.add(tp + " " + verdict.status() + ": " + verdict.reason());
             }
             worst = worst.worst(verdict.status());
@@ -192,7 +219,7 @@ public final class LagMonitor implements AutoCloseable {
     }
 
     /** Interpolated on the history; where the committed offset is older than it, the exact read. */
-    private static Double lagSeconds(PartitionDetail p, Window w, long now, Map<Long, Long> exact) {
+    private static Double lagSeconds(PartitionDetail p, Window w, long now, Map<Long, Long> exact, long maxGapMs) {
         if (p.committedOffset() == null) {
             return null;
         }
@@ -203,7 +230,7 @@ public final class LagMonitor implements AutoCloseable {
         if (written != null) {
             return Math.max(0, now - written) / 1000.0;
         }
-        return TimeLagEstimator.seconds(w.times(), w.logEnd(), p.committedOffset(), now);
+        return TimeLagEstimator.seconds(w.times(), w.logEnd(), p.committedOffset(), now, maxGapMs);
     }
 
     /**
@@ -223,7 +250,7 @@ public final class LagMonitor implements AutoCloseable {
                 TopicPartition tp = new TopicPartition(p.topic(), p.partition());
                 long first = Math.max(p.committedOffset(), p.logStartOffset());
                 Window w = history.window(group.group(), tp);
-                if (TimeLagEstimator.seconds(w.times(), w.logEnd(), p.committedOffset(), now) == null) {
+                if (TimeLagEstimator.seconds(w.times(), w.logEnd(), p.committedOffset(), now, 2 * interval.toMillis()) == null) {
                     wanted.computeIfAbsent(tp, k -> new TreeSet<>()).add(first);
                 } else {
                     candidates.add(new Candidate(tp, first, p.lag()));
@@ -271,6 +298,7 @@ public final class LagMonitor implements AutoCloseable {
         private Duration interval = Duration.ofSeconds(5);
         private int window = 10;
         private long allowedLag;
+        private Duration stoppedAfter = Duration.ofMinutes(15);
         private Duration retentionRisk = Duration.ofHours(1);
         private Pattern include = Pattern.compile(".*");
         private Pattern exclude;
@@ -291,18 +319,38 @@ public final class LagMonitor implements AutoCloseable {
             return this;
         }
 
-        /** Samples per window (default 10): the evaluator waits for a full window. */
-        public Builder window(int samples) {
-            if (samples < 2) {
-                throw new IllegalArgumentException("window must hold at least 2 samples, was " + samples);
+        /**
+         * Commits per window (default 10): a partition's window is its last N commits plus the
+         * newest sample, so it spans N commit intervals however often the group commits; the
+         * evaluator judges a trend once it has seen N.
+         */
+        public Builder window(int commits) {
+            if (commits < 2) {
+                throw new IllegalArgumentException("window must hold at least 2 commits, was " + commits);
             }
-            this.window = samples;
+            this.window = commits;
             return this;
         }
 
-        /** Lag at or below this is OK whatever the trend (default 0). */
+        /** Lag in records at or below this is OK whatever the trend (default 0). */
         public Builder allowedLag(long records) {
+            if (records < 0) {
+                throw new IllegalArgumentException("allowed lag must be 0 or more records, was " + records);
+            }
             this.allowedLag = records;
+            return this;
+        }
+
+        /**
+         * Until the monitor has seen a partition commit twice (and so knows how often the group
+         * commits), no progress for longer than this is STALLED or STOPPED (default 15 min: longer
+         * than the commit interval of Connect sinks, 1 min, and of most Flink checkpoints).
+         */
+        public Builder stoppedAfter(Duration noProgress) {
+            if (noProgress.isZero() || noProgress.isNegative()) {
+                throw new IllegalArgumentException("stopped-after must be positive, was " + noProgress);
+            }
+            this.stoppedAfter = noProgress;
             return this;
         }
 

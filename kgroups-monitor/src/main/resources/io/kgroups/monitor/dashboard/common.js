@@ -4,8 +4,8 @@
 'use strict';
 
 const KG = (() => {
-  /** Status names, least to most severe (the order of their metric codes). */
-  const STATUSES = ['OK', 'WARNING', 'STALLED', 'STOPPED', 'REWIND', 'AT_RISK'];
+  /** Status names, least to most severe: UNKNOWN (code -1, the monitor cannot say yet) above OK, below any problem. */
+  const STATUSES = ['OK', 'UNKNOWN', 'WARNING', 'STALLED', 'STOPPED', 'REWIND', 'AT_RISK'];
 
   function el(tag, props = {}, ...children) {
     const node = document.createElement(tag);
