@@ -97,8 +97,8 @@ public final class Evaluator {
         }
         for (int i = 0; i < n; i++) {
             if (w.lag()[i] <= rules.allowedLag() && w.committed()[i] >= 0) {
-                return new Verdict(Status.OK, "lag was " + (rules.allowedLag() == 0 ? "zero" : "within the allowed")
-                        + " within the window");
+                return new Verdict(Status.OK, rules.allowedLag() == 0 ? "lag was zero within the window"
+                        : "lag was within the allowed " + rules.allowedLag() + " within the window");
             }
         }
         int points = w.commitPoints();

@@ -6,7 +6,7 @@ import org.apache.kafka.common.TopicPartition;
 
 /**
  * The {@link Window} of every group-partition: its last {@code commits} commits plus the newest
- * sample, in four rings of longs (under 400 bytes per partition with the default 10, whatever
+ * sample, in four rings of longs (about 450 bytes per partition with the default 10, whatever
  * the number of cycles and however rarely the group commits). Keeping commits rather than
  * samples is Burrow's window: a consumer that commits once a minute, sampled every 5 s, is
  * judged over its last N commits, not over the last N samples between two of them. Groups and

@@ -29,7 +29,7 @@ import org.slf4j.LoggerFactory;
 
 /**
  * Watches the consumer groups of a cluster: each interval it samples every matching group's
- * committed and log-end offsets (batched Admin calls), keeps a window of samples per partition,
+ * committed and log-end offsets (batched Admin calls), keeps a window of commits per partition,
  * evaluates a status per partition and group, and estimates time lag. A failed cycle is counted
  * and the next one runs as usual. Read the result with {@link #snapshot()}.
  */
@@ -292,14 +292,15 @@ public final class LagMonitor implements AutoCloseable {
         scheduler.shutdownNow();
     }
 
-    /** Settings of a monitor; all have defaults. */
+    /** Settings of a monitor; all have defaults (the evaluator's from {@link Evaluator.Rules#defaults()}). */
     public static final class Builder {
+        private static final Evaluator.Rules DEFAULTS = Evaluator.Rules.defaults();
         private final GroupAdmin admin;
         private Duration interval = Duration.ofSeconds(5);
-        private int window = 10;
-        private long allowedLag;
-        private Duration stoppedAfter = Duration.ofMinutes(15);
-        private Duration retentionRisk = Duration.ofHours(1);
+        private int window = DEFAULTS.commits();
+        private long allowedLag = DEFAULTS.allowedLag();
+        private Duration stoppedAfter = Duration.ofMillis(DEFAULTS.stoppedAfterMs());
+        private Duration retentionRisk = Duration.ofSeconds(DEFAULTS.retentionRiskSeconds());
         private Pattern include = Pattern.compile(".*");
         private Pattern exclude;
         private int exactTimeLagPartitions = 20;
