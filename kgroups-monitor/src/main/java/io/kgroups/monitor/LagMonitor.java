@@ -143,7 +143,7 @@ public final class LagMonitor implements AutoCloseable {
         }
         for (GroupDetail group : groups) {
             for (PartitionDetail p : group.partitions()) {
-                // The lag in records: the lead's Sampler will tell it apart from the offset lag (transaction markers).
+                // Lag in records: equal to the offset lag until the sampler counts transaction markers apart.
                 history.record(group.group(), new TopicPartition(p.topic(), p.partition()), now,
                         p.committedOffset() == null ? -1 : p.committedOffset(), p.logEndOffset(), p.lag());
             }
@@ -181,14 +181,13 @@ public final class LagMonitor implements AutoCloseable {
 
     private GroupStatus evaluate(GroupDetail group, long now, Map<TopicPartition, Map<Long, Long>> exact) {
         Status worst = Status.OK;
-        long maxGapMs = 2 * interval.toMillis();
         List<String> reasons = new ArrayList<>();
         List<PartitionStatus> partitions = new ArrayList<>();
         Double maxLagSeconds = null;
         for (PartitionDetail p : group.partitions()) {
             TopicPartition tp = new TopicPartition(p.topic(), p.partition());
             Window w = history.window(group.group(), tp);
-            Double lagSeconds = lagSeconds(p, w, now, exact.getOrDefault(tp, Map.of()), maxGapMs);
+            Double lagSeconds = lagSeconds(p, w, now, exact.getOrDefault(tp, Map.of()), interval.toMillis());
             long retention = retentionMs.getOrDefault(p.topic(), -1L);
             Double retentionLeft = retention <= 0 || lagSeconds == null || p.lag() == 0 ? null
                     : retention / 1000.0 - lagSeconds;
@@ -219,7 +218,7 @@ public final class LagMonitor implements AutoCloseable {
     }
 
     /** Interpolated on the history; where the committed offset is older than it, the exact read. */
-    private static Double lagSeconds(PartitionDetail p, Window w, long now, Map<Long, Long> exact, long maxGapMs) {
+    private static Double lagSeconds(PartitionDetail p, Window w, long now, Map<Long, Long> exact, long intervalMs) {
         if (p.committedOffset() == null) {
             return null;
         }
@@ -230,7 +229,7 @@ public final class LagMonitor implements AutoCloseable {
         if (written != null) {
             return Math.max(0, now - written) / 1000.0;
         }
-        return TimeLagEstimator.seconds(w.times(), w.logEnd(), p.committedOffset(), now, maxGapMs);
+        return TimeLagEstimator.seconds(w.times(), w.logEnd(), p.committedOffset(), now, intervalMs);
     }
 
     /**
@@ -250,7 +249,7 @@ public final class LagMonitor implements AutoCloseable {
                 TopicPartition tp = new TopicPartition(p.topic(), p.partition());
                 long first = Math.max(p.committedOffset(), p.logStartOffset());
                 Window w = history.window(group.group(), tp);
-                if (TimeLagEstimator.seconds(w.times(), w.logEnd(), p.committedOffset(), now, 2 * interval.toMillis()) == null) {
+                if (TimeLagEstimator.seconds(w.times(), w.logEnd(), p.committedOffset(), now, interval.toMillis()) == null) {
                     wanted.computeIfAbsent(tp, k -> new TreeSet<>()).add(first);
                 } else {
                     candidates.add(new Candidate(tp, first, p.lag()));

@@ -95,7 +95,6 @@ public final class MonitorServer implements AutoCloseable {
      */
     private static History history(LagMonitor monitor, MonitorSnapshot snapshot, String group, PartitionStatus p) {
         Window w = monitor.window(group, new TopicPartition(p.topic(), p.partition()));
-        long maxGapMs = 2 * monitor.interval().toMillis();
         boolean written = p.committedOffset() != null && p.lagSeconds() != null && p.lag() > 0;
         double writtenAtMs = written ? snapshot.timeMs() - p.lagSeconds() * 1000 : 0;
         long[] lag = new long[w.size()];
@@ -111,7 +110,7 @@ public final class MonitorServer implements AutoCloseable {
                 lagSeconds[i] = Math.max(0, (w.times()[i] - writtenAtMs) / 1000);
             } else {
                 lagSeconds[i] = TimeLagEstimator.seconds(Arrays.copyOf(w.times(), i + 1), Arrays.copyOf(w.logEnd(), i + 1),
-                        w.committed()[i], w.times()[i], maxGapMs);
+                        w.committed()[i], w.times()[i], monitor.interval().toMillis());
             }
         }
         return new History(p.topic(), p.partition(), w.times(), w.committed(), w.logEnd(), lag, lagSeconds);
