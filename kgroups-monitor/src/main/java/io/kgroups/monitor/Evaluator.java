@@ -45,9 +45,10 @@ public final class Evaluator {
      * @param deletedUnread records retention deleted before the group read them (0 if none)
      * @param retentionSecondsLeft time before retention deletes the first unread record, or null
      *     when unknown or not applicable
+     * @param failure why the newest sample of the partition failed, in words; null when it did not
      */
     public record Partition(Window window, Double timeLagSeconds, boolean assigned, long deletedUnread,
-            Double retentionSecondsLeft) {
+            Double retentionSecondsLeft, String failure) {
     }
 
     /** A partition's status and why, in words. */
@@ -61,6 +62,9 @@ public final class Evaluator {
         Window w = p.window();
         int n = w.size();
         int last = w.newest();
+        if (p.failure() != null) {
+            return new Verdict(Status.UNKNOWN, "sample failed: " + p.failure());
+        }
         if (p.deletedUnread() > 0) {
             return new Verdict(Status.AT_RISK, p.deletedUnread() + " records were deleted by retention before the group read them");
         }

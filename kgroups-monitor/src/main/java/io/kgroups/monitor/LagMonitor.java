@@ -192,7 +192,7 @@ public final class LagMonitor implements AutoCloseable {
             Double retentionLeft = retention <= 0 || lagSeconds == null || p.lag() == 0 ? null
                     : retention / 1000.0 - lagSeconds;
             Evaluator.Verdict verdict = Evaluator.evaluate(new Evaluator.Partition(w, lagSeconds, p.memberId() != null,
-                    p.deletedUnread(), retentionLeft), now, rules);
+                    p.deletedUnread(), retentionLeft, null), now, rules);
             if (verdict.status() != Status.OK) { // UNKNOWN too: "not committed yet" is worth reading
                 reasons.add(tp + " " + verdict.status() + ": " + verdict.reason());
             }

@@ -35,6 +35,7 @@ class EvaluatorTest {
         private long deletedUnread;
         private Double retentionLeft;
         private Evaluator.Rules rules = RULES;
+        private String failure;
 
         /** A sample at {@code time}; the lag in records is log-end minus committed. */
         Samples at(long time, long committed, long logEnd) {
@@ -69,6 +70,11 @@ class EvaluatorTest {
             return this;
         }
 
+        Samples failed(String reason) {
+            this.failure = reason;
+            return this;
+        }
+
         Samples timeLag(double seconds) {
             this.timeLagSeconds = seconds;
             return this;
@@ -94,7 +100,7 @@ class EvaluatorTest {
             rows.forEach(r -> history.record("loader", TP, r[0], r[1], r[2], r[3]));
             long now = rows.isEmpty() ? T0 : rows.get(rows.size() - 1)[0];
             return Evaluator.evaluate(new Evaluator.Partition(history.window("loader", TP), timeLagSeconds, assigned,
-                    deletedUnread, retentionLeft), now, rules);
+                    deletedUnread, retentionLeft, failure), now, rules);
         }
     }
 
@@ -102,18 +108,22 @@ class EvaluatorTest {
         return new Samples();
     }
 
-    /** 10 records/s produced; the consumer commits what it has read every {@code commitEvery}, {@code behind} records behind. */
+    /** 10 records/s produced from time 0. */
     private static long produced(long t) {
         return 10 * t / S;
     }
 
-    private static long committedEvery(long t, long commitEvery, long behind) {
-        return Math.max(0, produced(t / commitEvery * commitEvery) - behind);
+    /** A consumer that reads everything and commits what it has read every {@code commitEvery}, on the dot. */
+    private static long committedEvery(long t, long commitEvery) {
+        return produced(t / commitEvery * commitEvery);
     }
 
     static Stream<Arguments> cases() {
         return Stream.of(
                 Arguments.of("never sampled", samples(), Status.UNKNOWN, "not sampled yet"),
+                Arguments.of("the newest sample failed: no verdict on old figures", samples().at(0, 10, 500).deletedUnread(25)
+                        .failed("log-end offset: not authorized to describe topic orders"), Status.UNKNOWN,
+                        "sample failed: log-end offset: not authorized to describe topic orders"),
                 Arguments.of("first sample, caught up", samples().at(0, 500, 500), Status.OK, "caught up"),
                 Arguments.of("first sample, lagging, nothing else known", samples().at(0, 400, 500), Status.UNKNOWN,
                         "lag 100, collecting commits (1 of 10)"),
@@ -138,15 +148,15 @@ class EvaluatorTest {
                 Arguments.of("a lag in records within the allowed (ignoring markers)",
                         samples().every(5 * S, 0, 30 * MIN, t -> 990, t -> 1000, t -> 3).allowedLag(5), Status.OK, "lag 3 within the allowed 5"),
                 Arguments.of("Connect sink: commits every 60 s, sampled every 5 s, keeping up",
-                        samples().every(5 * S, 0, 30 * MIN + 30 * S, t -> committedEvery(t, MIN, 0), EvaluatorTest::produced),
+                        samples().every(5 * S, 0, 30 * MIN + 30 * S, t -> committedEvery(t, MIN), EvaluatorTest::produced),
                         Status.OK, "lag was zero within the window"),
                 Arguments.of("Connect sink 3 min after its last commit: within its window of 9 commit intervals",
-                        samples().every(5 * S, 0, 20 * MIN, t -> committedEvery(t, MIN, 0), EvaluatorTest::produced)
-                                .every(5 * S, 20 * MIN + 5 * S, 23 * MIN, t -> committedEvery(20 * MIN, MIN, 0),
+                        samples().every(5 * S, 0, 20 * MIN, t -> committedEvery(t, MIN), EvaluatorTest::produced)
+                                .every(5 * S, 20 * MIN + 5 * S, 23 * MIN, t -> committedEvery(20 * MIN, MIN),
                                         EvaluatorTest::produced), Status.OK, "lag was zero within the window"),
                 Arguments.of("Connect sink 10 min after its last commit: longer than 9 commit intervals",
-                        samples().every(5 * S, 0, 20 * MIN, t -> committedEvery(t, MIN, 0), EvaluatorTest::produced)
-                                .every(5 * S, 20 * MIN + 5 * S, 30 * MIN, t -> committedEvery(20 * MIN, MIN, 0),
+                        samples().every(5 * S, 0, 20 * MIN, t -> committedEvery(t, MIN), EvaluatorTest::produced)
+                                .every(5 * S, 20 * MIN + 5 * S, 30 * MIN, t -> committedEvery(20 * MIN, MIN),
                                         EvaluatorTest::produced), Status.STOPPED,
                         "no commit for 600s, longer than the window (540s: 9 commit intervals of 60s)"),
                 Arguments.of("stopped: a fast committer, no commit for a minute", samples()
