@@ -202,7 +202,7 @@ final class DemoCommand implements Callable<Integer> {
         } catch (RuntimeException e) {
             context.err().println("kgroups: " + http.host() + ":" + http.port() + " is not free ("
                     + ClusterConnection.rootMessage(e) + "); serving the dashboard on a free port instead");
-            return MonitorCommand.startServer(monitor, new HttpAddress(http.host(), 0));
+            return MonitorCommand.startServer(monitor, null, new HttpAddress(http.host(), 0));
         }
     }
 }

@@ -21,7 +21,7 @@ import picocli.CommandLine.Parameters;
 
 /** Lag per group and topic, compact; with --watch, redrawn in place and saying what moved. */
 @Command(name = "lag", description = {"Lag per group and topic: records, time lag, members, whether offsets moved",
-    "since the last look, and the monitor's status (meaningful once --watch has filled a window).",
+    "since the last look, and the monitor's status (UNKNOWN where one look cannot tell; --watch collects commits).",
     "Without GROUP, every consumer group."})
 final class LagCommand implements Callable<Integer> {
     @Mixin

@@ -18,7 +18,7 @@ import picocli.CommandLine.Option;
 
 /** Watches every consumer group and serves status, lag and time lag over HTTP (a dashboard too) until Ctrl-C. */
 @Command(name = "monitor", description = {"Watch the consumer groups: status per group (OK, WARNING, STALLED, STOPPED,",
-    "REWIND, AT_RISK), lag and time lag, served as a web dashboard at /, Prometheus /metrics and",
+    "REWIND, AT_RISK, UNKNOWN), lag and time lag, served as a web dashboard at /, Prometheus /metrics and",
     "a JSON API. Read-only."})
 final class MonitorCommand implements Callable<Integer> {
     @Mixin
@@ -29,8 +29,18 @@ final class MonitorCommand implements Callable<Integer> {
     private Duration interval;
 
     @Option(names = "--window", paramLabel = "N", defaultValue = "10",
-            description = "Samples per evaluation window (default: ${DEFAULT-VALUE}).")
+            description = {"Commits per evaluation window (default: ${DEFAULT-VALUE}): a partition is judged over its",
+                "last N commits, however often the group commits; no progress for N commit intervals is STALLED or STOPPED."})
     private int window;
+
+    @Option(names = "--allowed-lag", paramLabel = "RECORDS", defaultValue = "0",
+            description = "Lag in records at or below which a partition is OK whatever the trend (default: ${DEFAULT-VALUE}).")
+    private long allowedLag;
+
+    @Option(names = "--stopped-after", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "15m",
+            description = {"Before the monitor has seen a partition commit twice (so knows how often it commits), no",
+                "progress for longer than this is STALLED or STOPPED (default: ${DEFAULT-VALUE})."})
+    private Duration stoppedAfter;
 
     @Option(names = "--groups", paramLabel = "REGEX", defaultValue = ".*", description = "Only groups whose name matches.")
     private String groups;
@@ -61,12 +71,19 @@ final class MonitorCommand implements Callable<Integer> {
             }
         }
         if (window < 2) {
-            throw CliException.usage("--window must be at least 2 samples, was " + window);
+            throw CliException.usage("--window must be at least 2 commits, was " + window);
+        }
+        if (allowedLag < 0) {
+            throw CliException.usage("--allowed-lag must be 0 or more records, was " + allowedLag);
+        }
+        if (stoppedAfter.isZero() || stoppedAfter.isNegative()) {
+            throw CliException.usage("--stopped-after must be positive, was " + stoppedAfter);
         }
         LagMonitor.Builder builder;
         GroupAdmin admin = ClusterConnection.groupAdmin(context);
         try {
-            builder = LagMonitor.builder(admin).interval(interval).window(window).include(regex("--groups", groups));
+            builder = LagMonitor.builder(admin).interval(interval).window(window).allowedLag(allowedLag)
+                    .stoppedAfter(stoppedAfter).include(regex("--groups", groups));
             if (exclude != null) {
                 builder.exclude(regex("--exclude", exclude));
             }
@@ -76,14 +93,15 @@ final class MonitorCommand implements Callable<Integer> {
         }
         try (LagMonitor monitor = builder.build();
              WebhookNotifier notifier = new WebhookNotifier(hooks, 5);
-             MonitorServer server = startServer(monitor, http)) {
+             MonitorServer server = startServer(monitor, hooks.isEmpty() ? null : notifier, http)) {
             if (!hooks.isEmpty()) {
                 monitor.addListener(notifier);
             }
             monitor.start();
             String url = http.url(server.port());
-            context.print(Table.record("url", "dashboard", "metrics", "api", "interval", "window")
-                    .row(url, url + "/", url + "/metrics", url + "/api/groups", CommandContext.seconds(interval), window));
+            context.print(Table.record("url", "dashboard", "metrics", "api", "interval", "window", "allowed-lag")
+                    .row(url, url + "/", url + "/metrics", url + "/api/groups", CommandContext.seconds(interval), window,
+                            allowedLag));
             // Runs until the JVM ends (Ctrl-C) or the thread is interrupted (an embedding program, a test).
             new CountDownLatch(1).await();
         } catch (InterruptedException e) {
@@ -94,9 +112,9 @@ final class MonitorCommand implements Callable<Integer> {
         return CliException.OK;
     }
 
-    static MonitorServer startServer(LagMonitor monitor, HttpAddress address) {
+    static MonitorServer startServer(LagMonitor monitor, WebhookNotifier webhooks, HttpAddress address) {
         try {
-            return MonitorServer.start(monitor, address.host(), address.port());
+            return MonitorServer.start(monitor, webhooks, address.host(), address.port());
         } catch (RuntimeException e) {
             throw cannotServe(address, e);
         }

@@ -35,7 +35,8 @@ class MonitorCommandTest {
         StringWriter out = new StringWriter();
         AtomicInteger exitCode = new AtomicInteger(-1);
         Thread monitor = new Thread(() -> exitCode.set(Kgroups.execute(new String[] {"monitor", "--bootstrap-server",
-            kafka.bootstrapServers(), "--http", "127.0.0.1:0", "--interval", "200ms", "--window", "3", "--output", "json"},
+            kafka.bootstrapServers(), "--http", "127.0.0.1:0", "--interval", "200ms", "--window", "3", "--allowed-lag", "5",
+            "--output", "json"},
                 new PrintWriter(out, true), new PrintWriter(new StringWriter(), true), Map.of())));
         monitor.start();
         try {
@@ -47,6 +48,8 @@ class MonitorCommandTest {
             JsonNode groups = new ObjectMapper().readTree(http.send(HttpRequest.newBuilder(URI.create(url + "/api/groups")).build(),
                     HttpResponse.BodyHandlers.ofString()).body());
             assertThat(groups.get("groups").findValuesAsText("group")).contains("cli_monitored");
+            assertThat(groups.get("windowCommits").asInt()).isEqualTo(3);
+            assertThat(groups.get("allowedLag").asLong()).isEqualTo(5);
             HttpResponse<String> dashboard = http.send(HttpRequest.newBuilder(URI.create(url + "/")).build(),
                     HttpResponse.BodyHandlers.ofString());
             assertThat(dashboard.statusCode()).isEqualTo(200);
@@ -61,6 +64,9 @@ class MonitorCommandTest {
     @Test
     void badOptionsAreUsageErrors() {
         assertThat(Cli.run("monitor", "--window", "1").exitCode()).isEqualTo(CliException.USAGE);
+        Cli.Result negativeLag = Cli.run("monitor", "--allowed-lag", "-1", "--bootstrap-server", "127.0.0.1:1");
+        assertThat(negativeLag.exitCode()).isEqualTo(CliException.USAGE);
+        assertThat(negativeLag.err()).contains("--allowed-lag must be 0 or more records, was -1");
         Cli.Result badRegex = Cli.run("monitor", "--groups", "(", "--bootstrap-server", "127.0.0.1:1");
         assertThat(badRegex.exitCode()).isEqualTo(CliException.USAGE);
         assertThat(badRegex.err()).contains("--groups '(' is not a regular expression");

@@ -21,16 +21,21 @@ import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 import org.apache.kafka.common.TopicPartition;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Watches the consumer groups of a cluster: each interval it samples every matching group's
- * committed and log-end offsets (batched Admin calls), keeps a window of samples per partition,
+ * committed and log-end offsets (batched Admin calls), keeps a window of commits per partition,
  * evaluates a status per partition and group, and estimates time lag. A failed cycle is counted
  * and the next one runs as usual. Read the result with {@link #snapshot()}.
  */
 public final class LagMonitor implements AutoCloseable {
-    private static final org.slf4j.Logger LOG = org.slf4j.LoggerFactory.getLogger(LagMonitor.class);
-    /** Told when a group's status changes (after the first cycle that saw it). */
+    private static final Logger LOG = LoggerFactory.getLogger(LagMonitor.class);
+    /**
+     * Told when a group's status changes, on the sampler thread: a group first seen was UNKNOWN
+     * before. A listener that throws is logged; the others and the sampler go on.
+     */
     public interface StatusListener {
         void statusChanged(GroupStatus group, Status previous);
     }
@@ -60,7 +65,8 @@ public final class LagMonitor implements AutoCloseable {
     private LagMonitor(Builder builder) {
         this.admin = builder.admin;
         this.interval = builder.interval;
-        this.rules = new Evaluator.Rules(builder.window, builder.allowedLag, builder.retentionRisk.toSeconds());
+        this.rules = new Evaluator.Rules(builder.window, builder.allowedLag, builder.retentionRisk.toSeconds(),
+                builder.stoppedAfter.toMillis());
         this.clock = builder.clock;
         // A group-partition not seen for three windows is gone.
         this.history = new LagHistory(builder.window, 3L * builder.window * builder.interval.toMillis());
@@ -100,7 +106,12 @@ public final class LagMonitor implements AutoCloseable {
         return lastFailure;
     }
 
-    /** The samples kept for a group-partition, oldest first. */
+    /** The thresholds the evaluator uses: commits per window, allowed lag, retention risk, stopped after. */
+    public Evaluator.Rules rules() {
+        return rules;
+    }
+
+    /** The commits and newest sample kept for a group-partition, oldest first. */
     public Window window(String group, TopicPartition tp) {
         return history.window(group, tp);
     }
@@ -143,7 +154,7 @@ public final class LagMonitor implements AutoCloseable {
             for (PartitionDetail p : group.partitions()) {
                 if (p.error() == null) {
                     history.record(group.group(), new TopicPartition(p.topic(), p.partition()), now,
-                            p.committedOffset() == null ? -1 : p.committedOffset(), p.logEndOffset());
+                            p.committedOffset() == null ? -1 : p.committedOffset(), p.logEndOffset(), p.lagOrZero());
                 }
             }
         }
@@ -160,11 +171,23 @@ public final class LagMonitor implements AutoCloseable {
         snapshot = new MonitorSnapshot(now, statuses, skipped, cycles, failedCycles, 0, null, millisSince(started));
         for (GroupStatus status : statuses) {
             Status previous = lastStatus.put(status.group(), status.status());
-            if (previous != null && previous != status.status()) {
-                listeners.forEach(l -> l.statusChanged(status, previous));
+            Status before = previous == null ? Status.UNKNOWN : previous;
+            if (before != status.status()) {
+                tell(status, before);
             }
         }
         lastStatus.keySet().retainAll(statuses.stream().map(GroupStatus::group).toList());
+    }
+
+    private void tell(GroupStatus status, Status previous) {
+        for (StatusListener listener : listeners) {
+            try {
+                listener.statusChanged(status, previous);
+            } catch (RuntimeException e) {
+                LOG.atWarn().setMessage("status_listener_failed").addKeyValue("listener", listener.getClass().getName())
+                        .addKeyValue("group", status.group()).addKeyValue("error", e.toString()).log();
+            }
+        }
     }
 
     /** The cluster could not be read at all: the last values stay, marked as old, and the failure is logged once. */
@@ -240,12 +263,14 @@ public final class LagMonitor implements AutoCloseable {
                         Status.UNKNOWN, p.error(), p.memberId(), sampledAt < 0 ? null : sampledAt));
                 continue;
             }
-            Double lagSeconds = lagSeconds(p, w, now);
+            Double lagSeconds = lagSeconds(p, w, now, interval.toMillis());
             long retention = sampler.retentionMs().getOrDefault(p.topic(), -1L);
             Double retentionLeft = retention <= 0 || lagSeconds == null || p.lagOrZero() == 0 ? null
                     : retention / 1000.0 - lagSeconds;
-            Evaluator.Verdict verdict = Evaluator.evaluate(w, now, p.deletedUnread(), retentionLeft, rules);
-            if (verdict.status() != Status.OK) {
+            Evaluator.Verdict verdict = pastLogEnd(p) ? new Evaluator.Verdict(Status.WARNING, p.note())
+                    : Evaluator.evaluate(new Evaluator.Partition(w, lagSeconds, p.memberId() != null, p.deletedUnread(),
+                            retentionLeft, null), now, rules);
+            if (verdict.status() != Status.OK) { // UNKNOWN too: "not committed yet" is worth reading
                 reasons.add(tp + " " + verdict.status() + ": " + verdict.reason());
             }
             worst = worst.worst(verdict.status());
@@ -253,8 +278,7 @@ public final class LagMonitor implements AutoCloseable {
                 maxLagSeconds = maxLagSeconds == null ? lagSeconds : Math.max(maxLagSeconds, lagSeconds);
             }
             partitions.add(new PartitionStatus(p.topic(), p.partition(), p.committedOffset(), p.logEndOffset(), p.lag(),
-                    lagSeconds, retentionLeft, verdict.status(), p.note() == null ? verdict.reason() : p.note(),
-                    p.memberId(), now));
+                    lagSeconds, retentionLeft, verdict.status(), verdict.reason(), p.memberId(), now));
         }
         // Consumer-protocol members still moving partitions long after the target changed.
         List<String> stuck = reconciliation.stuck(group.group(), group.members(), group.targetAssignmentEpoch(), now);
@@ -271,14 +295,19 @@ public final class LagMonitor implements AutoCloseable {
     }
 
     /** The sampler's exact read where it made one; else interpolated on the history. */
-    private static Double lagSeconds(PartitionDetail p, Window w, long now) {
+    private static Double lagSeconds(PartitionDetail p, Window w, long now, long intervalMs) {
         if (p.committedOffset() == null || p.lag() == null) {
             return null;
         }
         if (p.lagSeconds() != null) {
             return p.lagSeconds();
         }
-        return TimeLagEstimator.seconds(w.times(), w.logEnd(), p.committedOffset(), now);
+        return TimeLagEstimator.seconds(w.times(), w.logEnd(), p.committedOffset(), now, intervalMs);
+    }
+
+    /** A committed offset past the log end: the group's next fetch resets it (the note says so). */
+    private static boolean pastLogEnd(PartitionDetail p) {
+        return p.committedOffset() != null && p.logEndOffset() != null && p.committedOffset() > p.logEndOffset();
     }
 
     private static long millisSince(long nanos) {
@@ -290,13 +319,15 @@ public final class LagMonitor implements AutoCloseable {
         scheduler.shutdownNow();
     }
 
-    /** Settings of a monitor; all have defaults. */
+    /** Settings of a monitor; all have defaults (the evaluator's from {@link Evaluator.Rules#defaults()}). */
     public static final class Builder {
+        private static final Evaluator.Rules DEFAULTS = Evaluator.Rules.defaults();
         private final GroupAdmin admin;
         private Duration interval = Duration.ofSeconds(5);
-        private int window = 10;
-        private long allowedLag;
-        private Duration retentionRisk = Duration.ofHours(1);
+        private int window = DEFAULTS.commits();
+        private long allowedLag = DEFAULTS.allowedLag();
+        private Duration stoppedAfter = Duration.ofMillis(DEFAULTS.stoppedAfterMs());
+        private Duration retentionRisk = Duration.ofSeconds(DEFAULTS.retentionRiskSeconds());
         private Pattern include = Pattern.compile(".*");
         private Pattern exclude;
         private int exactTimeLagPartitions = 20;
@@ -316,18 +347,38 @@ public final class LagMonitor implements AutoCloseable {
             return this;
         }
 
-        /** Samples per window (default 10): the evaluator waits for a full window. */
-        public Builder window(int samples) {
-            if (samples < 2) {
-                throw new IllegalArgumentException("window must hold at least 2 samples, was " + samples);
+        /**
+         * Commits per window (default 10): a partition's window is its last N commits plus the
+         * newest sample, so it spans N commit intervals however often the group commits; the
+         * evaluator judges a trend once it has seen N.
+         */
+        public Builder window(int commits) {
+            if (commits < 2) {
+                throw new IllegalArgumentException("window must hold at least 2 commits, was " + commits);
             }
-            this.window = samples;
+            this.window = commits;
             return this;
         }
 
-        /** Lag at or below this is OK whatever the trend (default 0). */
+        /** Lag in records at or below this is OK whatever the trend (default 0). */
         public Builder allowedLag(long records) {
+            if (records < 0) {
+                throw new IllegalArgumentException("allowed lag must be 0 or more records, was " + records);
+            }
             this.allowedLag = records;
+            return this;
+        }
+
+        /**
+         * Until the monitor has seen a partition commit twice (and so knows how often the group
+         * commits), no progress for longer than this is STALLED or STOPPED (default 15 min: longer
+         * than the commit interval of Connect sinks, 1 min, and of most Flink checkpoints).
+         */
+        public Builder stoppedAfter(Duration noProgress) {
+            if (noProgress.isZero() || noProgress.isNegative()) {
+                throw new IllegalArgumentException("stopped-after must be positive, was " + noProgress);
+            }
+            this.stoppedAfter = noProgress;
             return this;
         }
 

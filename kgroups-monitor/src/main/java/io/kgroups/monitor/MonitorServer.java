@@ -32,6 +32,11 @@ public final class MonitorServer implements AutoCloseable {
 
     /** Serves {@code monitor} on host:port (port 0: a free one). */
     public static MonitorServer start(LagMonitor monitor, String host, int port) {
+        return start(monitor, null, host, port);
+    }
+
+    /** As {@link #start(LagMonitor, String, int)}, with the counters of {@code webhooks} (may be null) in /metrics. */
+    public static MonitorServer start(LagMonitor monitor, WebhookNotifier webhooks, String host, int port) {
         Javalin app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.staticFiles.add(files -> {
@@ -42,7 +47,7 @@ public final class MonitorServer implements AutoCloseable {
             config.staticFiles.enableWebjars();
         });
         app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
-                .result(PrometheusText.render(monitor.snapshot())));
+                .result(PrometheusText.render(monitor.snapshot(), webhooks == null ? List.of() : webhooks.deliveries())));
         app.get("/api/status", ctx -> ctx.json(status(monitor, monitor.snapshot())));
         app.get("/api/groups", ctx -> {
             MonitorSnapshot snapshot = monitor.snapshot();
@@ -87,6 +92,10 @@ public final class MonitorServer implements AutoCloseable {
         body.put("lastError", snapshot.lastError());
         body.put("ready", notReady(snapshot) == null);
         body.put("intervalMillis", monitor.interval().toMillis());
+        // The rules say what a status means here: the window in commits, the lag allowed, when no progress is stopped.
+        body.put("windowCommits", monitor.rules().commits());
+        body.put("allowedLag", monitor.rules().allowedLag());
+        body.put("stoppedAfterMillis", monitor.rules().stoppedAfterMs());
         return body;
     }
 
@@ -130,7 +139,8 @@ public final class MonitorServer implements AutoCloseable {
     }
 
     /**
-     * A partition's window: per sample its time, offsets, lag and time lag. Where a sample's
+     * A partition's window: per commit kept (and the newest sample) its time, offsets, lag and
+     * time lag. Where a sample's
      * committed offset is the one of the last cycle, the first unread record is the same, and its
      * write time is known from that cycle's time lag (an exact read, often): the typical stuck
      * consumer gets a whole line. Other samples are interpolated on the samples up to them.
@@ -142,7 +152,7 @@ public final class MonitorServer implements AutoCloseable {
         long[] lag = new long[w.size()];
         Double[] lagSeconds = new Double[w.size()];
         for (int i = 0; i < w.size(); i++) {
-            lag[i] = w.lag(i);
+            lag[i] = w.lag()[i];
             if (w.committed()[i] < 0) {
                 continue; // nothing committed: no time lag, as in the cycle's own figures
             }
@@ -152,7 +162,7 @@ public final class MonitorServer implements AutoCloseable {
                 lagSeconds[i] = Math.max(0, (w.times()[i] - writtenAtMs) / 1000);
             } else {
                 lagSeconds[i] = TimeLagEstimator.seconds(Arrays.copyOf(w.times(), i + 1), Arrays.copyOf(w.logEnd(), i + 1),
-                        w.committed()[i], w.times()[i]);
+                        w.committed()[i], w.times()[i], monitor.interval().toMillis());
             }
         }
         return new History(p.topic(), p.partition(), w.times(), w.committed(), w.logEnd(), lag, lagSeconds);

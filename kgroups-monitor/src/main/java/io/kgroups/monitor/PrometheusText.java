@@ -1,5 +1,6 @@
 package io.kgroups.monitor;
 
+import java.util.List;
 import java.util.Locale;
 
 /**
@@ -12,9 +13,14 @@ public final class PrometheusText {
     }
 
     public static String render(MonitorSnapshot snapshot) {
+        return render(snapshot, List.of());
+    }
+
+    /** The snapshot, and what became of the webhooks' changes per receiver. */
+    public static String render(MonitorSnapshot snapshot, List<WebhookNotifier.Delivery> webhooks) {
         StringBuilder out = new StringBuilder(256 + snapshot.groups().size() * 512);
-        header(out, "kgroups_group_status",
-                "Group status: 0 OK, 1 WARNING, 2 STALLED, 3 STOPPED, 4 REWIND, 5 AT_RISK; -1 UNKNOWN (could not be read, or not enough evidence yet)");
+        header(out, "kgroups_group_status", "Group status: 0 OK, 1 WARNING, 2 STALLED, 3 STOPPED, 4 REWIND, 5 AT_RISK; "
+                + "-1 UNKNOWN (the monitor cannot say yet: not a severity, compare with >= 1 for problems)");
         for (GroupStatus g : snapshot.groups()) {
             sample(out, "kgroups_group_status", g.group(), null, -1, g.status().code());
         }
@@ -57,7 +63,37 @@ public final class PrometheusText {
         out.append("kgroups_monitor_skipped_groups ").append(snapshot.skipped().size()).append('\n');
         header(out, "kgroups_monitor_cycle_seconds", "Duration of the last cycle");
         out.append("kgroups_monitor_cycle_seconds ").append(number(snapshot.lastCycleMillis() / 1000.0)).append('\n');
+        if (!webhooks.isEmpty()) {
+            webhook(out, webhooks, "kgroups_webhook_sent_total", "Status changes the webhook receiver took", Delivered.SENT);
+            webhook(out, webhooks, "kgroups_webhook_failed_total", "Status changes given up after all attempts",
+                    Delivered.FAILED);
+            webhook(out, webhooks, "kgroups_webhook_dropped_total", "Status changes dropped: the receiver's queue was full",
+                    Delivered.DROPPED);
+            webhook(out, webhooks, "kgroups_webhook_coalesced_total",
+                    "Status changes replaced by a newer change of the same group before they were sent", Delivered.COALESCED);
+            webhook(out, webhooks, "kgroups_webhook_pending", "Groups with a status change waiting for the receiver",
+                    Delivered.PENDING);
+        }
         return out.toString();
+    }
+
+    private enum Delivered { SENT, FAILED, DROPPED, COALESCED, PENDING }
+
+    private static void webhook(StringBuilder out, List<WebhookNotifier.Delivery> webhooks, String name, String help,
+            Delivered field) {
+        header(out, name, help);
+        for (WebhookNotifier.Delivery d : webhooks) {
+            long value = switch (field) {
+                case SENT -> d.sent();
+                case FAILED -> d.failed();
+                case DROPPED -> d.dropped();
+                case COALESCED -> d.coalesced();
+                case PENDING -> d.pending();
+            };
+            out.append(name).append("{url=\"");
+            escape(out, d.url()); // user-info and query string were stripped: no secrets in labels
+            out.append("\"} ").append(value).append('\n');
+        }
     }
 
     private enum Field { LAG, LAG_SECONDS, RETENTION, COMMITTED, LOG_END, SAMPLED, STATUS }

@@ -16,7 +16,8 @@ import java.util.Set;
  */
 public final class ReconciliationWatch {
     private final long thresholdMs;
-    private final Map<String, Long> since = new HashMap<>();
+    /** Group, then member id, to when it started reconciling; a group is only here while one of its members is. */
+    private final Map<String, Map<String, Long>> since = new HashMap<>();
 
     public ReconciliationWatch(long thresholdMs) {
         this.thresholdMs = thresholdMs;
@@ -26,14 +27,14 @@ public final class ReconciliationWatch {
     public List<String> stuck(String group, List<MemberDetail> members, Integer targetEpoch, long nowMs) {
         List<String> reports = new ArrayList<>();
         Set<String> seen = new HashSet<>();
+        Map<String, Long> started = since.computeIfAbsent(group, g -> new HashMap<>());
         for (MemberDetail m : members) {
             boolean behind = m.memberEpoch() != null && targetEpoch != null && m.memberEpoch() < targetEpoch;
-            String key = group + "/" + m.memberId();
             if (!behind && !m.reconciling()) {
                 continue;
             }
-            seen.add(key);
-            long start = since.computeIfAbsent(key, k -> nowMs);
+            seen.add(m.memberId());
+            long start = started.computeIfAbsent(m.memberId(), k -> nowMs);
             if (nowMs - start >= thresholdMs) {
                 reports.add("member " + m.clientId() + " (" + m.memberId() + ") reconciling for " + (nowMs - start) / 1000
                         + "s" + (behind ? ": epoch " + m.memberEpoch() + ", target " + targetEpoch : "")
@@ -41,7 +42,10 @@ public final class ReconciliationWatch {
                         + m.targetAssignment().size() : ""));
             }
         }
-        since.keySet().removeIf(k -> k.startsWith(group + "/") && !seen.contains(k));
+        started.keySet().retainAll(seen);
+        if (started.isEmpty()) {
+            since.remove(group);
+        }
         return reports;
     }
 }

@@ -1,93 +1,66 @@
 package io.kgroups.monitor;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
+import io.kgroups.monitor.internal.WebhookSender;
 import java.net.URI;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * Tells webhooks when a group's status changes: a JSON POST of group, old and new status,
- * reasons and lag to every URL. Sent from a thread of its own and retried with backoff (1 s, 2 s,
- * 4 s ...), so a slow or failing receiver never holds up the sampler.
+ * reasons, lag and time to every URL. Each receiver has a queue of its own, bounded, with at most
+ * one waiting change per group (the newest status wins; changes of one group arrive in order),
+ * posted from a thread of its own with a short timeout per attempt and retried with backoff
+ * (1 s, 2 s, 4 s ...): a slow, failing or hung receiver never holds up the sampler, the other
+ * receivers, or for longer than one timeout the changes of other groups. What was sent, failed,
+ * dropped and coalesced is counted per receiver ({@link #deliveries()}, in /metrics).
  */
 public final class WebhookNotifier implements LagMonitor.StatusListener, AutoCloseable {
-    private static final Logger LOG = LoggerFactory.getLogger(WebhookNotifier.class);
-    private static final ObjectMapper JSON = new ObjectMapper();
+    /** Per attempt, connecting included. */
+    public static final Duration DEFAULT_TIMEOUT = Duration.ofSeconds(2);
+    /** Groups with a change waiting, per receiver. */
+    public static final int DEFAULT_MAX_PENDING = 1_000;
 
-    private final List<URI> urls;
-    private final int attempts;
-    private final HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
-    private final ScheduledExecutorService sender = Executors.newSingleThreadScheduledExecutor(r -> {
-        Thread thread = new Thread(r, "kgroups-monitor-webhooks");
-        thread.setDaemon(true);
-        return thread;
-    });
+    /**
+     * What became of the changes for one receiver.
+     *
+     * @param url the receiver without user-info or query string (no secrets in labels)
+     * @param sent changes the receiver took (HTTP 2xx)
+     * @param failed changes given up after all attempts
+     * @param dropped changes dropped because the queue was full (the oldest waiting goes)
+     * @param coalesced changes replaced by a newer change of the same group before they were sent
+     * @param pending changes waiting now
+     */
+    public record Delivery(String url, long sent, long failed, long dropped, long coalesced, int pending) {
+    }
+
+    private final List<WebhookSender> senders;
 
     public WebhookNotifier(List<URI> urls, int attempts) {
-        this.urls = List.copyOf(urls);
-        this.attempts = attempts;
+        this(urls, attempts, DEFAULT_TIMEOUT, DEFAULT_MAX_PENDING);
+    }
+
+    /**
+     * @param attempts tries per change (1: no retry)
+     * @param timeout per attempt
+     * @param maxPending groups with a change waiting, per receiver; beyond, the oldest is dropped
+     */
+    public WebhookNotifier(List<URI> urls, int attempts, Duration timeout, int maxPending) {
+        this.senders = urls.stream().map(u -> new WebhookSender(u, attempts, timeout, maxPending)).toList();
     }
 
     @Override
     public void statusChanged(GroupStatus group, Status previous) {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("group", group.group());
-        body.put("oldStatus", previous);
-        body.put("newStatus", group.status());
-        body.put("reasons", group.reasons());
-        body.put("lag", group.totalLag());
-        body.put("lagSeconds", group.maxLagSeconds());
-        body.put("time", Instant.now().toString());
-        String json;
-        try {
-            json = JSON.writeValueAsString(body);
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException(e);
-        }
-        for (URI url : urls) {
-            sender.execute(() -> send(url, json, 1));
-        }
+        Instant now = Instant.now();
+        senders.forEach(s -> s.offer(group, previous, now));
     }
 
-    private void send(URI url, String json, int attempt) {
-        try {
-            HttpResponse<Void> response = http.send(HttpRequest.newBuilder(url).timeout(Duration.ofSeconds(10))
-                    .header("Content-Type", "application/json").POST(HttpRequest.BodyPublishers.ofString(json)).build(),
-                    HttpResponse.BodyHandlers.discarding());
-            if (response.statusCode() / 100 == 2) {
-                return;
-            }
-            retry(url, json, attempt, "HTTP " + response.statusCode());
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-        } catch (Exception e) {
-            retry(url, json, attempt, e.toString());
-        }
-    }
-
-    private void retry(URI url, String json, int attempt, String error) {
-        if (attempt >= attempts) {
-            LOG.atWarn().setMessage("webhook_failed").addKeyValue("url", url).addKeyValue("attempts", attempt)
-                    .addKeyValue("error", error).log();
-            return;
-        }
-        sender.schedule(() -> send(url, json, attempt + 1), 1L << (attempt - 1), TimeUnit.SECONDS);
+    public List<Delivery> deliveries() {
+        return senders.stream().map(WebhookSender::delivery).toList();
     }
 
     @Override
     public void close() {
-        sender.shutdownNow();
+        senders.forEach(WebhookSender::close);
     }
 }

@@ -2,100 +2,250 @@ package io.kgroups.monitor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import java.util.ArrayList;
+import java.util.EnumSet;
+import java.util.List;
+import java.util.Set;
 import java.util.stream.Stream;
+import org.apache.kafka.common.TopicPartition;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.Arguments;
+import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.MethodSource;
 
-/** The evaluator, case by case: a window of samples 60 s apart, evaluated at the last sample. */
+/**
+ * The evaluator, case by case: samples as the monitor takes them (a time, the committed offset,
+ * the log-end offset, the lag in records), kept by a {@link LagHistory} of 10 commits (the
+ * default) and evaluated at the last sample.
+ */
 class EvaluatorTest {
-    private static final long STEP = 60_000;
-    /** The first sample's time. */
     private static final long T0 = 1_700_000_000_000L;
-    private static final Evaluator.Rules RULES = new Evaluator.Rules(5, 0, 3_600);
+    private static final long S = 1_000;
+    private static final long MIN = 60 * S;
+    private static final TopicPartition TP = new TopicPartition("orders", 0);
+    /** The defaults: 10 commits, no lag allowed, retention risk within 1 h, stopped after 15 min before a commit interval is known. */
+    private static final Evaluator.Rules RULES = Evaluator.Rules.defaults();
 
-    /** A window from committed and log-end offsets; lastMoved from the data, or given. */
-    private static Window window(long[] committed, long[] logEnd, long lastMoved) {
-        long[] times = new long[committed.length];
-        for (int i = 0; i < times.length; i++) {
-            times[i] = T0 + i * STEP;
+    /** Samples of one partition, then what is known of it besides. */
+    private static final class Samples {
+        private final List<long[]> rows = new ArrayList<>();
+        private Double timeLagSeconds;
+        private boolean assigned;
+        private long deletedUnread;
+        private Double retentionLeft;
+        private Evaluator.Rules rules = RULES;
+        private String failure;
+
+        /** A sample at {@code time}; the lag in records is log-end minus committed. */
+        Samples at(long time, long committed, long logEnd) {
+            return at(time, committed, logEnd, committed < 0 ? logEnd : logEnd - committed);
         }
-        return new Window(times, committed, logEnd, lastMoved);
-    }
 
-    private static Window window(long[] committed, long[] logEnd) {
-        long lastMoved = T0;
-        for (int i = 1; i < committed.length; i++) {
-            if (committed[i] != committed[i - 1]) {
-                lastMoved = T0 + i * STEP;
+        Samples at(long time, long committed, long logEnd, long lag) {
+            rows.add(new long[] {T0 + time, committed, logEnd, lag});
+            return this;
+        }
+
+        /** One sample per {@code step} from {@code from} to {@code to}; committed and log-end as functions of the time. */
+        Samples every(long step, long from, long to, java.util.function.LongUnaryOperator committed,
+                java.util.function.LongUnaryOperator logEnd) {
+            for (long t = from; t <= to; t += step) {
+                at(t, committed.applyAsLong(t), logEnd.applyAsLong(t));
             }
+            return this;
         }
-        return window(committed, logEnd, lastMoved);
+
+        /** As above, with the lag in records as a function of the time too. */
+        Samples every(long step, long from, long to, java.util.function.LongUnaryOperator committed,
+                java.util.function.LongUnaryOperator logEnd, java.util.function.LongUnaryOperator lag) {
+            for (long t = from; t <= to; t += step) {
+                at(t, committed.applyAsLong(t), logEnd.applyAsLong(t), lag.applyAsLong(t));
+            }
+            return this;
+        }
+
+        Samples allowedLag(long records) {
+            this.rules = new Evaluator.Rules(RULES.commits(), records, RULES.retentionRiskSeconds(), RULES.stoppedAfterMs());
+            return this;
+        }
+
+        Samples failed(String reason) {
+            this.failure = reason;
+            return this;
+        }
+
+        Samples timeLag(double seconds) {
+            this.timeLagSeconds = seconds;
+            return this;
+        }
+
+        Samples assigned() {
+            this.assigned = true;
+            return this;
+        }
+
+        Samples deletedUnread(long records) {
+            this.deletedUnread = records;
+            return this;
+        }
+
+        Samples retentionLeft(double seconds) {
+            this.retentionLeft = seconds;
+            return this;
+        }
+
+        Evaluator.Verdict evaluate() {
+            LagHistory history = new LagHistory(rules.commits(), Long.MAX_VALUE);
+            rows.forEach(r -> history.record("loader", TP, r[0], r[1], r[2], r[3]));
+            long now = rows.isEmpty() ? T0 : rows.get(rows.size() - 1)[0];
+            return Evaluator.evaluate(new Evaluator.Partition(history.window("loader", TP), timeLagSeconds, assigned,
+                    deletedUnread, retentionLeft, failure), now, rules);
+        }
     }
 
-    private static long[] l(long... values) {
-        return values;
+    private static Samples samples() {
+        return new Samples();
+    }
+
+    /** 10 records/s produced from time 0. */
+    private static long produced(long t) {
+        return 10 * t / S;
+    }
+
+    /** A consumer that reads everything and commits what it has read every {@code commitEvery}, on the dot. */
+    private static long committedEvery(long t, long commitEvery) {
+        return produced(t / commitEvery * commitEvery);
     }
 
     static Stream<Arguments> cases() {
         return Stream.of(
-                Arguments.of("empty window", window(l(), l()), 0L, null, Status.OK, "window not full yet (0 of 5"),
-                Arguments.of("partial window", window(l(1, 2, 3), l(10, 20, 30)), 0L, null, Status.OK, "(3 of 5 samples)"),
-                Arguments.of("caught up: offsets equal to log-end", window(l(10, 20, 30, 40, 50), l(10, 20, 30, 40, 50)),
-                        0L, null, Status.OK, "caught up"),
-                Arguments.of("stopped: no move for longer than the window", window(l(40, 40, 40, 40, 40),
-                        l(50, 60, 70, 80, 90), T0 - 6 * STEP), 0L, null, Status.STOPPED, "no commit for 600s, longer than the window (240s)"),
-                Arguments.of("never seen to move counts from the first sample", window(l(40, 40, 40, 40, 40),
-                        l(50, 60, 70, 80, 90), -1), 0L, null, Status.STALLED, "committed offset stuck at 40"),
-                Arguments.of("stalled: stuck since the window began", window(l(40, 40, 40, 40, 40), l(90, 90, 90, 90, 90), T0),
-                        0L, null, Status.STALLED, "committed offset stuck at 40 with lag 50"),
-                Arguments.of("rewind: went back and stayed", window(l(100, 110, 120, 50, 55), l(200, 210, 220, 230, 240)),
-                        0L, null, Status.REWIND, "went back from 120 to 55"),
-                Arguments.of("back and forth again is not a rewind", window(l(100, 110, 60, 115, 130), l(200, 210, 220, 230, 240)),
-                        0L, null, Status.OK, "making progress"),
-                Arguments.of("lag zero within the window", window(l(10, 20, 30, 40, 45), l(15, 25, 30, 45, 50)), 0L, null,
+                Arguments.of("never sampled", samples(), Status.UNKNOWN, "not sampled yet"),
+                Arguments.of("the newest sample failed: no verdict on old figures", samples().at(0, 10, 500).deletedUnread(25)
+                        .failed("log-end offset: not authorized to describe topic orders"), Status.UNKNOWN,
+                        "sample failed: log-end offset: not authorized to describe topic orders"),
+                Arguments.of("first sample, caught up", samples().at(0, 500, 500), Status.OK, "caught up"),
+                Arguments.of("first sample, lagging, nothing else known", samples().at(0, 400, 500), Status.UNKNOWN,
+                        "lag 100, collecting commits (1 of 10)"),
+                Arguments.of("first sample, lagging, first unconsumed record 27 min old, no member: stopped 27 min",
+                        samples().at(0, 400, 500).timeLag(27 * 60), Status.STOPPED,
+                        "committed offset not moved while its first unconsumed record is 1620s old, longer than 900s, "
+                                + "while 100 records wait"),
+                Arguments.of("the same with a member holding the partition", samples().at(0, 400, 500).timeLag(27 * 60).assigned(),
+                        Status.STALLED, "a member holds it but committed offset not moved while its first unconsumed record is 1620s"),
+                Arguments.of("a monitor that saw it commit every 5 s until 27 min ago agrees",
+                        samples().every(5 * S, 0, 60 * S, EvaluatorTest::produced, t -> produced(t) + 50)
+                                .every(5 * S, 65 * S, 28 * MIN, t -> produced(60 * S), t -> produced(t) + 50),
+                        Status.STOPPED, "no commit for 1620s, longer than the window (45s: 9 commit intervals of 5s)"),
+                Arguments.of("first sample, lagging, first unconsumed record 2 min old: a slow committer may commit yet",
+                        samples().at(0, 400, 500).timeLag(120), Status.UNKNOWN, "collecting commits (1 of 10)"),
+                Arguments.of("watched for 20 min without a commit and no time lag known",
+                        samples().every(5 * S, 0, 20 * MIN, t -> 400, t -> 500 + t / S), Status.STOPPED,
+                        "no commit seen in 1200s, longer than 900s"),
+                Arguments.of("phantom lag 1: a transactional topic read to its end (offset lag 1, no records)",
+                        samples().every(5 * S, 0, 30 * MIN, t -> 999, t -> 1000, t -> 0), Status.OK,
+                        "caught up (1 offsets are transaction markers, not records)"),
+                Arguments.of("a lag in records within the allowed (ignoring markers)",
+                        samples().every(5 * S, 0, 30 * MIN, t -> 990, t -> 1000, t -> 3).allowedLag(5), Status.OK, "lag 3 within the allowed 5"),
+                Arguments.of("Connect sink: commits every 60 s, sampled every 5 s, keeping up",
+                        samples().every(5 * S, 0, 30 * MIN + 30 * S, t -> committedEvery(t, MIN), EvaluatorTest::produced),
                         Status.OK, "lag was zero within the window"),
-                Arguments.of("warning: lag never shrank", window(l(10, 20, 30, 40, 50), l(100, 130, 160, 190, 220)),
-                        0L, null, Status.WARNING, "lag grew from 90 to 170 and never shrank"),
-                Arguments.of("warning: lag flat and moving", window(l(10, 20, 30, 40, 50), l(60, 70, 80, 90, 100)),
-                        0L, null, Status.WARNING, "never shrank"),
-                Arguments.of("progress: lag shrinking", window(l(10, 40, 70, 100, 130), l(200, 210, 220, 230, 240)),
-                        0L, null, Status.OK, "making progress"),
-                Arguments.of("a small lag that never shrinks", window(l(10, 20, 30, 40, 50), l(12, 22, 32, 42, 52)), 0L, null, Status.WARNING,
-                        "never shrank"),
+                Arguments.of("Connect sink 3 min after its last commit: within its window of 9 commit intervals",
+                        samples().every(5 * S, 0, 20 * MIN, t -> committedEvery(t, MIN), EvaluatorTest::produced)
+                                .every(5 * S, 20 * MIN + 5 * S, 23 * MIN, t -> committedEvery(20 * MIN, MIN),
+                                        EvaluatorTest::produced), Status.OK, "lag was zero within the window"),
+                Arguments.of("Connect sink 10 min after its last commit: longer than 9 commit intervals",
+                        samples().every(5 * S, 0, 20 * MIN, t -> committedEvery(t, MIN), EvaluatorTest::produced)
+                                .every(5 * S, 20 * MIN + 5 * S, 30 * MIN, t -> committedEvery(20 * MIN, MIN),
+                                        EvaluatorTest::produced), Status.STOPPED,
+                        "no commit for 600s, longer than the window (540s: 9 commit intervals of 60s)"),
+                Arguments.of("stopped: a fast committer, no commit for a minute", samples()
+                        .every(5 * S, 0, 50 * S, EvaluatorTest::produced, t -> produced(t) + 20)
+                        .every(5 * S, 55 * S, 110 * S, t -> produced(50 * S), t -> produced(t) + 20), Status.STOPPED,
+                        "no commit for 60s, longer than the window (45s: 9 commit intervals of 5s), while 620 records wait"),
+                Arguments.of("stalled: the same with a member holding the partition", samples()
+                        .every(5 * S, 0, 50 * S, EvaluatorTest::produced, t -> produced(t) + 20)
+                        .every(5 * S, 55 * S, 110 * S, t -> produced(50 * S), t -> produced(t) + 20).assigned(),
+                        Status.STALLED, "a member holds it but no commit for 60s"),
+                Arguments.of("warning: lag grew at every commit", samples()
+                        .every(5 * S, 0, 45 * S, t -> produced(t) / 2, t -> produced(t) + 10), Status.WARNING,
+                        "lag grew at each of the last 10 commits, from 10 to 235"),
+                Arguments.of("a lag that holds steady is keeping pace", samples()
+                        .every(5 * S, 0, 45 * S, EvaluatorTest::produced, t -> produced(t) + 40), Status.OK, "keeping pace"),
+                Arguments.of("progress: lag shrinking", samples()
+                        .every(5 * S, 0, 45 * S, t -> 2 * produced(t), t -> 1_000 + produced(t)), Status.OK, "keeping pace"),
+                Arguments.of("lagging and moving, 3 commits seen: too few to call a trend", samples()
+                        .every(5 * S, 0, 10 * S, t -> produced(t) / 2, t -> produced(t) + 10), Status.UNKNOWN,
+                        "lag 60, collecting commits (3 of 10)"),
+                Arguments.of("rewind: a reset back to 50", samples()
+                        .every(5 * S, 0, 45 * S, t -> 100 + produced(t), t -> 200 + produced(t))
+                        .at(50 * S, 50, 700), Status.REWIND, "committed offset went back from 550 to 50"),
+                Arguments.of("a reset followed by catch-up to the end", samples()
+                        .every(5 * S, 0, 45 * S, t -> 100 + produced(t), t -> 200 + produced(t))
+                        .at(50 * S, 50, 700).at(55 * S, 400, 750).at(60 * S, 750, 750), Status.OK, "caught up"),
+                Arguments.of("a reset, replaying but not yet back where it was", samples()
+                        .every(5 * S, 0, 45 * S, t -> 100 + produced(t), t -> 200 + produced(t))
+                        .at(50 * S, 50, 700).at(55 * S, 300, 750), Status.REWIND, "went back from 550 to 300"),
+                Arguments.of("never committed, records in the log: where it reads is unknown",
+                        samples().every(5 * S, 0, 30 * MIN, t -> -1, t -> 5_000), Status.UNKNOWN,
+                        "not committed yet (5000 records in the log)"),
+                Arguments.of("never committed, nothing in the log", samples().every(5 * S, 0, 30 * MIN, t -> -1, t -> 0),
+                        Status.OK, "not committed yet, 0 records in the log"),
+                Arguments.of("first commit after none: a commit seen, lagging", samples()
+                        .at(0, -1, 500).at(5 * S, 450, 520), Status.UNKNOWN, "collecting commits (2 of 10)"),
                 Arguments.of("retention deleted unread records (log truncated under the group)",
-                        window(l(10, 20, 30, 40, 50), l(100, 130, 160, 190, 220)), 25L, null, Status.AT_RISK,
-                        "25 records were deleted by retention"),
-                Arguments.of("retention about to delete unread records", window(l(10, 20, 30, 40, 50), l(60, 70, 80, 90, 100)),
-                        0L, 600.0, Status.AT_RISK, "retention deletes unread records in 600s"),
-                Arguments.of("retention far away", window(l(10, 20, 30, 40, 50), l(60, 70, 80, 90, 100)), 0L, 86_400.0,
-                        Status.WARNING, "never shrank"),
-                Arguments.of("no lag, no retention risk", window(l(10, 20, 30, 40, 50), l(10, 20, 30, 40, 50)), 0L, 10.0,
-                        Status.OK, "caught up"));
+                        samples().at(0, 10, 500).deletedUnread(25), Status.AT_RISK, "25 records were deleted by retention"),
+                Arguments.of("retention about to delete unread records", samples().at(0, 10, 500).retentionLeft(600),
+                        Status.AT_RISK, "retention deletes unread records in 600s"),
+                Arguments.of("retention far away", samples().at(0, 10, 500).retentionLeft(86_400), Status.UNKNOWN,
+                        "collecting commits"),
+                Arguments.of("no lag, no retention risk", samples().at(0, 500, 500).retentionLeft(10), Status.OK, "caught up"));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("cases")
-    void evaluates(String name, Window window, long deletedUnread, Double retentionLeft, Status status, String reason) {
-        long now = window.size() == 0 ? T0 : window.times()[window.size() - 1];
+    void evaluates(String name, Samples samples, Status status, String reason) {
+        Evaluator.Verdict verdict = samples.evaluate();
 
-        Evaluator.Verdict verdict = Evaluator.evaluate(window, now, deletedUnread, retentionLeft, RULES);
-
-        assertThat(verdict.status()).isEqualTo(status);
+        assertThat(verdict.status()).as(verdict.reason()).isEqualTo(status);
         assertThat(verdict.reason()).contains(reason);
     }
 
-    @ParameterizedTest(name = "allowed lag {0}")
-    @org.junit.jupiter.params.provider.CsvSource({"1, WARNING", "2, OK", "5, OK"})
-    void lagWithinTheAllowedLagIsOk(long allowed, Status status) {
-        Window w = window(l(10, 20, 30, 40, 50), l(12, 22, 32, 42, 52));
-        assertThat(Evaluator.evaluate(w, T0 + 4 * STEP, 0, null, new Evaluator.Rules(5, allowed, 3_600)).status())
-                .isEqualTo(status);
+    @Test
+    void aSlowCommitterNeverFlapsOnceItsWindowIsFull() {
+        // Commits every 60 s (at 2 s past the minute, all it has read), sampled every 5 s for an hour: the window of
+        // commits spans 9 minutes, not 50 s.
+        Samples s = samples();
+        Set<Status> seen = EnumSet.noneOf(Status.class);
+        for (long t = 0; t <= 60 * MIN; t += 5 * S) {
+            s.at(t, t < 2 * S ? 0 : produced((t - 2 * S) / MIN * MIN + 2 * S), produced(t));
+            Evaluator.Verdict verdict = s.evaluate();
+            if (t >= 10 * MIN) {
+                seen.add(verdict.status());
+            }
+            assertThat(verdict.status()).as("at %ds: %s", t / S, verdict.reason()).isIn(Status.OK, Status.UNKNOWN);
+        }
+        assertThat(seen).containsExactly(Status.OK);
     }
 
-    @org.junit.jupiter.api.Test
-    void theWorstStatusWins() {
-        assertThat(Status.OK.worst(Status.WARNING).worst(Status.STALLED).worst(Status.OK)).isEqualTo(Status.STALLED);
-        assertThat(Status.AT_RISK.code()).isEqualTo(5);
+    @ParameterizedTest(name = "allowed lag {0}")
+    @CsvSource({"0, WARNING", "2, WARNING", "3, OK", "30, OK"})
+    void lagWithinTheAllowedLagIsOk(long allowed, Status status) {
+        // Lag at the commits: 3, 6, ... 30; at or below the allowed lag at any of them is OK.
+        Samples s = samples().every(5 * S, 0, 45 * S, EvaluatorTest::produced, t -> produced(t) + 3 * (t / (5 * S) + 1));
+        assertThat(s.allowedLag(allowed).evaluate().status()).isEqualTo(status);
+    }
+
+    @ParameterizedTest(name = "{0} worst with {1} is {2}")
+    @CsvSource({"OK, UNKNOWN, UNKNOWN", "UNKNOWN, OK, UNKNOWN", "UNKNOWN, WARNING, WARNING", "STALLED, UNKNOWN, STALLED",
+        "OK, WARNING, WARNING", "STOPPED, STALLED, STOPPED", "AT_RISK, REWIND, AT_RISK", "OK, OK, OK"})
+    void anyProblemOutranksUnknownWhichOutranksOk(Status a, Status b, Status worst) {
+        assertThat(a.worst(b)).isEqualTo(worst);
+    }
+
+    @ParameterizedTest(name = "{0} has metric code {1}")
+    @CsvSource({"UNKNOWN, -1", "OK, 0", "WARNING, 1", "STALLED, 2", "STOPPED, 3", "REWIND, 4", "AT_RISK, 5"})
+    void metricCodes(Status status, int code) {
+        assertThat(status.code()).isEqualTo(code);
     }
 }

@@ -37,6 +37,19 @@ class ReconciliationWatchTest {
     }
 
     @Test
+    void aGroupWhoseNameStartsLikeAnotherKeepsItsOwnClock() {
+        ReconciliationWatch watch = new ReconciliationWatch(60_000);
+        List<MemberDetail> behind = List.of(member(4, List.of(P0), List.of(P0, P1)));
+        watch.stuck("a/b", behind, 5, 0);
+
+        // Group "a" settling must not clear group "a/b" (the same member id in both, as generated ids may be).
+        watch.stuck("a", behind, 5, 0);
+        watch.stuck("a", List.of(), 5, 30_000);
+
+        assertThat(watch.stuck("a/b", behind, 5, 61_000)).singleElement().asString().contains("reconciling for 61s");
+    }
+
+    @Test
     void classicMembersHaveNoEpochsAndAreNeverReported() {
         ReconciliationWatch watch = new ReconciliationWatch(0);
         MemberDetail classic = new MemberDetail("m-2", null, "old-loader", "/10.0.0.2", List.of(P0), null, null);

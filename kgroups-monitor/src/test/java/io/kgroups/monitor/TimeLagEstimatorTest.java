@@ -19,18 +19,28 @@ class TimeLagEstimatorTest {
         "250, 35000, 9.9",    // time goes on between samples
     })
     void interpolatesBetweenSamples(long committed, long now, double seconds) {
-        assertThat(TimeLagEstimator.seconds(TIMES, LOG_END, committed, now)).isCloseTo(seconds, org.assertj.core.data.Offset.offset(0.001));
+        assertThat(TimeLagEstimator.seconds(TIMES, LOG_END, committed, now, 5_000)).isCloseTo(seconds, org.assertj.core.data.Offset.offset(0.001));
     }
 
     @ParameterizedTest(name = "committed {0}")
     @CsvSource({"-5", "-1"})
     void neverExtrapolatesBeforeTheHistory(long committed) {
         long[] logEnd = {1_000, 1_100, 1_200, 1_300};
-        assertThat(TimeLagEstimator.seconds(TIMES, logEnd, 1_000 + committed, 30_000)).isNull();
+        assertThat(TimeLagEstimator.seconds(TIMES, logEnd, 1_000 + committed, 30_000, 5_000)).isNull();
+    }
+
+    @org.junit.jupiter.api.Test
+    void neverInterpolatesBetweenSamplesMoreThanTwoIntervalsApart() {
+        // Two commits 10 minutes apart: the record may have been written at any time between them.
+        long[] times = {0, 600_000, 605_000};
+        long[] logEnd = {100, 700, 705};
+        assertThat(TimeLagEstimator.seconds(times, logEnd, 400, 605_000, 5_000)).isNull();
+        assertThat(TimeLagEstimator.seconds(times, logEnd, 702, 605_000, 5_000)).isCloseTo(2.0,
+                org.assertj.core.data.Offset.offset(0.001));
     }
 
     @org.junit.jupiter.api.Test
     void noHistoryNoEstimate() {
-        assertThat(TimeLagEstimator.seconds(new long[0], new long[0], 5, 1_000)).isNull();
+        assertThat(TimeLagEstimator.seconds(new long[0], new long[0], 5, 1_000, 5_000)).isNull();
     }
 }

@@ -36,7 +36,7 @@ class TimeLagTruthTest {
         AtomicLong clock = new AtomicLong(System.currentTimeMillis() - 30 * interval);
         try (GroupAdmin admin = GroupAdmin.create(props, Duration.ofSeconds(30));
              KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer());
-             LagMonitor monitor = LagMonitor.builder(admin).window(8).exactTimeLagPartitions(0)
+             LagMonitor monitor = LagMonitor.builder(admin).interval(Duration.ofMillis(interval)).window(8).exactTimeLagPartitions(0)
                      .include(java.util.regex.Pattern.compile("truth_.*")).clock(clock::get).build()) {
             long produced = 0;
             for (int cycle = 0; cycle < 12; cycle++) {

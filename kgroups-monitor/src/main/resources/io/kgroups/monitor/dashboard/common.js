@@ -4,7 +4,7 @@
 'use strict';
 
 const KG = (() => {
-  /** Status names, least to most severe (UNKNOWN, code -1, is not a problem yet, but more than OK). */
+  /** Status names, least to most severe: UNKNOWN (code -1, the monitor cannot say yet) above OK, below any problem. */
   const STATUSES = ['OK', 'UNKNOWN', 'WARNING', 'STALLED', 'STOPPED', 'REWIND', 'AT_RISK'];
 
   function el(tag, props = {}, ...children) {

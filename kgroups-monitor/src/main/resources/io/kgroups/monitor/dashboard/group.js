@@ -9,7 +9,7 @@
   const name = `name=${encodeURIComponent(group)}`;
   const api = 'api/group';
   const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
-  // The monitor keeps a window of samples; the page keeps what it has seen since it opened, up to this.
+  // The monitor keeps a window of commits; the page keeps what it has seen since it opened, up to this.
   const MAX_POINTS = 2000;
   const samples = new Map(); // "topic-partition" -> {topic, partition, byTime: Map(timeMs -> {lag, lagSeconds})}
   const charts = {};
