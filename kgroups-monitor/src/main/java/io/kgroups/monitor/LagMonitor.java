@@ -153,8 +153,10 @@ public final class LagMonitor implements AutoCloseable {
         for (GroupDetail group : monitored) {
             for (PartitionDetail p : group.partitions()) {
                 if (p.error() == null) {
+                    // Never committed: the evaluator is told how many records the log holds (it decides nothing from them).
                     history.record(group.group(), new TopicPartition(p.topic(), p.partition()), now,
-                            p.committedOffset() == null ? -1 : p.committedOffset(), p.logEndOffset(), p.lagOrZero());
+                            p.committedOffset() == null ? -1 : p.committedOffset(), p.logEndOffset(),
+                            p.committedOffset() == null ? p.logEndOffset() - p.logStartOffset() : p.lagOrZero());
                 }
             }
         }

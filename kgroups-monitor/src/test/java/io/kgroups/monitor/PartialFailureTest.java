@@ -74,28 +74,30 @@ class PartialFailureTest {
              MonitorServer server = MonitorServer.start(monitor, "127.0.0.1", 0)) {
             String base = "http://127.0.0.1:" + server.port();
             monitor.cycle();
+            long firstCycle = monitor.snapshot().timeMs();
             assertThat(monitor.snapshot().group("partial_fragile").orElseThrow().partitions())
-                    .allSatisfy(p -> assertThat(p.status()).isNotEqualTo(Status.UNKNOWN));
+                    .allSatisfy(p -> assertThat(p.lastSampleMs()).isEqualTo(firstCycle));
 
             kafka.stopBroker(victim);
             try {
                 await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
                     monitor.cycle();
-                    assertThat(partition(monitor.snapshot(), "partial_fragile", lost).status())
-                            .as("%s", monitor.snapshot()).isEqualTo(Status.UNKNOWN);
+                    assertThat(partition(monitor.snapshot(), "partial_fragile", lost).reason())
+                            .as("%s", monitor.snapshot()).contains("offline");
                 });
                 MonitorSnapshot snapshot = monitor.snapshot();
                 PartitionStatus offline = partition(snapshot, "partial_fragile", lost);
-                assertThat(offline.reason()).contains("offline");
+                assertThat(offline.status()).isEqualTo(Status.UNKNOWN);
                 assertThat(offline.lastSampleMs()).isLessThan(snapshot.timeMs());
                 PartitionStatus alive = partition(snapshot, "partial_fragile", kept);
                 assertThat(alive.lag()).isEqualTo(4);
+                assertThat(alive.reason()).doesNotContain("offline");
                 assertThat(alive.lastSampleMs()).isEqualTo(snapshot.timeMs());
                 GroupStatus fragileGroup = snapshot.group("partial_fragile").orElseThrow();
                 assertThat(fragileGroup.status()).isEqualTo(Status.UNKNOWN);
                 assertThat(fragileGroup.reasons()).anySatisfy(r -> assertThat(r).contains(lost.toString(), "offline"));
                 GroupStatus sturdyGroup = snapshot.group("partial_sturdy").orElseThrow();
-                assertThat(sturdyGroup.status()).isNotEqualTo(Status.UNKNOWN);
+                assertThat(sturdyGroup.reasons()).noneSatisfy(r -> assertThat(r).contains("offline"));
                 assertThat(sturdyGroup.totalLag()).isEqualTo(3);
                 assertThat(sturdyGroup.lastSampleMs()).isEqualTo(snapshot.timeMs());
 
@@ -104,6 +106,11 @@ class PartialFailureTest {
                 String metrics = get(base + "/metrics");
                 assertThat(metrics).contains("kgroups_partition_status{group=\"partial_fragile\",topic=\"" + fragile
                         + "\",partition=\"" + lost.partition() + "\"} -1");
+                // The offline partition's figures are as old as its last good sample; the others are this cycle's.
+                assertThat(metrics).contains("kgroups_partition_last_sample_timestamp_seconds{group=\"partial_fragile\",topic=\""
+                        + fragile + "\",partition=\"" + lost.partition() + "\"} " + seconds(offline.lastSampleMs()));
+                assertThat(metrics).contains("kgroups_partition_last_sample_timestamp_seconds{group=\"partial_fragile\",topic=\""
+                        + fragile + "\",partition=\"" + kept.partition() + "\"} " + seconds(snapshot.timeMs()));
                 assertThat(metrics).contains("kgroups_group_lag{group=\"partial_sturdy\",topic=\"" + sturdy
                         + "\",partition=\"0\"} 3");
                 assertThat(metrics).contains("kgroups_group_lag{group=\"partial_fragile\",topic=\"" + fragile
@@ -122,9 +129,15 @@ class PartialFailureTest {
             }
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
                 monitor.cycle();
-                assertThat(partition(monitor.snapshot(), "partial_fragile", lost).status()).isNotEqualTo(Status.UNKNOWN);
+                assertThat(partition(monitor.snapshot(), "partial_fragile", lost).lastSampleMs())
+                        .isEqualTo(monitor.snapshot().timeMs());
             });
         }
+    }
+
+    /** Epoch ms as the metrics print Unix seconds. */
+    private static String seconds(long ms) {
+        return ms % 1000 == 0 ? Long.toString(ms / 1000) : String.format(java.util.Locale.ROOT, "%.3f", ms / 1000.0);
     }
 
     private static PartitionStatus partition(MonitorSnapshot snapshot, String group, TopicPartition tp) {
