@@ -2,15 +2,12 @@ package io.kgroups.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
-import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.concurrent.TimeUnit;
+import java.time.Duration;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -21,12 +18,11 @@ import org.junit.jupiter.params.provider.ValueSource;
  * restarted) on both group protocols. Each must end with nothing lost and exit code 0.
  */
 class StorageLoaderIT {
-    private static final Path JAR = Path.of(System.getProperty("kgroups.jar", "target/kgroups.jar"));
     private static final Pattern RESULT = Pattern.compile("(?m)^RESULT lost=(\\d+) duplicates=(\\d+) max_recovery_s=([\\d.]+)$");
 
     @Test
-    void theDemoLosesNothingAndSaysSo(@TempDir Path dir) throws Exception {
-        Run demo = run(dir, "demo", "--duration", "20s", "--http", "127.0.0.1:0");
+    void theDemoLosesNothingAndSaysSo(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) throws Exception {
+        JarRun.Result demo = run(dir, "demo", "--duration", "20s", "--http", "127.0.0.1:0");
         assertThat(demo.output()).contains("Dashboard: http://127.0.0.1:", "Killing loader-2", "with SIGKILL",
                 "is loading every partition again");
         assertThat(demo.output()).containsPattern("(?m)^lost\\s+0$").containsPattern("(?m)^validNeverStored\\s+0$")
@@ -36,8 +32,8 @@ class StorageLoaderIT {
 
     @ParameterizedTest(name = "group.protocol={0}")
     @ValueSource(strings = {"classic", "consumer"})
-    void chaosKillsLoadersAndABrokerAndNothingIsLost(String protocol, @TempDir Path dir) throws Exception {
-        Run chaos = run(dir, "chaos", "--duration", "45s", "--kill-every", "8s", "--restart-after", "2s",
+    void chaosKillsLoadersAndABrokerAndNothingIsLost(String protocol, @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) throws Exception {
+        JarRun.Result chaos = run(dir, "chaos", "--duration", "45s", "--kill-every", "8s", "--restart-after", "2s",
                 "--protocol", protocol);
         Matcher result = RESULT.matcher(chaos.output());
         assertThat(result.find()).as(chaos.output()).isTrue();
@@ -47,19 +43,7 @@ class StorageLoaderIT {
         assertThat(chaos.exitCode()).as(chaos.output()).isZero();
     }
 
-    private record Run(int exitCode, String output) { }
-
-    private static Run run(Path dir, String... args) throws Exception {
-        List<String> command = new ArrayList<>(List.of(Path.of(System.getProperty("java.home"), "bin", "java").toString(),
-                "-jar", JAR.toString()));
-        command.addAll(List.of(args));
-        Path output = dir.resolve("output.txt");
-        Process process = new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(output.toFile()).start();
-        try {
-            assertThat(process.waitFor(5, TimeUnit.MINUTES)).as("finished within 5 minutes").isTrue();
-            return new Run(process.exitValue(), Files.readString(output, StandardCharsets.UTF_8));
-        } finally {
-            process.destroyForcibly();
-        }
+    private static JarRun.Result run(Path dir, String... args) throws Exception {
+        return JarRun.run(dir, Duration.ofMinutes(5), args);
     }
 }

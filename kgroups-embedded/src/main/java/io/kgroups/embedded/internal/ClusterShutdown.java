@@ -7,6 +7,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -85,25 +86,40 @@ public final class ClusterShutdown {
         }
         long deadline = System.nanoTime() + limit.toNanos();
         List<BrokerNode> ended = new ArrayList<>();
+        // A stop is often asked for by an interrupted thread (a command stopped by an interrupt):
+        // it still waits for the nodes, and keeps the interrupt for its caller.
+        boolean interrupted = false;
         for (BrokerNode node : nodes) {
-            try {
-                done.get(node).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
-                ended.add(node);
-            } catch (ExecutionException e) {
-                failures.add(e.getCause() instanceof RuntimeException runtime ? runtime
-                        : new EmbeddedKafkaException(String.valueOf(e.getCause()), e.getCause()));
-                ended.add(node);
-            } catch (TimeoutException e) {
+            while (true) {
+                try {
+                    done.get(node).get(Math.max(0, deadline - System.nanoTime()), TimeUnit.NANOSECONDS);
+                    break;
+                } catch (InterruptedException e) {
+                    interrupted = true;
+                } catch (ExecutionException | TimeoutException e) {
+                    break;
+                }
+            }
+            CompletableFuture<Void> future = done.get(node);
+            if (!future.isDone()) {
                 Thread stuck = threads.get(node);
                 LOG.warn("Kafka node {}: its {} did not stop within {} s; halting it: interrupted and abandoned, what "
                         + "is left of it ends with the JVM. It was at: {}", node.nodeId(), stepName, limit.toSeconds(),
                         where(stuck));
                 stuck.interrupt();
                 node.abandon();
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new EmbeddedKafkaException("interrupted while stopping Kafka node " + node.nodeId(), e);
+                continue;
             }
+            try {
+                future.join();
+            } catch (CompletionException e) {
+                failures.add(e.getCause() instanceof RuntimeException runtime ? runtime
+                        : new EmbeddedKafkaException(String.valueOf(e.getCause()), e.getCause()));
+            }
+            ended.add(node);
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
         }
         return ended;
     }

@@ -1,6 +1,7 @@
 package io.kgroups.embedded.internal;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.awaitility.Awaitility.await;
 
 import java.nio.file.Path;
 import java.time.Duration;
@@ -57,5 +58,31 @@ class ClusterShutdownStepTest {
 
         assertThat(ended).containsExactly(failing, other);
         assertThat(failures).extracting(Throwable::getMessage).containsExactly("log directory failed");
+    }
+
+    @Test
+    void anInterruptedCallerStillWaitsForTheStepAndKeepsItsInterrupt() {
+        BrokerNode slow = node(1);
+        CountDownLatch release = new CountDownLatch(1);
+        List<RuntimeException> failures = new ArrayList<>();
+        Thread caller = Thread.currentThread();
+        new Thread(() -> {
+            // the step ends only once the caller waits for it, after its interrupt
+            await().atMost(Duration.ofSeconds(30)).until(() -> caller.getState() == Thread.State.TIMED_WAITING);
+            release.countDown();
+        }).start();
+
+        Thread.currentThread().interrupt();
+        List<BrokerNode> ended = ClusterShutdown.runBounded("broker side", List.of(slow), node -> {
+            try {
+                release.await();
+            } catch (InterruptedException e) {
+                throw new IllegalStateException("interrupted", e);
+            }
+        }, Duration.ofSeconds(30), failures);
+
+        assertThat(Thread.interrupted()).as("the caller's interrupt is kept").isTrue();
+        assertThat(ended).containsExactly(slow);
+        assertThat(failures).isEmpty();
     }
 }
