@@ -55,15 +55,18 @@ final class JarRun {
         }
     }
 
-    private static String brokerLogs(Path dir) throws IOException {
+    /** The end of every broker.log under {@code dir}, for a failure message. */
+    static String brokerLogs(Path dir) {
         StringBuilder text = new StringBuilder();
         try (Stream<Path> files = Files.walk(dir)) {
             for (Path log : files.filter(p -> p.getFileName().toString().equals("broker.log")).toList()) {
-                List<String> lines = Files.readAllLines(log, StandardCharsets.UTF_8);
+                List<String> lines = read(log).lines().toList();
                 text.append("\n--- the last ").append(Math.min(BROKER_LOG_LINES, lines.size())).append(" lines of ")
                         .append(log).append(":\n")
                         .append(String.join("\n", lines.subList(Math.max(0, lines.size() - BROKER_LOG_LINES), lines.size())));
             }
+        } catch (IOException | UncheckedIOException e) {
+            text.append("\n(cannot read the broker logs under ").append(dir).append(": ").append(e.getMessage()).append(')');
         }
         return text.isEmpty() ? "\n(no broker.log under " + dir + ")" : text.toString();
     }
