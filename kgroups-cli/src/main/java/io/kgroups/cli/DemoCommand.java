@@ -1,5 +1,9 @@
 package io.kgroups.cli;
 
+import io.kgroups.demo.GroupProtocol;
+import io.kgroups.demo.LoaderProcess;
+import io.kgroups.demo.OrdersRun;
+import io.kgroups.demo.RunFailedException;
 import io.kgroups.monitor.LagMonitor;
 import io.kgroups.monitor.MonitorServer;
 import io.kgroups.orders.LoadVerification;
@@ -68,8 +72,8 @@ final class DemoCommand implements Callable<Integer> {
             out.println("Starting Kafka, the database and " + LOADERS + " loaders (work directory " + dir + ")...");
             out.flush();
             long begin = System.currentTimeMillis();
-            try (OrdersRun run = OrdersRun.start(new OrdersRun.Settings(1, PARTITIONS, protocol, LOADERS, rate, 0.02,
-                    2_000, dir));
+            try (OrdersRun run = OrdersRun.start(new OrdersRun.Settings(1, PARTITIONS, protocol, LOADERS, rate, 0.02, 2_000, dir,
+                    Kgroups.LOADER));
                  LagMonitor monitor = noDashboard ? null : LagMonitor.builder(run.admin()).interval(Duration.ofSeconds(2))
                          .window(10).build();
                  MonitorServer server = monitor == null ? null : serve(monitor)) {
@@ -120,7 +124,7 @@ final class DemoCommand implements Callable<Integer> {
                 }
                 LoadVerification check = run.verify();
                 out.println();
-                context.print(OrdersRun.verificationTable(check, "recoveryAfterKill",
+                context.print(VerificationTable.of(check, "recoveryAfterKill",
                         String.format("%.1f s", recovery.toMillis() / 1e3)));
                 out.println();
                 passed = check.lost() == 0 && caughtUp;
@@ -178,7 +182,7 @@ final class DemoCommand implements Callable<Integer> {
         String lag;
         try {
             lag = String.format("%,d", run.lag());
-        } catch (CliException | org.apache.kafka.common.KafkaException e) {
+        } catch (RunFailedException | org.apache.kafka.common.KafkaException e) {
             lag = "?";
         }
         context.out().printf("  %3ds  produced %,8d   lag %6s   loaders running %d/%d%n",

@@ -1,5 +1,6 @@
 package io.kgroups.cli;
 
+import io.kgroups.demo.StopRequest;
 import java.time.Duration;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -9,7 +10,7 @@ import java.util.concurrent.TimeUnit;
  * has finished stopping ({@link #close()}), at most {@code grace}: the JVM ends as soon as its
  * shutdown hooks return, which would cut short the final commits and the report.
  */
-final class GracefulStop implements AutoCloseable {
+final class GracefulStop implements AutoCloseable, StopRequest {
     private final CountDownLatch requested = new CountDownLatch(1);
     private final CountDownLatch finished = new CountDownLatch(1);
     private final Thread hook;
@@ -31,12 +32,14 @@ final class GracefulStop implements AutoCloseable {
         requested.countDown();
     }
 
-    boolean isRequested() {
+    @Override
+    public boolean isRequested() {
         return requested.getCount() == 0;
     }
 
     /** Waits up to {@code timeout} for a stop request; true when there is one. */
-    boolean await(Duration timeout) throws InterruptedException {
+    @Override
+    public boolean await(Duration timeout) throws InterruptedException {
         return requested.await(timeout.toMillis(), TimeUnit.MILLISECONDS);
     }
 

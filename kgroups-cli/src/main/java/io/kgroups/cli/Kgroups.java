@@ -1,6 +1,8 @@
 package io.kgroups.cli;
 
 import io.kgroups.admin.GroupAdminException;
+import io.kgroups.demo.LoaderLaunch;
+import io.kgroups.demo.RunFailedException;
 import io.kgroups.embedded.EmbeddedKafkaException;
 import java.io.PrintWriter;
 import java.util.List;
@@ -29,6 +31,9 @@ import picocli.CommandLine.UnmatchedArgumentException;
             ClusterCommand.class, CompletionCommand.class, HelpCommand.class},
         footer = {"", "Exit codes: 0 done, 1 the operation failed, 2 bad usage."})
 public final class Kgroups implements Runnable {
+    /** How the demo and the chaos run start a storage loader: {@code kgroups load-orders} in a JVM of its own. */
+    static final LoaderLaunch LOADER = new LoaderLaunch(Kgroups.class.getName(), List.of("load-orders"));
+
     @Mixin
     private GlobalOptions global;
 
@@ -83,7 +88,7 @@ public final class Kgroups implements Runnable {
         if (e instanceof CliException cli) {
             code = cli.exitCode();
             message = cli.getMessage();
-        } else if (e instanceof EmbeddedKafkaException || e instanceof GroupAdminException) {
+        } else if (e instanceof EmbeddedKafkaException || e instanceof GroupAdminException || e instanceof RunFailedException) {
             code = CliException.FAILED;
             message = e.getMessage();
         } else {

@@ -31,17 +31,20 @@ class BrokerCommandTest {
     /** `kgroups broker` running on a thread of this JVM, stopped by interrupting it. */
     private static final class RunningBroker implements AutoCloseable {
         private final StringWriter out = new StringWriter();
+        private final StringWriter err = new StringWriter();
         private final AtomicInteger exitCode = new AtomicInteger(-1);
         private final Thread thread;
 
         RunningBroker(String... args) {
             thread = new Thread(() -> exitCode.set(Kgroups.execute(args, new PrintWriter(out, true),
-                    new PrintWriter(new StringWriter(), true), Map.of())));
+                    new PrintWriter(err, true), Map.of())));
             thread.start();
         }
 
         JsonNode started() throws Exception {
-            await().atMost(Duration.ofSeconds(60)).until(() -> out.toString().contains("}") || !thread.isAlive());
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(out.toString().contains("}")
+                    || !thread.isAlive()).as("the broker printed its address or ended; it printed:%n%s%nstderr:%n%s", out, err)
+                    .isTrue());
             return new ObjectMapper().readTree(out.toString());
         }
 
@@ -49,8 +52,9 @@ class BrokerCommandTest {
         public void close() throws Exception {
             thread.interrupt();
             thread.join(60_000);
-            assertThat(thread.isAlive()).isFalse();
-            assertThat(exitCode.get()).isZero();
+            assertThat(thread.isAlive()).as("stopped within 60 s of an interrupt; it printed:%n%s%nstderr:%n%s", out, err)
+                    .isFalse();
+            assertThat(exitCode.get()).as("exit code; stderr:%n%s", err).isZero();
         }
     }
 

@@ -1,6 +1,7 @@
 package io.kgroups.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertTimeoutPreemptively;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -32,11 +33,12 @@ class KgroupsJarIT {
     @Test
     void brokerServesClientsAndStopsCleanlyOnASignal(@TempDir Path dir) throws Exception {
         Path stderr = dir.resolve("stderr.txt");
-        Process process = new ProcessBuilder(javaBin(), "-jar", JAR.toString(), "broker", "--port", "0", "--output", "json")
+        Process process = new ProcessBuilder(JarRun.java(), "-jar", JAR.toString(), "broker", "--port", "0", "--output", "json")
                 .redirectError(stderr.toFile())
                 .start();
         try {
-            JsonNode started = readJson(process);
+            JsonNode started = assertTimeoutPreemptively(Duration.ofSeconds(120), () -> readJson(process),
+                    () -> "the broker printed no address within 120 s; its stderr:\n" + read(stderr));
             String bootstrap = started.get("bootstrapServers").asText();
             Path dataDir = Path.of(started.get("dataDir").asText());
 
@@ -62,7 +64,8 @@ class KgroupsJarIT {
             assertThat(values).hasSize(10);
 
             process.destroy(); // SIGTERM, as Ctrl-C is SIGINT: both run the shutdown hook
-            assertThat(process.waitFor(60, TimeUnit.SECONDS)).isTrue();
+            assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("stopped within 60 s of SIGTERM; its stderr:\n%s",
+                    read(stderr)).isTrue();
             assertThat(Files.readString(stderr)).contains("kgroups: Kafka stopped").doesNotContain("Exception");
             assertThat(dataDir).doesNotExist();
         } finally {
@@ -83,7 +86,11 @@ class KgroupsJarIT {
         throw new AssertionError("the broker exited without printing its address");
     }
 
-    private static String javaBin() {
-        return Path.of(System.getProperty("java.home"), "bin", "java").toString();
+    private static String read(Path file) {
+        try {
+            return Files.readString(file);
+        } catch (java.io.IOException e) {
+            return "(cannot read " + file + ": " + e.getMessage() + ")";
+        }
     }
 }

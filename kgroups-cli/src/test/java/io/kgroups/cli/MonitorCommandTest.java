@@ -33,14 +33,16 @@ class MonitorCommandTest {
                     new OffsetAndMetadata(0))).all().get();
         }
         StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
         AtomicInteger exitCode = new AtomicInteger(-1);
         Thread monitor = new Thread(() -> exitCode.set(Kgroups.execute(new String[] {"monitor", "--bootstrap-server",
             kafka.bootstrapServers(), "--http", "127.0.0.1:0", "--interval", "200ms", "--window", "3", "--allowed-lag", "5",
             "--output", "json"},
-                new PrintWriter(out, true), new PrintWriter(new StringWriter(), true), Map.of())));
+                new PrintWriter(out, true), new PrintWriter(err, true), Map.of())));
         monitor.start();
         try {
-            await().atMost(Duration.ofSeconds(30)).until(() -> out.toString().contains("}"));
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(out.toString())
+                    .as("the monitor's address; stderr:%n%s", err).contains("}"));
             String url = new ObjectMapper().readTree(out.toString()).get("url").asText();
             HttpClient http = HttpClient.newHttpClient();
             await().atMost(Duration.ofSeconds(30)).until(() -> http.send(HttpRequest.newBuilder(URI.create(url + "/health/ready"))
@@ -58,6 +60,8 @@ class MonitorCommandTest {
             monitor.interrupt();
             monitor.join(30_000);
         }
+        assertThat(monitor.isAlive()).as("stopped within 30 s of an interrupt; it printed:%n%s%nstderr:%n%s", out, err)
+                .isFalse();
         assertThat(exitCode.get()).isZero();
     }
 

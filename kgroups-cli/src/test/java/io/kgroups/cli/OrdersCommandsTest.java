@@ -15,6 +15,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.UUID;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -45,18 +46,20 @@ class OrdersCommandsTest {
         String jdbcUrl = "jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
         String group = "cli_orders_loader_" + UUID.randomUUID(); // the broker is shared with other tests' groups
         StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
         AtomicInteger exitCode = new AtomicInteger(-1);
         Thread loader = new Thread(() -> exitCode.set(Kgroups.execute(new String[] {"load-orders", "--bootstrap-server",
             kafka.bootstrapServers(), "--topic", topic, "--group", group, "--instances", "2", "--jdbc-url", jdbcUrl,
             "--http", "127.0.0.1:0", "--report-every", "200ms"},
-                new PrintWriter(out, true), new PrintWriter(new StringWriter(), true), Map.of())));
+                new PrintWriter(out, true), new PrintWriter(err, true), Map.of())));
         loader.start();
         try {
-            await().atMost(Duration.ofSeconds(30)).until(() -> out.toString().contains("/health"));
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(out.toString())
+                    .as("the loader's /health address; stderr:%n%s", err).contains("/health"));
             Matcher health = Pattern.compile("(http://\\S+/health)").matcher(out.toString());
             assertThat(health.find()).isTrue();
             HttpClient http = HttpClient.newHttpClient();
-            await().atMost(Duration.ofSeconds(60)).until(() -> {
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
                 JsonNode loaders = new ObjectMapper().readTree(http.send(HttpRequest.newBuilder(URI.create(health.group(1)))
                         .build(), HttpResponse.BodyHandlers.ofString()).body()).get("loaders");
                 long stored = 0;
@@ -65,7 +68,8 @@ class OrdersCommandsTest {
                     stored += l.get("stored").asLong();
                     dead += l.get("deadLettered").asLong();
                 }
-                return loaders.size() == 2 && stored == valid && dead == invalid;
+                assertThat(List.of(loaders.size(), stored, dead)).as("loaders, stored, dead-lettered; /health said %s", loaders)
+                        .containsExactly(2, valid, invalid);
             });
             try (OrderStore store = OrderStore.open(jdbcUrl, null, null, 1, false)) {
                 assertThat(store.versions()).hasSize(200);
@@ -74,6 +78,8 @@ class OrdersCommandsTest {
             loader.interrupt();
             loader.join(60_000);
         }
+        assertThat(loader.isAlive()).as("stopped within 60 s of an interrupt; it printed:%n%s%nstderr:%n%s", out, err)
+                .isFalse();
         assertThat(exitCode.get()).isZero();
         assertThat(out.toString()).contains("stored=" + valid + " applied=" + valid + " absorbed=0 dead_lettered=" + invalid);
     }

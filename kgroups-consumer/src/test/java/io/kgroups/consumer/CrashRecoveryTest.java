@@ -4,6 +4,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import io.kgroups.consumer.internal.DoneOffsetsCodec;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -11,11 +12,13 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.Callable;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 import java.util.stream.IntStream;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -37,8 +40,8 @@ class CrashRecoveryTest extends SharedKafkaTest {
 
         Process loader = startLoader(topic, group, firstRun, protocol);
         try {
-            await().atMost(Duration.ofSeconds(60)).until(() -> Files.readAllLines(firstRun).size() >= RECORDS / 3);
-            await().atMost(Duration.ofSeconds(30)).until(() -> !fixture.committed(group).isEmpty());
+            awaitWhileRunning(Duration.ofSeconds(60), firstRun, () -> Files.readAllLines(firstRun).size() >= RECORDS / 3);
+            awaitWhileRunning(Duration.ofSeconds(30), firstRun, () -> !fixture.committed(group).isEmpty());
         } finally {
             loader.destroyForcibly(); // SIGKILL: no final commit, no leave
             assertThat(loader.waitFor(30, TimeUnit.SECONDS)).isTrue();
@@ -81,7 +84,7 @@ class CrashRecoveryTest extends SharedKafkaTest {
         Process loader = startLoader(topic, group, firstRun, protocol, "KEY");
         try {
             // Killed while committed offsets carry done offsets above them in their metadata.
-            await().atMost(Duration.ofSeconds(60)).until(() -> Files.readAllLines(firstRun).size() >= RECORDS / 3
+            awaitWhileRunning(Duration.ofSeconds(60), firstRun, () -> Files.readAllLines(firstRun).size() >= RECORDS / 3
                     && doneInMetadata(group).size() > 20);
         } finally {
             loader.destroyForcibly();
@@ -109,6 +112,21 @@ class CrashRecoveryTest extends SharedKafkaTest {
         assertThat(alreadyDone).isGreaterThanOrEqualTo(recordedDone.size());
     }
 
+    /** Awaits {@code condition} while the loader writing {@code out} runs; on timeout, fails with its log. */
+    private static void awaitWhileRunning(Duration max, Path out, Callable<Boolean> condition) throws IOException {
+        try {
+            await().atMost(max).until(condition);
+        } catch (ConditionTimeoutException e) {
+            Path log = loaderLog(out);
+            throw new AssertionError(e.getMessage() + "; records handled: " + Files.readAllLines(out).size()
+                    + "; the loader's output (" + log + "):\n" + (Files.exists(log) ? Files.readString(log) : "(none)"), e);
+        }
+    }
+
+    private static Path loaderLog(Path out) {
+        return out.resolveSibling(out.getFileName() + ".log");
+    }
+
     /** "partition:offset" of every record the group's commit metadata records as done. */
     private Set<String> doneInMetadata(String group) throws Exception {
         Set<String> done = new HashSet<>();
@@ -130,7 +148,7 @@ class CrashRecoveryTest extends SharedKafkaTest {
         return new ProcessBuilder(java, "-cp", System.getProperty("java.class.path"), CrashingLoader.class.getName(),
                 fixture.kafka.bootstrapServers(), topic, group, out.toString(), protocol, ordering)
                 .redirectErrorStream(true)
-                .redirectOutput(out.resolveSibling(out.getFileName() + ".log").toFile())
+                .redirectOutput(loaderLog(out).toFile())
                 .start();
     }
 }

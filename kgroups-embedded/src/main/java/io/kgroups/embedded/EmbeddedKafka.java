@@ -2,6 +2,7 @@ package io.kgroups.embedded;
 
 import io.kgroups.embedded.internal.BrokerLogFile;
 import io.kgroups.embedded.internal.BrokerNode;
+import io.kgroups.embedded.internal.ClusterShutdown;
 import io.kgroups.embedded.internal.ExitGuard;
 import io.kgroups.embedded.internal.PortAllocator;
 import java.io.IOException;
@@ -87,9 +88,12 @@ public final class EmbeddedKafka implements AutoCloseable {
         return this;
     }
 
-    /** Stops every node; the data and the ports stay for {@link #start()}. */
+    /**
+     * Stops every node; the data and the ports stay for {@link #start()}. Always ends, within
+     * about a minute at worst: a node that does not stop by then is left behind (logged).
+     */
     public synchronized void stop() {
-        forEachNode(nodes.values().stream().filter(BrokerNode::isRunning).toList(), BrokerNode::stop);
+        stopNodes(nodes.values().stream().filter(BrokerNode::isRunning).toList());
     }
 
     /** Stops and starts every node on the same data and ports. */
@@ -100,7 +104,7 @@ public final class EmbeddedKafka implements AutoCloseable {
 
     /** Stops one node (1 to {@code brokers}); with three nodes the other two keep serving. */
     public synchronized void stopBroker(int nodeId) {
-        node(nodeId).stop();
+        stopNodes(List.of(node(nodeId)));
     }
 
     /** Starts a node stopped by {@link #stopBroker(int)}. */
@@ -320,6 +324,10 @@ public final class EmbeddedKafka implements AutoCloseable {
             throw new EmbeddedKafkaException("data directory " + dir + " is not writable: choose a writable directory");
         }
         return dir.toAbsolutePath();
+    }
+
+    private void stopNodes(List<BrokerNode> targets) {
+        ClusterShutdown.stop(targets, settings.brokers, nodes.values().stream().filter(BrokerNode::isRunning).count());
     }
 
     /** Runs {@code action} on the nodes at once: a KRaft quorum only forms when a majority runs. */

@@ -74,6 +74,6 @@ class EmbeddedKafkaTest {
     @Test
     void writesBrokerLogsToAFileInTheDataDirectory(EmbeddedKafka kafka) throws Exception {
         assertThat(kafka.logFile()).startsWith(kafka.dataDir());
-        assertThat(Files.readString(kafka.logFile())).contains("Kafka Server started");
+        assertThat(Files.readString(kafka.logFile())).contains("Transition from STARTING to STARTED");
     }
 }

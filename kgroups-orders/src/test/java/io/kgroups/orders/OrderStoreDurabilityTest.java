@@ -3,6 +3,7 @@ package io.kgroups.orders;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -19,9 +20,11 @@ class OrderStoreDurabilityTest {
         String url = "jdbc:h2:file:" + dir.resolve("orders");
         Process child = new ProcessBuilder(ProcessHandle.current().info().command().orElse("java"), "-cp",
                 System.getProperty("java.class.path"), StoreThenHalt.class.getName(), url, "2000")
-                .redirectErrorStream(true).start();
-        assertThat(child.waitFor(120, TimeUnit.SECONDS)).isTrue();
-        String output = new String(child.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+                .redirectErrorStream(true).redirectOutput(dir.resolve("child.txt").toFile()).start();
+        boolean ended = child.waitFor(120, TimeUnit.SECONDS);
+        child.destroyForcibly();
+        String output = new String(Files.readAllBytes(dir.resolve("child.txt")), StandardCharsets.UTF_8);
+        assertThat(ended).as("the child ended within 120 s; it printed:%n%s", output).isTrue();
         assertThat(output).contains("stored 2000");
         assertThat(child.exitValue()).isEqualTo(137);
         try (OrderStore store = OrderStore.open(url, null, null, 1, false)) {

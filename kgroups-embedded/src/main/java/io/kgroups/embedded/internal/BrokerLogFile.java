@@ -20,9 +20,9 @@ import org.slf4j.LoggerFactory;
  * {@code org.apache.kafka}.
  */
 public final class BrokerLogFile implements AutoCloseable {
-    /** Logger names under which the broker (not the clients) logs. */
+    /** Logger names under which the broker (not the clients) logs, and this module about its nodes. */
     private static final List<String> BROKER_LOGGERS = List.of(
-            "kafka", "state.change.logger",
+            "io.kgroups.embedded", "kafka", "state.change.logger",
             "org.apache.kafka.server", "org.apache.kafka.coordinator", "org.apache.kafka.storage",
             "org.apache.kafka.raft", "org.apache.kafka.controller", "org.apache.kafka.image",
             "org.apache.kafka.metadata", "org.apache.kafka.timeline", "org.apache.kafka.network",

@@ -8,24 +8,32 @@ import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
+import kafka.server.BrokerServer;
+import kafka.server.ControllerServer;
 import kafka.server.KafkaConfig;
-import kafka.server.KafkaRaftServer;
 import kafka.tools.StorageTool;
-import org.apache.kafka.common.utils.Time;
 
 /**
- * One Kafka node in KRaft combined mode (broker and controller in one server), with its own
+ * One Kafka node in KRaft combined mode (broker and controller in one process), with its own
  * directory. Its configuration is fixed when it is made, so a restart binds the same ports and
  * reads the same data.
+ *
+ * <p>The node is assembled from its two sides, as {@code KafkaRaftServer} does, rather than run
+ * through {@code KafkaRaftServer}: that one stops both sides in one call, which waits up to 5
+ * minutes for a controller to approve the broker's controlled shutdown. When the nodes of a
+ * cluster stop together, the last broker then waits for a quorum that the others' controllers
+ * have already left. Here the cluster stops every broker side first, controllers last
+ * ({@link ClusterShutdown}).
  */
 public final class BrokerNode {
     private final int nodeId;
     private final Path dir;
     private final Map<String, String> config;
-    private KafkaRaftServer server;
+    private CombinedServer servers;
 
     public BrokerNode(int nodeId, Path dir, Map<String, String> config) {
         this.nodeId = nodeId;
@@ -42,7 +50,7 @@ public final class BrokerNode {
     }
 
     public synchronized boolean isRunning() {
-        return server != null;
+        return servers != null;
     }
 
     /**
@@ -80,37 +88,77 @@ public final class BrokerNode {
         }
     }
 
-    /** Starts the server; returns when the broker has caught up with metadata and is unfenced. */
+    /** Starts the node; returns when its broker has caught up with metadata and is unfenced. */
     public synchronized void start() {
-        if (server != null) {
+        if (servers != null) {
             return;
         }
-        KafkaRaftServer starting = new KafkaRaftServer(KafkaConfig.fromProps(properties(), false), Time.SYSTEM);
+        CombinedServer starting = CombinedServer.create(KafkaConfig.fromProps(properties(), false));
         try {
-            starting.startup();
+            // As KafkaRaftServer does: the controller first, so that the broker can reach it.
+            starting.controller().startup();
+            starting.broker().startup();
         } catch (RuntimeException e) {
-            shutdownQuietly(starting);
+            // It never served: no controlled shutdown to wait for.
+            stopQuietly(() -> starting.broker().shutdown(Duration.ZERO));
+            stopQuietly(starting.controller()::shutdown);
             throw new EmbeddedKafkaException("Kafka node " + nodeId + " failed to start: " + rootMessage(e)
                     + " (broker log in the data directory has the details)", e);
         }
-        server = starting;
+        servers = starting;
     }
 
-    /** Stops the server (controlled shutdown) and waits until it has released its files and ports. */
-    public synchronized void stop() {
-        if (server == null) {
-            return;
+    /**
+     * Stops the broker side (controlled shutdown: the controller moves this broker's partition
+     * leaders away first) and waits until it has released its log directory and client port.
+     * Waits at most {@code approvalWait} for a controller to approve the controlled shutdown, then
+     * stops anyway: with no quorum, no controller can ever answer (Kafka itself waits 5 minutes).
+     */
+    public void stopBrokerSide(Duration approvalWait) {
+        BrokerServer broker;
+        synchronized (this) {
+            if (servers == null) {
+                return;
+            }
+            broker = servers.broker();
         }
-        KafkaRaftServer stopping = server;
-        server = null;
-        stopping.shutdown();
-        stopping.awaitShutdown();
+        broker.shutdown(approvalWait);
+        broker.awaitShutdown();
     }
 
-    private static void shutdownQuietly(KafkaRaftServer server) {
+    /** Stops the controller side (the node's vote in the quorum); the node is then stopped. */
+    public void stopControllerSide() {
+        ControllerServer controller;
+        synchronized (this) {
+            if (servers == null) {
+                return;
+            }
+            controller = servers.controller();
+        }
         try {
-            server.shutdown();
-            server.awaitShutdown();
+            controller.shutdown();
+            controller.awaitShutdown();
+        } finally {
+            synchronized (this) {
+                // unless it was abandoned meanwhile and started again
+                if (servers != null && servers.controller() == controller) {
+                    servers = null;
+                }
+            }
+        }
+    }
+
+    /**
+     * Gives up on a node whose stop did not end: it counts as stopped from now on, and whatever of
+     * it still runs holds its threads and ports until the JVM ends.
+     */
+    public synchronized void abandon() {
+        servers = null;
+    }
+
+    private static void stopQuietly(Runnable stop) {
+        try {
+            stop.run();
         } catch (RuntimeException ignored) {
             // it failed to start; what matters is the start error
         }

@@ -1,4 +1,4 @@
-package io.kgroups.cli;
+package io.kgroups.demo;
 
 import java.io.IOException;
 import java.nio.file.Path;
@@ -7,76 +7,77 @@ import java.util.List;
 import java.util.concurrent.TimeUnit;
 
 /**
- * One storage loader in a JVM of its own ({@code kgroups load-orders}), so that it can be killed
+ * One storage loader in a JVM of its own ({@code kgroups load-orders}, see {@link LoaderLaunch}), so that it can be killed
  * for real: SIGKILL leaves no chance to commit or to leave the group, as when a machine dies.
  * Its output goes to {@code <name>.log}; it ends by itself if the process that started it ends.
  */
-final class LoaderProcess {
+public final class LoaderProcess {
     private final String name;
     private final List<String> command;
     private final Path log;
     private Process process;
     private int starts;
 
-    LoaderProcess(String name, List<String> loadOrdersArgs, Path dir) {
+    LoaderProcess(String name, LoaderLaunch launch, List<String> loadOrdersArgs, Path dir) {
         this.name = name;
         this.log = dir.resolve(name + ".log");
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         // A loader is small: a bounded heap and the serial collector leave the cores to Kafka and the other loaders.
         cmd.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp",
-                System.getProperty("java.class.path"), Kgroups.class.getName(), "load-orders", "--name", name,
-                "--exit-with-parent"));
+                System.getProperty("java.class.path"), launch.mainClass()));
+        cmd.addAll(launch.arguments());
+        cmd.addAll(List.of("--name", name, "--exit-with-parent"));
         cmd.addAll(loadOrdersArgs);
         this.command = List.copyOf(cmd);
     }
 
-    String name() {
+    public String name() {
         return name;
     }
 
-    Path log() {
+    public Path log() {
         return log;
     }
 
-    synchronized void start() {
+    public synchronized void start() {
         try {
             process = new ProcessBuilder(command).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
             starts++;
         } catch (IOException e) {
-            throw CliException.failed("cannot start " + name + " (" + command.get(0) + "): " + e.getMessage(), e);
+            throw new RunFailedException("cannot start " + name + " (" + command.get(0) + "): " + e.getMessage(), e);
         }
     }
 
-    synchronized boolean isAlive() {
+    public synchronized boolean isAlive() {
         return process != null && process.isAlive();
     }
 
     /** Exit code of a loader that ended, or null while it runs. */
-    synchronized Integer exitCode() {
+    public synchronized Integer exitCode() {
         return process == null || process.isAlive() ? null : process.exitValue();
     }
 
-    synchronized long pid() {
+    public synchronized long pid() {
         return process.pid();
     }
 
-    synchronized int starts() {
+    public synchronized int starts() {
         return starts;
     }
 
     /** SIGKILL, and wait until it is gone; returns the time it was gone (epoch ms). */
-    synchronized long kill() throws InterruptedException {
+    public synchronized long kill() throws InterruptedException {
         process.destroyForcibly();
         if (!process.waitFor(30, TimeUnit.SECONDS)) {
-            throw CliException.failed(name + " (pid " + process.pid() + ") did not die within 30 s of SIGKILL", null);
+            throw new RunFailedException(name + " (pid " + process.pid() + ") did not die within 30 s of SIGKILL", null);
         }
         return System.currentTimeMillis();
     }
 
     /** SIGTERM: the loader stores and commits what is in flight, then leaves the group. */
-    synchronized void stop() throws InterruptedException {
+    public synchronized void stop() throws InterruptedException {
         if (process != null && process.isAlive()) {
             process.destroy();
             if (!process.waitFor(60, TimeUnit.SECONDS)) {
@@ -86,7 +87,7 @@ final class LoaderProcess {
     }
 
     /** The last lines of its log, for an error message. */
-    String tail() {
+    public String tail() {
         try {
             List<String> lines = java.nio.file.Files.readAllLines(log);
             return String.join(System.lineSeparator(), lines.subList(Math.max(0, lines.size() - 5), lines.size()));

@@ -1,4 +1,4 @@
-package io.kgroups.cli;
+package io.kgroups.demo;
 
 import io.kgroups.admin.GroupAdmin;
 import io.kgroups.embedded.EmbeddedKafka;
@@ -25,24 +25,26 @@ import org.apache.kafka.common.TopicPartition;
 import org.h2.tools.Server;
 
 /**
- * The storage loader's whole system on one machine, for {@code kgroups demo} and
- * {@code kgroups chaos}: embedded Kafka, the {@code orders} topic, an H2 database served over TCP
+ * The storage loader's whole system on one machine, for the demo and the chaos run: embedded Kafka, the {@code orders} topic, an H2 database served over TCP
  * by this process (which is never killed, so that the database outlives every loader), loader
  * processes, and a producer whose acknowledgements are the truth the table is checked against.
  */
-final class OrdersRun implements AutoCloseable {
-    static final String TOPIC = "orders";
-    static final String GROUP = "storage_loader";
+public final class OrdersRun implements AutoCloseable {
+    public static final String TOPIC = "orders";
+    public static final String GROUP = "storage_loader";
     /**
      * Kafka's smallest session timeout by default (group.min.session.timeout.ms): a killed loader's
      * partitions move to the others after this long.
      */
-    static final int SESSION_TIMEOUT_MS = 6_000;
+    public static final int SESSION_TIMEOUT_MS = 6_000;
     static final int HEARTBEAT_INTERVAL_MS = 1_500;
 
-    /** What to run: {@code brokers} 1 or 3 (3: replication factor 3, min.insync.replicas 2). */
-    record Settings(int brokers, int partitions, GroupProtocol protocol, int loaders, double rate, double badRatio, int orders,
-            Path dir) { }
+    /**
+     * What to run: {@code brokers} 1 or 3 (3: replication factor 3, min.insync.replicas 2); each
+     * loader is started with {@code launch}.
+     */
+    public record Settings(int brokers, int partitions, GroupProtocol protocol, int loaders, double rate, double badRatio,
+            int orders, Path dir, LoaderLaunch launch) { }
 
     private final Settings settings;
     private final EmbeddedKafka kafka;
@@ -64,7 +66,7 @@ final class OrdersRun implements AutoCloseable {
     }
 
     /** Starts Kafka, creates the topics, serves the database and starts the loaders. */
-    static OrdersRun start(Settings settings) {
+    public static OrdersRun start(Settings settings) {
         int n = settings.brokers();
         EmbeddedKafka kafka = EmbeddedKafka.builder().brokers(n).port(0).dataDir(settings.dir().resolve("kafka"))
                 .brokerProperty("default.replication.factor", String.valueOf(n))
@@ -87,7 +89,7 @@ final class OrdersRun implements AutoCloseable {
             admin = GroupAdmin.create(props, Duration.ofSeconds(30));
             OrdersRun run = new OrdersRun(settings, kafka, database, store, admin);
             for (int i = 1; i <= settings.loaders(); i++) {
-                LoaderProcess loader = new LoaderProcess("loader-" + i, run.loaderArgs(), settings.dir());
+                LoaderProcess loader = new LoaderProcess("loader-" + i, settings.launch(), run.loaderArgs(), settings.dir());
                 run.loaders.add(loader);
                 loader.start();
             }
@@ -103,10 +105,10 @@ final class OrdersRun implements AutoCloseable {
                 database.stop();
             }
             kafka.close();
-            if (e instanceof CliException cli) {
-                throw cli;
+            if (e instanceof RunFailedException failed) {
+                throw failed;
             }
-            throw CliException.failed("cannot set up the run: " + ClusterConnection.rootMessage(e), e);
+            throw new RunFailedException("cannot set up the run: " + RunFailedException.rootMessage(e), e);
         }
     }
 
@@ -118,7 +120,7 @@ final class OrdersRun implements AutoCloseable {
         try (ServerSocket socket = new ServerSocket(0)) {
             return socket.getLocalPort();
         } catch (IOException e) {
-            throw CliException.failed("cannot find a free port for the database: " + e.getMessage(), e);
+            throw new RunFailedException("cannot find a free port for the database: " + e.getMessage(), e);
         }
     }
 
@@ -135,29 +137,29 @@ final class OrdersRun implements AutoCloseable {
     }
 
     /** Waits of this run give up as soon as {@code cancelled} says so (Ctrl-C). */
-    void cancelWhen(java.util.function.BooleanSupplier cancelled) {
+    public void cancelWhen(java.util.function.BooleanSupplier cancelled) {
         this.cancelled = cancelled;
     }
 
-    EmbeddedKafka kafka() {
+    public EmbeddedKafka kafka() {
         return kafka;
     }
 
-    GroupAdmin admin() {
+    public GroupAdmin admin() {
         return admin;
     }
 
-    List<LoaderProcess> loaders() {
+    public List<LoaderProcess> loaders() {
         return loaders;
     }
 
     /** Events the broker has acknowledged so far. */
-    long produced() {
+    public long produced() {
         return produced.validCount() + produced.invalidCount();
     }
 
     /** Produces at the set rate on a thread of its own until {@link #stopProducing()}. */
-    void startProducing() {
+    public void startProducing() {
         OrderEventGenerator generator = new OrderEventGenerator("o", settings.orders(), settings.badRatio(), 20261124L);
         OrderProducer producer = new OrderProducer(Map.of("bootstrap.servers", kafka.bootstrapServers()), TOPIC, generator,
                 produced);
@@ -170,7 +172,7 @@ final class OrdersRun implements AutoCloseable {
     }
 
     /** Stops producing and waits for every acknowledgement. */
-    void stopProducing() throws InterruptedException {
+    public void stopProducing() throws InterruptedException {
         stopProducing.set(true);
         if (producing != null) {
             producing.join();
@@ -182,7 +184,7 @@ final class OrdersRun implements AutoCloseable {
      * if not within {@code max} (or cancelled). Needs records arriving on every partition (the
      * producer running).
      */
-    Duration awaitRecovery(long afterMs, Duration max) throws InterruptedException, SQLException {
+    public Duration awaitRecovery(long afterMs, Duration max) throws InterruptedException, SQLException {
         long deadline = System.currentTimeMillis() + max.toMillis();
         while (System.currentTimeMillis() < deadline && !cancelled.getAsBoolean()) {
             Map<Integer, Long> first = store.firstStoredAfter(afterMs);
@@ -195,7 +197,7 @@ final class OrdersRun implements AutoCloseable {
     }
 
     /** Records of the topic not yet committed by the group (log-end minus committed, summed). */
-    long lag() throws InterruptedException {
+    public long lag() throws InterruptedException {
         Map<TopicPartition, Long> committed = admin.committedOffsets(GROUP);
         Map<TopicPartition, OffsetSpec> latest = new java.util.HashMap<>();
         for (int p = 0; p < settings.partitions(); p++) {
@@ -205,20 +207,20 @@ final class OrdersRun implements AutoCloseable {
             return admin.admin().listOffsets(latest).all().get().entrySet().stream()
                     .mapToLong(e -> e.getValue().offset() - committed.getOrDefault(e.getKey(), 0L)).sum();
         } catch (ExecutionException e) {
-            throw CliException.failed("cannot read the log-end offsets of " + TOPIC + ": "
-                    + ClusterConnection.rootMessage(e), e);
+            throw new RunFailedException("cannot read the log-end offsets of " + TOPIC + ": "
+                    + RunFailedException.rootMessage(e), e);
         }
     }
 
     /** Waits until the group has committed every record; false if not within {@code max} (or cancelled). */
-    boolean awaitCaughtUp(Duration max) throws InterruptedException {
+    public boolean awaitCaughtUp(Duration max) throws InterruptedException {
         long deadline = System.nanoTime() + max.toNanos();
         while (System.nanoTime() < deadline && !cancelled.getAsBoolean()) {
             try {
                 if (lag() == 0) {
                     return true;
                 }
-            } catch (CliException | org.apache.kafka.common.KafkaException e) {
+            } catch (RunFailedException | org.apache.kafka.common.KafkaException e) {
                 // a broker restarting: ask again
             }
             Thread.sleep(250);
@@ -227,33 +229,24 @@ final class OrdersRun implements AutoCloseable {
     }
 
     /** Loaders that ended by themselves (not killed by the run), with their exit code and last lines. */
-    String unexpectedExits() {
+    public String unexpectedExits() {
         return loaders.stream().filter(l -> l.exitCode() != null)
                 .map(l -> l.name() + " exited with " + l.exitCode() + ":\n" + l.tail()).collect(Collectors.joining("\n"));
     }
 
-    LoadVerification verify() throws SQLException {
+    public LoadVerification verify() throws SQLException {
         DeadLetters dead = DeadLetters.read(Map.of("bootstrap.servers", kafka.bootstrapServers()), TOPIC + ".DLT",
                 Duration.ofSeconds(60));
         return LoadVerification.check(produced, store, dead);
     }
 
     /** Deletes a run's work directory (Kafka's data, the database, the loader logs). */
-    static void deleteWorkDirectory(Path dir) throws IOException {
+    public static void deleteWorkDirectory(Path dir) throws IOException {
         try (java.util.stream.Stream<Path> paths = java.nio.file.Files.walk(dir)) {
             for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
                 java.nio.file.Files.deleteIfExists(path);
             }
         }
-    }
-
-    /** The end-of-run check as the demo and the chaos test print it. */
-    static Table verificationTable(LoadVerification v, String recoveryField, String recovery) {
-        return Table.record("eventsProduced", "valid", "invalid", "notAcknowledged", "rowsInTable", "rowsAtLatestVersion",
-                "deadLettered", "validNeverStored", "invalidNotDeadLettered", "ordersBehindLatest", "lost",
-                "duplicatesAbsorbedByUpsert", recoveryField)
-                .row(v.produced(), v.valid(), v.invalid(), v.failedSends(), v.rows(), v.rowsAtLatest(), v.deadLettered(),
-                        v.lostValid(), v.lostInvalid(), v.ordersBehind(), v.lost(), v.duplicates(), recovery);
     }
 
     @Override
