@@ -94,8 +94,15 @@ final class LagCommand implements Callable<Integer> {
                 }
                 context.print(table);
                 snapshot.skipped().forEach((group, why) -> context.err().println("kgroups: note: left out " + group + ": " + why));
-                List<String> unknown = snapshot.groups().stream().flatMap(g -> g.reasons().stream()
-                        .filter(r -> r.contains("UNKNOWN") || r.startsWith("cannot read")).map(r -> g.group() + " " + r)).toList();
+                // Not read this cycle (a group whose coordinator did not answer, an offline partition): named, and exit 3.
+                List<String> unknown = new java.util.ArrayList<>();
+                for (GroupStatus g : snapshot.groups()) {
+                    if (g.partitions().isEmpty() && g.lastSampleMs() == null) {
+                        unknown.add(g.group() + ": " + String.join("; ", g.reasons()));
+                    }
+                    g.partitions().stream().filter(p -> !Long.valueOf(snapshot.timeMs()).equals(p.lastSampleMs()))
+                            .forEach(p -> unknown.add(g.group() + " " + p.topic() + "-" + p.partition() + ": " + p.reason()));
+                }
                 unknown.forEach(r -> context.err().println("kgroups: warning: " + r));
                 context.err().flush();
                 if (watchSeconds == null) {
