@@ -1,6 +1,7 @@
 // The dashboard of `kgroups monitor` in Debian's Chromium, driven by playwright-core. ./run
 // starts the broker and the monitor and passes them in the environment: KGROUPS_JAR,
-// BOOTSTRAP, MONITOR_URL, OUT (where screenshots and logs go), CHROMIUM.
+// BOOTSTRAP, MONITOR_URL, OUT (where screenshots and logs go), CHROMIUM, BROKER_PID (the last
+// test stops the broker).
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {execFile, spawn} from 'node:child_process';
@@ -9,7 +10,7 @@ import {rmSync, writeFileSync} from 'node:fs';
 import {promisify} from 'node:util';
 import {chromium} from 'playwright-core';
 
-const {KGROUPS_JAR, BOOTSTRAP, MONITOR_URL, OUT, CHROMIUM} = process.env;
+const {KGROUPS_JAR, BOOTSTRAP, MONITOR_URL, OUT, CHROMIUM, BROKER_PID} = process.env;
 const GROUP = 'storage_loader';
 
 /** Runs the kgroups command (the built jar) and returns what it printed as JSON. */
@@ -79,6 +80,8 @@ test('the dashboard of kgroups monitor', {timeout: 150_000}, async t => {
       });
       assert.equal(await page.locator('tr[data-group="billing_loader"] .badge').innerText(), 'OK');
       assert.equal(await page.locator('.count[data-status="all"] b').innerText(), '2');
+      assert.equal(await page.locator('#banner').isVisible(), false);
+      assert.match(await page.locator('#live').innerText(), /^sampled \d+s ago/);
       await page.locator('#filter').fill('billing');
       await eventually(async () => assert.deepEqual(
         await page.locator('tbody tr').evaluateAll(rows => rows.map(r => r.dataset.group)), ['billing_loader']));
@@ -152,6 +155,22 @@ test('the dashboard of kgroups monitor', {timeout: 150_000}, async t => {
       await page.locator('#reset-value').fill('ten');
       await page.getByRole('button', {name: 'Preview'}).click();
       assert.equal(await page.locator('#reset-error').innerText(), "--to-offset 'ten' is not a whole number");
+    });
+
+    await t.test('with the broker gone, a banner says the cluster cannot be read and how old the figures are', async () => {
+      setup.child.kill();
+      await once(setup.child, 'exit');
+      process.kill(Number(BROKER_PID), 'SIGKILL');
+      await page.goto(`${MONITOR_URL}/`);
+      const banner = page.locator('#banner');
+      await banner.waitFor({state: 'visible', timeout: 60_000});
+      assert.match(await banner.innerText(), /The monitor cannot read the cluster \(\d+ cycle\(s\) in a row\): cannot reach Kafka/);
+      assert.match(await banner.innerText(), /The figures below are from \d+s ago/);
+      // The figures stay, marked as old: the group is still listed.
+      assert.equal(await page.locator(`tr[data-group="${GROUP}"]`).count(), 1);
+      const status = await (await fetch(`${MONITOR_URL}/api/status`)).json();
+      assert.ok(status.lastError.includes('cannot reach Kafka'), status.lastError);
+      await page.screenshot({path: `${OUT}/6-cluster-unreachable.png`, fullPage: true});
     });
 
     await t.test('no script error and no request outside the monitor', () => {

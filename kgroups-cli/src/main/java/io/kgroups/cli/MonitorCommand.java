@@ -42,6 +42,11 @@ final class MonitorCommand implements Callable<Integer> {
                 "progress for longer than this is STALLED or STOPPED (default: ${DEFAULT-VALUE})."})
     private Duration stoppedAfter;
 
+    @Option(names = "--exact-time-lag-partitions", paramLabel = "N", defaultValue = "20",
+            description = {"New places whose time lag is read from the log each cycle, most lagging first (default:",
+                "${DEFAULT-VALUE}); a place read stays known while the group stands there."})
+    private int exactTimeLagPartitions;
+
     @Option(names = "--groups", paramLabel = "REGEX", defaultValue = ".*", description = "Only groups whose name matches.")
     private String groups;
 
@@ -76,6 +81,9 @@ final class MonitorCommand implements Callable<Integer> {
         if (allowedLag < 0) {
             throw CliException.usage("--allowed-lag must be 0 or more records, was " + allowedLag);
         }
+        if (exactTimeLagPartitions < 0) {
+            throw CliException.usage("--exact-time-lag-partitions must be 0 or more, was " + exactTimeLagPartitions);
+        }
         if (stoppedAfter.isZero() || stoppedAfter.isNegative()) {
             throw CliException.usage("--stopped-after must be positive, was " + stoppedAfter);
         }
@@ -83,7 +91,8 @@ final class MonitorCommand implements Callable<Integer> {
         GroupAdmin admin = ClusterConnection.groupAdmin(context);
         try {
             builder = LagMonitor.builder(admin).interval(interval).window(window).allowedLag(allowedLag)
-                    .stoppedAfter(stoppedAfter).include(regex("--groups", groups));
+                    .stoppedAfter(stoppedAfter).exactTimeLagPartitions(exactTimeLagPartitions)
+                    .include(regex("--groups", groups));
             if (exclude != null) {
                 builder.exclude(regex("--exclude", exclude));
             }

@@ -402,8 +402,16 @@ public final class LagMonitor implements AutoCloseable {
             return this;
         }
 
-        /** Partitions whose time lag is read exactly each cycle, most lagging first (default 20). */
+        /**
+         * New places (a partition at a group's committed offset) whose first unconsumed record is
+         * read from the log each cycle, most lagging first (default 20): the exact time lag, and
+         * whether only transaction markers are left. What a read found is kept while the group
+         * stands there, so a cluster of stuck groups is read once, a few places a cycle.
+         */
         public Builder exactTimeLagPartitions(int partitions) {
+            if (partitions < 0) {
+                throw new IllegalArgumentException("exact time-lag partitions must be 0 or more, was " + partitions);
+            }
             this.exactTimeLagPartitions = partitions;
             return this;
         }

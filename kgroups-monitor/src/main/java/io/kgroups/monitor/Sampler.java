@@ -41,7 +41,7 @@ final class Sampler {
     /** tp → first unconsumed offset → the log end up to which it holds no record. */
     private final Map<TopicPartition, Map<Long, Long>> noRecordUpTo = new HashMap<>();
     private final Map<String, Long> retentionMs = new HashMap<>();
-    private long retentionReadAtMs = Long.MIN_VALUE;
+    private long retentionReadAtMs = -RETENTION_REFRESH_MS; // due at the first cycle, whatever the clock
 
     Sampler(GroupAdmin admin, Predicate<String> include, int maxLogReads, Duration logReadWait) {
         this.admin = admin;
