@@ -75,7 +75,7 @@ public final class GroupAdmin implements AutoCloseable {
     /** Every group the cluster has, of every type, with members, topics and total lag. */
     public List<GroupSummary> listGroups() {
         Map<String, OffsetReadings.Listed> listed = reads.list();
-        List<String> readable = listed.values().stream().filter(l -> l.type().equals("classic") || l.consumerGroup())
+        List<String> readable = listed.values().stream().filter(OffsetReadings.Listed::readable)
                 .map(OffsetReadings.Listed::group).toList();
         OffsetReadings readings = reads.read(readable, listed, IsolationLevel.READ_UNCOMMITTED);
         // Records left are read only where few offsets are: that is where transaction markers make phantom lag.
@@ -132,7 +132,7 @@ public final class GroupAdmin implements AutoCloseable {
     public OffsetReadings readOffsets(java.util.function.Predicate<String> include, IsolationLevel isolation) {
         Map<String, OffsetReadings.Listed> listed = reads.list();
         List<String> groups = listed.values().stream()
-                .filter(l -> include.test(l.group()) && (l.type().equals("classic") || l.consumerGroup()))
+                .filter(l -> include.test(l.group()) && l.readable())
                 .map(OffsetReadings.Listed::group).toList();
         return reads.read(groups, listed, isolation);
     }
@@ -178,7 +178,7 @@ public final class GroupAdmin implements AutoCloseable {
         List<String> listedOnly = new ArrayList<>();
         for (String group : new java.util.LinkedHashSet<>(groups)) {
             OffsetReadings.Listed l = listed.get(group);
-            if (l == null || l.consumerGroup() || l.type().equals("classic")) {
+            if (l == null || l.readable()) {
                 readable.add(group);
             } else {
                 listedOnly.add(group); // share and streams groups: what the list says

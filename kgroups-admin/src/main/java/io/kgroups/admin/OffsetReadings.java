@@ -48,8 +48,17 @@ public record OffsetReadings(
     public record Listed(String group, String type, String protocolType, String state) {
         /** Whether its offsets are consumer offsets kgroups reads: consumer-protocol groups and classic consumer groups. */
         public boolean consumerGroup() {
-            return type.equals("consumer") || (type.equals("classic")
-                    && (protocolType.isEmpty() || protocolType.equals("consumer")));
+            return type.equals("consumer") || (classic() && (protocolType.isEmpty() || protocolType.equals("consumer")));
+        }
+
+        /** A classic group: of the consumer protocol, or of another one (described by its members). */
+        public boolean classic() {
+            return type.equals("classic");
+        }
+
+        /** What {@link GroupAdmin}'s read path describes: consumer groups and every classic group (share and streams: not yet). */
+        public boolean readable() {
+            return consumerGroup() || classic();
         }
     }
 

@@ -78,7 +78,7 @@ public final class GroupReads {
             OffsetReadings.Listed l = listed.get(g);
             if (l == null || l.consumerGroup()) {
                 consumer.add(g);
-            } else if (l.type().equals("classic")) {
+            } else if (l.classic()) {
                 foreign.add(g);
             }
         }

@@ -151,7 +151,7 @@ public final class ResetPlanner {
         if (listed == null || listed.consumerGroup()) {
             return;
         }
-        if (!listed.type().equals("classic")) {
+        if (!listed.classic()) {
             throw new GroupAdminException("group '" + group + "' is a " + listed.type() + " group, not a consumer group: "
                     + "kgroups resets consumer groups only (use kafka-" + listed.type() + "-groups --reset-offsets); "
                     + "nothing was changed");
