@@ -23,7 +23,10 @@ import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -36,47 +39,56 @@ import org.junit.jupiter.api.io.TempDir;
 class StorageLoaderIT {
     private static final Pattern RESULT = Pattern.compile("(?m)^RESULT lost=(\\d+) duplicates=(\\d+) max_recovery_s=([\\d.]+)$");
 
-    /** What the demo prints, from the jar; what it found is {@link #theDemoKillsALoaderAndNothingIsLost}'s business. */
-    @Test
-    void theDemoSaysWhatItDoesAndWhatItFound(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) throws Exception {
-        JarRun.Result demo = run(dir, "demo", "--duration", "20s", "--http", "127.0.0.1:0");
-        assertThat(demo.output()).containsSubsequence("Kafka at 127.0.0.1:", "Dashboard: http://127.0.0.1:",
-                "Producing 300 order events a second (2 % invalid) for 20s.", "All 6 partitions are being loaded",
-                "Killing loader-2 (pid ", ") with SIGKILL", "The group is loading every partition again",
-                "Bringing loader-2 back.", "Producer stopped after", "lost = 0: every valid event is in the table");
-        assertThat(demo.output()).containsPattern("(?m)^  +\\d+s  produced +[\\d,]+   lag +\\S+   loaders running \\d/3$")
-                .containsPattern("(?m)^lost +\\d+$").containsPattern("(?m)^recoveryAfterKill +\\d+\\.\\d s$");
-        assertThat(demo.exitCode()).as(demo.output()).isZero();
-    }
+    /**
+     * The demo twice at once, from the jar and in this JVM: together they take about as long as one
+     * (a demo mostly waits), and the chaos runs, timed by their kill schedules, run alone.
+     */
+    @Nested
+    class TheDemo {
+        /** What the demo prints, from the jar; what it found is {@link #theDemoKillsALoaderAndNothingIsLost}'s business. */
+        @Test
+        @Execution(ExecutionMode.CONCURRENT)
+        void theDemoSaysWhatItDoesAndWhatItFound(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) throws Exception {
+            JarRun.Result demo = run(dir, "demo", "--duration", "20s", "--http", "127.0.0.1:0");
+            assertThat(demo.output()).containsSubsequence("Kafka at 127.0.0.1:", "Dashboard: http://127.0.0.1:",
+                    "Producing 300 order events a second (2 % invalid) for 20s.", "All 6 partitions are being loaded",
+                    "Killing loader-2 (pid ", ") with SIGKILL", "The group is loading every partition again",
+                    "Bringing loader-2 back.", "Producer stopped after", "lost = 0: every valid event is in the table");
+            assertThat(demo.output()).containsPattern("(?m)^  +\\d+s  produced +[\\d,]+   lag +\\S+   loaders running \\d/3$")
+                    .containsPattern("(?m)^lost +\\d+$").containsPattern("(?m)^recoveryAfterKill +\\d+\\.\\d s$");
+            assertThat(demo.exitCode()).as(demo.output()).isZero();
+        }
 
-    /** The demo in this JVM (the loaders in JVMs of their own), checked on what it returns. */
-    @Test
-    void theDemoKillsALoaderAndNothingIsLost(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) throws Exception {
-        List<String> progress = new CopyOnWriteArrayList<>();
-        DemoListener listener = new DemoListener() {
-            @Override
-            public void progress(Duration at, long produced, OptionalLong lag, long running, int loaders) {
-                progress.add(at.toSeconds() + " s: produced " + produced + ", lag " + lag + ", running " + running);
-            }
+        /** The demo in this JVM (the loaders in JVMs of their own), checked on what it returns. */
+        @Test
+        @Execution(ExecutionMode.CONCURRENT)
+        void theDemoKillsALoaderAndNothingIsLost(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) throws Exception {
+            List<String> progress = new CopyOnWriteArrayList<>();
+            DemoListener listener = new DemoListener() {
+                @Override
+                public void progress(Duration at, long produced, OptionalLong lag, long running, int loaders) {
+                    progress.add(at.toSeconds() + " s: produced " + produced + ", lag " + lag + ", running " + running);
+                }
 
-            @Override
-            public void killing(String loader, long pid) {
-                progress.add("killing " + loader + " (pid " + pid + ")");
-            }
-        };
-        DemoResult result = assertTimeoutPreemptively(Duration.ofMinutes(5), () -> Demo.run(new DemoSettings(
-                Duration.ofSeconds(20), 300, GroupProtocol.classic, false, dir, Kgroups.LOADER), listener, NEVER),
-                () -> "the demo did not end within 5 minutes; it reported:\n" + String.join("\n", progress)
-                + JarRun.brokerLogs(dir));
+                @Override
+                public void killing(String loader, long pid) {
+                    progress.add("killing " + loader + " (pid " + pid + ")");
+                }
+            };
+            DemoResult result = assertTimeoutPreemptively(Duration.ofMinutes(5), () -> Demo.run(new DemoSettings(
+                    Duration.ofSeconds(20), 300, GroupProtocol.classic, false, dir, Kgroups.LOADER), listener, NEVER),
+                    () -> "the demo did not end within 5 minutes; it reported:\n" + String.join("\n", progress)
+                    + JarRun.brokerLogs(dir));
 
-        assertThat(result.firstLoad()).isNotNull();
-        assertThat(result.kill().loader()).isEqualTo("loader-2");
-        assertThat(result.kill().recovery()).as("every partition loaded again after the kill").isNotNull();
-        assertThat(result.caughtUp()).as("the group committed everything; progress: %s", progress).isTrue();
-        LoadVerification check = result.verification();
-        assertThat(check.lost()).as("lost: %s; progress: %s", check, progress).isZero();
-        assertThat(check.invalid()).as("invalid events, which must be in the DLT").isPositive();
-        assertThat(result.passed()).isTrue();
+            assertThat(result.firstLoad()).isNotNull();
+            assertThat(result.kill().loader()).isEqualTo("loader-2");
+            assertThat(result.kill().recovery()).as("every partition loaded again after the kill").isNotNull();
+            assertThat(result.caughtUp()).as("the group committed everything; progress: %s", progress).isTrue();
+            LoadVerification check = result.verification();
+            assertThat(check.lost()).as("lost: %s; progress: %s", check, progress).isZero();
+            assertThat(check.invalid()).as("invalid events, which must be in the DLT").isPositive();
+            assertThat(result.passed()).isTrue();
+        }
     }
 
     @Test
