@@ -25,6 +25,7 @@ public final class Demo {
     /** How long the group may take to commit everything once the producer stopped. */
     public static final Duration CATCH_UP_WITHIN = Duration.ofSeconds(120);
     private static final int ORDERS = 2_000;
+    /** loader-2. */
     private static final int VICTIM = 1;
     private static final Duration PROGRESS_EVERY = Duration.ofSeconds(5);
 
@@ -40,14 +41,14 @@ public final class Demo {
             run.startProducing();
             try {
                 listener.started(run.kafka().bootstrapServers(), run.admin());
-                return run(run, begin, settings, listener, stop);
+                return scenario(run, begin, settings, listener, stop);
             } finally {
                 listener.stopping();
             }
         }
     }
 
-    private static DemoResult run(OrdersRun run, long begin, DemoSettings settings, DemoListener listener, StopRequest stop)
+    private static DemoResult scenario(OrdersRun run, long begin, DemoSettings settings, DemoListener listener, StopRequest stop)
             throws InterruptedException, SQLException {
         Duration firstLoad = run.awaitRecovery(begin, LOAD_WITHIN);
         if (stop.isRequested()) {
