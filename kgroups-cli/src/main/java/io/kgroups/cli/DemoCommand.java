@@ -1,34 +1,33 @@
 package io.kgroups.cli;
 
+import io.kgroups.admin.GroupAdmin;
+import io.kgroups.demo.Demo;
+import io.kgroups.demo.DemoListener;
+import io.kgroups.demo.DemoResult;
+import io.kgroups.demo.DemoSettings;
 import io.kgroups.demo.GroupProtocol;
-import io.kgroups.demo.LoaderProcess;
 import io.kgroups.demo.OrdersRun;
-import io.kgroups.demo.RunFailedException;
 import io.kgroups.monitor.LagMonitor;
 import io.kgroups.monitor.MonitorServer;
 import io.kgroups.orders.LoadVerification;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.sql.SQLException;
 import java.time.Duration;
+import java.util.OptionalLong;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
- * The whole system in one command, with no set-up: Kafka, the orders topic, three storage
- * loaders, a producer, the monitor and its dashboard; one loader is killed and comes back; at the
- * end the table is checked against what Kafka acknowledged. Exit code 0 only when nothing was lost.
+ * {@code kgroups demo}: the options and the printing of a {@link Demo} run, and the monitor with
+ * its dashboard on the run's cluster. Exit code 0 only when nothing was lost.
  */
 @Command(name = "demo", description = {"Run the storage loader on an embedded Kafka with no set-up: produce orders, load them",
     "with 3 loaders (one killed with SIGKILL and brought back), watch it on the dashboard, and check",
     "at the end that nothing was lost. Exit code 0 only when lost = 0."})
 final class DemoCommand implements Callable<Integer> {
-    private static final int PARTITIONS = 6;
-    private static final int LOADERS = 3;
-
     @Mixin
     private CommandContext context;
 
@@ -69,77 +68,16 @@ final class DemoCommand implements Callable<Integer> {
         // Closed last, after the work directory is gone: closing it lets a Ctrl-C'd JVM end.
         GracefulStop stop = new GracefulStop("kgroups-demo", Duration.ofSeconds(60));
         try {
-            out.println("Starting Kafka, the database and " + LOADERS + " loaders (work directory " + dir + ")...");
+            out.println("Starting Kafka, the database and " + Demo.LOADERS + " loaders (work directory " + dir + ")...");
             out.flush();
-            long begin = System.currentTimeMillis();
-            try (OrdersRun run = OrdersRun.start(new OrdersRun.Settings(1, PARTITIONS, protocol, LOADERS, rate, 0.02, 2_000, dir,
-                    Kgroups.LOADER));
-                 LagMonitor monitor = noDashboard ? null : LagMonitor.builder(run.admin()).interval(Duration.ofSeconds(2))
-                         .window(10).build();
-                 MonitorServer server = monitor == null ? null : serve(monitor)) {
-                run.cancelWhen(stop::isRequested);
-                out.println("Kafka at " + run.kafka().bootstrapServers() + "; topic " + OrdersRun.TOPIC + " (" + PARTITIONS
-                        + " partitions); group " + OrdersRun.GROUP + " (" + protocol + " protocol); loader logs in " + dir);
-                if (server != null) {
-                    monitor.start();
-                    out.println("Dashboard: " + http.url(server.port()) + "/");
-                }
-                run.startProducing();
-                out.printf("Producing %.0f order events a second (2 %% invalid) for %s.%n", rate,
-                        CommandContext.seconds(duration));
+            DemoResult result = Demo.run(new DemoSettings(duration, rate, protocol, keep, dir, Kgroups.LOADER),
+                    new Printing(dir), stop);
+            if (result.stopped()) {
+                out.println("Stopped by Ctrl-C before the check.");
                 out.flush();
-                Duration first = run.awaitRecovery(begin, Duration.ofSeconds(60));
-                if (first == null || stop.isRequested()) {
-                    return stopped(stop, run);
-                }
-                out.printf("All %d partitions are being loaded (%.1f s after start).%n", PARTITIONS, first.toMillis() / 1e3);
-                long end = System.currentTimeMillis() + duration.toMillis();
-                long killAt = System.currentTimeMillis() + duration.toMillis() / 3;
-                Duration recovery = null;
-                boolean killed = false;
-                long nextProgress = System.currentTimeMillis();
-                while (System.currentTimeMillis() < end && !stop.isRequested()) {
-                    if (System.currentTimeMillis() >= nextProgress) {
-                        progress(run, begin);
-                        nextProgress += 5_000;
-                    }
-                    if (!killed && System.currentTimeMillis() >= killAt) {
-                        killed = true;
-                        recovery = killAndBringBack(run, stop);
-                        if (recovery == null) {
-                            return stopped(stop, run);
-                        }
-                    }
-                    stop.await(Duration.ofMillis(200));
-                }
-                if (stop.isRequested()) {
-                    return stopped(stop, run);
-                }
-                run.stopProducing();
-                out.println("Producer stopped after " + run.produced() + " events; waiting for the loaders to commit everything...");
-                out.flush();
-                boolean caughtUp = run.awaitCaughtUp(Duration.ofSeconds(120));
-                if (stop.isRequested()) {
-                    return stopped(stop, run);
-                }
-                LoadVerification check = run.verify();
-                out.println();
-                context.print(VerificationTable.of(check, "recoveryAfterKill",
-                        String.format("%.1f s", recovery.toMillis() / 1e3)));
-                out.println();
-                passed = check.lost() == 0 && caughtUp;
-                out.println(passed ? "lost = 0: every valid event is in the table at its latest version, every invalid one "
-                        + "in " + OrdersRun.TOPIC + ".DLT; " + check.duplicates() + " events stored twice after the kill were "
-                        + "absorbed by the upsert."
-                        : "LOST " + check.lost() + (caughtUp ? "" : " (the group did not catch up within 120 s)")
-                        + ": see the loader logs in " + dir);
-                out.flush();
-                if (keep) {
-                    out.println("Everything keeps running (--keep); Ctrl-C to stop.");
-                    out.flush();
-                    stop.await(Duration.ofDays(365));
-                }
+                return CliException.FAILED;
             }
+            passed = result.passed();
         } finally {
             // Kept when the check failed, for its logs; a run stopped by Ctrl-C has nothing to look into.
             try {
@@ -157,46 +95,93 @@ final class DemoCommand implements Callable<Integer> {
         return CliException.OK;
     }
 
-    /** Kills loader-2 with SIGKILL, waits until every partition is loaded again, brings it back. */
-    private Duration killAndBringBack(OrdersRun run, GracefulStop stop) throws InterruptedException, SQLException {
-        PrintWriter out = context.out();
-        LoaderProcess victim = run.loaders().get(1);
-        out.println("Killing " + victim.name() + " (pid " + victim.pid() + ") with SIGKILL: no commit, no leave. "
-                + "Its partitions move to the others when its session times out (" + OrdersRun.SESSION_TIMEOUT_MS / 1000
-                + " s).");
-        out.flush();
-        long killedAt = victim.kill();
-        Duration recovery = run.awaitRecovery(killedAt, Duration.ofSeconds(60));
-        if (recovery == null || stop.isRequested()) {
-            return null;
-        }
-        out.printf("The group is loading every partition again %.1f s after the kill. Bringing %s back.%n",
-                recovery.toMillis() / 1e3, victim.name());
-        out.flush();
-        victim.start();
-        return recovery;
-    }
+    /** The run's lines, and the monitor with its dashboard while the run's Kafka is up. */
+    private final class Printing implements DemoListener {
+        private final Path dir;
+        private final PrintWriter out = context.out();
+        private LagMonitor monitor;
+        private MonitorServer server;
 
-    private void progress(OrdersRun run, long begin) throws InterruptedException {
-        long alive = run.loaders().stream().filter(LoaderProcess::isAlive).count();
-        String lag;
-        try {
-            lag = String.format("%,d", run.lag());
-        } catch (RunFailedException | org.apache.kafka.common.KafkaException e) {
-            lag = "?";
+        Printing(Path dir) {
+            this.dir = dir;
         }
-        context.out().printf("  %3ds  produced %,8d   lag %6s   loaders running %d/%d%n",
-                (System.currentTimeMillis() - begin) / 1000, run.produced(), lag, alive, run.loaders().size());
-        context.out().flush();
-    }
 
-    private int stopped(GracefulStop stop, OrdersRun run) {
-        if (stop.isRequested()) {
-            context.out().println("Stopped by Ctrl-C before the check.");
-            context.out().flush();
-            return CliException.FAILED;
+        @Override
+        public void started(String bootstrapServers, GroupAdmin admin) {
+            out.println("Kafka at " + bootstrapServers + "; topic " + OrdersRun.TOPIC + " (" + Demo.PARTITIONS
+                    + " partitions); group " + OrdersRun.GROUP + " (" + protocol + " protocol); loader logs in " + dir);
+            if (!noDashboard) {
+                monitor = LagMonitor.builder(admin).interval(Duration.ofSeconds(2)).window(10).build();
+                server = serve(monitor);
+                monitor.start();
+                out.println("Dashboard: " + http.url(server.port()) + "/");
+            }
+            out.printf("Producing %.0f order events a second (%.0f %% invalid) for %s.%n", rate, Demo.BAD_RATIO * 100,
+                    CommandContext.seconds(duration));
+            out.flush();
         }
-        throw CliException.failed("the loaders did not load every partition within 60 s: " + run.unexpectedExits(), null);
+
+        @Override
+        public void allPartitionsLoading(Duration after) {
+            out.printf("All %d partitions are being loaded (%.1f s after start).%n", Demo.PARTITIONS, after.toMillis() / 1e3);
+            out.flush();
+        }
+
+        @Override
+        public void progress(Duration at, long produced, OptionalLong lag, long loadersRunning, int loaders) {
+            out.printf("  %3ds  produced %,8d   lag %6s   loaders running %d/%d%n", at.toSeconds(), produced,
+                    lag.isPresent() ? String.format("%,d", lag.getAsLong()) : "?", loadersRunning, loaders);
+            out.flush();
+        }
+
+        @Override
+        public void killing(String loader, long pid) {
+            out.println("Killing " + loader + " (pid " + pid + ") with SIGKILL: no commit, no leave. "
+                    + "Its partitions move to the others when its session times out (" + OrdersRun.SESSION_TIMEOUT_MS / 1000
+                    + " s).");
+            out.flush();
+        }
+
+        @Override
+        public void recovered(String loader, Duration recovery) {
+            out.printf("The group is loading every partition again %.1f s after the kill. Bringing %s back.%n",
+                    recovery.toMillis() / 1e3, loader);
+            out.flush();
+        }
+
+        @Override
+        public void producerStopped(long produced) {
+            out.println("Producer stopped after " + produced + " events; waiting for the loaders to commit everything...");
+            out.flush();
+        }
+
+        @Override
+        public void checked(DemoResult result) {
+            LoadVerification check = result.verification();
+            out.println();
+            context.print(VerificationTable.of(check, "recoveryAfterKill",
+                    String.format("%.1f s", result.kill().recovery().toMillis() / 1e3)));
+            out.println();
+            out.println(result.passed() ? "lost = 0: every valid event is in the table at its latest version, every invalid "
+                    + "one in " + OrdersRun.TOPIC + ".DLT; " + check.duplicates() + " events stored twice after the kill were "
+                    + "absorbed by the upsert."
+                    : "LOST " + check.lost() + (result.caughtUp() ? "" : " (the group did not catch up within "
+                    + Demo.CATCH_UP_WITHIN.toSeconds() + " s)") + ": see the loader logs in " + dir);
+            if (keep) {
+                out.println("Everything keeps running (--keep); Ctrl-C to stop.");
+            }
+            out.flush();
+        }
+
+        @Override
+        public void stopping() {
+            if (server != null) {
+                server.close();
+            }
+            if (monitor != null) {
+                monitor.close();
+            }
+        }
     }
 
     /** A demo must start: when the port is taken, a free one. */

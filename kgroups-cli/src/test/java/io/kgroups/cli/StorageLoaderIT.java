@@ -9,36 +9,86 @@ import io.kgroups.demo.ChaosListener;
 import io.kgroups.demo.ChaosResult;
 import io.kgroups.demo.ChaosSchedule;
 import io.kgroups.demo.ChaosSettings;
+import io.kgroups.demo.Demo;
+import io.kgroups.demo.DemoListener;
+import io.kgroups.demo.DemoResult;
+import io.kgroups.demo.DemoSettings;
 import io.kgroups.demo.GroupProtocol;
 import io.kgroups.demo.StopRequest;
 import io.kgroups.orders.LoadVerification;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.parallel.Execution;
+import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
  * The storage loader end to end: {@code kgroups demo} and the short form of {@code kgroups chaos}
  * (loader processes killed with SIGKILL, a broker of three stopped and restarted) from the runnable
- * jar, and the chaos run on the other group protocol in this JVM, checked on the records it
- * returns. Each must end with nothing lost.
+ * jar, checked on what they print; the demo, and the chaos run on the other group protocol, in this
+ * JVM, checked on the records they return. Each must end with nothing lost.
  */
 class StorageLoaderIT {
     private static final Pattern RESULT = Pattern.compile("(?m)^RESULT lost=(\\d+) duplicates=(\\d+) max_recovery_s=([\\d.]+)$");
 
-    @Test
-    void theDemoLosesNothingAndSaysSo(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) throws Exception {
-        JarRun.Result demo = run(dir, "demo", "--duration", "20s", "--http", "127.0.0.1:0");
-        assertThat(demo.output()).contains("Dashboard: http://127.0.0.1:", "Killing loader-2", "with SIGKILL",
-                "is loading every partition again");
-        assertThat(demo.output()).containsPattern("(?m)^lost\\s+0$").containsPattern("(?m)^validNeverStored\\s+0$")
-                .containsPattern("(?m)^ordersBehindLatest\\s+0$").containsPattern("(?m)^invalid\\s+[1-9]\\d*$");
-        assertThat(demo.exitCode()).as(demo.output()).isZero();
+    /**
+     * The demo twice at once, from the jar and in this JVM: together they take about as long as one
+     * (a demo mostly waits), and the chaos runs, timed by their kill schedules, run alone.
+     */
+    @Nested
+    class TheDemo {
+        /** What the demo prints, from the jar; what it found is {@link #theDemoKillsALoaderAndNothingIsLost}'s business. */
+        @Test
+        @Execution(ExecutionMode.CONCURRENT)
+        void theDemoSaysWhatItDoesAndWhatItFound(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) throws Exception {
+            JarRun.Result demo = run(dir, "demo", "--duration", "20s", "--http", "127.0.0.1:0");
+            assertThat(demo.output()).containsSubsequence("Kafka at 127.0.0.1:", "Dashboard: http://127.0.0.1:",
+                    "Producing 300 order events a second (2 % invalid) for 20s.", "All 6 partitions are being loaded",
+                    "Killing loader-2 (pid ", ") with SIGKILL", "The group is loading every partition again",
+                    "Bringing loader-2 back.", "Producer stopped after", "lost = 0: every valid event is in the table");
+            assertThat(demo.output()).containsPattern("(?m)^  +\\d+s  produced +[\\d,]+   lag +\\S+   loaders running \\d/3$")
+                    .containsPattern("(?m)^lost +\\d+$").containsPattern("(?m)^recoveryAfterKill +\\d+\\.\\d s$");
+            assertThat(demo.exitCode()).as(demo.output()).isZero();
+        }
+
+        /** The demo in this JVM (the loaders in JVMs of their own), checked on what it returns. */
+        @Test
+        @Execution(ExecutionMode.CONCURRENT)
+        void theDemoKillsALoaderAndNothingIsLost(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) throws Exception {
+            List<String> progress = new CopyOnWriteArrayList<>();
+            DemoListener listener = new DemoListener() {
+                @Override
+                public void progress(Duration at, long produced, OptionalLong lag, long running, int loaders) {
+                    progress.add(at.toSeconds() + " s: produced " + produced + ", lag " + lag + ", running " + running);
+                }
+
+                @Override
+                public void killing(String loader, long pid) {
+                    progress.add("killing " + loader + " (pid " + pid + ")");
+                }
+            };
+            DemoResult result = assertTimeoutPreemptively(Duration.ofMinutes(5), () -> Demo.run(new DemoSettings(
+                    Duration.ofSeconds(20), 300, GroupProtocol.classic, false, dir, Kgroups.LOADER), listener, NEVER),
+                    () -> "the demo did not end within 5 minutes; it reported:\n" + String.join("\n", progress)
+                    + JarRun.brokerLogs(dir));
+
+            assertThat(result.firstLoad()).isNotNull();
+            assertThat(result.kill().loader()).isEqualTo("loader-2");
+            assertThat(result.kill().recovery()).as("every partition loaded again after the kill").isNotNull();
+            assertThat(result.caughtUp()).as("the group committed everything; progress: %s", progress).isTrue();
+            LoadVerification check = result.verification();
+            assertThat(check.lost()).as("lost: %s; progress: %s", check, progress).isZero();
+            assertThat(check.invalid()).as("invalid events, which must be in the DLT").isPositive();
+            assertThat(result.passed()).isTrue();
+        }
     }
 
     @Test

@@ -228,10 +228,14 @@ public final class OrdersRun implements AutoCloseable {
         return false;
     }
 
-    /** Loaders that ended by themselves (not killed by the run), with their exit code and last lines. */
+    /**
+     * Loaders that ended by themselves (not killed by the run), with their exit code and last lines;
+     * when none did, where their logs are.
+     */
     public String unexpectedExits() {
-        return loaders.stream().filter(l -> l.exitCode() != null)
+        String exits = loaders.stream().filter(l -> l.exitCode() != null)
                 .map(l -> l.name() + " exited with " + l.exitCode() + ":\n" + l.tail()).collect(Collectors.joining("\n"));
+        return exits.isEmpty() ? "no loader ended by itself; see the loader logs in " + settings.dir() : exits;
     }
 
     public LoadVerification verify() throws SQLException {
