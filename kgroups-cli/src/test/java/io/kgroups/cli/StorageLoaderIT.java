@@ -25,8 +25,6 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.parallel.Execution;
-import org.junit.jupiter.api.parallel.ExecutionMode;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -40,14 +38,13 @@ class StorageLoaderIT {
     private static final Pattern RESULT = Pattern.compile("(?m)^RESULT lost=(\\d+) duplicates=(\\d+) max_recovery_s=([\\d.]+)$");
 
     /**
-     * The demo twice at once, from the jar and in this JVM: together they take about as long as one
-     * (a demo mostly waits), and the chaos runs, timed by their kill schedules, run alone.
+     * The demo twice, from the jar (what it prints) and in this JVM (what it returns), one after the
+     * other: on 2 cores, two demos at once (two brokers, six loader JVMs) would time each other's kills.
      */
     @Nested
     class TheDemo {
         /** What the demo prints, from the jar; what it found is {@link #theDemoKillsALoaderAndNothingIsLost}'s business. */
         @Test
-        @Execution(ExecutionMode.CONCURRENT)
         void theDemoSaysWhatItDoesAndWhatItFound(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) throws Exception {
             JarRun.Result demo = run(dir, "demo", "--duration", "20s", "--http", "127.0.0.1:0");
             assertThat(demo.output()).containsSubsequence("Kafka at 127.0.0.1:", "Dashboard: http://127.0.0.1:",
@@ -61,7 +58,6 @@ class StorageLoaderIT {
 
         /** The demo in this JVM (the loaders in JVMs of their own), checked on what it returns. */
         @Test
-        @Execution(ExecutionMode.CONCURRENT)
         void theDemoKillsALoaderAndNothingIsLost(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir) throws Exception {
             List<String> progress = new CopyOnWriteArrayList<>();
             DemoListener listener = new DemoListener() {
