@@ -120,7 +120,7 @@ public final class GroupAdmin implements AutoCloseable {
 
     /** Every group in full, log-end offsets read at {@code isolation}. */
     public List<GroupDetail> describeAll(IsolationLevel isolation) {
-        return describe(reads.list().keySet(), true, false, isolation);
+        return describe(null, true, false, isolation);
     }
 
     /**
@@ -154,9 +154,10 @@ public final class GroupAdmin implements AutoCloseable {
         return calls.await(retentionMsOf(partitions), "read topic retention");
     }
 
+    /** @param groups null: every group listed */
     private List<GroupDetail> describe(Collection<String> groups, boolean timeLag, boolean mustExist,
             IsolationLevel isolation) {
-        if (groups.isEmpty()) {
+        if (groups != null && groups.isEmpty()) {
             return List.of();
         }
         // The time-lag consumer takes a moment to start: let it start while the Admin calls run.
@@ -174,9 +175,10 @@ public final class GroupAdmin implements AutoCloseable {
     private List<GroupDetail> describe(Collection<String> groups, boolean mustExist, IsolationLevel isolation,
             CompletableFuture<KafkaConsumer<byte[], byte[]>> consumer) {
         Map<String, OffsetReadings.Listed> listed = reads.list();
+        Collection<String> names = groups == null ? listed.keySet() : new java.util.LinkedHashSet<>(groups);
         List<String> readable = new ArrayList<>();
         List<String> listedOnly = new ArrayList<>();
-        for (String group : new java.util.LinkedHashSet<>(groups)) {
+        for (String group : names) {
             OffsetReadings.Listed l = listed.get(group);
             if (l == null || l.readable()) {
                 readable.add(group);
@@ -199,7 +201,7 @@ public final class GroupAdmin implements AutoCloseable {
         Map<String, GroupDetail> byName = new HashMap<>();
         readings.details(firstRecords, retention, System.currentTimeMillis()).forEach(d -> byName.put(d.group(), d));
         List<GroupDetail> result = new ArrayList<>();
-        for (String group : new java.util.LinkedHashSet<>(groups)) {
+        for (String group : names) {
             if (byName.containsKey(group)) {
                 result.add(byName.get(group));
             } else if (listedOnly.contains(group)) {

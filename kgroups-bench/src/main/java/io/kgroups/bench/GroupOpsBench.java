@@ -62,7 +62,7 @@ final class GroupOpsBench implements Benchmark {
     private static final Pattern JSON_PARTITION = Pattern.compile("\"partition\"\\s*:\\s*\\d+");
     /** A partition's lag and time lag, next to each other in kgroups' JSON. */
     private static final Pattern JSON_LAG = Pattern.compile(
-            "\"lag\"\\s*:\\s*(\\d+)\\s*,\\s*\"lagSeconds\"\\s*:\\s*(null|[-0-9.eE]+)");
+            "\"lag\"\\s*:\\s*(\\d+)\\s*,\\s*\"offsetLag\"\\s*:\\s*(?:null|\\d+)\\s*,\\s*\"lagSeconds\"\\s*:\\s*(null|[-0-9.eE]+)");
 
     /** What is compared; a round runs them in this order. */
     enum Tool {
