@@ -78,6 +78,15 @@ public record ResetPlan(String group, String state, int activeMembers, List<Part
         return partitions.stream().filter(p -> p.delta() != null && p.delta() < 0).mapToLong(p -> -p.delta()).sum();
     }
 
+    /**
+     * Whether the group exists: it has a state other than Dead, or committed offsets. A plan for a
+     * group that does not exist would create it (Kafka creates a group on its first commit): a
+     * typo in the name, unless that is what is wanted.
+     */
+    public boolean groupExists() {
+        return !state.equalsIgnoreCase("dead") || partitions.stream().anyMatch(p -> p.currentOffset() != null);
+    }
+
     /** Records skipped (sum of positive deltas). */
     public long recordsSkipped() {
         return partitions.stream().filter(p -> p.delta() != null && p.delta() > 0).mapToLong(Partition::delta).sum();

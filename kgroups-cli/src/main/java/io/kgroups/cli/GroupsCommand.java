@@ -2,8 +2,11 @@ package io.kgroups.cli;
 
 import io.kgroups.admin.GroupAdmin;
 import io.kgroups.admin.GroupSummary;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.stream.Collectors;
+import org.apache.kafka.common.GroupState;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -20,12 +23,26 @@ final class GroupsCommand implements Callable<Integer> {
     @Option(names = "--type", paramLabel = "TYPE", description = "Only groups of this type (classic, consumer, share, streams) or protocol type (connect ...).")
     private String type;
 
+    /** The group types Kafka 4 has. */
+    private static final List<String> TYPES = List.of("classic", "consumer", "share", "streams");
+
     @Override
     public Integer call() {
+        if (state != null && Arrays.stream(GroupState.values()).noneMatch(s -> s.toString().equalsIgnoreCase(state))) {
+            throw CliException.usage("--state '" + state + "' is not a group state: use one of "
+                    + Arrays.stream(GroupState.values()).map(GroupState::toString).collect(Collectors.joining(", ")));
+        }
         try (GroupAdmin admin = ClusterConnection.groupAdmin(context)) {
             Table table = Table.of("group", "state", "type", "protocol-type", "members", "topics", "lag")
                     .whenEmpty("No groups" + (state != null || type != null ? " match" : " on this cluster yet") + ".");
             List<GroupSummary> groups = admin.listGroups();
+            if (type != null && TYPES.stream().noneMatch(type::equalsIgnoreCase)
+                    && groups.stream().noneMatch(g -> g.protocolType().equalsIgnoreCase(type))) {
+                throw CliException.usage("--type '" + type + "' is not a group type (" + String.join(", ", TYPES)
+                        + ") nor the protocol type of a group on this cluster ("
+                        + groups.stream().map(GroupSummary::protocolType).filter(t -> !t.isEmpty()).distinct().sorted()
+                                .collect(Collectors.joining(", ")) + ")");
+            }
             for (GroupSummary group : groups) {
                 if (state != null && !group.state().equalsIgnoreCase(state)) {
                     continue;

@@ -28,6 +28,10 @@ final class ResetExecution {
             description = "With --execute: wait up to this long for the group's members to leave.")
     private Duration waitForEmpty;
 
+    @Option(names = "--create-group", description = {"The group may not exist yet: this gives a new group its first offsets",
+        "(without it, a group name that does not exist is refused: a typo would create a group)."})
+    private boolean createGroup;
+
     @Option(names = "--backup-dir", paramLabel = "DIR", description = "Where backups go (default: ~/.kgroups/backups).")
     private Path backupDir = Path.of(System.getProperty("user.home"), ".kgroups", "backups");
 
@@ -43,6 +47,10 @@ final class ResetExecution {
     void run(CommandContext context, GroupAdmin admin, String group, Map<String, Set<Integer>> topics, ResetTarget target)
             throws InterruptedException {
         ResetPlan dryRun = admin.planReset(group, topics, target);
+        if (!dryRun.groupExists() && !createGroup) {
+            throw CliException.failed("group '" + group + "' does not exist: check the name (`kgroups groups` lists them), "
+                    + "or add --create-group to give a new group these offsets; nothing was changed", null);
+        }
         if (!execute) {
             print(context, dryRun, null, List.of());
             return;

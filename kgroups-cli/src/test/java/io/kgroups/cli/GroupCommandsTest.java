@@ -46,6 +46,22 @@ class GroupCommandsTest {
     }
 
     @Test
+    void groupFiltersAreCheckedAndCaseInsensitive() {
+        Cli.Result lower = Cli.run("groups", "--state", "empty", "--type", "CLASSIC", "--bootstrap-server", bootstrap,
+                "--output", "csv");
+        assertThat(lower.exitCode()).as(lower.err()).isZero();
+        assertThat(lower.out()).contains("cli_loader,Empty,classic");
+
+        Cli.Result state = Cli.run("groups", "--state", "Bogus", "--bootstrap-server", bootstrap);
+        assertThat(state.exitCode()).isEqualTo(CliException.USAGE);
+        assertThat(state.err()).contains("--state 'Bogus' is not a group state: use one of", "Stable", "Empty");
+
+        Cli.Result type = Cli.run("groups", "--type", "bogus", "--bootstrap-server", bootstrap);
+        assertThat(type.exitCode()).isEqualTo(CliException.USAGE);
+        assertThat(type.err()).contains("--type 'bogus' is not a group type (classic, consumer, share, streams)");
+    }
+
+    @Test
     void describeJsonHasTheDocumentedFields() throws Exception {
         Cli.Result result = Cli.run("describe", "cli_loader", "--bootstrap-server", bootstrap, "--output", "json");
 

@@ -75,11 +75,19 @@ class OffsetsCommandsTest {
         String from = group(4, 9);
         String to = "cli-offsets-new" + (++groups);
 
-        Cli.Result dryRun = Cli.run("offsets", "copy", from, to, "--bootstrap-server", bootstrap);
+        // A group that does not exist is a typo until said otherwise: refused, nothing written, nothing audited.
+        Cli.Result typo = Cli.run("offsets", "copy", from, to, "--execute", "--bootstrap-server", bootstrap,
+                "--backup-dir", dir.toString(), "--audit-log", dir.resolve("audit.log").toString());
+        assertThat(typo.exitCode()).isEqualTo(CliException.FAILED);
+        assertThat(typo.err()).contains("group '" + to + "' does not exist", "--create-group", "nothing was changed");
+        assertThat(committed(to)).isEmpty();
+        assertThat(dir.resolve("audit.log")).doesNotExist();
+
+        Cli.Result dryRun = Cli.run("offsets", "copy", from, to, "--create-group", "--bootstrap-server", bootstrap);
         assertThat(dryRun.out()).contains("Dry run");
         assertThat(committed(to)).isEmpty();
 
-        Cli.Result copied = Cli.run("offsets", "copy", from, to, "--execute", "--bootstrap-server", bootstrap,
+        Cli.Result copied = Cli.run("offsets", "copy", from, to, "--execute", "--create-group", "--bootstrap-server", bootstrap,
                 "--backup-dir", dir.toString(), "--audit-log", dir.resolve("audit.log").toString());
         assertThat(copied.exitCode()).as(copied.err()).isZero();
         assertThat(committed(to).get(new TopicPartition(TOPIC, 0)).offset()).isEqualTo(4);

@@ -203,6 +203,26 @@ class ResetCommandTest {
         assertThat(offset.err()).contains("--to-offset must not be negative, was -3");
     }
 
+    /** A typo in the group name would create a group (Kafka creates one on its first commit): refused unless asked for. */
+    @Test
+    void aGroupThatDoesNotExistIsATypoUnlessCreateGroupIsGiven(@TempDir Path dir) throws Exception {
+        String typo = "cli-reset-typo" + (++groups);
+        String[] where = {"--bootstrap-server", bootstrap, "--backup-dir", dir.toString(), "--audit-log",
+                dir.resolve("audit.log").toString()};
+
+        Cli.Result refused = Cli.run(concat(new String[] {"reset", typo, "--topic", "cli-reset", "--to-earliest", "--execute"},
+                where));
+        assertThat(refused.exitCode()).as(refused.out()).isEqualTo(CliException.FAILED);
+        assertThat(refused.err()).contains("group '" + typo + "' does not exist", "--create-group", "nothing was changed");
+        assertThat(committed(typo)).isEmpty();
+        assertThat(dir.resolve("audit.log")).doesNotExist();
+
+        Cli.Result created = Cli.run(concat(new String[] {"reset", typo, "--topic", "cli-reset", "--to-earliest", "--execute",
+            "--create-group"}, where));
+        assertThat(created.exitCode()).as(created.err()).isZero();
+        assertThat(committed(typo)).containsOnlyKeys(new TopicPartition("cli-reset", 0), new TopicPartition("cli-reset", 1));
+    }
+
     @Test
     void anUnknownPartitionIsAOneLineFailure() throws Exception {
         Cli.Result result = Cli.run("reset", group(), "--topic", "cli-reset:7", "--to-latest", "--bootstrap-server", bootstrap);
