@@ -1,7 +1,6 @@
 package io.kgroups.admin;
 
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
 import java.time.OffsetDateTime;
@@ -68,10 +67,9 @@ public record ResetSpec(String option, String value) {
             case "--to-datetime" -> new ResetTarget.ToDatetime(time());
             case "--by-duration" -> {
                 try {
-                    yield new ResetTarget.ByDuration(Duration.parse(value));
-                } catch (DateTimeParseException e) {
-                    throw new IllegalArgumentException("--by-duration '" + value + "' is not an ISO-8601 duration: write it "
-                            + "as PT30M, PT2H or P1D", e);
+                    yield new ResetTarget.ByDuration(DurationSyntax.parse(value));
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("--by-duration " + e.getMessage(), e);
                 }
             }
             default -> OffsetsFile.read(Path.of(value));

@@ -30,6 +30,8 @@ class ResetSpecTest {
         assertThat(new ResetSpec("--to-datetime", "2026-11-24T14:00:00+01:00").target())
                 .isEqualTo(new ResetTarget.ToDatetime(Instant.parse("2026-11-24T13:00:00Z")));
         assertThat(new ResetSpec("--by-duration", "PT2H").target()).isEqualTo(new ResetTarget.ByDuration(Duration.ofHours(2)));
+        assertThat(new ResetSpec("--by-duration", "2h").target()).as("the same syntax as every duration option")
+                .isEqualTo(new ResetTarget.ByDuration(Duration.ofHours(2)));
         assertThat(new ResetSpec("--from-file", file.toString()).target())
                 .isEqualTo(ResetTarget.FromOffsets.of(Map.of(new TopicPartition("orders", 0), 7L)));
     }
@@ -43,7 +45,7 @@ class ResetSpecTest {
         "--to-offset   | -1   | --to-offset must not be negative, was -1",
         "--shift-by    | 1.5  | --shift-by '1.5' is not a whole number",
         "--to-datetime | noon | --to-datetime 'noon' is not an ISO-8601 time",
-        "--by-duration | 2h   | --by-duration '2h' is not an ISO-8601 duration",
+        "--by-duration | soon | --by-duration 'soon' is not a duration: write it as 500ms, 30s, 5m, 2h, 7d or ISO-8601",
     })
     void aBadSpecIsOneLineThatNamesIt(String option, String value, String message) {
         assertThatThrownBy(() -> new ResetSpec(option, value).target()).isInstanceOf(IllegalArgumentException.class)

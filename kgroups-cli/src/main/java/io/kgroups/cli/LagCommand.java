@@ -30,20 +30,21 @@ final class LagCommand implements Callable<Integer> {
     @Parameters(paramLabel = "GROUP", arity = "0..*", description = "Groups to show (default: all).")
     private List<String> groups = List.of();
 
-    @Option(names = "--watch", paramLabel = "SECONDS", description = "Redraw every SECONDS until Ctrl-C.")
-    private Integer watchSeconds;
+    @Option(names = "--watch", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Redraw every DURATION (5s, 1m ...) until Ctrl-C.")
+    private Duration watch;
 
     @Override
     public Integer call() throws InterruptedException {
-        if (watchSeconds != null && watchSeconds < 1) {
-            throw CliException.usage("--watch must be at least 1 second, was " + watchSeconds);
+        if (watch != null && watch.compareTo(Duration.ofSeconds(1)) < 0) {
+            throw CliException.usage("--watch must be at least 1s, was " + DurationText.of(watch.toSeconds()));
         }
         Pattern include = groups.isEmpty() ? Pattern.compile(".*")
                 : Pattern.compile(groups.stream().map(Pattern::quote).collect(Collectors.joining("|")));
         // The monitor's own sampling and evaluator, so that `lag --watch` and `kgroups monitor` agree.
         try (GroupAdmin admin = ClusterConnection.groupAdmin(context);
              LagMonitor monitor = LagMonitor.builder(admin).include(include)
-                     .interval(Duration.ofSeconds(watchSeconds == null ? 5 : watchSeconds)).build()) {
+                     .interval(watch == null ? Duration.ofSeconds(5) : watch).build()) {
             Map<String, Long> previous = null;
             long failed = 0;
             while (true) {
@@ -89,7 +90,7 @@ final class LagCommand implements Callable<Integer> {
                                 status.get(topic.getKey()).toString());
                     }
                 }
-                if (watchSeconds != null && context.global().output() == GlobalOptions.OutputFormat.table) {
+                if (watch != null && context.global().output() == GlobalOptions.OutputFormat.table) {
                     context.out().print("\033[H\033[2J"); // redraw in place
                 }
                 context.print(table);
@@ -105,11 +106,11 @@ final class LagCommand implements Callable<Integer> {
                 }
                 unknown.forEach(r -> context.err().println("kgroups: warning: " + r));
                 context.err().flush();
-                if (watchSeconds == null) {
+                if (watch == null) {
                     return unknown.isEmpty() ? CliException.OK : CliException.PARTIAL;
                 }
                 previous = positions;
-                Thread.sleep(Duration.ofSeconds(watchSeconds).toMillis());
+                Thread.sleep(watch.toMillis());
             }
         }
     }

@@ -55,8 +55,8 @@ final class ResetCommand implements Callable<Integer> {
         @Option(names = "--to-datetime", required = true, paramLabel = "ISO-8601",
                 description = "The first record at or after this time, e.g. 2026-11-24T14:00:00Z (no zone: local time).")
         String datetime;
-        @Option(names = "--by-duration", required = true, paramLabel = "ISO-8601",
-                description = "The first record not older than this, e.g. PT2H or P1D.")
+        @Option(names = "--by-duration", required = true, paramLabel = "DURATION",
+                description = "The first record not older than this, e.g. 2h, 1d or PT2H.")
         String duration;
         @Option(names = "--from-file", required = true, paramLabel = "FILE",
                 description = "Offsets from a CSV file topic,partition,offset (an export or a backup).")

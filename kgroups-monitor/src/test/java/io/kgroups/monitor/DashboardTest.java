@@ -153,7 +153,7 @@ class DashboardTest {
         "spec=to-nowhere                          | 400 | unknown reset spec '--to-nowhere'",
         "spec=to-offset&value=ten                 | 400 | --to-offset 'ten' is not a whole number",
         "spec=to-offset                           | 400 | --to-offset needs a value",
-        "spec=by-duration&value=2h                | 400 | --by-duration '2h' is not an ISO-8601 duration",
+        "spec=by-duration&value=soon              | 400 | --by-duration 'soon' is not a duration",
         "value=3                                  | 400 | spec is missing",
         "spec=from-file&value=/etc/passwd         | 400 | --from-file reads a file on the monitor's host",
         "spec=to-latest&topic=dash-orders:x       | 400 | --topic dash-orders:x: partitions are numbers",
