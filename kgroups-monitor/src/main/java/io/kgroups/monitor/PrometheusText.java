@@ -49,8 +49,8 @@ public final class PrometheusText {
         partitions(out, snapshot, "kgroups_group_retention_risk_seconds", Field.RETENTION);
         header(out, "kgroups_group_committed_offset", "The group's committed offset");
         partitions(out, snapshot, "kgroups_group_committed_offset", Field.COMMITTED);
-        header(out, "kgroups_partition_log_end_offset", "The partition's log-end offset");
-        partitions(out, snapshot, "kgroups_partition_log_end_offset", Field.LOG_END);
+        header(out, "kgroups_partition_log_end_offset", "The partition's log-end offset (one series per partition, not per group)");
+        logEnds(out, snapshot);
         header(out, "kgroups_monitor_cycles_total", "Sampling cycles run");
         out.append("kgroups_monitor_cycles_total ").append(snapshot.cycles()).append('\n');
         header(out, "kgroups_monitor_cycle_failures_total", "Sampling cycles that failed");
@@ -96,7 +96,25 @@ public final class PrometheusText {
         }
     }
 
-    private enum Field { LAG, LAG_SECONDS, RETENTION, COMMITTED, LOG_END, SAMPLED, STATUS }
+    private enum Field { LAG, LAG_SECONDS, RETENTION, COMMITTED, SAMPLED, STATUS }
+
+    /** A partition's log end is the partition's, whatever group reads it: once, the newest seen. */
+    private static void logEnds(StringBuilder out, MonitorSnapshot snapshot) {
+        java.util.Map<String, java.util.TreeMap<Integer, Long>> ends = new java.util.TreeMap<>();
+        for (GroupStatus g : snapshot.groups()) {
+            for (PartitionStatus p : g.partitions()) {
+                if (p.logEndOffset() != null) {
+                    ends.computeIfAbsent(p.topic(), t -> new java.util.TreeMap<>()).merge(p.partition(), p.logEndOffset(),
+                            Math::max);
+                }
+            }
+        }
+        ends.forEach((topic, partitions) -> partitions.forEach((partition, end) -> {
+            out.append("kgroups_partition_log_end_offset{topic=\"");
+            escape(out, topic);
+            out.append("\",partition=\"").append(partition).append("\"} ").append(end).append('\n');
+        }));
+    }
 
     private static void partitions(StringBuilder out, MonitorSnapshot snapshot, String name, Field field) {
         for (GroupStatus g : snapshot.groups()) {
@@ -106,7 +124,6 @@ public final class PrometheusText {
                     case LAG_SECONDS -> p.lagSeconds();
                     case RETENTION -> p.retentionSecondsLeft();
                     case COMMITTED -> p.committedOffset() == null ? null : (double) p.committedOffset();
-                    case LOG_END -> p.logEndOffset() == null ? null : (double) p.logEndOffset();
                     case SAMPLED -> p.lastSampleMs() == null ? null : p.lastSampleMs() / 1000.0;
                     case STATUS -> (double) p.status().code();
                 };

@@ -79,6 +79,8 @@ class MonitorServerTest {
                         .contains("kgroups_group_status{group=\"served_loader\"}")
                         .contains("kgroups_group_retention_risk_seconds{group=\"served_loader\",topic=\"served-orders\",partition=\"0\"} 6")
                         .contains("# TYPE kgroups_monitor_cycles_total counter")
+                        // the partition's own figure: once, not once per group
+                        .contains("kgroups_partition_log_end_offset{topic=\"served-orders\",partition=\"0\"} 15\n")
                         .contains("kgroups_group_status{group=\"served_loader\"} -1")
                         .contains("kgroups_webhook_dropped_total{url=\"http://127.0.0.1:1/hook\"} 0")
                         .doesNotContain("s3cret");
