@@ -1,6 +1,5 @@
 package io.kgroups.cli;
 
-import java.util.Locale;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -9,12 +8,27 @@ import org.apache.kafka.common.config.ConfigDef;
 
 /**
  * Kafka client properties for one command, and the only way they are ever shown: with secrets
- * (Kafka's PASSWORD settings such as {@code sasl.jaas.config}, and anything named like a secret)
- * replaced by {@code [hidden]}.
+ * replaced by {@code [hidden]}. A setting Kafka's clients define is shown unless Kafka types it
+ * PASSWORD ({@code sasl.jaas.config}, {@code ssl.key.password} ...): Kafka knows which of its own are
+ * secret. Any other setting (Schema Registry's, a database's, a typo's) is hidden when its name or
+ * its value looks like a credential: what kgroups cannot know, it does not show.
  */
 public final class ClientConfig {
     static final String HIDDEN = "[hidden]";
-    private static final ConfigDef ADMIN_DEF = AdminClientConfig.configDef();
+    /** The settings Kafka's clients define, and their types: the allow-list. */
+    private static final Map<String, ConfigDef.ConfigKey> KAFKA = new java.util.HashMap<>();
+    /** Names of secrets: passwords (pass, passwd, pwd), secrets, tokens, keys, credentials, user info, auth. */
+    private static final java.util.regex.Pattern SECRET_NAME = java.util.regex.Pattern.compile(
+            "(?i).*(pass|pwd|secret|jaas|token|credential|user\\.info|userinfo|auth|api[._-]?key|private|\\.key$).*");
+    /** Values that carry a credential whatever their name: "password=...", a bearer token, user:password@ in a URL. */
+    private static final java.util.regex.Pattern SECRET_VALUE = java.util.regex.Pattern.compile(
+            "(?i).*((pass(word)?|pwd|secret|token)\\s*[=:]|bearer\\s|://[^/@\\s]+:[^/@\\s]+@).*");
+
+    static {
+        KAFKA.putAll(org.apache.kafka.clients.consumer.ConsumerConfig.configDef().configKeys());
+        KAFKA.putAll(org.apache.kafka.clients.producer.ProducerConfig.configDef().configKeys());
+        KAFKA.putAll(AdminClientConfig.configDef().configKeys());
+    }
 
     private final Properties properties;
 
@@ -33,14 +47,12 @@ public final class ClientConfig {
         return copy;
     }
 
-    static boolean isSecret(String key) {
-        ConfigDef.ConfigKey known = ADMIN_DEF.configKeys().get(key);
-        if (known != null && known.type == ConfigDef.Type.PASSWORD) {
-            return true;
+    static boolean isSecret(String key, String value) {
+        ConfigDef.ConfigKey known = KAFKA.get(key);
+        if (known != null) {
+            return known.type == ConfigDef.Type.PASSWORD;
         }
-        String lower = key.toLowerCase(Locale.ROOT);
-        return lower.contains("password") || lower.contains("secret") || lower.contains("jaas")
-                || lower.contains("token") || lower.endsWith(".key") || lower.contains("credential");
+        return SECRET_NAME.matcher(key).matches() || (value != null && SECRET_VALUE.matcher(value).matches());
     }
 
     /** The settings with secret values hidden, sorted by name. */
@@ -48,7 +60,8 @@ public final class ClientConfig {
     public String toString() {
         Map<String, String> shown = new TreeMap<>();
         for (String key : properties.stringPropertyNames()) {
-            shown.put(key, isSecret(key) ? HIDDEN : properties.getProperty(key));
+            String value = properties.getProperty(key);
+            shown.put(key, isSecret(key, value) ? HIDDEN : value);
         }
         return shown.toString();
     }

@@ -102,10 +102,20 @@ class ClusterCommandTest {
         properties.setProperty("ssl.keystore.password", "p");
         properties.setProperty("ssl.key", "p");
         properties.setProperty("my.api.secret", "p");
+        properties.setProperty("db.passwd", "p");
+        properties.setProperty("my.pwd", "p");
+        properties.setProperty("basic.auth.user.info", "ops:p");
+        properties.setProperty("schema.registry.url", "https://ops:p@registry:8081");
+        properties.setProperty("custom.setting", "user=ops password=p");
+        properties.setProperty("client.id", "kgroups-admin");
+        properties.setProperty("ssl.keystore.location", "/etc/kafka/keystore.jks");
 
         String shown = new ClientConfig(properties).toString();
 
         assertThat(shown).contains("bootstrap.servers=b:9092", "sasl.jaas.config=[hidden]",
-                "ssl.keystore.password=[hidden]", "my.api.secret=[hidden]").doesNotContain("=p");
+                "ssl.keystore.password=[hidden]", "my.api.secret=[hidden]", "db.passwd=[hidden]", "my.pwd=[hidden]",
+                "basic.auth.user.info=[hidden]", "schema.registry.url=[hidden]", "custom.setting=[hidden]",
+                "client.id=kgroups-admin", "ssl.keystore.location=/etc/kafka/keystore.jks")
+                .doesNotContain("=p").doesNotContain(":p");
     }
 }
