@@ -37,6 +37,7 @@ class TransactionMarkersTest {
         props.put("bootstrap.servers", kafka.bootstrapServers());
         long lastRecord = produceInTransactions(props, topic, 3, 5, true);
         try (GroupAdmin admin = GroupAdmin.create(props, Duration.ofSeconds(30))) {
+            awaitLogEnd(admin, tp, lastRecord + 2); // the last record, then its commit marker
             // What a consumer commits after processing the last record: its offset + 1, the marker's.
             admin.admin().alterConsumerGroupOffsets(group, Map.of(tp, new OffsetAndMetadata(lastRecord + 1)))
                     .all().get(30, TimeUnit.SECONDS);
@@ -67,6 +68,7 @@ class TransactionMarkersTest {
         long lastCommitted = produceInTransactions(props, topic, 1, 4, true);
         produceInTransactions(props, topic, 1, 6, false); // 6 aborted records and an abort marker after them
         try (GroupAdmin admin = GroupAdmin.create(props, Duration.ofSeconds(30))) {
+            awaitLogEnd(admin, tp, lastCommitted + 1 + 1 + 6 + 1);
             admin.admin().alterConsumerGroupOffsets(group, Map.of(tp, new OffsetAndMetadata(lastCommitted + 1)))
                     .all().get(30, TimeUnit.SECONDS);
 
@@ -79,6 +81,16 @@ class TransactionMarkersTest {
             assertThat(uncommittedReader.lag()).as("a read_uncommitted consumer reads the aborted records").isEqualTo(8);
             assertThat(uncommittedReader.lagSeconds()).isNotNull();
         }
+    }
+
+    /**
+     * commitTransaction (and abortTransaction) return before the coordinator has written the
+     * markers into the partition: the log end is waited for, not assumed.
+     */
+    private static void awaitLogEnd(GroupAdmin admin, TopicPartition tp, long end) {
+        org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(admin.admin()
+                .listOffsets(Map.of(tp, org.apache.kafka.clients.admin.OffsetSpec.latest())).partitionResult(tp)
+                .get(10, TimeUnit.SECONDS).offset()).as("log end of %s with its markers", tp).isEqualTo(end));
     }
 
     /** {@code transactions} transactions of {@code records} each; returns the offset of the last record written. */
