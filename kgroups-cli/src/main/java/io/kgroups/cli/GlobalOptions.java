@@ -50,10 +50,12 @@ public final class GlobalOptions {
 
     private Map<String, String> environment = System.getenv();
 
-    @Option(names = "--verbose", scope = ScopeType.INHERIT,
+    // The default value makes picocli call this on every run, so a run in-process is quiet after a verbose one.
+    @Option(names = "--verbose", scope = ScopeType.INHERIT, defaultValue = "false",
             description = "Log what happens, and print stack traces of errors.")
     void setVerbose(boolean verbose) {
         this.verbose = verbose;
+        ConsoleLogFilter.verbose(verbose);
         if (verbose && LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
             context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(Level.INFO);
             context.getLogger("org.apache.kafka").setLevel(Level.WARN);

@@ -129,9 +129,15 @@ final class MonitorCommand implements Callable<Integer> {
         }
     }
 
+    /** The error for a server that could not start at {@code --http}: a port in use above all, in those words. */
     static CliException cannotServe(HttpAddress address, RuntimeException e) {
-        return CliException.failed("cannot serve HTTP on " + address.host() + ":" + address.port() + " ("
-                + ClusterConnection.rootMessage(e) + "): choose another --http address or port", e);
+        String where = address.host() + ":" + address.port();
+        String reason = ClusterConnection.rootMessage(e);
+        if (reason.contains("already in use")) {
+            return CliException.failed("port " + where + " is in use: choose another with --http", e);
+        }
+        return CliException.failed("cannot serve HTTP on " + where + " (" + reason + "): choose another address with --http",
+                e);
     }
 
     private static Pattern regex(String option, String value) {

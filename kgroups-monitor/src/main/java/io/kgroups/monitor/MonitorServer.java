@@ -74,7 +74,12 @@ public final class MonitorServer implements AutoCloseable {
                 ctx.status(HttpStatus.SERVICE_UNAVAILABLE).result(notReady);
             }
         });
-        app.start(host, port);
+        try {
+            app.start(host, port);
+        } catch (RuntimeException e) {
+            app.stop(); // a port in use: no thread of the server is left behind
+            throw e;
+        }
         return new MonitorServer(app);
     }
 
