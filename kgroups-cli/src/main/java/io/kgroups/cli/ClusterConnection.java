@@ -6,69 +6,150 @@ import java.util.Properties;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.function.Supplier;
+import org.apache.kafka.clients.CommonClientConfigs;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.common.KafkaException;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.config.ConfigException;
+import org.apache.kafka.common.config.SaslConfigs;
 import org.apache.kafka.common.errors.AuthenticationException;
 import org.apache.kafka.common.errors.AuthorizationException;
 
 /**
  * An {@link Admin} client for one command, bounded by {@code --timeout}, whose failures become
- * one-line errors that say what to check.
+ * one-line errors that say what to check. Its first call is watched: where the Kafka client
+ * would retry until the timeout (nothing listens at the address, a listener of another security
+ * protocol), {@link ListenerProbe} says so within about a second.
  */
 public final class ClusterConnection implements AutoCloseable {
+    /** How long the first call may go unanswered before the probe looks at the bootstrap addresses. */
+    private static final Duration FIRST_ANSWER = Duration.ofSeconds(1);
+
     private final Admin admin;
-    private final String bootstrap;
+    private final ClientConfig config;
     private final Duration timeout;
 
-    private ClusterConnection(Admin admin, String bootstrap, Duration timeout) {
+    private ClusterConnection(Admin admin, ClientConfig config, Duration timeout) {
         this.admin = admin;
-        this.bootstrap = bootstrap;
+        this.config = config;
         this.timeout = timeout;
     }
 
+    /** An Admin client on the cluster of the global options, which has answered a first call. */
     public static ClusterConnection open(CommandContext context) {
-        GlobalOptions global = context.global();
-        ClientConfig config = global.clientConfig();
-        if (global.verbose()) {
-            // ClientConfig's text hides the secrets; this is the only place client settings are printed.
-            context.err().println("kgroups: Kafka client settings: " + config);
-        }
-        Duration timeout = global.timeout();
+        ClientConfig config = config(context);
+        Duration timeout = context.global().timeout();
         Properties properties = config.properties();
         int ms = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
         properties.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(ms));
         properties.putIfAbsent(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(Math.min(ms, 30_000)));
         properties.putIfAbsent(AdminClientConfig.CLIENT_ID_CONFIG, "kgroups");
+        Admin admin = create(config, () -> Admin.create(properties));
+        ClusterConnection connection = new ClusterConnection(admin, config, timeout);
         try {
-            return new ClusterConnection(Admin.create(properties), config.bootstrapServers(), timeout);
-        } catch (ConfigException e) {
-            throw CliException.usage("bad Kafka client setting: " + e.getMessage()
-                    + " (check --bootstrap-server and --command-config)");
+            connection.check(true);
+        } catch (RuntimeException e) {
+            admin.close(Duration.ZERO); // not waiting for the first call, which the error is about
+            throw e;
+        }
+        return connection;
+    }
+
+    /** Group operations on the cluster of the global options, bounded by {@code --timeout}; it has answered a first call. */
+    public static GroupAdmin groupAdmin(CommandContext context) {
+        return groupAdmin(context, true);
+    }
+
+    /**
+     * As {@link #groupAdmin(CommandContext)} for a service that may start before its cluster (the
+     * monitor): a config that cannot work fails, a cluster that does not answer yet does not.
+     */
+    public static GroupAdmin groupAdminForService(CommandContext context) {
+        return groupAdmin(context, false);
+    }
+
+    private static GroupAdmin groupAdmin(CommandContext context, boolean answerRequired) {
+        ClientConfig config = config(context);
+        Duration timeout = context.global().timeout();
+        GroupAdmin groupAdmin = create(config, () -> GroupAdmin.create(config.properties(), timeout));
+        try {
+            new ClusterConnection(groupAdmin.admin(), config, timeout).check(answerRequired);
+        } catch (RuntimeException e) {
+            groupAdmin.admin().close(Duration.ZERO);
+            throw e;
+        }
+        return groupAdmin;
+    }
+
+    private static ClientConfig config(CommandContext context) {
+        ClientConfig config = context.global().clientConfig();
+        if (context.global().verbose()) {
+            // ClientConfig's text hides the secrets; this is the only place client settings are printed.
+            context.err().println("kgroups: Kafka client settings: " + config);
+        }
+        return config;
+    }
+
+    private static <T> T create(ClientConfig config, Supplier<T> client) {
+        try {
+            return client.get();
         } catch (KafkaException e) {
+            // Kafka refuses a bootstrap list none of whose names resolve as a bad setting; say which.
+            ListenerProbe.Finding unreachable = causedBy(e, ConfigException.class) ? probe(config) : null;
+            if (unreachable != null && !unreachable.mismatch()) {
+                throw CliException.failed(unreachable.message(), e);
+            }
+            if (e instanceof ConfigException) {
+                throw CliException.usage("bad Kafka client setting: " + e.getMessage()
+                        + " (check --bootstrap-server and --command-config)");
+            }
             throw CliException.failed("cannot create a Kafka client for " + config.bootstrapServers() + ": "
                     + rootMessage(e) + " (check --bootstrap-server and --command-config)", e);
         }
     }
 
-    /** Group operations on the cluster of the global options, bounded by {@code --timeout}. */
-    public static GroupAdmin groupAdmin(CommandContext context) {
-        GlobalOptions global = context.global();
-        ClientConfig config = global.clientConfig();
-        if (global.verbose()) {
-            context.err().println("kgroups: Kafka client settings: " + config);
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable c = e; c != null; c = c.getCause()) {
+            if (type.isInstance(c)) {
+                return true;
+            }
         }
+        return false;
+    }
+
+    private static ListenerProbe.Finding probe(ClientConfig config) {
+        Properties p = config.properties();
+        return ListenerProbe.find(config.bootstrapServers(), p.getProperty(CommonClientConfigs.SECURITY_PROTOCOL_CONFIG),
+                p.getProperty(SaslConfigs.SASL_MECHANISM));
+    }
+
+    /**
+     * Makes the first call, and when it has not answered within {@link #FIRST_ANSWER}, probes
+     * the bootstrap addresses once.
+     *
+     * @param answerRequired false for a service: only a config that cannot work fails it
+     */
+    private void check(boolean answerRequired) {
+        KafkaFuture<String> first = admin.describeCluster().clusterId();
         try {
-            return GroupAdmin.create(config.properties(), global.timeout());
-        } catch (ConfigException e) {
-            throw CliException.usage("bad Kafka client setting: " + e.getMessage()
-                    + " (check --bootstrap-server and --command-config)");
-        } catch (KafkaException e) {
-            throw CliException.failed("cannot create a Kafka client for " + config.bootstrapServers() + ": "
-                    + rootMessage(e) + " (check --bootstrap-server and --command-config)", e);
+            first.get(FIRST_ANSWER.toMillis(), TimeUnit.MILLISECONDS);
+            return;
+        } catch (TimeoutException notYet) {
+            ListenerProbe.Finding finding = probe(config);
+            if (finding != null && (answerRequired || finding.mismatch())) {
+                throw CliException.failed(finding.message(), null);
+            }
+            if (!answerRequired) {
+                return; // the service says itself that the cluster does not answer
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt(); // await ends at once, and says so
+        } catch (ExecutionException e) {
+            // await says what it is
         }
+        await(first, "describe the cluster");
     }
 
     public Admin admin() {
@@ -90,7 +171,10 @@ public final class ClusterConnection implements AutoCloseable {
                 throw unreachable(cause);
             }
             if (cause instanceof AuthenticationException) {
-                throw CliException.failed("authentication with Kafka at " + bootstrap + " failed: " + cause.getMessage()
+                // Kafka's words for a listener of another protocol ("Unexpected handshake request ...") do not say so.
+                ListenerProbe.Finding finding = probe(config);
+                throw CliException.failed(finding != null ? finding.message() : "authentication with Kafka at "
+                        + config.bootstrapServers() + " failed: " + cause.getMessage()
                         + " (check the SASL/SSL settings in --command-config)", cause);
             }
             if (cause instanceof AuthorizationException) {
@@ -102,7 +186,7 @@ public final class ClusterConnection implements AutoCloseable {
     }
 
     private CliException unreachable(Throwable cause) {
-        return CliException.failed("cannot reach Kafka at " + bootstrap + " within " + format(timeout)
+        return CliException.failed("cannot reach Kafka at " + config.bootstrapServers() + " within " + format(timeout)
                 + ": check --bootstrap-server (or $" + GlobalOptions.BOOTSTRAP_ENV + ") and that the cluster is up; "
                 + "security settings go in --command-config", cause);
     }

@@ -88,7 +88,7 @@ final class MonitorCommand implements Callable<Integer> {
             throw CliException.usage("--stopped-after must be positive, was " + stoppedAfter);
         }
         LagMonitor.Builder builder;
-        GroupAdmin admin = ClusterConnection.groupAdmin(context);
+        GroupAdmin admin = ClusterConnection.groupAdminForService(context);
         try {
             builder = LagMonitor.builder(admin).interval(interval).window(window).allowedLag(allowedLag)
                     .stoppedAfter(stoppedAfter).exactTimeLagPartitions(exactTimeLagPartitions)

@@ -65,15 +65,6 @@ class ClusterCommandTest {
     }
 
     @Test
-    void anUnreachableClusterFailsWithinTheTimeoutAndSaysSo() {
-        Cli.Result result = Cli.run("cluster", "--bootstrap-server", "127.0.0.1:1", "--timeout", "2s");
-
-        assertThat(result.exitCode()).isEqualTo(CliException.FAILED);
-        assertThat(result.err().lines()).hasSize(1);
-        assertThat(result.err()).contains("cannot reach Kafka at 127.0.0.1:1 within 2s", "--bootstrap-server");
-    }
-
-    @Test
     void secretsOfTheCommandConfigAreNeverPrinted(@TempDir Path dir) throws Exception {
         Path config = dir.resolve("client.properties");
         Files.writeString(config, String.join("\n",
