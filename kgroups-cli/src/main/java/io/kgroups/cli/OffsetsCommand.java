@@ -1,8 +1,10 @@
 package io.kgroups.cli;
 
 import io.kgroups.admin.GroupAdmin;
+import io.kgroups.admin.GroupAdminException;
 import io.kgroups.admin.OffsetsFile;
 import io.kgroups.admin.ResetTarget;
+import java.io.IOException;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -26,6 +28,24 @@ final class OffsetsCommand implements Runnable {
         throw CliException.usage("offsets needs a subcommand: export, import or copy");
     }
 
+    /**
+     * Reads an offsets file (an export, or a backup) for {@code offsets import} and {@code reset
+     * --from-file}: one that cannot be read is bad usage, saying why; a bad line stays the library's error.
+     *
+     * @param what how the command line names the file ("--from-file"; empty for a positional argument)
+     */
+    static ResetTarget.FromOffsets read(String what, Path file) {
+        try {
+            return OffsetsFile.read(file);
+        } catch (GroupAdminException e) {
+            if (e.getCause() instanceof IOException io) {
+                throw FileError.usage(what, file, io, "give a CSV file of topic,partition,offset lines (what `kgroups "
+                        + "offsets export --file` or a reset's backup writes)");
+            }
+            throw e;
+        }
+    }
+
     @Command(name = "export", description = "Write a group's committed offsets as CSV (to stdout, or --file).")
     static final class Export implements Callable<Integer> {
         @Mixin
@@ -42,7 +62,7 @@ final class OffsetsCommand implements Runnable {
             try (GroupAdmin admin = ClusterConnection.groupAdmin(context)) {
                 Map<TopicPartition, Long> offsets = admin.committedOffsets(group);
                 if (file != null) {
-                    OffsetsFile.write(file, ResetTarget.FromOffsets.of(offsets));
+                    write(offsets);
                     context.err().println("kgroups: " + offsets.size() + " offsets of " + group + " written to " + file);
                 } else {
                     offsets.forEach((tp, o) -> context.out().println(tp.topic() + "," + tp.partition() + "," + o));
@@ -51,6 +71,18 @@ final class OffsetsCommand implements Runnable {
                 context.err().flush();
             }
             return CliException.OK;
+        }
+
+        private void write(Map<TopicPartition, Long> offsets) {
+            try {
+                OffsetsFile.write(file, ResetTarget.FromOffsets.of(offsets));
+            } catch (GroupAdminException e) {
+                if (e.getCause() instanceof IOException io) {
+                    throw FileError.usage("--file", file, io, "choose a file kgroups can write (or leave --file out: "
+                            + "stdout)");
+                }
+                throw e;
+            }
         }
     }
 
@@ -70,7 +102,7 @@ final class OffsetsCommand implements Runnable {
 
         @Override
         public Integer call() throws InterruptedException {
-            ResetTarget target = OffsetsFile.read(file);
+            ResetTarget target = read("", file);
             try (GroupAdmin admin = ClusterConnection.groupAdmin(context)) {
                 execution.run(context, admin, group, null, target);
             }

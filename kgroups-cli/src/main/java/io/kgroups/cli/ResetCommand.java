@@ -99,7 +99,7 @@ final class ResetCommand implements Callable<Integer> {
         ResetTarget target;
         Map<String, Set<Integer>> topics;
         try {
-            target = spec.resetSpec().target();
+            target = spec.file != null ? OffsetsCommand.read("--from-file", spec.file) : spec.resetSpec().target();
             topics = topics();
         } catch (IllegalArgumentException e) {
             throw CliException.usage(e.getMessage());

@@ -5,7 +5,10 @@ import io.kgroups.admin.GroupAdmin;
 import io.kgroups.admin.ResetPlan;
 import io.kgroups.admin.ResetSpec;
 import io.kgroups.admin.ResetTarget;
+import java.io.IOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -55,6 +58,7 @@ final class ResetExecution {
             print(context, dryRun, null, List.of());
             return;
         }
+        checkWritable();
         if (waitForEmpty != null && dryRun.activeMembers() > 0) {
             context.err().println("kgroups: group '" + group + "' has " + dryRun.activeMembers() + " member(s): waiting up to "
                     + DurationText.of(waitForEmpty.toSeconds()) + " for them to leave");
@@ -66,6 +70,29 @@ final class ResetExecution {
         }
         ExecutedReset done = admin.executeReset(group, topics, target, backupDir, auditLog);
         print(context, done.plan(), done.backupFile(), done.plan().movedSince(dryRun));
+    }
+
+    /**
+     * Tries the backup directory and the audit log before anything is written: the audit line is
+     * appended after the offsets moved, too late to find that it cannot be.
+     */
+    private void checkWritable() {
+        try {
+            Files.createDirectories(backupDir);
+            Files.delete(Files.createTempFile(backupDir, ".kgroups-check", ".tmp"));
+        } catch (IOException e) {
+            throw FileError.usage("--backup-dir", backupDir, e, "choose a directory kgroups can write backups to; "
+                    + "nothing was changed");
+        }
+        try {
+            Path dir = auditLog.toAbsolutePath().getParent();
+            if (dir != null) {
+                Files.createDirectories(dir);
+            }
+            Files.newOutputStream(auditLog, StandardOpenOption.CREATE, StandardOpenOption.APPEND).close();
+        } catch (IOException e) {
+            throw FileError.usage("--audit-log", auditLog, e, "choose a file kgroups can append to; nothing was changed");
+        }
     }
 
     /** The longest span of time read again (or skipped) in one partition, as words. */
