@@ -9,6 +9,9 @@ import io.kgroups.consumer.Ordering;
 import io.kgroups.orders.OrderStore;
 import io.kgroups.orders.OrderStoreException;
 import io.kgroups.orders.StorageLoader;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -16,6 +19,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -31,6 +36,8 @@ import picocli.CommandLine.Option;
 final class LoadOrdersCommand implements Callable<Integer> {
     static final String DEFAULT_JDBC_URL = "jdbc:h2:./kgroups-data/orders;AUTO_SERVER=TRUE";
     static final String PASSWORD_ENV = "KGROUPS_JDBC_PASSWORD";
+    /** An H2 URL naming a database file (optionally {@code file:}), not a server ({@code tcp:}) nor memory. */
+    private static final Pattern H2_FILE = Pattern.compile("jdbc:h2:(?:file:)?([.~/][^;]*|[A-Za-z]:[\\/][^;]*)(;.*)?");
 
     @Mixin
     private CommandContext context;
@@ -102,6 +109,7 @@ final class LoadOrdersCommand implements Callable<Integer> {
         kafka.putAll(consumerProperties);
         kafka.setProperty("group.id", group);
 
+        checkDatabaseDirectory(jdbcUrl);
         OrderStore store;
         try {
             store = OrderStore.open(jdbcUrl, jdbcUser, context.global().environment().get(PASSWORD_ENV),
@@ -211,6 +219,27 @@ final class LoadOrdersCommand implements Callable<Integer> {
             return app.start(address.host(), address.port());
         } catch (RuntimeException e) {
             throw MonitorCommand.cannotServe(address, e);
+        }
+    }
+
+    /**
+     * The directory of an H2 database file, tried first: H2 prints its stack traces to stderr when
+     * it cannot write there, before its error reaches the command.
+     */
+    private static void checkDatabaseDirectory(String jdbcUrl) {
+        Matcher file = H2_FILE.matcher(jdbcUrl);
+        if (!file.matches()) {
+            return; // a server, an in-memory database, another database
+        }
+        String name = file.group(1).startsWith("~") ? System.getProperty("user.home") + file.group(1).substring(1)
+                : file.group(1);
+        Path dir = Path.of(name).toAbsolutePath().getParent();
+        try {
+            Files.createDirectories(dir);
+            Files.delete(Files.createTempFile(dir, ".kgroups-check", ".tmp"));
+        } catch (IOException e) {
+            throw FileError.usage("the database directory of --jdbc-url", dir, e, "give --jdbc-url a database in a "
+                    + "directory kgroups can write (the default, ./kgroups-data, is where kgroups runs)");
         }
     }
 

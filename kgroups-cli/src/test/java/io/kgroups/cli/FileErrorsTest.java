@@ -139,6 +139,21 @@ class FileErrorsTest {
     }
 
     @Test
+    void aDatabaseDirectoryThatCannotBeWrittenIsSaidBeforeH2PrintsItsStackTraces() throws Exception {
+        Path aFile = Files.writeString(dir.resolve("not-a-dir"), "");
+
+        Cli.Result result = Cli.runWatchingConsole(Map.of(), "load-orders", "--jdbc-url",
+                "jdbc:h2:" + aFile.resolve("db/orders") + ";AUTO_SERVER=TRUE", "--bootstrap-server", bootstrap);
+
+        assertThat(result.exitCode()).isEqualTo(CliException.USAGE);
+        assertThat(result.err()).isEqualTo("kgroups: the database directory of --jdbc-url " + aFile.resolve("db") + ": not a "
+                + "directory: give --jdbc-url a database in a directory kgroups can write (the default, ./kgroups-data, is "
+                + "where kgroups runs)\n");
+        assertThat(result.out()).isEmpty();
+        assertThat(result.console()).as("what H2 printed").isEmpty();
+    }
+
+    @Test
     void anExportToAPathThatCannotBeWrittenSaysWhy() throws Exception {
         String group = group();
         Path underAFile = Files.writeString(dir.resolve("plain-file"), "").resolve("offsets.csv");
