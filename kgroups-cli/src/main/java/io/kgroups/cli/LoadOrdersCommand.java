@@ -115,7 +115,8 @@ final class LoadOrdersCommand implements Callable<Integer> {
             store = OrderStore.open(jdbcUrl, jdbcUser, context.global().environment().get(PASSWORD_ENV),
                     concurrency * instances, recordDeliveries);
         } catch (OrderStoreException e) {
-            throw CliException.failed(e.getMessage().replace(jdbcUrl, hidePassword(jdbcUrl)), e);
+            // Not e as the cause: its message, in the stack trace --verbose prints, holds the URL as given.
+            throw CliException.failed(e.getMessage().replace(jdbcUrl, hidePassword(jdbcUrl)), e.getCause());
         }
         List<StorageLoader> loaders = new ArrayList<>();
         Javalin server = null;

@@ -100,13 +100,16 @@ class ClusterCommandTest {
         properties.setProperty("custom.setting", "user=ops password=p");
         properties.setProperty("client.id", "kgroups-admin");
         properties.setProperty("ssl.keystore.location", "/etc/kafka/keystore.jks");
+        properties.setProperty("sasl.oauthbearer.token.endpoint.url", "https://ops:p@idp/token");
+        properties.setProperty("custom.lines", "first\npassword=p");
 
         String shown = new ClientConfig(properties).toString();
 
         assertThat(shown).contains("bootstrap.servers=b:9092", "sasl.jaas.config=[hidden]",
                 "ssl.keystore.password=[hidden]", "my.api.secret=[hidden]", "db.passwd=[hidden]", "my.pwd=[hidden]",
                 "basic.auth.user.info=[hidden]", "schema.registry.url=[hidden]", "custom.setting=[hidden]",
-                "client.id=kgroups-admin", "ssl.keystore.location=/etc/kafka/keystore.jks")
+                "client.id=kgroups-admin", "ssl.keystore.location=/etc/kafka/keystore.jks",
+                "sasl.oauthbearer.token.endpoint.url=[hidden]", "custom.lines=[hidden]")
                 .doesNotContain("=p").doesNotContain(":p");
     }
 }

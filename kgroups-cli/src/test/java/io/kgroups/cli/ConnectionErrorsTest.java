@@ -1,13 +1,11 @@
 package io.kgroups.cli;
 
 import static org.assertj.core.api.Assertions.assertThat;
-import static org.awaitility.Awaitility.await;
 
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kgroups.embedded.EmbeddedKafka;
 import io.kgroups.embedded.KafkaExtension;
 import java.io.IOException;
-import java.io.PrintWriter;
-import java.io.StringWriter;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
@@ -17,12 +15,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicInteger;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -253,26 +249,18 @@ class ConnectionErrorsTest {
                 "--command-config", config("SSL").toString());
         assertThat(mismatch.err()).contains("does not speak TLS (is it PLAINTEXT?), your config says SSL");
 
-        String down = "127.0.0.1:" + freePort();
-        StringWriter out = new StringWriter();
-        StringWriter err = new StringWriter();
-        AtomicInteger exitCode = new AtomicInteger(-1);
-        Thread monitor = new Thread(() -> exitCode.set(Kgroups.execute(new String[] {"monitor", "--bootstrap-server",
-            down, "--http", "127.0.0.1:0", "--interval", "200ms", "--output", "json"},
-                new PrintWriter(out, true), new PrintWriter(err, true), Map.of())));
-        monitor.start();
+        Cli.Running monitor = new Cli.Running(Map.of(), "monitor", "--bootstrap-server", "127.0.0.1:" + freePort(),
+                "--http", "127.0.0.1:0", "--interval", "200ms", "--output", "json");
+        Cli.Result stopped;
         try {
-            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(out.toString())
-                    .as("the monitor's address; stderr:%n%s", err).contains("}"));
-            String url = new com.fasterxml.jackson.databind.ObjectMapper().readTree(out.toString()).get("url").asText();
+            String url = new ObjectMapper().readTree(monitor.printed("}").out()).get("url").asText();
             HttpResponse<String> ready = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url
                     + "/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(ready.statusCode()).as(ready.body()).isEqualTo(503);
         } finally {
-            monitor.interrupt();
-            monitor.join(30_000);
+            stopped = monitor.stop();
         }
-        assertThat(exitCode.get()).as("stderr:%n%s", err).isZero();
+        assertThat(stopped.exitCode()).as("stderr:%n%s", stopped.err()).isZero();
     }
 
 }
