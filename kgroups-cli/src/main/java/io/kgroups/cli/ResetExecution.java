@@ -12,7 +12,9 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -32,11 +34,8 @@ final class ResetExecution {
         "(without it, a group name that does not exist is refused: a typo would create a group)."})
     private boolean createGroup;
 
-    @Option(names = "--backup-dir", paramLabel = "DIR", description = "Where backups go (default: ~/.kgroups/backups).")
-    private Path backupDir = Path.of(System.getProperty("user.home"), ".kgroups", "backups");
-
-    @Option(names = "--audit-log", paramLabel = "FILE", description = "The audit log (default: ~/.kgroups/audit.log).")
-    private Path auditLog = Path.of(System.getProperty("user.home"), ".kgroups", "audit.log");
+    @Mixin
+    private BackupOptions backups;
 
     /**
      * Plans (the dry run), and with --execute waits if asked and executes: the library plans again
@@ -51,8 +50,9 @@ final class ResetExecution {
             throw CliException.failed("group '" + group + "' does not exist: check the name (`kgroups groups` lists them), "
                     + "or add --create-group to give a new group these offsets; nothing was changed", null);
         }
+        Map<String, String> configs = configs(target);
         if (!execute) {
-            print(context, dryRun, null, List.of());
+            print(context, dryRun, configs, null, List.of());
             return;
         }
         if (waitForEmpty != null && dryRun.activeMembers() > 0) {
@@ -64,8 +64,18 @@ final class ResetExecution {
                         + DurationText.of(waitForEmpty.toSeconds()) + ": stop its consumers first; nothing was changed", null);
             }
         }
-        ExecutedReset done = admin.executeReset(group, topics, target, backupDir, auditLog);
-        print(context, done.plan(), done.backupFile(), done.plan().movedSince(dryRun));
+        ExecutedReset done = admin.executeReset(group, topics, target, backups.backupDir(), backups.auditLog());
+        print(context, done.plan(), configs, done.backupFile(), done.plan().movedSince(dryRun));
+    }
+
+    /** The group configs a file sets (null: the dynamic value is deleted), by name; none for other targets. */
+    private static Map<String, String> configs(ResetTarget target) {
+        Map<String, String> configs = new TreeMap<>();
+        if (target instanceof ResetTarget.FromOffsets file) {
+            configs.putAll(file.configs());
+            file.withoutConfig().forEach(name -> configs.put(name, null));
+        }
+        return configs;
     }
 
     /** The longest span of time read again (or skipped) in one partition, as words. */
@@ -76,7 +86,7 @@ final class ResetExecution {
         return longest < 0 ? "" : " (up to " + DurationText.of(longest / 1000) + " of records)";
     }
 
-    private void print(CommandContext context, ResetPlan plan, Path backup, List<String> moved) {
+    private void print(CommandContext context, ResetPlan plan, Map<String, String> configs, Path backup, List<String> moved) {
         if (context.global().output() == GlobalOptions.OutputFormat.json) {
             Map<String, Object> json = new LinkedHashMap<>();
             json.put("group", plan.group());
@@ -96,6 +106,7 @@ final class ResetExecution {
                 partitions.add(row);
             }
             json.put("partitions", partitions);
+            json.put("configs", configs);
             json.put("warnings", plan.warnings());
             context.printJson(json);
             return;
@@ -113,6 +124,12 @@ final class ResetExecution {
         context.out().println();
         context.out().println("In total: " + plan.recordsReadAgain() + " records will be read again"
                 + span(plan, true) + ", " + plan.recordsSkipped() + " skipped" + span(plan, false) + ".");
+        if (!configs.isEmpty()) {
+            List<String> changes = new ArrayList<>();
+            configs.forEach((name, value) -> changes.add(value == null ? name + " unset" : name + "=" + value));
+            context.out().println("Group configs " + (execute ? "set" : "to set") + " after the offsets: "
+                    + String.join(", ", changes) + ".");
+        }
         if (execute) {
             if (!moved.isEmpty()) {
                 context.out().println("Planned again at the write, as offsets moved since the dry run (the plan above is "

@@ -13,6 +13,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -22,6 +23,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -46,12 +48,14 @@ public final class OffsetWriter {
     private final Admin admin;
     private final Calls calls;
     private final ResetPlanner planner;
+    private final GroupConfigs configs;
     private volatile Runnable beforeWrite = () -> { };
 
     public OffsetWriter(Admin admin, Calls calls, ResetPlanner planner) {
         this.admin = admin;
         this.calls = calls;
         this.planner = planner;
+        this.configs = new GroupConfigs(admin, calls);
     }
 
     /**
@@ -64,7 +68,8 @@ public final class OffsetWriter {
 
     /**
      * Plans the reset from the offsets committed now, refuses it while the group has members,
-     * writes the backup (atomically), then the offsets, then the audit line.
+     * writes the backup (atomically), then the offsets, then the group configs a file gives, then
+     * the audit line.
      *
      * @param backupDir where the backup goes (created if needed); null: none is written
      * @param auditLog the file the audit line is appended to; null: none is
@@ -78,15 +83,14 @@ public final class OffsetWriter {
                     + String.join(", ", planned.members()) + ", state " + plan.state() + "): offsets can only be reset "
                     + "while it is inactive; stop its consumers, or add --wait-for-empty DURATION");
         }
-        Path backup = backupDir == null ? null : backupFile(backupDir, group, Instant.now());
-        if (backup != null) {
-            try {
-                OffsetsFile.write(backup, undo(planned));
-            } catch (GroupAdminException e) {
-                throw new GroupAdminException("cannot write the backup " + backup + " (" + e.getCause()
-                        + "): nothing was changed; choose a writable --backup-dir", e);
-            }
+        ResetTarget.FromOffsets file = target instanceof ResetTarget.FromOffsets f ? f : null;
+        Set<String> configNames = new TreeSet<>();
+        if (file != null) {
+            configNames.addAll(file.configs().keySet());
+            configNames.addAll(file.withoutConfig());
         }
+        Map<String, String> configsBefore = configNames.isEmpty() ? Map.of() : configs.dynamic(group);
+        Path backup = writeBackup(backupDir, group, undo(planned, configNames, configsBefore));
         Map<TopicPartition, OffsetAndMetadata> commits = new LinkedHashMap<>();
         Set<TopicPartition> deletes = new HashSet<>();
         for (ResetPlan.Partition p : plan.partitions()) {
@@ -117,21 +121,61 @@ public final class OffsetWriter {
                     throw failedWrite(group, e, backup, "");
                 }
                 List<ResetPlan.Partition> written = plan.partitions().stream().filter(p -> p.targetOffset() != null).toList();
-                if (auditLog != null) {
-                    AuditLog.append(auditLog, group, written, backup);
-                }
+                audit(auditLog, "reset", group, AuditLog.offsets(written), List.of(), backup);
                 throw failedWrite(group, e, backup, "the new offsets were committed but the offsets of " + sorted(deletes)
                         + " were not deleted; ");
             }
         }
-        if (auditLog != null) {
-            AuditLog.append(auditLog, group, plan.partitions(), backup);
+        List<AuditLog.Config> configChanges = new ArrayList<>();
+        configNames.forEach(name -> configChanges.add(new AuditLog.Config(name, configsBefore.get(name),
+                file.configs().get(name))));
+        if (!configNames.isEmpty()) {
+            try {
+                configs.alter(group, file.configs(), file.withoutConfig());
+            } catch (GroupAdminException e) {
+                audit(auditLog, "reset", group, AuditLog.offsets(plan.partitions()), List.of(), backup);
+                throw new GroupAdminException("the offsets were written but the group configs " + configNames + " were not ("
+                        + e.getMessage() + "): run the same command again to finish", e);
+            }
         }
+        audit(auditLog, "reset", group, AuditLog.offsets(plan.partitions()), configChanges, backup);
         return new ExecutedReset(plan, backup);
     }
 
-    /** What undoes the plan: the committed offsets it starts from, and none where there was none. */
-    private static ResetTarget.FromOffsets undo(ResetPlanner.Planned planned) {
+    private static void audit(Path auditLog, String action, String group, List<AuditLog.Offset> offsets,
+            List<AuditLog.Config> configs, Path backup) {
+        if (auditLog != null) {
+            AuditLog.append(auditLog, action, group, offsets, configs, backup);
+        }
+    }
+
+    /**
+     * Writes the backup of what is about to change, before it changes; if it cannot be written,
+     * nothing is changed.
+     *
+     * @return the backup; null when none is asked for, or there is nothing to restore (the audit
+     *     line then says null: it names only files that exist)
+     */
+    private static Path writeBackup(Path backupDir, String group, ResetTarget.FromOffsets undo) {
+        if (backupDir == null || undo.isEmpty()) {
+            return null;
+        }
+        Path backup = backupFile(backupDir, group, Instant.now());
+        try {
+            OffsetsFile.write(backup, undo);
+        } catch (GroupAdminException e) {
+            throw new GroupAdminException("cannot write the backup " + backup + " (" + e.getCause()
+                    + "): nothing was changed; choose a writable --backup-dir", e);
+        }
+        return backup;
+    }
+
+    /**
+     * What undoes the plan: the committed offsets it starts from, and none where there was none;
+     * the configs it changes as they were, and none where none was set.
+     */
+    private static ResetTarget.FromOffsets undo(ResetPlanner.Planned planned, Set<String> configNames,
+            Map<String, String> configsBefore) {
         Map<TopicPartition, OffsetAndMetadata> before = new HashMap<>();
         Set<TopicPartition> without = new HashSet<>();
         for (ResetPlan.Partition p : planned.plan().partitions()) {
@@ -143,7 +187,16 @@ public final class OffsetWriter {
                 before.put(tp, committed);
             }
         }
-        return new ResetTarget.FromOffsets(before, without);
+        Map<String, String> configs = new HashMap<>();
+        Set<String> unset = new HashSet<>();
+        for (String name : configNames) {
+            if (configsBefore.containsKey(name)) {
+                configs.put(name, configsBefore.get(name));
+            } else {
+                unset.add(name);
+            }
+        }
+        return new ResetTarget.FromOffsets(before, without, configs, unset, List.of());
     }
 
     /**
@@ -172,14 +225,16 @@ public final class OffsetWriter {
                     Files.deleteIfExists(backup);
                 }
             } catch (IOException notDeleted) {
-                kept = " (remove the backup " + backup + ": it records a reset that did not happen)";
+                kept = " (remove the backup " + backup + ": it records a change that did not happen)";
             }
-            return new GroupAdminException("group '" + group + "' got a member after the check, so Kafka refused the "
-                    + "write (" + cause.getMessage() + "): nothing was changed" + kept + "; stop its consumers and run the "
-                    + "command again", e);
+            String why = cause instanceof GroupSubscribedToTopicException ? "is subscribed to the topic (a member with "
+                    + "no partition of it, or one that joined after the check)" : "got a member after the check";
+            return new GroupAdminException("group '" + group + "' " + why + ", so Kafka refused the write ("
+                    + cause.getMessage() + "): nothing was changed" + kept + "; stop its consumers and run the command again",
+                    e);
         }
         if (memberJoined) {
-            return new GroupAdminException("group '" + group + "' got a member during the reset (" + cause.getMessage()
+            return new GroupAdminException("group '" + group + "' got a member during the change (" + cause.getMessage()
                     + "): " + done + "stop its consumers and run the same command again" + (backup == null ? ""
                     : ", or undo with the backup " + backup), e);
         }
@@ -200,6 +255,7 @@ public final class OffsetWriter {
             name = name.substring(0, MAX_NAME - 17) + "~" + sha256(group).substring(0, 16);
         }
         String stamp = at.toString().replace(':', '-');
+        dir = dir.toAbsolutePath(); // printed and audited: a path that works from any directory
         Path file = dir.resolve(name + "-" + stamp + ".csv");
         for (int n = 2; Files.exists(file); n++) {
             file = dir.resolve(name + "-" + stamp + "-" + n + ".csv"); // never replace an earlier backup
