@@ -129,6 +129,16 @@ class ConnectClusterCommandsTest {
     }
 
     @Test
+    void deleteRefusesTheWorkerGroupAndChangesNothing() {
+        Cli.Result result = run("delete", WORKER, "--execute");
+
+        assertThat(result.exitCode()).as("%s", result).isEqualTo(CliException.FAILED);
+        assertThat(result.err()).contains("protocol type 'connect'", "kgroups deletes consumer groups only",
+                "nothing was changed");
+        assertThat(run("describe", WORKER).out()).contains("protocol type connect", "members 1");
+    }
+
+    @Test
     void aMonitorCycleSucceedsAndSkipsTheWorkerGroup() {
         Properties props = new Properties();
         props.put("bootstrap.servers", kafka.bootstrapServers());

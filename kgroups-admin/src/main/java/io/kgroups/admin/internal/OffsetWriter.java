@@ -1,5 +1,7 @@
 package io.kgroups.admin.internal;
 
+import io.kgroups.admin.DeletePlan;
+import io.kgroups.admin.ExecutedDelete;
 import io.kgroups.admin.ExecutedReset;
 import io.kgroups.admin.GroupAdminException;
 import io.kgroups.admin.OffsetsFile;
@@ -22,6 +24,7 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 import java.util.TreeSet;
 import org.apache.kafka.clients.admin.Admin;
@@ -37,8 +40,8 @@ import org.apache.kafka.common.errors.StaleMemberEpochException;
 import org.apache.kafka.common.errors.UnknownMemberIdException;
 
 /**
- * The write path of {@code GroupAdmin}: resets (re-planned right before the write, backed up,
- * audited), deletes of groups and of offsets, and the wait for a group to empty.
+ * The write path of {@code GroupAdmin}: resets and deletes of groups and of offsets, each planned
+ * again right before the write, backed up, audited; and the wait for a group to empty.
  */
 public final class OffsetWriter {
     /** Longest group part of a backup's file name; longer names are cut and given a hash. */
@@ -48,19 +51,21 @@ public final class OffsetWriter {
     private final Admin admin;
     private final Calls calls;
     private final ResetPlanner planner;
+    private final DeletePlanner deletes;
     private final GroupConfigs configs;
     private volatile Runnable beforeWrite = () -> { };
 
-    public OffsetWriter(Admin admin, Calls calls, ResetPlanner planner) {
+    public OffsetWriter(Admin admin, Calls calls, ResetPlanner planner, DeletePlanner deletes) {
         this.admin = admin;
         this.calls = calls;
         this.planner = planner;
+        this.deletes = deletes;
         this.configs = new GroupConfigs(admin, calls);
     }
 
     /**
      * A seam for tests: runs after the last check and the backup, right before the offsets are
-     * written, where a member joining is only found by Kafka refusing the write.
+     * written or the group deleted, where a member joining is only found by Kafka refusing it.
      */
     public void beforeWrite(Runnable hook) {
         beforeWrite = hook;
@@ -140,6 +145,99 @@ public final class OffsetWriter {
         }
         audit(auditLog, "reset", group, AuditLog.offsets(plan.partitions()), configChanges, backup);
         return new ExecutedReset(plan, backup);
+    }
+
+    /**
+     * Deletes the group, and its dynamic configs unless {@code keepConfigs} (Kafka keeps them, and
+     * they would apply to the next group of that name): planned from the group as it is now,
+     * refused while it has members, backed up first (offsets with their epochs and metadata, and
+     * the configs deleted), then audited. A member joining after the check makes Kafka refuse the
+     * delete: then nothing is changed and the backup is removed.
+     *
+     * @param backupDir where the backup goes; null: none is written
+     * @param auditLog null: no audit line
+     */
+    public ExecutedDelete deleteGroup(String group, boolean keepConfigs, Path backupDir, Path auditLog) {
+        DeletePlan plan = deletes.group(group, keepConfigs);
+        refuseBlocked(plan);
+        Path backup = writeBackup(backupDir, group, restore(plan));
+        beforeWrite.run();
+        try {
+            calls.await(admin.deleteConsumerGroups(List.of(group)).deletedGroups().get(group), "delete group " + group);
+        } catch (GroupAdminException e) {
+            throw failedWrite(group, e, backup, "");
+        }
+        List<AuditLog.Offset> offsets = deletedOffsets(plan.partitions());
+        try {
+            configs.alter(group, Map.of(), plan.configs().keySet());
+        } catch (GroupAdminException e) {
+            audit(auditLog, plan.action(), group, offsets, List.of(), backup);
+            throw new GroupAdminException("group '" + group + "' was deleted but its configs " + plan.configs().keySet()
+                    + " were not (" + e.getMessage() + "): delete them with kafka-configs --alter --entity-type groups "
+                    + "--entity-name '" + group + "' --delete-config " + String.join(",", plan.configs().keySet())
+                    + (backup == null ? ""
+                    : "; the backup " + backup + " restores the group"), e);
+        }
+        List<AuditLog.Config> deletedConfigs = new ArrayList<>();
+        plan.configs().forEach((name, value) -> deletedConfigs.add(new AuditLog.Config(name, value, null)));
+        audit(auditLog, plan.action(), group, offsets, deletedConfigs, backup);
+        return new ExecutedDelete(plan, backup);
+    }
+
+    /**
+     * Deletes some of the group's committed offsets: planned from the offsets committed now,
+     * refused while a member is assigned a partition of their topics, backed up first, audited.
+     * Kafka refusing because the group subscribes to a topic changes nothing and leaves no backup.
+     *
+     * @param topics as for {@link DeletePlanner#offsets}
+     */
+    public ExecutedDelete deleteOffsets(String group, Map<String, Set<Integer>> topics, Path backupDir, Path auditLog) {
+        DeletePlan plan = deletes.offsets(group, topics);
+        refuseBlocked(plan);
+        Path backup = writeBackup(backupDir, group, restore(plan));
+        Set<TopicPartition> partitions = new HashSet<>();
+        plan.partitions().forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+        beforeWrite.run();
+        var result = admin.deleteConsumerGroupOffsets(group, partitions);
+        // Kafka refuses partition by partition (a topic the group subscribes to), so some may be deleted and others not.
+        Map<TopicPartition, GroupAdminException> failed = new LinkedHashMap<>();
+        for (TopicPartition tp : sorted(partitions)) {
+            try {
+                calls.await(result.partitionResult(tp), "delete the offset of " + tp + " of group " + group);
+            } catch (GroupAdminException e) {
+                failed.put(tp, e);
+            }
+        }
+        if (failed.size() == partitions.size()) {
+            throw failedWrite(group, failed.values().iterator().next(), backup, "");
+        }
+        List<DeletePlan.Partition> deleted = plan.partitions().stream()
+                .filter(p -> !failed.containsKey(new TopicPartition(p.topic(), p.partition()))).toList();
+        audit(auditLog, plan.action(), group, deletedOffsets(deleted), List.of(), backup);
+        if (!failed.isEmpty()) {
+            throw failedWrite(group, failed.values().iterator().next(), backup, "the offsets of " + sorted(partitions.stream()
+                    .filter(tp -> !failed.containsKey(tp)).toList()) + " were deleted but not those of " + failed.keySet()
+                    + "; ");
+        }
+        return new ExecutedDelete(plan, backup);
+    }
+
+    private static void refuseBlocked(DeletePlan plan) {
+        if (plan.refusal() != null) {
+            throw new GroupAdminException(plan.refusal() + "; nothing was changed");
+        }
+    }
+
+    /** What restores what the delete removes. */
+    private static ResetTarget.FromOffsets restore(DeletePlan plan) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        plan.partitions().forEach(p -> offsets.put(new TopicPartition(p.topic(), p.partition()),
+                new OffsetAndMetadata(p.committedOffset(), Optional.ofNullable(p.leaderEpoch()), p.metadata())));
+        return new ResetTarget.FromOffsets(offsets, Set.of(), plan.configs(), Set.of(), List.of());
+    }
+
+    private static List<AuditLog.Offset> deletedOffsets(List<DeletePlan.Partition> partitions) {
+        return partitions.stream().map(p -> new AuditLog.Offset(p.topic(), p.partition(), p.committedOffset(), null)).toList();
     }
 
     private static void audit(Path auditLog, String action, String group, List<AuditLog.Offset> offsets,
@@ -290,48 +388,6 @@ public final class OffsetWriter {
         } catch (GroupAdminException e) {
             if (e.getCause() instanceof GroupIdNotFoundException) {
                 return 0;
-            }
-            throw e;
-        }
-    }
-
-    /** Deletes groups; Kafka refuses a group with members, and the error says so. */
-    public void deleteGroups(Collection<String> groups) {
-        var result = admin.deleteConsumerGroups(groups).deletedGroups();
-        for (String group : groups) {
-            try {
-                calls.await(result.get(group), "delete group " + group);
-            } catch (GroupAdminException e) {
-                if (e.getCause() instanceof GroupNotEmptyException) {
-                    throw new GroupAdminException("group '" + group + "' has active members and cannot be deleted: stop "
-                            + "its consumers first", e);
-                }
-                if (e.getCause() instanceof GroupIdNotFoundException) {
-                    throw GroupAdminException.unknownGroup(group);
-                }
-                throw e;
-            }
-        }
-    }
-
-    /** Deletes the group's committed offsets of one topic; refused while the group consumes it. */
-    public void deleteOffsets(String group, String topic) {
-        Set<TopicPartition> partitions = new HashSet<>();
-        calls.await(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata(), "read the offsets of group " + group)
-                .forEach((tp, o) -> {
-                    if (o != null && tp.topic().equals(topic)) {
-                        partitions.add(tp);
-                    }
-                });
-        if (partitions.isEmpty()) {
-            throw new GroupAdminException("group '" + group + "' has no committed offsets for topic " + topic);
-        }
-        try {
-            calls.await(admin.deleteConsumerGroupOffsets(group, partitions).all(), "delete offsets of " + group);
-        } catch (GroupAdminException e) {
-            if (e.getCause() instanceof GroupSubscribedToTopicException) {
-                throw new GroupAdminException("group '" + group + "' is consuming " + topic
-                        + ": stop its consumers (or unsubscribe them) first", e);
             }
             throw e;
         }
