@@ -13,7 +13,11 @@ final class DeleteCommand implements Callable<Integer> {
     @Mixin
     private CommandContext context;
 
-    @Parameters(paramLabel = "GROUP", arity = "1..*")
+    @Mixin
+    private ClusterOptions cluster;
+
+    @Parameters(paramLabel = "GROUP", arity = "1..*",
+            description = "The groups to delete.")
     private List<String> groups;
 
     @Override

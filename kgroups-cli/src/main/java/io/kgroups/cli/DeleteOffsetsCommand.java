@@ -8,15 +8,20 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** Deletes a group's offsets of one topic; refused while the group consumes it. */
-@Command(name = "delete-offsets", description = "Delete a group's committed offsets of a topic (refused while it consumes it).")
+@Command(name = "delete-offsets", header = "Delete a group's committed offsets of a topic.",
+        description = "Refused while the group consumes the topic.")
 final class DeleteOffsetsCommand implements Callable<Integer> {
     @Mixin
     private CommandContext context;
 
-    @Parameters(paramLabel = "GROUP")
+    @Mixin
+    private ClusterOptions cluster;
+
+    @Parameters(paramLabel = "GROUP",
+            description = "The group whose offsets to delete.")
     private String group;
 
-    @Option(names = "--topic", paramLabel = "TOPIC", required = true)
+    @Option(names = "--topic", paramLabel = "TOPIC", required = true, description = "The topic whose offsets to delete.")
     private String topic;
 
     @Override
