@@ -16,7 +16,7 @@ final class DeleteCommand implements Callable<Integer> {
     @Mixin
     private ClusterOptions cluster;
 
-    @Parameters(paramLabel = "GROUP", arity = "1..*",
+    @Parameters(paramLabel = "GROUP", arity = "1..*", completionCandidates = GroupNameCandidates.class,
             description = "The groups to delete.")
     private List<String> groups;
 

@@ -17,7 +17,7 @@ final class DeleteOffsetsCommand implements Callable<Integer> {
     @Mixin
     private ClusterOptions cluster;
 
-    @Parameters(paramLabel = "GROUP",
+    @Parameters(paramLabel = "GROUP", completionCandidates = GroupNameCandidates.class,
             description = "The group whose offsets to delete.")
     private String group;
 

@@ -36,7 +36,7 @@ final class DescribeCommand implements Callable<Integer> {
     private ClusterOptions cluster;
 
     static final class Which {
-        @Parameters(paramLabel = "GROUP", arity = "1..*",
+        @Parameters(paramLabel = "GROUP", arity = "1..*", completionCandidates = GroupNameCandidates.class,
                 description = "The groups to describe.")
         List<String> groups;
 

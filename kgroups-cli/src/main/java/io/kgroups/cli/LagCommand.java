@@ -35,7 +35,7 @@ final class LagCommand implements Callable<Integer> {
     @Mixin
     private ClusterOptions cluster;
 
-    @Parameters(paramLabel = "GROUP", arity = "0..*",
+    @Parameters(paramLabel = "GROUP", arity = "0..*", completionCandidates = GroupNameCandidates.class,
             description = "The groups to show (default: every consumer group).")
     private List<String> groups = List.of();
 

@@ -50,7 +50,7 @@ final class OffsetsCommand implements Runnable {
         @Mixin
         private ClusterOptions cluster;
 
-        @Parameters(paramLabel = "GROUP",
+        @Parameters(paramLabel = "GROUP", completionCandidates = GroupNameCandidates.class,
                 description = "The group whose offsets to write.")
         private String group;
 
@@ -92,7 +92,7 @@ final class OffsetsCommand implements Runnable {
                 description = "CSV lines topic,partition,offset: an export, a backup, or Kafka's own export.")
         private Path file;
 
-        @Parameters(index = "1", paramLabel = "GROUP",
+        @Parameters(index = "1", paramLabel = "GROUP", completionCandidates = GroupNameCandidates.class,
                 description = "The group whose offsets to set.")
         private String group;
 
@@ -122,11 +122,11 @@ final class OffsetsCommand implements Runnable {
         @Mixin
         private ClusterOptions cluster;
 
-        @Parameters(index = "0", paramLabel = "FROM_GROUP",
+        @Parameters(index = "0", paramLabel = "FROM_GROUP", completionCandidates = GroupNameCandidates.class,
                 description = "The group whose committed offsets to copy.")
         private String from;
 
-        @Parameters(index = "1", paramLabel = "TO_GROUP",
+        @Parameters(index = "1", paramLabel = "TO_GROUP", completionCandidates = GroupNameCandidates.class,
                 description = "The group that gets them.")
         private String to;
 

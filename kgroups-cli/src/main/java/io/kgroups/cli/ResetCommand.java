@@ -43,7 +43,7 @@ final class ResetCommand implements Callable<Integer> {
     @Mixin
     private ClusterOptions cluster;
 
-    @Parameters(index = "0", paramLabel = "GROUP",
+    @Parameters(index = "0", paramLabel = "GROUP", completionCandidates = GroupNameCandidates.class,
             description = "The group whose offsets move.")
     private String group;
 

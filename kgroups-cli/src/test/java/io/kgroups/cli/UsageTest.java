@@ -90,7 +90,8 @@ class UsageTest {
 
         assertThat(result.exitCode()).isZero();
         assertThat(result.out()).contains("broker", "cluster", "completion", "--bootstrap-server", "--command-config",
-                "--cluster", "--output", "--verbose", "Exit codes: 0 done, 1 the operation failed, 2 bad usage, 3 done in part");
+                "--cluster", "--output", "--verbose", "Exit codes: 0 done, 1 the operation failed, 2 bad usage, 3 done in part")
+                .doesNotContain("__complete-groups");
     }
 
     @Test
@@ -246,11 +247,13 @@ class UsageTest {
     }
 
     @Test
-    void completionScriptCompletesCommandsAndOptions() {
+    void completionScriptCompletesCommandsOptionsAndGroups() {
         Cli.Result result = Cli.run("completion");
 
         assertThat(result.exitCode()).isZero();
-        assertThat(result.out()).contains("complete -F", "kgroups", "broker", "--data-dir", "--cluster");
+        assertThat(result.out()).contains("complete -F", "kgroups", "broker", "--data-dir", "--cluster",
+                "_kgroups_complete_groups").doesNotContain(GroupNameCandidates.PLACEHOLDER);
+        assertThat(result.out().lines().filter(l -> l.contains("local commands="))).allMatch(l -> !l.contains("__complete"));
     }
 
     @Test
