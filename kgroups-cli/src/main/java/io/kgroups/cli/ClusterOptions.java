@@ -165,7 +165,7 @@ public final class ClusterOptions {
         try (Reader reader = Files.newBufferedReader(file)) {
             properties.load(reader);
         } catch (IOException e) {
-            throw CliException.usage(name + ": " + why(e) + ": give a readable Kafka client properties file");
+            throw CliException.usage(name + ": " + why(e) + ": give the path of a readable Kafka client properties file");
         } catch (IllegalArgumentException e) {
             throw CliException.usage(name + " is not a properties file (" + e.getMessage() + ")");
         }
