@@ -30,13 +30,13 @@ public final class ClusterConnection implements AutoCloseable {
     }
 
     public static ClusterConnection open(CommandContext context) {
-        GlobalOptions global = context.global();
-        ClientConfig config = global.clientConfig();
-        if (global.verbose()) {
+        ClusterOptions.Settings cluster = context.cluster();
+        ClientConfig config = cluster.clientConfig();
+        if (context.global().verbose()) {
             // ClientConfig's text hides the secrets; this is the only place client settings are printed.
             context.err().println("kgroups: Kafka client settings: " + config);
         }
-        Duration timeout = global.timeout();
+        Duration timeout = cluster.timeout();
         Properties properties = config.properties();
         int ms = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
         properties.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(ms));
@@ -55,13 +55,13 @@ public final class ClusterConnection implements AutoCloseable {
 
     /** Group operations on the cluster of the global options, bounded by {@code --timeout}. */
     public static GroupAdmin groupAdmin(CommandContext context) {
-        GlobalOptions global = context.global();
-        ClientConfig config = global.clientConfig();
-        if (global.verbose()) {
+        ClusterOptions.Settings cluster = context.cluster();
+        ClientConfig config = cluster.clientConfig();
+        if (context.global().verbose()) {
             context.err().println("kgroups: Kafka client settings: " + config);
         }
         try {
-            return GroupAdmin.create(config.properties(), global.timeout());
+            return GroupAdmin.create(config.properties(), cluster.timeout());
         } catch (ConfigException e) {
             throw CliException.usage("bad Kafka client setting: " + e.getMessage()
                     + " (check --bootstrap-server and --command-config)");
@@ -103,7 +103,7 @@ public final class ClusterConnection implements AutoCloseable {
 
     private CliException unreachable(Throwable cause) {
         return CliException.failed("cannot reach Kafka at " + bootstrap + " within " + format(timeout)
-                + ": check --bootstrap-server (or $" + GlobalOptions.BOOTSTRAP_ENV + ") and that the cluster is up; "
+                + ": check --bootstrap-server (or $" + ClusterOptions.BOOTSTRAP_ENV + ") and that the cluster is up; "
                 + "security settings go in --command-config", cause);
     }
 

@@ -1,12 +1,14 @@
 package io.kgroups.cli;
 
 import java.io.PrintWriter;
+import java.util.ArrayList;
+import java.util.List;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-/** Mixed into every command: the global options, and where its output goes. */
+/** Mixed into every command: the global options, the cluster, and where its output goes. */
 @Command
 public final class CommandContext {
     @Spec(Spec.Target.MIXEE)
@@ -14,6 +16,30 @@ public final class CommandContext {
 
     public GlobalOptions global() {
         return ((Kgroups) spec.root().userObject()).global();
+    }
+
+    /**
+     * The cluster this command talks to: its {@link ClusterOptions} (given after its name, else
+     * after a parent's, else before them), the environment and the config file.
+     */
+    public ClusterOptions.Settings cluster() {
+        if (clusterOptions(spec) == null) {
+            throw new IllegalStateException(spec.qualifiedName() + " has no @Mixin ClusterOptions");
+        }
+        List<ClusterOptions> levels = new ArrayList<>();
+        for (CommandSpec level = spec; level != null; level = level.parent()) {
+            ClusterOptions options = clusterOptions(level);
+            if (options != null) {
+                levels.add(options);
+            }
+        }
+        return ClusterOptions.resolve(levels, global().environment());
+    }
+
+    /** The cluster options mixed into a command, or null for a command that talks to no cluster. */
+    static ClusterOptions clusterOptions(CommandSpec command) {
+        return command.mixins().values().stream().map(CommandSpec::userObject).filter(ClusterOptions.class::isInstance)
+                .map(ClusterOptions.class::cast).findFirst().orElse(null);
     }
 
     public PrintWriter out() {

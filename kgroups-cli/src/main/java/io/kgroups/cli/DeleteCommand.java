@@ -17,15 +17,18 @@ import picocli.CommandLine.Parameters;
  * (a typo, a member, a group that is not a consumer group refuse the whole command); a backup of
  * each group's offsets and configs before it goes, and an audit line after.
  */
-@Command(name = "delete", description = {"Delete groups, with their offsets and dynamic configs.",
-    "A dry run unless --execute. Executing needs each group to exist and have no members, writes a backup first and "
-        + "appends to the audit log.",
-    "Undo: kgroups offsets import BACKUP GROUP --create-group --execute"})
+@Command(name = "delete", header = "Delete groups, with their offsets and dynamic configs.",
+        description = {"A dry run unless --execute. Executing needs each group to exist and have no members, writes a "
+            + "backup first and appends to the audit log.",
+            "Undo: kgroups offsets import BACKUP GROUP --create-group --execute"})
 final class DeleteCommand implements Callable<Integer> {
     @Mixin
     private CommandContext context;
 
-    @Parameters(paramLabel = "GROUP", arity = "1..*",
+    @Mixin
+    private ClusterOptions cluster;
+
+    @Parameters(paramLabel = "GROUP", arity = "1..*", completionCandidates = GroupNameCandidates.class,
             description = "The groups to delete: consumer groups that exist and have no members.")
     private List<String> groups;
 

@@ -15,15 +15,18 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** Deletes some of a group's committed offsets, safely: a dry run unless --execute; backed up and audited. */
-@Command(name = "delete-offsets", description = {"Delete a group's committed offsets of some topics.",
-    "A dry run unless --execute. Refused while the group consumes one of the topics. Executing writes a backup first "
-        + "and appends to the audit log.",
-    "Undo: kgroups offsets import BACKUP GROUP --create-group --execute"})
+@Command(name = "delete-offsets", header = "Delete a group's committed offsets of some topics.",
+        description = {"A dry run unless --execute. Refused while the group consumes one of the topics. Executing writes "
+            + "a backup first and appends to the audit log.",
+            "Undo: kgroups offsets import BACKUP GROUP --create-group --execute"})
 final class DeleteOffsetsCommand implements Callable<Integer> {
     @Mixin
     private CommandContext context;
 
-    @Parameters(index = "0", paramLabel = "GROUP", description = "The group whose offsets are deleted.")
+    @Mixin
+    private ClusterOptions cluster;
+
+    @Parameters(index = "0", paramLabel = "GROUP", completionCandidates = GroupNameCandidates.class, description = "The group whose offsets are deleted.")
     private String group;
 
     static final class Scope {

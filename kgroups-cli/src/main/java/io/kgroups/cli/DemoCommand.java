@@ -24,9 +24,11 @@ import picocli.CommandLine.Option;
  * {@code kgroups demo}: the options and the printing of a {@link Demo} run, and the monitor with
  * its dashboard on the run's cluster. Exit code 0 only when nothing was lost.
  */
-@Command(name = "demo", description = {"Run the storage loader on an embedded Kafka with no set-up: produce orders, load them",
-    "with 3 loaders (one killed with SIGKILL and brought back), watch it on the dashboard, and check",
-    "at the end that nothing was lost. Exit code 0 only when lost = 0."})
+@Command(name = "demo", header = "Run the whole system on a Kafka of its own, then check it.",
+        description = {"Starts Kafka in this process, produces orders and loads them with 3 storage loaders in "
+            + "processes of their own; one loader is killed with SIGKILL and brought back. The dashboard shows it as "
+            + "it happens. At the end every event is checked: exit code 0 only when nothing was lost.", "",
+            "No set-up and no cluster: the demo runs its own Kafka."})
 final class DemoCommand implements Callable<Integer> {
     @Mixin
     private CommandContext context;

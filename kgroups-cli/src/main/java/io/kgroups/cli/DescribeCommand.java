@@ -18,18 +18,30 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** A group in full: members, and per partition its offsets, lag, time lag and retention risk. */
-@Command(name = "describe", description = {"Describe groups: state, coordinator, members and, per partition, committed",
-    "offset, log-start, log-end, lag, time lag, owner, commit metadata size and retention risk."})
+@Command(name = "describe", header = "Show groups in full: members, offsets and lag per partition.",
+        description = {"The state, coordinator, assignor and epochs of each group; its members and their partitions; "
+            + "and per partition: committed offset, log-start, log-end, lag, time lag (the age of the first unconsumed "
+            + "record), owner, commit metadata size and retention risk (records deleted unread, or the time left "
+            + "before retention deletes the oldest unread one).", "",
+            "Lag counts records: transaction markers are never lag. Groups that are not consumer groups (Kafka "
+            + "Connect's ...) are shown with their state and members. What cannot be read is named on stderr and the "
+            + "rest is shown, with exit code 3."},
+        footer = {"", "Examples:", "  Consumer stuck? Its members and lag per partition, then whether it moves:",
+            "    kgroups describe storage_loader", "    kgroups lag storage_loader --watch 5s"})
 final class DescribeCommand implements Callable<Integer> {
     @Mixin
     private CommandContext context;
 
+    @Mixin
+    private ClusterOptions cluster;
+
     static final class Which {
-        @Parameters(paramLabel = "GROUP", arity = "1..*", description = "The groups to describe.")
+        @Parameters(paramLabel = "GROUP", arity = "1..*", completionCandidates = GroupNameCandidates.class,
+                description = "The groups to describe.")
         List<String> groups;
 
-        @Option(names = "--all-groups", required = true, description = {"Every group of the cluster (those that are not",
-            "consumer groups, e.g. Kafka Connect's: state and members)."})
+        @Option(names = "--all-groups", required = true, description = "Every group of the cluster, those that are not "
+                + "consumer groups included (Kafka Connect's, shown with their state and members).")
         boolean all;
     }
 
@@ -37,8 +49,8 @@ final class DescribeCommand implements Callable<Integer> {
     private Which which;
 
     @Option(names = "--isolation", paramLabel = "read_uncommitted|read_committed", defaultValue = "read_uncommitted",
-            description = {"read_committed measures lag against the last stable offset: open transactions are",
-                "not lag, nor aborted records. Transaction markers are never lag (in either mode)."})
+            description = "read_committed measures the lag up to the last stable offset: records of open transactions "
+                    + "are not lag, nor aborted ones (default: ${DEFAULT-VALUE}). Transaction markers are never lag.")
     private String isolation;
 
     @Override

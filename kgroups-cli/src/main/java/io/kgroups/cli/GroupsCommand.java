@@ -12,15 +12,25 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Every group of the cluster, consumer-protocol groups included, with its total lag. */
-@Command(name = "groups", description = "List every group: state, type, members, topics, total lag.")
+@Command(name = "groups", header = "List every group: state, type, members, topics, lag.",
+        description = {"Every group of the cluster, of every type (classic, consumer, share, streams), with its protocol "
+            + "type: consumer for the classic groups of consumers; connect, sr and the like for Kafka Connect, Schema "
+            + "Registry and others, listed with their members. The lag is the group's total, in records."},
+        footer = {"", "Examples:", "  Groups that nobody consumes for:", "    kgroups groups --state Empty",
+            "  Kafka Connect's worker groups, as JSON for a script:", "    kgroups groups --type connect --output json"})
 final class GroupsCommand implements Callable<Integer> {
     @Mixin
     private CommandContext context;
 
-    @Option(names = "--state", paramLabel = "STATE", description = "Only groups in this state (Stable, Empty, ...).")
+    @Mixin
+    private ClusterOptions cluster;
+
+    @Option(names = "--state", paramLabel = "STATE",
+            description = "Only groups in this state: Stable, Empty, PreparingRebalance, Dead ... (any case).")
     private String state;
 
-    @Option(names = "--type", paramLabel = "TYPE", description = "Only groups of this type (classic, consumer, share, streams) or protocol type (connect ...).")
+    @Option(names = "--type", paramLabel = "TYPE", description = "Only groups of this type (classic, consumer, share, "
+            + "streams) or of this protocol type (consumer, connect ...), in any case.")
     private String type;
 
     /** The group types Kafka 4 has. */

@@ -20,18 +20,27 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** Lag per group and topic, compact; with --watch, redrawn in place and saying what moved. */
-@Command(name = "lag", description = {"Lag per group and topic: records, time lag, members, whether offsets moved",
-    "since the last look, and the monitor's status (UNKNOWN where one look cannot tell; --watch collects commits).",
-    "Without GROUP, every consumer group."})
+@Command(name = "lag", header = "Lag per group and topic, and whether the offsets move.",
+        description = {"Per group and topic: the lag in records, the time lag, the members, whether the committed "
+            + "offsets moved since the last look, and the monitor's status. One look cannot tell a slow group from a "
+            + "stuck one, so the status is UNKNOWN until --watch has seen the group commit. Groups that are not "
+            + "consumer groups are left out, with a note on stderr."},
+        footer = {"", "Examples:", "  A consumer that seems stuck: do its offsets move, and does its lag grow?",
+            "    kgroups lag storage_loader --watch 5s", "  Then see its members and partitions:",
+            "    kgroups describe storage_loader"})
 final class LagCommand implements Callable<Integer> {
     @Mixin
     private CommandContext context;
 
-    @Parameters(paramLabel = "GROUP", arity = "0..*", description = "Groups to show (default: all).")
+    @Mixin
+    private ClusterOptions cluster;
+
+    @Parameters(paramLabel = "GROUP", arity = "0..*", completionCandidates = GroupNameCandidates.class,
+            description = "The groups to show (default: every consumer group).")
     private List<String> groups = List.of();
 
     @Option(names = "--watch", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "Redraw every DURATION (5s, 1m ...) until Ctrl-C.")
+            description = "Look again every DURATION (such as 5s or 1m), redrawing in place, until Ctrl-C.")
     private Duration watch;
 
     @Override

@@ -27,11 +27,12 @@ final class ResetExecution {
     private boolean execute;
 
     @Option(names = {"--wait-for-empty", "--wait-for-inactive"}, paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "With --execute: wait up to this long for the group's members to leave.")
+            description = "With --execute: wait up to this long for the group's members to leave (default: refuse "
+                    + "at once while it has members).")
     private Duration waitForEmpty;
 
-    @Option(names = "--create-group", description = {"The group may not exist yet: this gives a new group its first offsets",
-        "(without it, a group name that does not exist is refused: a typo would create a group)."})
+    @Option(names = "--create-group", description = "The group may not exist yet: this gives a new group its first "
+            + "offsets (without it, a group name that does not exist is refused, as a typo would create a group).")
     private boolean createGroup;
 
     @Mixin

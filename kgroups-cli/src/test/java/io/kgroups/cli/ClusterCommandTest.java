@@ -47,7 +47,7 @@ class ClusterCommandTest {
 
     @Test
     void takesTheBootstrapServersFromTheEnvironment(EmbeddedKafka kafka) {
-        Cli.Result result = Cli.run(Map.of(GlobalOptions.BOOTSTRAP_ENV, kafka.bootstrapServers()), "cluster");
+        Cli.Result result = Cli.run(Map.of(ClusterOptions.BOOTSTRAP_ENV, kafka.bootstrapServers()), "cluster");
 
         assertThat(result.exitCode()).isZero();
         assertThat(result.out()).contains(String.valueOf(kafka.ports().get(0)));
@@ -58,7 +58,7 @@ class ClusterCommandTest {
         Path config = dir.resolve("client.properties");
         Files.writeString(config, "bootstrap.servers=127.0.0.1:1\n");
 
-        Cli.Result result = Cli.run(Map.of(GlobalOptions.BOOTSTRAP_ENV, "127.0.0.1:2"), "cluster",
+        Cli.Result result = Cli.run(Map.of(ClusterOptions.BOOTSTRAP_ENV, "127.0.0.1:2"), "cluster",
                 "--command-config", config.toString(), "--bootstrap-server", kafka.bootstrapServers());
 
         assertThat(result.exitCode()).isZero();
