@@ -15,6 +15,7 @@ final class CompletionCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        context.textOnly("a shell script");
         context.out().print(AutoComplete.bash("kgroups", context.root()));
         context.out().flush();
         return CliException.OK;

@@ -49,7 +49,7 @@ class ConnectClusterCommandsTest {
         sink = worker.startSink("orders-sink", TOPIC);
         // The sink has read everything once its offsets reach the log end: the lag figures below are settled.
         await("the sink's commits").atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            JsonNode partitions = JSON.readTree(run("describe", sink, "--output", "json").out()).get("groups").get(0)
+            JsonNode partitions = JSON.readTree(run("describe", sink, "--output", "json").out()).get("data").get(0)
                     .get("partitions");
             assertThat(partitions).as("%s", partitions).hasSize(2).allSatisfy(p -> assertThat(p.get("lag").asText()).isEqualTo("0"));
         });
@@ -89,11 +89,12 @@ class ConnectClusterCommandsTest {
         Cli.Result result = run("describe", "--all-groups", "--output", "json");
 
         assertThat(result.exitCode()).as("%s", result).isZero();
-        JsonNode groups = JSON.readTree(result.out()).get("groups");
+        JsonNode groups = JSON.readTree(result.out()).get("data");
         JsonNode connect = find(groups, WORKER);
         assertThat(connect.get("consumerGroup").asBoolean()).isFalse();
         assertThat(connect.get("protocolType").asText()).isEqualTo("connect");
-        assertThat(connect.get("members")).hasSize(1);
+        assertThat(connect.get("members").asInt()).isEqualTo(1);
+        assertThat(connect.get("memberDetails")).hasSize(1);
         assertThat(connect.get("partitions")).isEmpty();
         JsonNode sinkGroup = find(groups, sink);
         assertThat(sinkGroup.get("consumerGroup").asBoolean()).isTrue();
