@@ -55,6 +55,20 @@ final class JsonContract {
         return envelope;
     }
 
+    /**
+     * A command's JSON answer: the exit code as expected, one line, the envelope valid by the
+     * command's schema, and its warnings the very words on stderr; its data.
+     */
+    static JsonNode answer(Cli.Result result, String command, int exitCode) {
+        assertThat(result.exitCode()).as("exit code; stderr: %s", result.err()).isEqualTo(exitCode);
+        assertThat(result.out().lines()).as("one line per answer").hasSize(1);
+        JsonNode envelope = valid(command, result.out());
+        List<String> warnings = new ArrayList<>();
+        envelope.get("warnings").forEach(w -> warnings.add(w.asText()));
+        assertThat(warnings).isEqualTo(result.err().lines().map(l -> l.replaceFirst("^kgroups: (warning|note): ", "")).toList());
+        return envelope.get("data");
+    }
+
     static JsonNode parse(String json) {
         try {
             return JSON.readTree(json);

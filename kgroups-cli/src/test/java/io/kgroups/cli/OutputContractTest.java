@@ -108,19 +108,9 @@ class OutputContractTest {
         return Cli.run(all);
     }
 
-    /**
-     * One command's JSON: exit code as expected, the envelope valid by the command's schema, and
-     * its warnings the very words stderr has.
-     */
+    /** One command's JSON answer (see {@link JsonContract#answer}): its data. */
     private static JsonNode json(int exitCode, String command, String... args) {
-        Cli.Result result = run(Stream.concat(Stream.of(args), Stream.of("--output", "json")).toArray(String[]::new));
-        assertThat(result.exitCode()).as("exit code; stderr: %s", result.err()).isEqualTo(exitCode);
-        assertThat(result.out().lines()).as("one line per answer").hasSize(1);
-        JsonNode envelope = JsonContract.valid(command, result.out());
-        List<String> warnings = new ArrayList<>();
-        envelope.get("warnings").forEach(w -> warnings.add(w.asText()));
-        assertThat(warnings).isEqualTo(result.err().lines().map(l -> l.replaceFirst("^kgroups: (warning|note): ", "")).toList());
-        return envelope.get("data");
+        return JsonContract.answer(run(concat(args, new String[] {"--output", "json"})), command, exitCode);
     }
 
     /** One command's CSV: its header is the schema's row fields ({@code leading} first), and its rows as lines. */
