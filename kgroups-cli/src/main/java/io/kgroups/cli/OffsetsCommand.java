@@ -26,9 +26,7 @@ final class OffsetsCommand implements Runnable {
         throw CliException.usage("offsets needs a subcommand: export, import or copy");
     }
 
-    @Command(name = "export", description = {"Write a group's committed offsets: to stdout, or --file, as Kafka's CSV",
-        "topic,partition,offset without a header (Kafka's tool imports it); --output csv adds the header, --output",
-        "json gives the envelope."})
+    @Command(name = "export", description = "Write a group's committed offsets as CSV (to stdout, or --file).")
     static final class Export implements Callable<Integer> {
         @Mixin
         private CommandContext context;

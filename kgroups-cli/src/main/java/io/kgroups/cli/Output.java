@@ -90,7 +90,6 @@ final class Output {
         context.out().flush();
         lines.forEach(context.err()::println);
         context.err().flush();
-        lines.clear();
         return partial ? CliException.PARTIAL : CliException.OK;
     }
 }
