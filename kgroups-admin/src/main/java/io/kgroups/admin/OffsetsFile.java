@@ -40,10 +40,13 @@ import org.apache.kafka.common.TopicPartition;
  * still restores what this version can. Kafka's tool refuses every line that is not CSV, so a
  * file with {@code #kgroups} lines is for {@code kgroups}; {@code grep -v '^#'} makes it one
  * Kafka's tool reads (restoring the offsets only). A file without them (an export, or a backup
- * of offsets with no metadata or epoch) is plain Kafka CSV.
+ * of offsets with no metadata or epoch) is plain Kafka CSV. A first line
+ * {@code topic,partition,offset} is a header (of {@code kgroups offsets export --output csv}) and
+ * is passed over; files written here have none, as Kafka's tool would take it for an offset.
  */
 public final class OffsetsFile {
     private static final String EXTRA = "#kgroups ";
+    private static final String HEADER = "topic,partition,offset";
 
     private OffsetsFile() {
     }
@@ -100,6 +103,7 @@ public final class OffsetsFile {
         Map<String, String> configs = new HashMap<>();
         Set<String> withoutConfig = new HashSet<>();
         List<String> skipped = new ArrayList<>();
+        boolean content = false;
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
             if (line.startsWith(EXTRA)) {
@@ -138,6 +142,11 @@ public final class OffsetsFile {
                             + "kgroups: skipped, so what it records is not restored");
                 }
             } else if (!line.isEmpty() && !line.startsWith("#")) {
+                boolean first = !content;
+                content = true;
+                if (first && line.equalsIgnoreCase(HEADER)) {
+                    continue; // the header of `kgroups offsets export --output csv`
+                }
                 Line at = new Line(file, i + 1, line, "topic,partition,offset (partition and offset whole numbers, not "
                         + "negative)", line.split(",", -1), 3);
                 at.once(offsets.put(at.partition(), at.number(2, Long.MAX_VALUE)) == null && !without.contains(at.partition()));

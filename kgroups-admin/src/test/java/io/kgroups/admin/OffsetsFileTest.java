@@ -66,6 +66,12 @@ class OffsetsFileTest {
                 Set.of(P1)));
     }
 
+    @Test
+    void theHeaderOfACsvExportIsPassedOver(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("f.csv"), "# exported\ntopic,partition,offset\norders,0,7\n");
+        assertThat(OffsetsFile.read(file)).isEqualTo(ResetTarget.FromOffsets.of(Map.of(P0, 7L)));
+    }
+
     @ParameterizedTest(name = "{0}")
     @CsvSource(delimiter = '|', value = {
         "orders,0,x                          | line 1: 'orders,0,x' is not topic,partition,offset",
@@ -83,6 +89,8 @@ class OffsetsFileTest {
         "'orders,0,1\\n#kgroups metadata orders,0,a b'   | line 2: '#kgroups metadata orders,0,a b' is not #kgroups metadata",
         "#kgroups metadata orders,0,abc      | line 1: no line topic,partition,offset for orders-0 comes with '#kgroups metadata",
         "# only a comment                    | holds no offsets",
+        "topic,partition,offset              | holds no offsets",
+        "'orders,0,1\ntopic,partition,offset' | line 2: 'topic,partition,offset' is not topic,partition,offset",
     })
     void aBadLineIsAnErrorThatNamesIt(String text, String message, @TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("f.csv"), text.replace("\\n", "\n") + "\n");

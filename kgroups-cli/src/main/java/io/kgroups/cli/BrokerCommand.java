@@ -80,7 +80,7 @@ final class BrokerCommand implements Callable<Integer> {
 
     private void printStarted(EmbeddedKafka kafka) {
         boolean temporary = dataDir == null;
-        context.print(Table.record("bootstrapServers", "brokers", "kafkaVersion", "dataDir", "dataKept", "brokerLog")
+        context.output().print(Table.record("bootstrapServers", "brokers", "kafkaVersion", "dataDir", "dataKept", "brokerLog")
                 .row(kafka.bootstrapServers(), kafka.brokers(), KafkaVersion.get(), kafka.dataDir().toString(),
                         !temporary, kafka.logFile().toString()));
         if (context.global().output() == GlobalOptions.OutputFormat.table) {

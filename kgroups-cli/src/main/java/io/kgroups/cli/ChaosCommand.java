@@ -60,6 +60,7 @@ final class ChaosCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        context.textOnly("its progress and check (the last line, RESULT ..., is for scripts)");
         if (duration.compareTo(Duration.ofSeconds(30)) < 0) {
             throw CliException.usage("--duration must be at least 30s, was " + CommandContext.seconds(duration));
         }
@@ -92,7 +93,7 @@ final class ChaosCommand implements Callable<Integer> {
             LoadVerification check = result.verification();
             double maxRecovery = result.maxRecovery().toMillis() / 1e3;
             out.println();
-            context.print(VerificationTable.of(check, "worstRecoveryAfterKill", String.format("%.1f s", maxRecovery)));
+            context.printText(VerificationTable.of(check, "worstRecoveryAfterKill", String.format("%.1f s", maxRecovery)));
             out.printf("%nkills %d (not recovered within 120 s: %d), loaders that ended by themselves %d, broker %s stopped "
                     + "and restarted, caught up %s%n", result.kills().size(), result.unrecovered(),
                     result.loadersEndedByThemselves(), result.brokerStops().isEmpty() ? "never" : "once",

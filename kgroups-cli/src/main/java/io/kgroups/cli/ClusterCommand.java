@@ -2,6 +2,8 @@ package io.kgroups.cli;
 
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.kafka.clients.admin.DescribeClusterResult;
 import org.apache.kafka.common.Node;
@@ -37,11 +39,22 @@ final class ClusterCommand implements Callable<Integer> {
             DescribeClusterResult cluster = connection.admin().describeCluster();
             String clusterId = connection.await(cluster.clusterId(), "describe the cluster");
             Collection<Node> nodes = connection.await(cluster.nodes(), "describe the cluster");
-            Table table = Table.of("broker", "host", "port", "rack", "cluster");
-            nodes.stream().sorted(Comparator.comparingInt(Node::id)).forEach(node -> table.row(
-                    node.id(), node.host(), node.port(), node.rack(), clusterId));
-            context.print(table);
+            Table brokers = Table.of("id", "host", "port", "rack");
+            // CSV and the text table: a row per broker, the cluster's id first.
+            Table rows = Table.of("clusterId", "id", "host", "port", "rack").header("clusterId", "cluster").header("id", "broker");
+            nodes.stream().sorted(Comparator.comparingInt(Node::id)).forEach(node -> {
+                brokers.row(node.id(), node.host(), node.port(), node.rack());
+                rows.row(clusterId, node.id(), node.host(), node.port(), node.rack());
+            });
+            Output output = context.output();
+            if (output.format() == GlobalOptions.OutputFormat.json) {
+                Map<String, Object> answer = new LinkedHashMap<>();
+                answer.put("clusterId", clusterId);
+                answer.put("brokers", brokers.data());
+                output.json(answer);
+                return output.done();
+            }
+            return output.print(rows);
         }
-        return CliException.OK;
     }
 }

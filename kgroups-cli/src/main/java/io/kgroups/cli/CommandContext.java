@@ -54,9 +54,22 @@ public final class CommandContext {
         return spec.root().commandLine();
     }
 
-    /** Prints any object as JSON (for results richer than a table). */
-    public void printJson(Object value) {
-        TablePrinter.printJson(out(), value);
+    /** The command's answer, in the format the user chose; named in JSON as the command is typed ("offsets export"). */
+    Output output() {
+        String name = spec.qualifiedName(" ");
+        return new Output(this, name.substring(name.indexOf(' ') + 1));
+    }
+
+    /**
+     * For commands that print progress as they go (demo, chaos, load-orders, completion):
+     * {@code --output json} or {@code csv} is refused, so that no script takes text for data.
+     */
+    void textOnly(String prints) {
+        if (global().output() != GlobalOptions.OutputFormat.table) {
+            String name = spec.qualifiedName(" ");
+            throw CliException.usage(name.substring(name.indexOf(' ') + 1) + " prints " + prints + ", not JSON or CSV: drop "
+                    + "--output " + global().output());
+        }
     }
 
     /** A duration as the CLI writes it: 5s, 500ms. */
@@ -64,7 +77,8 @@ public final class CommandContext {
         return ClusterConnection.format(d);
     }
 
-    public void print(Table table) {
-        new TablePrinter(out(), global().output()).print(table);
+    /** A table for people, whatever --output says (part of a command's text output). */
+    void printText(Table table) {
+        new TablePrinter(out()).printText(table);
     }
 }

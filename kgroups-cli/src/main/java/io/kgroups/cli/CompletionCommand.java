@@ -78,9 +78,7 @@ final class CompletionCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        if (context.global().output() != GlobalOptions.OutputFormat.table) {
-            throw CliException.usage("--output does not apply to completion: it prints a shell script");
-        }
+        context.textOnly("a shell script");
         context.out().print(script(AutoComplete.bash("kgroups", context.root())));
         context.out().flush();
         return CliException.OK;

@@ -54,8 +54,7 @@ final class DeleteCommand implements Callable<Integer> {
             List<DeleteOutput.Shown> shown = new ArrayList<>();
             if (!execute) {
                 plans.forEach(plan -> shown.add(new DeleteOutput.Shown(plan, false, null)));
-                DeleteOutput.print(context, shown, true);
-                return CliException.OK;
+                return DeleteOutput.print(context, shown, true);
             }
             for (DeletePlan plan : plans) {
                 if (plan.refusal() != null) {

@@ -65,8 +65,7 @@ final class DeleteOffsetsCommand implements Callable<Integer> {
                 DeletePlan plan = admin.planDeleteOffsets(group, topics);
                 shown = new DeleteOutput.Shown(plan, false, null);
             }
-            DeleteOutput.print(context, List.of(shown), false);
+            return DeleteOutput.print(context, List.of(shown), false);
         }
-        return CliException.OK;
     }
 }

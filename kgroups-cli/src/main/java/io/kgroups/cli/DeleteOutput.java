@@ -27,14 +27,14 @@ final class DeleteOutput {
     private DeleteOutput() {
     }
 
-    /** @param list true: JSON {@code {"groups":[...]}} (a command of several groups); false: the one group's object */
-    static void print(CommandContext context, List<Shown> shown, boolean list) {
-        if (context.global().output() == GlobalOptions.OutputFormat.json) {
-            List<Map<String, Object>> objects = shown.stream().map(DeleteOutput::json).toList();
-            context.printJson(list ? Map.of("groups", objects) : objects.get(0));
-            return;
-        }
-        boolean text = context.global().output() == GlobalOptions.OutputFormat.table;
+    /**
+     * Prints the deletes in the chosen format; the exit code.
+     *
+     * @param list true: JSON {@code data} is a list (a command of several groups); false: the one group's object
+     */
+    static int print(CommandContext context, List<Shown> shown, boolean list) {
+        Output output = context.output();
+        boolean text = output.format() == GlobalOptions.OutputFormat.table;
         Table table = Table.of("group", "topic", "partition", "committedOffset", "leaderEpoch", "metadata", "lag");
         for (Shown s : shown) {
             for (DeletePlan.Partition p : s.plan().partitions()) {
@@ -42,16 +42,22 @@ final class DeleteOutput {
                         text ? shortened(p.metadata()) : p.metadata(), p.lag());
             }
         }
-        context.print(table.whenEmpty("No committed offsets."));
-        if (!text) {
-            return;
+        switch (output.format()) {
+            case json -> {
+                List<Map<String, Object>> objects = shown.stream().map(DeleteOutput::json).toList();
+                output.json(list ? objects : objects.get(0));
+            }
+            case csv -> output.csv(table);
+            default -> {
+                context.printText(table.whenEmpty("No committed offsets."));
+                context.out().println();
+                shown.forEach(s -> summary(s).forEach(context.out()::println));
+                if (shown.stream().noneMatch(Shown::executed)) {
+                    context.out().println("Dry run: nothing changed; add --execute to delete.");
+                }
+            }
         }
-        context.out().println();
-        shown.forEach(s -> summary(s).forEach(context.out()::println));
-        if (shown.stream().noneMatch(Shown::executed)) {
-            context.out().println("Dry run: nothing changed; add --execute to delete.");
-        }
-        context.out().flush();
+        return output.done();
     }
 
     /** The JSON of one group's delete: the one place its shape is made. */
@@ -62,7 +68,7 @@ final class DeleteOutput {
         json.put("action", plan.action());
         json.put("executed", s.executed());
         json.put("state", plan.state());
-        json.put("members", plan.blockers());
+        json.put("blockingMembers", plan.blockers());
         List<Map<String, Object>> partitions = new ArrayList<>();
         for (DeletePlan.Partition p : plan.partitions()) {
             Map<String, Object> row = new LinkedHashMap<>();
@@ -76,7 +82,7 @@ final class DeleteOutput {
         }
         json.put("partitions", partitions);
         json.put("configs", plan.configs());
-        json.put("backup", s.backup() == null ? null : s.backup().toString());
+        json.put("backupFile", s.backup() == null ? null : s.backup().toString());
         json.put("undo", undo(s));
         return json;
     }

@@ -57,6 +57,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        context.textOnly("its progress and check");
         if (duration.compareTo(Duration.ofSeconds(20)) < 0) {
             throw CliException.usage("--duration must be at least 20s (a loader is killed and brought back in it), was "
                     + CommandContext.seconds(duration));
@@ -161,7 +162,7 @@ final class DemoCommand implements Callable<Integer> {
         public void checked(DemoResult result) {
             LoadVerification check = result.verification();
             out.println();
-            context.print(VerificationTable.of(check, "recoveryAfterKill",
+            context.printText(VerificationTable.of(check, "recoveryAfterKill",
                     String.format("%.1f s", result.kill().recovery().toMillis() / 1e3)));
             out.println();
             out.println(result.passed() ? "lost = 0: every valid event is in the table at its latest version, every invalid "

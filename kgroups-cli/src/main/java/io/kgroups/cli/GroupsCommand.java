@@ -43,7 +43,8 @@ final class GroupsCommand implements Callable<Integer> {
                     + Arrays.stream(GroupState.values()).map(GroupState::toString).collect(Collectors.joining(", ")));
         }
         try (GroupAdmin admin = ClusterConnection.groupAdmin(context)) {
-            Table table = Table.of("group", "state", "type", "protocol-type", "members", "topics", "lag")
+            Table table = Table.of("group", "state", "type", "protocolType", "members", "topics", "totalLag", "error")
+                    .header("totalLag", "lag").optional("error")
                     .whenEmpty("No groups" + (state != null || type != null ? " match" : " on this cluster yet") + ".");
             List<GroupSummary> groups = admin.listGroups();
             if (type != null && TYPES.stream().noneMatch(type::equalsIgnoreCase)
@@ -53,7 +54,11 @@ final class GroupsCommand implements Callable<Integer> {
                         + groups.stream().map(GroupSummary::protocolType).filter(t -> !t.isEmpty()).distinct().sorted()
                                 .collect(Collectors.joining(", ")) + ")");
             }
+            Output output = context.output();
             for (GroupSummary group : groups) {
+                if (group.error() != null) {
+                    output.unreadable("group " + group.group() + ": " + group.error());
+                }
                 if (state != null && !group.state().equalsIgnoreCase(state)) {
                     continue;
                 }
@@ -61,18 +66,9 @@ final class GroupsCommand implements Callable<Integer> {
                     continue;
                 }
                 table.row(group.group(), group.state(), group.type(), group.protocolType().isEmpty() ? null
-                        : group.protocolType(), group.members(), String.join(" ", group.topics()), group.totalLag());
+                        : group.protocolType(), group.members(), group.topics(), group.totalLag(), group.error());
             }
-            context.print(table);
-            int unreadable = 0;
-            for (GroupSummary group : groups) {
-                if (group.error() != null) {
-                    context.err().println("kgroups: warning: group " + group.group() + ": " + group.error());
-                    unreadable++;
-                }
-            }
-            context.err().flush();
-            return unreadable == 0 ? CliException.OK : CliException.PARTIAL;
+            return output.print(table);
         }
     }
 }

@@ -44,9 +44,13 @@ final class LagCommand implements Callable<Integer> {
     private Duration watch;
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() {
         if (watch != null && watch.compareTo(Duration.ofSeconds(1)) < 0) {
             throw CliException.usage("--watch must be at least 1s, was " + DurationText.of(watch.toSeconds()));
+        }
+        if (watch != null && context.global().output() == GlobalOptions.OutputFormat.csv) {
+            throw CliException.usage("--watch cannot print CSV (one header, then rows of every redraw mixed): use "
+                    + "--output json (one envelope per redraw, one per line), or drop --watch");
         }
         Pattern include = groups.isEmpty() ? Pattern.compile(".*")
                 : Pattern.compile(groups.stream().map(Pattern::quote).collect(Collectors.joining("|")));
@@ -73,7 +77,7 @@ final class LagCommand implements Callable<Integer> {
                     }
                 }
                 Map<String, Long> positions = new HashMap<>();
-                Table table = Table.of("group", "topic", "lag", "lag-seconds", "members", "moved", "status")
+                Table table = Table.of("group", "topic", "lag", "lagSeconds", "members", "moved", "status")
                         .whenEmpty("No consumer groups on this cluster yet.");
                 for (GroupStatus group : snapshot.groups()) {
                     Map<String, long[]> byTopic = new TreeMap<>();
@@ -92,34 +96,36 @@ final class LagCommand implements Callable<Integer> {
                         String key = group.group() + " " + topic.getKey();
                         positions.put(key, topic.getValue()[1]);
                         Long before = previous == null ? null : previous.get(key);
-                        String moved = before == null ? null : before.equals(topic.getValue()[1]) ? "no" : "yes";
-                        Double lagSeconds = seconds.get(topic.getKey());
-                        table.row(group.group(), topic.getKey(), topic.getValue()[0],
-                                lagSeconds == null ? null : Math.round(lagSeconds * 10) / 10.0, group.members(), moved,
+                        table.row(group.group(), topic.getKey(), topic.getValue()[0], seconds.get(topic.getKey()),
+                                group.members(), before == null ? null : !before.equals(topic.getValue()[1]),
                                 status.get(topic.getKey()).toString());
                     }
                 }
-                if (watch != null && context.global().output() == GlobalOptions.OutputFormat.table) {
-                    context.out().print("\033[H\033[2J"); // redraw in place
-                }
-                context.print(table);
-                snapshot.skipped().forEach((group, why) -> context.err().println("kgroups: note: left out " + group + ": " + why));
+                Output output = context.output();
+                snapshot.skipped().forEach((group, why) -> output.note("left out " + group + ": " + why));
                 // Not read this cycle (a group whose coordinator did not answer, an offline partition): named, and exit 3.
-                List<String> unknown = new java.util.ArrayList<>();
                 for (GroupStatus g : snapshot.groups()) {
                     if (g.partitions().isEmpty() && g.lastSampleMs() == null) {
-                        unknown.add(g.group() + ": " + String.join("; ", g.reasons()));
+                        output.unreadable(g.group() + ": " + String.join("; ", g.reasons()));
                     }
                     g.partitions().stream().filter(p -> !Long.valueOf(snapshot.timeMs()).equals(p.lastSampleMs()))
-                            .forEach(p -> unknown.add(g.group() + " " + p.topic() + "-" + p.partition() + ": " + p.reason()));
+                            .forEach(p -> output.unreadable(g.group() + " " + p.topic() + "-" + p.partition() + ": " + p.reason()));
                 }
-                unknown.forEach(r -> context.err().println("kgroups: warning: " + r));
-                context.err().flush();
+                if (watch != null && output.format() == GlobalOptions.OutputFormat.table) {
+                    context.out().print("\033[H\033[2J"); // redraw in place
+                }
+                int exitCode = output.print(table);
                 if (watch == null) {
-                    return unknown.isEmpty() ? CliException.OK : CliException.PARTIAL;
+                    return exitCode;
                 }
                 previous = positions;
-                Thread.sleep(watch.toMillis());
+                try {
+                    Thread.sleep(watch.toMillis());
+                } catch (InterruptedException e) {
+                    // Stopped by an embedding program or a test, as by Ctrl-C: the last redraw stands.
+                    Thread.currentThread().interrupt();
+                    return CliException.OK;
+                }
             }
         }
     }

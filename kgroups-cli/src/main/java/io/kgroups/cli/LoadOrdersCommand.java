@@ -6,6 +6,7 @@ import io.kgroups.consumer.ConsumerState;
 import io.kgroups.consumer.ConsumerStats;
 import io.kgroups.consumer.Health;
 import io.kgroups.consumer.Ordering;
+import io.kgroups.monitor.JsonEnvelope;
 import io.kgroups.orders.OrderStore;
 import io.kgroups.orders.OrderStoreException;
 import io.kgroups.orders.StorageLoader;
@@ -101,6 +102,7 @@ final class LoadOrdersCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        context.textOnly("its totals as they grow (--http serves them as JSON at /health)");
         if (instances < 1 || instances > 64) {
             throw CliException.usage("--instances must be 1 to 64, was " + instances);
         }
@@ -144,7 +146,7 @@ final class LoadOrdersCommand implements Callable<Integer> {
             if (http != null) {
                 server = serveHealth(loaders, http);
             }
-            context.print(Table.record("group", "topic", "instances", "database", "ordering", "concurrency", "health")
+            context.printText(Table.record("group", "topic", "instances", "database", "ordering", "concurrency", "health")
                     .row(group, topic, instances, hidePassword(jdbcUrl), ordering, concurrency,
                             server == null ? "" : http.url(server.port()) + "/health"));
             context.out().flush();
@@ -217,7 +219,7 @@ final class LoadOrdersCommand implements Callable<Integer> {
                 m.put("lag", stats.totalLag());
                 members.add(m);
             }
-            ctx.status(down ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.OK).json(Map.of("loaders", members));
+            ctx.status(down ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.OK).json(JsonEnvelope.of("health", members, List.of()));
         });
         try {
             return app.start(address.host(), address.port());

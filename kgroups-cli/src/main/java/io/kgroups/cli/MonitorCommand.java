@@ -119,9 +119,9 @@ final class MonitorCommand implements Callable<Integer> {
             }
             monitor.start();
             String url = http.url(server.port());
-            context.print(Table.record("url", "dashboard", "metrics", "api", "interval", "window", "allowed-lag")
-                    .row(url, url + "/", url + "/metrics", url + "/api/groups", CommandContext.seconds(interval), window,
-                            allowedLag));
+            context.output().print(Table.record("url", "dashboard", "metrics", "api", "intervalSeconds", "windowCommits",
+                    "allowedLag").row(url, url + "/", url + "/metrics", url + "/api/groups", interval.toMillis() / 1000.0,
+                            window, allowedLag));
             // Runs until the JVM ends (Ctrl-C) or the thread is interrupted (an embedding program, a test).
             new CountDownLatch(1).await();
         } catch (InterruptedException e) {

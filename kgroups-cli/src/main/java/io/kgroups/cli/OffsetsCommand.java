@@ -54,7 +54,8 @@ final class OffsetsCommand implements Runnable {
                 description = "The group whose offsets to write.")
         private String group;
 
-        @Option(names = "--file", paramLabel = "FILE", description = "Write the CSV to this file instead of stdout.")
+        @Option(names = "--file", paramLabel = "FILE", description = "Write here (Kafka's format, whatever --output says) "
+                + "instead of stdout.")
         private Path file;
 
         @Override
@@ -64,13 +65,19 @@ final class OffsetsCommand implements Runnable {
                 if (file != null) {
                     OffsetsFile.write(file, ResetTarget.FromOffsets.of(offsets));
                     context.err().println("kgroups: " + offsets.size() + " offsets of " + group + " written to " + file);
-                } else {
-                    offsets.forEach((tp, o) -> context.out().println(tp.topic() + "," + tp.partition() + "," + o));
+                    context.err().flush();
+                    return CliException.OK;
                 }
-                context.out().flush();
-                context.err().flush();
+                Output output = context.output();
+                if (output.format() == GlobalOptions.OutputFormat.table) {
+                    // The text is Kafka's own format, so that `offsets export G > F` is a file both tools import.
+                    offsets.forEach((tp, o) -> context.out().println(tp.topic() + "," + tp.partition() + "," + o));
+                    return output.done();
+                }
+                Table table = Table.of("topic", "partition", "offset");
+                offsets.forEach((tp, o) -> table.row(tp.topic(), tp.partition(), o));
+                return output.print(table);
             }
-            return CliException.OK;
         }
     }
 
@@ -103,9 +110,8 @@ final class OffsetsCommand implements Runnable {
         public Integer call() throws InterruptedException {
             ResetTarget target = OffsetsFile.read(file);
             try (GroupAdmin admin = ClusterConnection.groupAdmin(context)) {
-                execution.run(context, admin, group, null, target);
+                return execution.run(context, admin, group, null, target);
             }
-            return CliException.OK;
         }
     }
 
@@ -150,9 +156,8 @@ final class OffsetsCommand implements Runnable {
                     throw CliException.failed("group '" + from + "' has no committed offsets"
                             + (topics == null ? "" : " for " + topics) + " to copy", null);
                 }
-                execution.run(context, admin, to, null, ResetTarget.FromOffsets.of(offsets));
+                return execution.run(context, admin, to, null, ResetTarget.FromOffsets.of(offsets));
             }
-            return CliException.OK;
         }
     }
 }

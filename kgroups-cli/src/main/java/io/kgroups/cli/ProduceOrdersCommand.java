@@ -84,9 +84,8 @@ final class ProduceOrdersCommand implements Callable<Integer> {
     }
 
     private void report(long sent, ProducedOrders ledger, String prefix) {
-        context.print(Table.record("topic", "sent", "valid", "invalid", "failed", "orders", "orderIdPrefix")
+        context.output().print(Table.record("topic", "sent", "valid", "invalid", "failed", "orders", "orderIdPrefix")
                 .row(topic, sent, ledger.validCount(), ledger.invalidCount(), ledger.failedSends(),
                         ledger.latestVersions().size(), prefix));
-        context.out().flush();
     }
 }

@@ -126,9 +126,8 @@ final class ResetCommand implements Callable<Integer> {
             throw CliException.usage(e.getMessage());
         }
         try (GroupAdmin admin = ClusterConnection.groupAdmin(context)) {
-            execution.run(context, admin, group, topics, target);
+            return execution.run(context, admin, group, topics, target);
         }
-        return CliException.OK;
     }
 
     private Map<String, Set<Integer>> topics() {

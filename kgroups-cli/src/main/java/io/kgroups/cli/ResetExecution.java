@@ -7,7 +7,6 @@ import io.kgroups.admin.ResetSpec;
 import io.kgroups.admin.ResetTarget;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -43,8 +42,9 @@ final class ResetExecution {
      * from the offsets of that moment, and what moved since the dry run is printed.
      *
      * @param topics as for {@link GroupAdmin#planReset}
+     * @return the exit code
      */
-    void run(CommandContext context, GroupAdmin admin, String group, Map<String, Set<Integer>> topics, ResetTarget target)
+    int run(CommandContext context, GroupAdmin admin, String group, Map<String, Set<Integer>> topics, ResetTarget target)
             throws InterruptedException {
         ResetPlan dryRun = admin.planReset(group, topics, target);
         if (!dryRun.groupExists() && !createGroup) {
@@ -53,8 +53,7 @@ final class ResetExecution {
         }
         Map<String, String> configs = configs(target);
         if (!execute) {
-            print(context, dryRun, configs, null, List.of());
-            return;
+            return print(context, dryRun, configs, null, List.of());
         }
         if (waitForEmpty != null && dryRun.activeMembers() > 0) {
             context.err().println("kgroups: group '" + group + "' has " + dryRun.activeMembers() + " member(s): waiting up to "
@@ -66,7 +65,7 @@ final class ResetExecution {
             }
         }
         ExecutedReset done = admin.executeReset(group, topics, target, backups.backupDir(), backups.auditLog());
-        print(context, done.plan(), configs, done.backupFile(), done.plan().movedSince(dryRun));
+        return print(context, done.plan(), configs, done.backupFile(), done.plan().movedSince(dryRun));
     }
 
     /** The group configs a file sets (null: the dynamic value is deleted), by name; none for other targets. */
@@ -87,41 +86,43 @@ final class ResetExecution {
         return longest < 0 ? "" : " (up to " + DurationText.of(longest / 1000) + " of records)";
     }
 
-    private void print(CommandContext context, ResetPlan plan, Map<String, String> configs, Path backup, List<String> moved) {
-        if (context.global().output() == GlobalOptions.OutputFormat.json) {
-            Map<String, Object> json = new LinkedHashMap<>();
-            json.put("group", plan.group());
-            json.put("executed", execute);
-            json.put("backupFile", backup == null ? null : backup.toString());
-            json.put("movedSinceDryRun", moved);
-            List<Map<String, Object>> partitions = new ArrayList<>();
-            for (ResetPlan.Partition p : plan.partitions()) {
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("topic", p.topic());
-                row.put("partition", p.partition());
-                row.put("currentOffset", p.currentOffset());
-                row.put("targetOffset", p.targetOffset());
-                row.put("delta", p.delta());
-                row.put("clamped", p.clamped());
-                row.put("spanSeconds", p.spanMillis() == null ? null : p.spanMillis() / 1000.0);
-                partitions.add(row);
+    /** The plan, as executed or as a dry run; its warnings (clamped targets) on stderr and in the envelope. */
+    private int print(CommandContext context, ResetPlan plan, Map<String, String> configs, Path backup,
+            List<String> moved) {
+        Output output = context.output();
+        plan.warnings().forEach(output::warning);
+        Table rows = Table.of("topic", "partition", "currentOffset", "targetOffset", "delta", "clamped", "spanSeconds");
+        plan.partitions().forEach(p -> rows.row(p.topic(), p.partition(), p.currentOffset(), p.targetOffset(), p.delta(),
+                p.clamped(), p.spanMillis() == null ? null : p.spanMillis() / 1000.0));
+        switch (output.format()) {
+            case json -> {
+                Map<String, Object> json = new LinkedHashMap<>();
+                json.put("group", plan.group());
+                json.put("state", plan.state());
+                json.put("activeMembers", plan.activeMembers());
+                json.put("executed", execute);
+                json.put("backupFile", backup == null ? null : backup.toString());
+                json.put("movedSinceDryRun", moved);
+                json.put("recordsReadAgain", plan.recordsReadAgain());
+                json.put("recordsSkipped", plan.recordsSkipped());
+                json.put("partitions", rows.data());
+                json.put("configs", configs);
+                output.json(json);
             }
-            json.put("partitions", partitions);
-            json.put("configs", configs);
-            json.put("warnings", plan.warnings());
-            context.printJson(json);
-            return;
+            case csv -> output.csv(rows);
+            default -> printText(context, plan, configs, backup, moved);
         }
+        return output.done();
+    }
+
+    private void printText(CommandContext context, ResetPlan plan, Map<String, String> configs, Path backup,
+            List<String> moved) {
         Table table = Table.of("topic", "partition", "current", "target", "delta", "what", "span");
         for (ResetPlan.Partition p : plan.partitions()) {
             table.row(p.topic(), p.partition(), p.currentOffset(), p.targetOffset(), p.delta(), p.words(),
                     p.spanMillis() == null ? null : DurationText.of(p.spanMillis() / 1000));
         }
-        context.print(table);
-        if (context.global().output() == GlobalOptions.OutputFormat.csv) {
-            return;
-        }
-        plan.warnings().forEach(w -> context.err().println("kgroups: warning: " + w));
+        context.printText(table);
         context.out().println();
         context.out().println("In total: " + plan.recordsReadAgain() + " records will be read again"
                 + span(plan, true) + ", " + plan.recordsSkipped() + " skipped" + span(plan, false) + ".");
@@ -143,7 +144,5 @@ final class ResetExecution {
             context.out().println("Dry run: nothing changed. Add --execute to apply" + (plan.activeMembers() > 0
                     ? " (the group has " + plan.activeMembers() + " active member(s): stop them first)" : "") + ".");
         }
-        context.out().flush();
-        context.err().flush();
     }
 }

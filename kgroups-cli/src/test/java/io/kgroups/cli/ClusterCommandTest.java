@@ -30,19 +30,20 @@ class ClusterCommandTest {
     void printsJsonForScripts(EmbeddedKafka kafka) throws Exception {
         Cli.Result result = Cli.run("--output", "json", "cluster", "--bootstrap-server", kafka.bootstrapServers());
 
-        JsonNode brokers = new ObjectMapper().readTree(result.out());
-        assertThat(brokers.isArray()).isTrue();
+        JsonNode cluster = new ObjectMapper().readTree(result.out()).get("data");
+        assertThat(cluster.get("clusterId").asText()).isNotBlank();
+        JsonNode brokers = cluster.get("brokers");
         assertThat(brokers).hasSize(1);
         assertThat(brokers.get(0).get("port").asInt()).isEqualTo(kafka.ports().get(0));
-        assertThat(brokers.get(0).get("broker").isInt()).isTrue();
+        assertThat(brokers.get(0).get("id").isInt()).isTrue();
     }
 
     @Test
     void printsCsv(EmbeddedKafka kafka) {
         Cli.Result result = Cli.run("cluster", "--output", "csv", "--bootstrap-server", kafka.bootstrapServers());
 
-        assertThat(result.out().lines()).first().isEqualTo("broker,host,port,rack,cluster");
-        assertThat(result.out().lines().skip(1).findFirst().orElseThrow()).startsWith("1,127.0.0.1," + kafka.ports().get(0) + ",,");
+        assertThat(result.out().lines()).first().isEqualTo("clusterId,id,host,port,rack");
+        assertThat(result.out().lines().skip(1).findFirst().orElseThrow()).matches("[^,]+,1,127\\.0\\.0\\.1," + kafka.ports().get(0) + ",");
     }
 
     @Test
