@@ -110,6 +110,7 @@ public class LaggingGroup {
     static JsonNode group(URI monitor, String group) throws Exception {
         HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(monitor.resolve("/api/groups/" + group)).build(),
                 HttpResponse.BodyHandlers.ofString());
-        return response.statusCode() == 200 ? new ObjectMapper().readTree(response.body()) : null;
+        // The API answers in an envelope: the group is its data.
+        return response.statusCode() == 200 ? new ObjectMapper().readTree(response.body()).get("data") : null;
     }
 }

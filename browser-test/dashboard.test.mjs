@@ -13,11 +13,16 @@ import {chromium} from 'playwright-core';
 const {KGROUPS_JAR, BOOTSTRAP, MONITOR_URL, OUT, CHROMIUM, BROKER_PID} = process.env;
 const GROUP = 'storage_loader';
 
-/** Runs the kgroups command (the built jar) and returns what it printed as JSON. */
+/** Runs the kgroups command (the built jar) and returns the data of the JSON envelope it printed. */
 async function kgroups(...args) {
   const {stdout} = await promisify(execFile)('java', ['-jar', KGROUPS_JAR, ...args, '--bootstrap-server', BOOTSTRAP,
     '--output', 'json'], {timeout: 60_000});
-  return JSON.parse(stdout);
+  return JSON.parse(stdout).data;
+}
+
+/** GETs an endpoint of the monitor's API and returns the data of its envelope. */
+async function api(path) {
+  return (await (await fetch(`${MONITOR_URL}${path}`)).json()).data;
 }
 
 /** Polls `check` until it returns without throwing (what it returns), or throws its last error after `ms`. */
@@ -73,10 +78,10 @@ test('the dashboard of kgroups monitor', {timeout: 150_000}, async t => {
       await row.waitFor();
       // The status the page shows is the monitor's (it moves from WARNING to STALLED as the window fills).
       await eventually(async () => {
-        const api = (await (await fetch(`${MONITOR_URL}/api/groups/${GROUP}`)).json());
-        assert.equal(await row.locator('.badge').innerText(), api.status.replace('_', ' '));
-        assert.equal(await row.locator('td').nth(3).innerText(), api.totalLag.toLocaleString('en-US'));
-        assert.equal(api.totalLag, 90);
+        const served = await api(`/api/groups/${GROUP}`);
+        assert.equal(await row.locator('.badge').innerText(), served.status.replace('_', ' '));
+        assert.equal(await row.locator('td').nth(3).innerText(), served.totalLag.toLocaleString('en-US'));
+        assert.equal(served.totalLag, 90);
       });
       assert.equal(await page.locator('tr[data-group="billing_loader"] .badge').innerText(), 'OK');
       assert.equal(await page.locator('.count[data-status="all"] b').innerText(), '2');
@@ -119,7 +124,7 @@ test('the dashboard of kgroups monitor', {timeout: 150_000}, async t => {
     });
 
     await t.test('the partition table shows the lag kgroups describe reports, and the owner', async () => {
-      const described = (await kgroups('describe', GROUP)).groups[0];
+      const described = (await kgroups('describe', GROUP))[0];
       assert.equal(described.partitions.length, 3);
       await eventually(async () => {
         for (const p of described.partitions) {
@@ -168,7 +173,7 @@ test('the dashboard of kgroups monitor', {timeout: 150_000}, async t => {
       assert.match(await banner.innerText(), /The figures below are from \d+s ago/);
       // The figures stay, marked as old: the group is still listed.
       assert.equal(await page.locator(`tr[data-group="${GROUP}"]`).count(), 1);
-      const status = await (await fetch(`${MONITOR_URL}/api/status`)).json();
+      const status = await api('/api/status');
       assert.ok(status.lastError.includes('cannot reach Kafka'), status.lastError);
       await page.screenshot({path: `${OUT}/6-cluster-unreachable.png`, fullPage: true});
     });

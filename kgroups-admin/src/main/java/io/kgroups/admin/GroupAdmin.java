@@ -1,6 +1,7 @@
 package io.kgroups.admin;
 
 import io.kgroups.admin.internal.Calls;
+import io.kgroups.admin.internal.DeletePlanner;
 import io.kgroups.admin.internal.FirstRecordReader;
 import io.kgroups.admin.internal.GroupReads;
 import io.kgroups.admin.internal.OffsetWriter;
@@ -45,13 +46,12 @@ import org.apache.kafka.common.errors.GroupIdNotFoundException;
 public final class GroupAdmin implements AutoCloseable {
     /** How long to wait for the first unconsumed records when measuring time lag. */
     private static final Duration TIME_LAG_WAIT = Duration.ofSeconds(3);
-    /** Offset lags up to this are read in the group list, to tell transaction markers from records. */
-    private static final long PHANTOM_LAG_CHECK = 10;
 
     private final Admin admin;
     private final Properties clientProperties;
     private final Calls calls;
     private final GroupReads reads;
+    private final DeletePlanner deletes;
     private final OffsetWriter writer;
 
     private GroupAdmin(Admin admin, Properties clientProperties, Duration timeout) {
@@ -59,7 +59,8 @@ public final class GroupAdmin implements AutoCloseable {
         this.clientProperties = clientProperties;
         this.calls = new Calls(timeout, clientProperties.getProperty("bootstrap.servers", "?"));
         this.reads = new GroupReads(admin, calls);
-        this.writer = new OffsetWriter(admin, calls, new ResetPlanner(admin, calls, clientProperties));
+        this.deletes = new DeletePlanner(admin, calls, clientProperties);
+        this.writer = new OffsetWriter(admin, calls, new ResetPlanner(admin, calls, clientProperties), deletes);
     }
 
     /** An admin on the cluster {@code clientProperties} point at (bootstrap.servers, security). */
@@ -79,7 +80,7 @@ public final class GroupAdmin implements AutoCloseable {
                 .map(OffsetReadings.Listed::group).toList();
         OffsetReadings readings = reads.read(readable, listed, IsolationLevel.READ_UNCOMMITTED);
         // Records left are read only where few offsets are: that is where transaction markers make phantom lag.
-        FirstRecords firstRecords = firstRecords(readings, smallLags(readings), IsolationLevel.READ_UNCOMMITTED, null);
+        FirstRecords firstRecords = firstRecords(readings, readings.smallLags(), IsolationLevel.READ_UNCOMMITTED, null);
         Map<String, GroupDetail> details = new HashMap<>();
         readings.details(firstRecords, Map.of(), System.currentTimeMillis()).forEach(d -> details.put(d.group(), d));
         List<GroupSummary> summaries = new ArrayList<>();
@@ -213,17 +214,6 @@ public final class GroupAdmin implements AutoCloseable {
         return result;
     }
 
-    /** Partitions whose offset lag is small enough that it may be transaction markers only. */
-    private static Map<TopicPartition, SortedSet<Long>> smallLags(OffsetReadings readings) {
-        Map<TopicPartition, SortedSet<Long>> small = new HashMap<>();
-        readings.firstUnconsumed().forEach((tp, offsets) -> offsets.forEach(o -> {
-            if (readings.logEnd().get(tp) - o <= PHANTOM_LAG_CHECK) {
-                small.computeIfAbsent(tp, k -> new TreeSet<>()).add(o);
-            }
-        }));
-        return small;
-    }
-
     private FirstRecords firstRecords(OffsetReadings readings, Map<TopicPartition, SortedSet<Long>> wanted,
             IsolationLevel isolation, CompletableFuture<KafkaConsumer<byte[], byte[]>> consumer) {
         if (wanted.isEmpty()) {
@@ -300,14 +290,54 @@ public final class GroupAdmin implements AutoCloseable {
         return offsets;
     }
 
-    /** Deletes groups; Kafka refuses a group with members, and the error says so. */
-    public void deleteGroups(Collection<String> groups) {
-        writer.deleteGroups(groups);
+    /**
+     * What deleting the group would remove, changing nothing: every committed offset (with its
+     * leader epoch, metadata and lag) and, unless {@code keepConfigs}, its dynamic configs; and the
+     * members in the way. A group that does not exist, or is not a consumer group, is an error.
+     */
+    public DeletePlan planDelete(String group, boolean keepConfigs) {
+        return deletes.group(group, keepConfigs);
     }
 
-    /** Deletes the group's committed offsets of one topic; refused while the group consumes it. */
-    public void deleteOffsets(String group, String topic) {
-        writer.deleteOffsets(group, topic);
+    /**
+     * Deletes the group, as {@link #planDelete} plans it right before the delete: refused while it
+     * has members; a backup that restores it (offsets with epochs and metadata, and the configs
+     * deleted) is written to {@code backupDir} first (restore it with a {@link ResetTarget.FromOffsets}
+     * reset of {@code OffsetsFile.read(backup)}); then one JSON line is appended to {@code auditLog}.
+     * Kafka keeps a group's dynamic configs when the group is deleted, and they would apply to the
+     * next group of the name: they are deleted too unless {@code keepConfigs}. A member joining
+     * after the check makes Kafka refuse: then nothing is changed and the backup is removed.
+     *
+     * @param backupDir null: no backup is written
+     * @param auditLog null: no audit line
+     * @return what was deleted, and the backup (null when none was asked for, or there was nothing to restore)
+     */
+    public ExecutedDelete executeDelete(String group, boolean keepConfigs, Path backupDir, Path auditLog) {
+        return writer.deleteGroup(group, keepConfigs, backupDir, auditLog);
+    }
+
+    /**
+     * What deleting some of the group's committed offsets would remove, changing nothing, and the
+     * members in the way (those assigned a partition of the topics). A topic or partition the
+     * group has no offset for is an error (a typo).
+     *
+     * @param topics topic to partitions (an empty set: all of them); null: every topic the group has offsets for
+     */
+    public DeletePlan planDeleteOffsets(String group, Map<String, Set<Integer>> topics) {
+        return deletes.offsets(group, topics);
+    }
+
+    /**
+     * Deletes some of the group's committed offsets, as {@link #planDeleteOffsets} plans it right
+     * before the delete, backed up and audited as {@link #executeDelete}: refused while a member is
+     * assigned a partition of the topics; Kafka refusing because the group subscribes to a topic
+     * changes nothing and leaves no backup.
+     *
+     * @param topics as for {@link #planDeleteOffsets}
+     */
+    public ExecutedDelete executeDeleteOffsets(String group, Map<String, Set<Integer>> topics, Path backupDir,
+            Path auditLog) {
+        return writer.deleteOffsets(group, topics, backupDir, auditLog);
     }
 
     /** Waits until the group has no members, up to {@code wait}; false if it still has some. */

@@ -38,6 +38,8 @@ public record OffsetReadings(
         Map<TopicPartition, Long> logEnd,
         Map<TopicPartition, String> partitionErrors,
         long readAtMs) {
+    /** Offset lags up to this are read where a lag in records is wanted cheaply, to tell transaction markers from records. */
+    private static final long PHANTOM_LAG_CHECK = 10;
 
     /**
      * A group as the group list gave it.
@@ -75,6 +77,21 @@ public record OffsetReadings(
             }
         }));
         return wanted;
+    }
+
+    /**
+     * As {@link #firstUnconsumed}, only where the offset lag is at most 10: where transaction
+     * markers alone may stand before the end (lag 0), so that reading there tells records from
+     * markers at small cost.
+     */
+    public Map<TopicPartition, SortedSet<Long>> smallLags() {
+        Map<TopicPartition, SortedSet<Long>> small = new HashMap<>();
+        firstUnconsumed().forEach((tp, offsets) -> offsets.forEach(o -> {
+            if (logEnd.get(tp) - o <= PHANTOM_LAG_CHECK) {
+                small.computeIfAbsent(tp, k -> new TreeSet<>()).add(o);
+            }
+        }));
+        return small;
     }
 
     /** The first record a group standing at {@code committed} has not consumed: there, or log-start if retention passed it. */

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -31,21 +32,28 @@ import org.apache.kafka.common.TopicPartition;
  * #kgroups leader-epoch orders,0,3          the leader epoch of that commit
  * #kgroups metadata orders,0,done%3A21-24   its commit metadata, percent-encoded UTF-8
  * #kgroups none orders,1                    no committed offset: the undo deletes it
+ * #kgroups config consumer.session.timeout.ms=50000   a group config set dynamically (percent-encoded)
+ * #kgroups config-none consumer.heartbeat.interval.ms  a group config not set: the undo deletes it
  * </pre>
- * Any other line starting with {@code #} is a comment. Kafka's tool refuses every line that is
- * not CSV, so a file with {@code #kgroups} lines is for {@code kgroups}; {@code grep -v '^#'}
- * makes it one Kafka's tool reads (restoring the offsets only). A file without them (an
- * export, or a backup of offsets with no metadata or epoch) is plain Kafka CSV.
+ * Any other line starting with {@code #} is a comment. A {@code #kgroups} line of a kind this
+ * version does not know (a later version's) is skipped with a warning, so that a newer backup
+ * still restores what this version can. Kafka's tool refuses every line that is not CSV, so a
+ * file with {@code #kgroups} lines is for {@code kgroups}; {@code grep -v '^#'} makes it one
+ * Kafka's tool reads (restoring the offsets only). A file without them (an export, or a backup
+ * of offsets with no metadata or epoch) is plain Kafka CSV. A first line
+ * {@code topic,partition,offset} is a header (of {@code kgroups offsets export --output csv}) and
+ * is passed over; files written here have none, as Kafka's tool would take it for an offset.
  */
 public final class OffsetsFile {
     private static final String EXTRA = "#kgroups ";
+    private static final String HEADER = "topic,partition,offset";
 
     private OffsetsFile() {
     }
 
     /**
-     * Writes the offsets (with the extra lines their metadata, epochs and partitions without an
-     * offset need), atomically: the file is there whole, or not at all.
+     * Writes the offsets (with the extra lines their metadata, epochs, partitions without an
+     * offset and group configs need), atomically: the file is there whole, or not at all.
      */
     public static void write(Path file, ResetTarget.FromOffsets offsets) {
         Comparator<TopicPartition> order = Comparator.comparing(TopicPartition::topic).thenComparingInt(TopicPartition::partition);
@@ -68,6 +76,10 @@ public final class OffsetsFile {
         without.addAll(offsets.withoutOffset());
         without.forEach(tp -> extras.append(EXTRA).append("none ").append(tp.topic()).append(',').append(tp.partition())
                 .append('\n'));
+        new TreeMap<>(offsets.configs()).forEach((name, value) -> extras.append(EXTRA).append("config ")
+                .append(PercentEncoding.encode(name)).append('=').append(PercentEncoding.encode(value)).append('\n'));
+        new TreeSet<>(offsets.withoutConfig()).forEach(name -> extras.append(EXTRA).append("config-none ")
+                .append(PercentEncoding.encode(name)).append('\n'));
         try {
             AtomicFile.write(file, plain.append(extras).toString());
         } catch (IOException e) {
@@ -88,6 +100,10 @@ public final class OffsetsFile {
         Map<TopicPartition, String> metadata = new HashMap<>();
         Map<TopicPartition, Integer> extraLine = new HashMap<>();
         Set<TopicPartition> without = new HashSet<>();
+        Map<String, String> configs = new HashMap<>();
+        Set<String> withoutConfig = new HashSet<>();
+        List<String> skipped = new ArrayList<>();
+        boolean content = false;
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
             if (line.startsWith(EXTRA)) {
@@ -109,10 +125,28 @@ public final class OffsetsFile {
                         at.once(metadata.put(at.partition(), at.decoded(2)) == null);
                         extraLine.putIfAbsent(at.partition(), i + 1);
                     }
-                    default -> throw new GroupAdminException(file + " line " + (i + 1) + ": '" + line + "' is an unknown "
-                            + "#kgroups line: expected #kgroups none, leader-epoch or metadata");
+                    case "config" -> {
+                        String shape = "#kgroups config NAME=PERCENT-ENCODED-VALUE";
+                        String[] setting = words.length == 2 ? words[1].strip().split("=", 2) : new String[0];
+                        Line at = new Line(file, i + 1, line, shape, setting, 2);
+                        String name = at.decoded(0);
+                        at.once(name, configs.put(name, at.decoded(1)) == null && !withoutConfig.contains(name));
+                    }
+                    case "config-none" -> {
+                        Line at = new Line(file, i + 1, line, "#kgroups config-none NAME", cells.length == 1
+                                ? cells : new String[0], 1);
+                        String name = at.decoded(0);
+                        at.once(name, withoutConfig.add(name) && !configs.containsKey(name));
+                    }
+                    default -> skipped.add(file + " line " + (i + 1) + ": '" + line + "' is not known to this version of "
+                            + "kgroups: skipped, so what it records is not restored");
                 }
             } else if (!line.isEmpty() && !line.startsWith("#")) {
+                boolean first = !content;
+                content = true;
+                if (first && line.equalsIgnoreCase(HEADER)) {
+                    continue; // the header of `kgroups offsets export --output csv`
+                }
                 Line at = new Line(file, i + 1, line, "topic,partition,offset (partition and offset whole numbers, not "
                         + "negative)", line.split(",", -1), 3);
                 at.once(offsets.put(at.partition(), at.number(2, Long.MAX_VALUE)) == null && !without.contains(at.partition()));
@@ -127,10 +161,11 @@ public final class OffsetsFile {
         Map<TopicPartition, OffsetAndMetadata> commits = new LinkedHashMap<>();
         offsets.forEach((tp, offset) -> commits.put(tp, new OffsetAndMetadata(offset, Optional.ofNullable(epochs.get(tp)),
                 metadata.getOrDefault(tp, ""))));
-        if (commits.isEmpty() && without.isEmpty()) {
+        ResetTarget.FromOffsets read = new ResetTarget.FromOffsets(commits, without, configs, withoutConfig, skipped);
+        if (read.isEmpty()) {
             throw new GroupAdminException(file + " holds no offsets: expected lines of topic,partition,offset");
         }
-        return new ResetTarget.FromOffsets(commits, without);
+        return read;
     }
 
     /** One line being read: its cells, and the error that says what shape it should have. */
@@ -167,8 +202,12 @@ public final class OffsetsFile {
         }
 
         void once(boolean first) {
+            once(partition().toString(), first);
+        }
+
+        void once(String what, boolean first) {
             if (!first) {
-                throw new GroupAdminException(file + " line " + number + ": " + partition() + " appears twice");
+                throw new GroupAdminException(file + " line " + number + ": " + what + " appears twice");
             }
         }
     }

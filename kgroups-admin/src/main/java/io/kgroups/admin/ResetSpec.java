@@ -98,6 +98,11 @@ public record ResetSpec(String option, String value) {
         if (execute) {
             words.add("--execute");
         }
+        return shellLine(words);
+    }
+
+    /** A command line of these words, each quoted for a POSIX shell where it needs it. */
+    public static String shellLine(List<String> words) {
         return String.join(" ", words.stream().map(ResetSpec::quote).toList());
     }
 

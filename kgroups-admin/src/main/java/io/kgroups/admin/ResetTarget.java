@@ -4,6 +4,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -36,15 +37,22 @@ public sealed interface ResetTarget {
     record ByDuration(Duration age) implements ResetTarget { }
 
     /**
-     * Offsets given per partition (a backup or an export file).
+     * Offsets given per partition (a backup or an export file), and the group configs a backup
+     * recorded.
      *
      * @param offsets the commit to write per partition: offset, and the leader epoch and metadata
      *     a backup recorded with it (written as given unless the offset is clamped)
      * @param withoutOffset partitions whose committed offset is deleted: those a backup found with
      *     none, so that the undo of a reset leaves them with none again
+     * @param configs group configs set after the offsets (a backup of a deleted group holds those
+     *     that were set dynamically)
+     * @param withoutConfig group configs whose dynamic value is deleted: those a backup found
+     *     unset, so that the undo of an import leaves them unset again
+     * @param skipped what the file held that this version cannot apply (lines of a later
+     *     version), one warning each
      */
-    record FromOffsets(Map<TopicPartition, OffsetAndMetadata> offsets, Set<TopicPartition> withoutOffset)
-            implements ResetTarget {
+    record FromOffsets(Map<TopicPartition, OffsetAndMetadata> offsets, Set<TopicPartition> withoutOffset,
+            Map<String, String> configs, Set<String> withoutConfig, List<String> skipped) implements ResetTarget {
         public FromOffsets {
             offsets = Map.copyOf(offsets);
             withoutOffset = Set.copyOf(withoutOffset);
@@ -53,6 +61,19 @@ public sealed interface ResetTarget {
                     throw new IllegalArgumentException(tp + " has both an offset and none");
                 }
             }
+            configs = Map.copyOf(configs);
+            withoutConfig = Set.copyOf(withoutConfig);
+            for (String name : withoutConfig) {
+                if (configs.containsKey(name)) {
+                    throw new IllegalArgumentException("config " + name + " has both a value and none");
+                }
+            }
+            skipped = List.copyOf(skipped);
+        }
+
+        /** Offsets only. */
+        public FromOffsets(Map<TopicPartition, OffsetAndMetadata> offsets, Set<TopicPartition> withoutOffset) {
+            this(offsets, withoutOffset, Map.of(), Set.of(), List.of());
         }
 
         /** Plain offsets, with no metadata and nothing to delete. */
@@ -60,6 +81,11 @@ public sealed interface ResetTarget {
             Map<TopicPartition, OffsetAndMetadata> commits = new HashMap<>();
             offsets.forEach((tp, offset) -> commits.put(tp, new OffsetAndMetadata(offset)));
             return new FromOffsets(commits, Set.of());
+        }
+
+        /** Whether it sets or deletes no offset and no config: there is nothing to restore. */
+        public boolean isEmpty() {
+            return offsets.isEmpty() && withoutOffset.isEmpty() && configs.isEmpty() && withoutConfig.isEmpty();
         }
 
         /** Every partition the target names, with an offset or without. */

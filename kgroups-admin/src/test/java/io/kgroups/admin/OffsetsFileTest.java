@@ -5,6 +5,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -37,10 +38,38 @@ class OffsetsFileTest {
     }
 
     @Test
+    void aBackupRoundTripsGroupConfigsSetAndUnset(@TempDir Path dir) throws Exception {
+        ResetTarget.FromOffsets backup = new ResetTarget.FromOffsets(Map.of(P0, new OffsetAndMetadata(7)), Set.of(),
+                Map.of("consumer.session.timeout.ms", "50000", "odd name", "a=b c"), Set.of("consumer.heartbeat.interval.ms"),
+                List.of());
+        Path file = dir.resolve("backup.csv");
+        OffsetsFile.write(file, backup);
+        assertThat(Files.readAllLines(file)).containsExactly("orders,0,7", "#kgroups config consumer.session.timeout.ms=50000",
+                "#kgroups config odd%20name=a%3Db%20c", "#kgroups config-none consumer.heartbeat.interval.ms");
+        assertThat(OffsetsFile.read(file)).isEqualTo(backup);
+    }
+
+    /** A later version's line is skipped, with a warning, so that the rest of a newer backup still restores. */
+    @Test
+    void aKgroupsLineOfAnUnknownKindIsSkippedWithAWarning(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("f.csv"), "orders,0,7\n#kgroups future-fact orders,0,x\n");
+        ResetTarget.FromOffsets read = OffsetsFile.read(file);
+        assertThat(read.offsets()).isEqualTo(Map.of(P0, new OffsetAndMetadata(7)));
+        assertThat(read.skipped()).containsExactly(file + " line 2: '#kgroups future-fact orders,0,x' is not known to this "
+                + "version of kgroups: skipped, so what it records is not restored");
+    }
+
+    @Test
     void otherCommentsAndBlankLinesAreIgnored(@TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("f.csv"), "# exported by hand\n\norders,0,7\n#kgroups none orders,1\n");
         assertThat(OffsetsFile.read(file)).isEqualTo(new ResetTarget.FromOffsets(Map.of(P0, new OffsetAndMetadata(7)),
                 Set.of(P1)));
+    }
+
+    @Test
+    void theHeaderOfACsvExportIsPassedOver(@TempDir Path dir) throws Exception {
+        Path file = Files.writeString(dir.resolve("f.csv"), "# exported\ntopic,partition,offset\norders,0,7\n");
+        assertThat(OffsetsFile.read(file)).isEqualTo(ResetTarget.FromOffsets.of(Map.of(P0, 7L)));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -52,11 +81,16 @@ class OffsetsFileTest {
         "'orders,0,1\\n#kgroups none orders,0' | line 2: orders-0 appears twice",
         "'#kgroups none orders,0\\norders,0,1' | line 2: orders-0 appears twice",
         "#kgroups none orders                | line 1: '#kgroups none orders' is not #kgroups none topic,partition",
-        "#kgroups gone orders,0              | line 1: '#kgroups gone orders,0' is an unknown #kgroups line",
+        "#kgroups config a                   | line 1: '#kgroups config a' is not #kgroups config NAME=PERCENT-ENCODED-VALUE",
+        "'orders,0,1\\n#kgroups config a=1\\n#kgroups config-none a' | line 3: a appears twice",
+        "#kgroups config-none a b            | line 1: '#kgroups config-none a b' is not #kgroups config-none NAME",
+        "#kgroups gone orders,0              | holds no offsets",
         "'orders,0,1\\n#kgroups leader-epoch orders,0,e' | line 2: '#kgroups leader-epoch orders,0,e' is not #kgroups leader-epoch",
         "'orders,0,1\\n#kgroups metadata orders,0,a b'   | line 2: '#kgroups metadata orders,0,a b' is not #kgroups metadata",
         "#kgroups metadata orders,0,abc      | line 1: no line topic,partition,offset for orders-0 comes with '#kgroups metadata",
         "# only a comment                    | holds no offsets",
+        "topic,partition,offset              | holds no offsets",
+        "'orders,0,1\ntopic,partition,offset' | line 2: 'topic,partition,offset' is not topic,partition,offset",
     })
     void aBadLineIsAnErrorThatNamesIt(String text, String message, @TempDir Path dir) throws Exception {
         Path file = Files.writeString(dir.resolve("f.csv"), text.replace("\\n", "\n") + "\n");

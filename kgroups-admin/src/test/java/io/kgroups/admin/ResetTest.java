@@ -2,7 +2,6 @@ package io.kgroups.admin;
 
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
-import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
@@ -28,7 +27,6 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.apache.kafka.tools.consumer.group.ConsumerGroupCommand;
 import org.junit.jupiter.api.BeforeAll;
@@ -229,7 +227,7 @@ class ResetTest {
         try (GroupAdmin admin = GroupAdmin.create(props(), Duration.ofSeconds(30))) {
             String group = group(admin);
             List<KafkaConsumer<String, String>> joined = new ArrayList<>();
-            admin.beforeWrite(() -> joined.add(joinedConsumer(group, protocol)));
+            admin.beforeWrite(() -> joined.add(GroupMember.joined(bootstrap, TOPIC, group, protocol)));
             try {
                 assertThatThrownBy(() -> admin.executeReset(group, null, new ResetTarget.Earliest(), dir.resolve("backups"),
                         dir.resolve("audit.log")))
@@ -246,22 +244,6 @@ class ResetTest {
                 joined.forEach(KafkaConsumer::close);
             }
         }
-    }
-
-    /** A consumer of TOPIC in {@code group}, returned once it has partitions; it commits nothing. */
-    private static KafkaConsumer<String, String> joinedConsumer(String group, String protocol) {
-        Properties p = props();
-        p.put("group.id", group);
-        p.put("group.protocol", protocol);
-        p.put("enable.auto.commit", "false");
-        KafkaConsumer<String, String> consumer = new KafkaConsumer<>(p, new StringDeserializer(), new StringDeserializer());
-        consumer.subscribe(List.of(TOPIC));
-        await("a " + protocol + " member of " + group + " gets partitions").atMost(Duration.ofSeconds(60)).pollInSameThread()
-                .until(() -> {
-                    consumer.poll(Duration.ofMillis(100));
-                    return consumer.assignment();
-                }, assignment -> !assignment.isEmpty());
-        return consumer;
     }
 
     @Test

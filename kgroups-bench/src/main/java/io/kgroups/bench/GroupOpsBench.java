@@ -57,7 +57,7 @@ final class GroupOpsBench implements Benchmark {
     private static final Duration CHILD_LIMIT = Duration.ofMinutes(3);
     private static final String KGROUPS_JAR = "kgroups-cli/target/kgroups.jar";
     private static final String KAFKA_TOOL_MAIN = "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand";
-    /** A group's name in the kgroups JSON ({@code "group": "..."}; the top-level key is {@code "groups"}). */
+    /** A group's name in the kgroups JSON ({@code "group": "..."}, in the envelope's data: the list of groups). */
     private static final Pattern JSON_GROUP = Pattern.compile("\"group\"\\s*:\\s*\"([^\"]*)\"");
     private static final Pattern JSON_PARTITION = Pattern.compile("\"partition\"\\s*:\\s*\\d+");
     /** A partition's lag and time lag, next to each other in kgroups' JSON. */

@@ -10,19 +10,24 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** A real Kafka (KRaft) in the foreground, for a laptop or a demo: no download, no set-up. */
-@Command(name = "broker",
-        description = {"Run Apache Kafka (KRaft, in this process) in the foreground until Ctrl-C.",
-            "Without --data-dir the data is temporary and deleted on exit; with it, it survives restarts."})
+@Command(name = "broker", header = "Run Apache Kafka (KRaft) in the foreground until Ctrl-C.",
+        description = {"A real Kafka in this process, for a laptop or a demo: no download, no set-up. Without "
+            + "--data-dir the data is temporary and deleted on exit; with it, it survives restarts. The broker's log "
+            + "goes to broker.log in the data directory."},
+        footer = {"", "Examples:", "  A Kafka for the other commands, which look for one at localhost:9092:",
+            "    kgroups broker", "    kgroups groups"})
 final class BrokerCommand implements Callable<Integer> {
     @Mixin
     private CommandContext context;
 
     @Option(names = "--port", paramLabel = "PORT", defaultValue = "9092",
-            description = "Client port of the first broker; broker N listens on PORT+N-1; 0 picks free ports (default: ${DEFAULT-VALUE}).")
+            description = "Client port of the first broker; broker N listens on PORT+N-1; 0 picks free ports "
+                    + "(default: ${DEFAULT-VALUE}).")
     private int port;
 
     @Option(names = "--brokers", paramLabel = "N", defaultValue = "1",
-            description = "Number of brokers, each also a KRaft controller (default: ${DEFAULT-VALUE}; 3 for replication).")
+            description = "Number of brokers, each also a KRaft controller (default: ${DEFAULT-VALUE}; 3 for "
+                    + "replication).")
     private int brokers;
 
     @Option(names = "--data-dir", paramLabel = "DIR",
@@ -75,7 +80,7 @@ final class BrokerCommand implements Callable<Integer> {
 
     private void printStarted(EmbeddedKafka kafka) {
         boolean temporary = dataDir == null;
-        context.print(Table.record("bootstrapServers", "brokers", "kafkaVersion", "dataDir", "dataKept", "brokerLog")
+        context.output().print(Table.record("bootstrapServers", "brokers", "kafkaVersion", "dataDir", "dataKept", "brokerLog")
                 .row(kafka.bootstrapServers(), kafka.brokers(), KafkaVersion.get(), kafka.dataDir().toString(),
                         !temporary, kafka.logFile().toString()));
         if (context.global().output() == GlobalOptions.OutputFormat.table) {

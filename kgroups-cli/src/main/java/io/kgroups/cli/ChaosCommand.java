@@ -21,8 +21,11 @@ import picocli.CommandLine.Option;
  * {@code kgroups chaos}: the options and the printing of a {@link Chaos} run. The last line is
  * {@code RESULT lost=N duplicates=N max_recovery_s=S}; exit code 0 only when lost is 0.
  */
-@Command(name = "chaos", description = {"Kill storage loaders (SIGKILL) and a broker while orders flow, then check that",
-    "nothing was lost. Last line: RESULT lost=N duplicates=N max_recovery_s=S; exit code 0 only when lost = 0."})
+@Command(name = "chaos", header = "Kill loaders and a broker under load; check nothing is lost.",
+        description = {"Runs 3 brokers of its own and storage loader processes; while orders flow (poison pills "
+            + "among them), kills a loader with SIGKILL every --kill-every and stops and restarts a broker, then "
+            + "checks that every event was stored. The last line is RESULT lost=N duplicates=N max_recovery_s=S; "
+            + "exit code 0 only when lost is 0."})
 final class ChaosCommand implements Callable<Integer> {
     @Mixin
     private CommandContext context;
@@ -51,11 +54,13 @@ final class ChaosCommand implements Callable<Integer> {
             description = "Share of invalid events (default: ${DEFAULT-VALUE}).")
     private double badRatio;
 
-    @Option(names = "--seed", paramLabel = "N", description = "Replays a kill schedule: which loaders die and which broker stops (default: random, printed).")
+    @Option(names = "--seed", paramLabel = "N", description = "Replays a kill schedule: which loaders die and which "
+            + "broker stops (default: random, printed).")
     private Long seed;
 
     @Override
     public Integer call() throws Exception {
+        context.textOnly("its progress and check (the last line, RESULT ..., is for scripts)");
         if (duration.compareTo(Duration.ofSeconds(30)) < 0) {
             throw CliException.usage("--duration must be at least 30s, was " + CommandContext.seconds(duration));
         }
@@ -88,7 +93,7 @@ final class ChaosCommand implements Callable<Integer> {
             LoadVerification check = result.verification();
             double maxRecovery = result.maxRecovery().toMillis() / 1e3;
             out.println();
-            context.print(VerificationTable.of(check, "worstRecoveryAfterKill", String.format("%.1f s", maxRecovery)));
+            context.printText(VerificationTable.of(check, "worstRecoveryAfterKill", String.format("%.1f s", maxRecovery)));
             out.printf("%nkills %d (not recovered within 120 s: %d), loaders that ended by themselves %d, broker %s stopped "
                     + "and restarted, caught up %s%n", result.kills().size(), result.unrecovered(),
                     result.loadersEndedByThemselves(), result.brokerStops().isEmpty() ? "never" : "once",

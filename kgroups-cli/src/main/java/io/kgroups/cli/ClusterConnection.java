@@ -37,10 +37,11 @@ public final class ClusterConnection implements AutoCloseable {
         this.timeout = timeout;
     }
 
-    /** An Admin client on the cluster of the global options, which has answered a first call. */
+    /** An Admin client on the command's cluster, which has answered a first call. */
     public static ClusterConnection open(CommandContext context) {
-        ClientConfig config = config(context);
-        Duration timeout = context.global().timeout();
+        ClusterOptions.Settings cluster = settings(context);
+        ClientConfig config = cluster.clientConfig();
+        Duration timeout = cluster.timeout();
         Properties properties = config.properties();
         int ms = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
         properties.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(ms));
@@ -57,7 +58,7 @@ public final class ClusterConnection implements AutoCloseable {
         return connection;
     }
 
-    /** Group operations on the cluster of the global options, bounded by {@code --timeout}; it has answered a first call. */
+    /** Group operations on the command's cluster, bounded by {@code --timeout}; it has answered a first call. */
     public static GroupAdmin groupAdmin(CommandContext context) {
         return groupAdmin(context, true);
     }
@@ -71,8 +72,9 @@ public final class ClusterConnection implements AutoCloseable {
     }
 
     private static GroupAdmin groupAdmin(CommandContext context, boolean answerRequired) {
-        ClientConfig config = config(context);
-        Duration timeout = context.global().timeout();
+        ClusterOptions.Settings cluster = settings(context);
+        ClientConfig config = cluster.clientConfig();
+        Duration timeout = cluster.timeout();
         GroupAdmin groupAdmin = create(config, () -> GroupAdmin.create(config.properties(), timeout));
         try {
             new ClusterConnection(groupAdmin.admin(), config, timeout).check(answerRequired);
@@ -83,13 +85,13 @@ public final class ClusterConnection implements AutoCloseable {
         return groupAdmin;
     }
 
-    private static ClientConfig config(CommandContext context) {
-        ClientConfig config = context.global().clientConfig();
+    private static ClusterOptions.Settings settings(CommandContext context) {
+        ClusterOptions.Settings cluster = context.cluster();
         if (context.global().verbose()) {
             // ClientConfig's text hides the secrets; this is the only place client settings are printed.
-            context.err().println("kgroups: Kafka client settings: " + config);
+            context.err().println("kgroups: Kafka client settings: " + cluster.clientConfig());
         }
-        return config;
+        return cluster;
     }
 
     private static <T> T create(ClientConfig config, Supplier<T> client) {
@@ -187,7 +189,7 @@ public final class ClusterConnection implements AutoCloseable {
 
     private CliException unreachable(Throwable cause) {
         return CliException.failed("cannot reach Kafka at " + config.bootstrapServers() + " within " + format(timeout)
-                + ": check --bootstrap-server (or $" + GlobalOptions.BOOTSTRAP_ENV + ") and that the cluster is up; "
+                + ": check --bootstrap-server (or $" + ClusterOptions.BOOTSTRAP_ENV + ") and that the cluster is up; "
                 + "security settings go in --command-config", cause);
     }
 

@@ -1,22 +1,104 @@
 package io.kgroups.cli;
 
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.Callable;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.AutoComplete;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 
-/** Prints a bash/zsh completion script generated from the command model, so it never goes stale. */
-@Command(name = "completion",
-        description = {"Print a shell completion script for bash or zsh.",
-            "Use it with: source <(kgroups completion)   (zsh: autoload -U +X bashcompinit && bashcompinit first)"})
+/**
+ * Prints a bash/zsh completion script generated from the command model, so it never goes stale;
+ * GROUP arguments complete with the cluster's group names.
+ */
+@Command(name = "completion", header = "Print the shell completion script (bash, zsh).",
+        description = {"Completes commands, options, option values and, for GROUP arguments, the group names of the "
+            + "cluster: the script asks kgroups, with the cluster options already typed on the line (--cluster, "
+            + "--bootstrap-server, --command-config), and gives up after 2 seconds, completing nothing."},
+        footer = {"", "Examples:", "  In bash, for this shell (add the line to ~/.bashrc to keep it):",
+            "    source <(kgroups completion)",
+            "  In zsh, bash completion first:",
+            "    autoload -U +X bashcompinit && bashcompinit && source <(kgroups completion)"})
 final class CompletionCommand implements Callable<Integer> {
+    /** The array picocli writes for a GROUP argument, holding the placeholder. */
+    private static final Pattern GROUP_ARRAY = Pattern.compile(
+            "\\n[ \\t]*local (\\w+)=\\(\"" + GroupNameCandidates.PLACEHOLDER + "\"\\)[^\\n]*");
+
+    /**
+     * Group names from the cluster, filtered by the word being completed; and picocli's
+     * currentPositionalIndex again, defined after it so that it replaces it. Both read the line up
+     * to the cursor, split at spaces, rather than COMP_WORDS, which bash also splits at ':' and '='
+     * (a HOST:PORT is three words there, and picocli would count two of them as arguments).
+     */
+    private static final String COMPLETE_GROUPS = """
+
+            # kgroups: the words of the line up to the cursor, one a line.
+            function _kgroups_words() {
+              printf '%s' "${COMP_LINE:0:COMP_POINT}" | tr -s ' \t' '\n\n'
+            }
+
+            # kgroups: the index of the argument being completed (the words after the command name, less options).
+            function currentPositionalIndex() {
+              local commandName="$1" optionsWithArgs="$2" booleanOptions="$3"
+              local IFS=$'\n'
+              local -a words=( $(_kgroups_words) )
+              local last=${#words[@]} result=0 i
+              [[ "${COMP_LINE:0:COMP_POINT}" =~ [[:space:]]$ ]] || ((last--))
+              for (( i=last-1; i>=0; i-- )); do
+                [ "${words[i]}" = "$commandName" ] && break
+                if [[ "${words[i]}" == -*=* ]]; then ((result-=1))
+                elif [[ "${optionsWithArgs}" == *"'${words[i]}'"* ]]; then ((result-=2))
+                elif [[ "${booleanOptions}" == *"'${words[i]}'"* ]]; then ((result-=1))
+                fi
+                ((result++))
+              done
+              echo "$result"
+            }
+
+            # kgroups: GROUP arguments, the group names of the cluster the line names, within 2 s (else nothing).
+            function _kgroups_complete_groups() {
+              local IFS=$'\n'
+              local -a words=( $(_kgroups_words) ) args=()
+              local i
+              for (( i=1; i<${#words[@]}; i++ )); do
+                case "${words[i]}" in
+                  --cluster|--bootstrap-server|--command-config) args+=("${words[i]}" "${words[i+1]}") ;;
+                  --cluster=*|--bootstrap-server=*|--command-config=*) args+=("${words[i]}") ;;
+                esac
+              done
+              local -a groups=( $("${words[0]}" __complete-groups "${args[@]}" --timeout 2s 2>/dev/null) )
+              compReplyArray "${groups[@]}"
+            }
+            """;
+
     @Mixin
     private CommandContext context;
 
     @Override
     public Integer call() {
-        context.out().print(AutoComplete.bash("kgroups", context.root()));
+        context.textOnly("a shell script");
+        context.out().print(script(AutoComplete.bash("kgroups", context.root())));
         context.out().flush();
         return CliException.OK;
+    }
+
+    /** Picocli's script with the GROUP placeholders replaced by the cluster's names. */
+    static String script(String generated) {
+        Matcher arrays = GROUP_ARRAY.matcher(generated);
+        List<String> names = new ArrayList<>();
+        while (arrays.find()) {
+            names.add(arrays.group(1));
+        }
+        String script = arrays.replaceAll("");
+        for (String name : names) {
+            script = script.replace("compReplyArray \"${" + name + "[@]}\"", "_kgroups_complete_groups");
+        }
+        if (names.isEmpty() || script.contains(GroupNameCandidates.PLACEHOLDER)) {
+            // picocli writes its script differently than when this was written: fail loudly, not a broken script.
+            throw new IllegalStateException("the completion script of this picocli version has no GROUP arrays to replace");
+        }
+        return script + COMPLETE_GROUPS;
     }
 }

@@ -1,28 +1,79 @@
 package io.kgroups.cli;
 
+import io.kgroups.admin.DeletePlan;
+import io.kgroups.admin.ExecutedDelete;
 import io.kgroups.admin.GroupAdmin;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
-/** Deletes groups and their offsets; refused while a group has members. */
-@Command(name = "delete", description = "Delete groups (refused while a group has active members).")
+/**
+ * Deletes groups, safely: a dry run unless --execute; every group checked before any is deleted
+ * (a typo, a member, a group that is not a consumer group refuse the whole command); a backup of
+ * each group's offsets and configs before it goes, and an audit line after.
+ */
+@Command(name = "delete", header = "Delete groups, with their offsets and dynamic configs.",
+        description = {"A dry run unless --execute. Executing needs each group to exist and have no members, writes a "
+            + "backup first and appends to the audit log.",
+            "Undo: kgroups offsets import BACKUP GROUP --create-group --execute"})
 final class DeleteCommand implements Callable<Integer> {
     @Mixin
     private CommandContext context;
 
-    @Parameters(paramLabel = "GROUP", arity = "1..*")
+    @Mixin
+    private ClusterOptions cluster;
+
+    @Parameters(paramLabel = "GROUP", arity = "1..*", completionCandidates = GroupNameCandidates.class,
+            description = "The groups to delete: consumer groups that exist and have no members.")
     private List<String> groups;
+
+    @Option(names = "--execute", description = "Delete (without it: a dry run that shows what would be deleted).")
+    private boolean execute;
+
+    @Option(names = "--keep-configs", description = "Keep the groups' dynamic configs. Without this option they are "
+            + "deleted too, and backed up: Kafka keeps them after a delete, and they would apply to the next group of that "
+            + "name.")
+    private boolean keepConfigs;
+
+    @Mixin
+    private BackupOptions backups;
 
     @Override
     public Integer call() {
         try (GroupAdmin admin = ClusterConnection.groupAdmin(context)) {
-            admin.deleteGroups(groups);
+            // Every group is checked before any is deleted: a typo among them changes nothing.
+            List<DeletePlan> plans = new ArrayList<>();
+            for (String group : new LinkedHashSet<>(groups)) {
+                plans.add(admin.planDelete(group, keepConfigs));
+            }
+            List<DeleteOutput.Shown> shown = new ArrayList<>();
+            if (!execute) {
+                plans.forEach(plan -> shown.add(new DeleteOutput.Shown(plan, false, null)));
+                return DeleteOutput.print(context, shown, true);
+            }
+            for (DeletePlan plan : plans) {
+                if (plan.refusal() != null) {
+                    throw CliException.failed(plan.refusal() + "; nothing was changed", null);
+                }
+            }
+            backups.checkWritable();
+            try {
+                for (DeletePlan plan : plans) {
+                    ExecutedDelete done = admin.executeDelete(plan.group(), keepConfigs, backups.backupDir(),
+                            backups.auditLog());
+                    shown.add(new DeleteOutput.Shown(done.plan(), true, done.backupFile()));
+                }
+            } finally {
+                if (!shown.isEmpty()) {
+                    DeleteOutput.print(context, shown, true); // what was deleted before a failure, with its undo
+                }
+            }
         }
-        context.out().println("Deleted " + String.join(", ", groups) + ".");
-        context.out().flush();
         return CliException.OK;
     }
 }

@@ -24,9 +24,11 @@ import picocli.CommandLine.Option;
  * {@code kgroups demo}: the options and the printing of a {@link Demo} run, and the monitor with
  * its dashboard on the run's cluster. Exit code 0 only when nothing was lost.
  */
-@Command(name = "demo", description = {"Run the storage loader on an embedded Kafka with no set-up: produce orders, load them",
-    "with 3 loaders (one killed with SIGKILL and brought back), watch it on the dashboard, and check",
-    "at the end that nothing was lost. Exit code 0 only when lost = 0."})
+@Command(name = "demo", header = "Run the whole system on a Kafka of its own, then check it.",
+        description = {"Starts Kafka in this process, produces orders and loads them with 3 storage loaders in "
+            + "processes of their own; one loader is killed with SIGKILL and brought back. The dashboard shows it as "
+            + "it happens. At the end every event is checked: exit code 0 only when nothing was lost.", "",
+            "No set-up and no cluster: the demo runs its own Kafka."})
 final class DemoCommand implements Callable<Integer> {
     @Mixin
     private CommandContext context;
@@ -55,6 +57,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        context.textOnly("its progress and check");
         if (duration.compareTo(Duration.ofSeconds(20)) < 0) {
             throw CliException.usage("--duration must be at least 20s (a loader is killed and brought back in it), was "
                     + CommandContext.seconds(duration));
@@ -159,7 +162,7 @@ final class DemoCommand implements Callable<Integer> {
         public void checked(DemoResult result) {
             LoadVerification check = result.verification();
             out.println();
-            context.print(VerificationTable.of(check, "recoveryAfterKill",
+            context.printText(VerificationTable.of(check, "recoveryAfterKill",
                     String.format("%.1f s", result.kill().recovery().toMillis() / 1e3)));
             out.println();
             out.println(result.passed() ? "lost = 0: every valid event is in the table at its latest version, every invalid "

@@ -18,18 +18,30 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** A group in full: members, and per partition its offsets, lag, time lag and retention risk. */
-@Command(name = "describe", description = {"Describe groups: state, coordinator, members and, per partition, committed",
-    "offset, log-start, log-end, lag, time lag, owner, commit metadata size and retention risk."})
+@Command(name = "describe", header = "Show groups in full: members, offsets and lag per partition.",
+        description = {"The state, coordinator, assignor and epochs of each group; its members and their partitions; "
+            + "and per partition: committed offset, log-start, log-end, lag, time lag (the age of the first unconsumed "
+            + "record), owner, commit metadata size and retention risk (records deleted unread, or the time left "
+            + "before retention deletes the oldest unread one).", "",
+            "Lag counts records: transaction markers are never lag. Groups that are not consumer groups (Kafka "
+            + "Connect's ...) are shown with their state and members. What cannot be read is named on stderr and the "
+            + "rest is shown, with exit code 3."},
+        footer = {"", "Examples:", "  Consumer stuck? Its members and lag per partition, then whether it moves:",
+            "    kgroups describe storage_loader", "    kgroups lag storage_loader --watch 5s"})
 final class DescribeCommand implements Callable<Integer> {
     @Mixin
     private CommandContext context;
 
+    @Mixin
+    private ClusterOptions cluster;
+
     static final class Which {
-        @Parameters(paramLabel = "GROUP", arity = "1..*", description = "The groups to describe.")
+        @Parameters(paramLabel = "GROUP", arity = "1..*", completionCandidates = GroupNameCandidates.class,
+                description = "The groups to describe.")
         List<String> groups;
 
-        @Option(names = "--all-groups", required = true, description = {"Every group of the cluster (those that are not",
-            "consumer groups, e.g. Kafka Connect's: state and members)."})
+        @Option(names = "--all-groups", required = true, description = "Every group of the cluster, those that are not "
+                + "consumer groups included (Kafka Connect's, shown with their state and members).")
         boolean all;
     }
 
@@ -37,8 +49,8 @@ final class DescribeCommand implements Callable<Integer> {
     private Which which;
 
     @Option(names = "--isolation", paramLabel = "read_uncommitted|read_committed", defaultValue = "read_uncommitted",
-            description = {"read_committed measures lag against the last stable offset: open transactions are",
-                "not lag, nor aborted records. Transaction markers are never lag (in either mode)."})
+            description = "read_committed measures the lag up to the last stable offset: records of open transactions "
+                    + "are not lag, nor aborted ones (default: ${DEFAULT-VALUE}). Transaction markers are never lag.")
     private String isolation;
 
     @Override
@@ -52,35 +64,23 @@ final class DescribeCommand implements Callable<Integer> {
             };
             details = which.all ? admin.describeAll(level) : admin.describe(which.groups, level);
         }
-        switch (context.global().output()) {
-            case json -> context.printJson(Map.of("groups", details.stream().map(DescribeCommand::json).toList()));
-            case csv -> context.print(partitions(details, true));
-            default -> printText(details);
-        }
-        return unreadable(context, details);
-    }
-
-    /**
-     * Names on stderr what could not be read (a group whose coordinator did not answer, an
-     * offline partition ...): the rest is shown, and the exit code says it is partial.
-     */
-    static int unreadable(CommandContext context, List<GroupDetail> details) {
-        int failures = 0;
+        Output output = context.output();
         for (GroupDetail g : details) {
             if (g.error() != null) {
-                context.err().println("kgroups: warning: group " + g.group() + ": " + g.error());
-                failures++;
+                output.unreadable("group " + g.group() + ": " + g.error());
             }
             for (PartitionDetail p : g.partitions()) {
                 if (p.error() != null) {
-                    context.err().println("kgroups: warning: group " + g.group() + " " + p.topic() + "-" + p.partition()
-                            + ": " + p.error());
-                    failures++;
+                    output.unreadable("group " + g.group() + " " + p.topic() + "-" + p.partition() + ": " + p.error());
                 }
             }
         }
-        context.err().flush();
-        return failures == 0 ? CliException.OK : CliException.PARTIAL;
+        switch (output.format()) {
+            case json -> output.json(details.stream().map(DescribeCommand::json).toList());
+            case csv -> output.csv(csv(details));
+            default -> printText(details);
+        }
+        return output.done();
     }
 
     private void printText(List<GroupDetail> details) {
@@ -93,7 +93,7 @@ final class DescribeCommand implements Callable<Integer> {
                 if (!group.members().isEmpty()) {
                     Table members = Table.of("member", "instance", "client", "host");
                     group.members().forEach(m -> members.row(m.memberId(), m.groupInstanceId(), m.clientId(), m.host()));
-                    context.print(members);
+                    context.printText(members);
                 }
                 context.out().println();
                 continue;
@@ -115,9 +115,9 @@ final class DescribeCommand implements Callable<Integer> {
                     members.row(m.memberId(), m.groupInstanceId(), m.clientId(), m.host(), m.memberEpoch(),
                             partitionsText(m.assignment()), m.targetAssignment() == null ? null : m.reconciling() ? "yes" : "no");
                 }
-                context.print(members);
+                context.printText(members);
             }
-            context.print(partitions(List.of(group), false));
+            context.printText(partitionsText(group));
             for (PartitionDetail p : group.partitions()) {
                 String words = p.error() != null ? "cannot be read: " + p.error() : p.note();
                 if (words != null) {
@@ -129,29 +129,26 @@ final class DescribeCommand implements Callable<Integer> {
         context.out().flush();
     }
 
-    private static Table partitions(List<GroupDetail> details, boolean withGroup) {
-        List<String> columns = new ArrayList<>(List.of("topic", "partition", "committed", "log-start", "log-end", "lag",
-                "offset-lag", "lag-seconds", "member", "metadata-bytes", "retention-risk"));
-        if (withGroup) {
-            columns.add(0, "group");
+    /** A group's partitions for people: retention risk in words. */
+    private static Table partitionsText(GroupDetail group) {
+        Table table = Table.of("topic", "partition", "committed", "log-start", "log-end", "lag", "offset-lag", "lag-seconds",
+                "member", "metadata-bytes", "retention-risk");
+        for (PartitionDetail p : group.partitions()) {
+            table.row(p.topic(), p.partition(), p.committedOffset(), p.logStartOffset(), p.logEndOffset(), p.lag(),
+                    p.offsetLag(), p.lagSeconds(), p.memberId(), p.metadataBytes(), risk(p));
         }
-        Table table = Table.of(columns.toArray(String[]::new));
+        return table;
+    }
+
+    /** The partitions of every group as CSV rows: the group, then the fields of a partition in JSON. */
+    private static Table csv(List<GroupDetail> details) {
+        Table table = Table.of("group", "topic", "partition", "committedOffset", "logStartOffset", "logEndOffset", "lag",
+                "offsetLag", "lagSeconds", "memberId", "metadataBytes", "deletedUnread", "retentionSecondsLeft", "note", "error");
         for (GroupDetail group : details) {
             for (PartitionDetail p : group.partitions()) {
-                List<Object> row = new ArrayList<>(List.of(p.topic(), p.partition()));
-                row.add(p.committedOffset());
-                row.add(p.logStartOffset());
-                row.add(p.logEndOffset());
-                row.add(p.lag());
-                row.add(p.offsetLag());
-                row.add(p.lagSeconds() == null ? null : Math.round(p.lagSeconds() * 10) / 10.0);
-                row.add(p.memberId());
-                row.add(p.metadataBytes());
-                row.add(risk(p));
-                if (withGroup) {
-                    row.add(0, group.group());
-                }
-                table.row(row.toArray());
+                table.row(group.group(), p.topic(), p.partition(), p.committedOffset(), p.logStartOffset(), p.logEndOffset(),
+                        p.lag(), p.offsetLag(), p.lagSeconds(), p.memberId(), p.metadataBytes(), p.deletedUnread(),
+                        p.retentionSecondsLeft(), p.note(), p.error());
             }
         }
         return table;
@@ -173,19 +170,24 @@ final class DescribeCommand implements Callable<Integer> {
         return partitions.isEmpty() ? "-" : String.join(",", partitions.stream().map(TopicPartition::toString).toList());
     }
 
+    /** A group as describe's JSON gives it (docs/schemas/describe.schema.json). */
     private static Map<String, Object> json(GroupDetail g) {
         Map<String, Object> group = new LinkedHashMap<>();
         group.put("group", g.group());
         group.put("state", g.state());
-        group.put("protocol", g.type());
-        group.put("protocolType", g.protocolType());
+        group.put("type", g.type());
+        group.put("protocolType", g.protocolType().isEmpty() ? null : g.protocolType());
         group.put("consumerGroup", g.consumerGroup());
         group.put("error", g.error());
-        group.put("assignor", g.protocol());
+        group.put("assignor", g.protocol() == null || g.protocol().isEmpty() ? null : g.protocol());
         group.put("coordinator", g.coordinator() == null ? null
                 : Map.of("id", g.coordinator().id(), "host", g.coordinator().host(), "port", g.coordinator().port()));
         group.put("groupEpoch", g.groupEpoch());
         group.put("targetAssignmentEpoch", g.targetAssignmentEpoch());
+        group.put("members", g.members().size());
+        // As `groups`: no total where the group could not be read or has no consumer offsets.
+        group.put("totalLag", g.error() != null || !g.consumerGroup() ? null : g.totalLag());
+        group.put("maxLagSeconds", g.maxLagSeconds());
         List<Map<String, Object>> members = new ArrayList<>();
         for (MemberDetail m : g.members()) {
             Map<String, Object> member = new LinkedHashMap<>();
@@ -196,9 +198,10 @@ final class DescribeCommand implements Callable<Integer> {
             member.put("assignment", partitionsJson(m.assignment()));
             member.put("memberEpoch", m.memberEpoch());
             member.put("targetAssignment", m.targetAssignment() == null ? null : partitionsJson(m.targetAssignment()));
+            member.put("reconciling", m.targetAssignment() == null ? null : m.reconciling());
             members.add(member);
         }
-        group.put("members", members);
+        group.put("memberDetails", members);
         List<Map<String, Object>> partitions = new ArrayList<>();
         for (PartitionDetail p : g.partitions()) {
             Map<String, Object> partition = new LinkedHashMap<>();
@@ -219,7 +222,6 @@ final class DescribeCommand implements Callable<Integer> {
             partitions.add(partition);
         }
         group.put("partitions", partitions);
-        group.put("totalLag", g.totalLag());
         return group;
     }
 

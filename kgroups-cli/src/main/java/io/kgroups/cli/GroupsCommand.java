@@ -12,15 +12,25 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Every group of the cluster, consumer-protocol groups included, with its total lag. */
-@Command(name = "groups", description = "List every group: state, type, members, topics, total lag.")
+@Command(name = "groups", header = "List every group: state, type, members, topics, lag.",
+        description = {"Every group of the cluster, of every type (classic, consumer, share, streams), with its protocol "
+            + "type: consumer for the classic groups of consumers; connect, sr and the like for Kafka Connect, Schema "
+            + "Registry and others, listed with their members. The lag is the group's total, in records."},
+        footer = {"", "Examples:", "  Groups that nobody consumes for:", "    kgroups groups --state Empty",
+            "  Kafka Connect's worker groups, as JSON for a script:", "    kgroups groups --type connect --output json"})
 final class GroupsCommand implements Callable<Integer> {
     @Mixin
     private CommandContext context;
 
-    @Option(names = "--state", paramLabel = "STATE", description = "Only groups in this state (Stable, Empty, ...).")
+    @Mixin
+    private ClusterOptions cluster;
+
+    @Option(names = "--state", paramLabel = "STATE",
+            description = "Only groups in this state: Stable, Empty, PreparingRebalance, Dead ... (any case).")
     private String state;
 
-    @Option(names = "--type", paramLabel = "TYPE", description = "Only groups of this type (classic, consumer, share, streams) or protocol type (connect ...).")
+    @Option(names = "--type", paramLabel = "TYPE", description = "Only groups of this type (classic, consumer, share, "
+            + "streams) or of this protocol type (consumer, connect ...), in any case.")
     private String type;
 
     /** The group types Kafka 4 has. */
@@ -33,7 +43,8 @@ final class GroupsCommand implements Callable<Integer> {
                     + Arrays.stream(GroupState.values()).map(GroupState::toString).collect(Collectors.joining(", ")));
         }
         try (GroupAdmin admin = ClusterConnection.groupAdmin(context)) {
-            Table table = Table.of("group", "state", "type", "protocol-type", "members", "topics", "lag")
+            Table table = Table.of("group", "state", "type", "protocolType", "members", "topics", "totalLag", "error")
+                    .header("totalLag", "lag").optional("error")
                     .whenEmpty("No groups" + (state != null || type != null ? " match" : " on this cluster yet") + ".");
             List<GroupSummary> groups = admin.listGroups();
             if (type != null && TYPES.stream().noneMatch(type::equalsIgnoreCase)
@@ -43,7 +54,11 @@ final class GroupsCommand implements Callable<Integer> {
                         + groups.stream().map(GroupSummary::protocolType).filter(t -> !t.isEmpty()).distinct().sorted()
                                 .collect(Collectors.joining(", ")) + ")");
             }
+            Output output = context.output();
             for (GroupSummary group : groups) {
+                if (group.error() != null) {
+                    output.unreadable("group " + group.group() + ": " + group.error());
+                }
                 if (state != null && !group.state().equalsIgnoreCase(state)) {
                     continue;
                 }
@@ -51,18 +66,9 @@ final class GroupsCommand implements Callable<Integer> {
                     continue;
                 }
                 table.row(group.group(), group.state(), group.type(), group.protocolType().isEmpty() ? null
-                        : group.protocolType(), group.members(), String.join(" ", group.topics()), group.totalLag());
+                        : group.protocolType(), group.members(), group.topics(), group.totalLag(), group.error());
             }
-            context.print(table);
-            int unreadable = 0;
-            for (GroupSummary group : groups) {
-                if (group.error() != null) {
-                    context.err().println("kgroups: warning: group " + group.group() + ": " + group.error());
-                    unreadable++;
-                }
-            }
-            context.err().flush();
-            return unreadable == 0 ? CliException.OK : CliException.PARTIAL;
+            return output.print(table);
         }
     }
 }

@@ -13,29 +13,41 @@ import picocli.CommandLine.HelpCommand;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.ParameterException;
+import picocli.CommandLine.ParseResult;
 import picocli.CommandLine.ScopeType;
 import picocli.CommandLine.Spec;
 import picocli.CommandLine.UnmatchedArgumentException;
 
 /**
- * The {@code kgroups} command. Exit codes: 0 done, 1 the operation failed, 2 bad usage. Errors
- * are one line on stderr; stack traces only with {@code --verbose}.
+ * The {@code kgroups} command. Exit codes: 0 done, 1 the operation failed, 2 bad usage, 3 done in
+ * part. Errors are one line on stderr; stack traces only with {@code --verbose}. The help of every
+ * command: a one-line header (the summary in the command list), then whole paragraphs, wrapped at
+ * spaces to the terminal's width ({@link HelpWrapping}).
  */
 @Command(name = "kgroups", scope = ScopeType.INHERIT, mixinStandardHelpOptions = true,
         versionProvider = VersionProvider.class, usageHelpAutoWidth = true,
-        description = "Kafka consumer groups in production: run them, operate them, watch their lag.",
+        descriptionHeading = "%n", parameterListHeading = "%nArguments:%n", optionListHeading = "%nOptions:%n",
+        commandListHeading = "%nCommands:%n",
+        description = {"Kafka consumer groups in production: run them, operate them, watch their lag.", "",
+            "The cluster options (--cluster, --bootstrap-server, --command-config, --timeout) go before or after the "
+            + "command name, on the commands that talk to a cluster; kgroups cluster --help tells how named clusters "
+            + "are kept."},
         subcommands = {GroupsCommand.class, DescribeCommand.class, LagCommand.class, ResetCommand.class, MonitorCommand.class,
             LoadOrdersCommand.class, ProduceOrdersCommand.class, DemoCommand.class,
             ChaosCommand.class,
             OffsetsCommand.class, DeleteCommand.class, DeleteOffsetsCommand.class, BrokerCommand.class,
-            ClusterCommand.class, CompletionCommand.class, HelpCommand.class},
-        footer = {"", "Exit codes: 0 done, 1 the operation failed, 2 bad usage."})
+            ClusterCommand.class, CompletionCommand.class, CompleteGroupsCommand.class, HelpCommand.class},
+        footer = {"", "Exit codes: 0 done, 1 the operation failed, 2 bad usage, 3 done in part (what could not be read is named "
+            + "on stderr)."})
 public final class Kgroups implements Runnable {
     /** How the demo and the chaos run start a storage loader: {@code kgroups load-orders} in a JVM of its own. */
     static final LoaderLaunch LOADER = new LoaderLaunch(Kgroups.class.getName(), List.of("load-orders"));
 
     @Mixin
     private GlobalOptions global;
+
+    @Mixin
+    private ClusterOptions cluster;
 
     @Spec
     private CommandSpec spec;
@@ -58,13 +70,48 @@ public final class Kgroups implements Runnable {
     /** Runs one command line; returns its exit code. */
     static int execute(String[] args, PrintWriter out, PrintWriter err, Map<String, String> environment) {
         Kgroups root = new Kgroups();
-        CommandLine commandLine = new CommandLine(root);
+        CommandLine commandLine = commandLine(root);
         root.global.environment(environment);
         commandLine.setOut(out);
         commandLine.setErr(err);
         commandLine.setParameterExceptionHandler(Kgroups::usageError);
         commandLine.setExecutionExceptionHandler((e, command, parseResult) -> failure(e, root, err));
+        commandLine.setExecutionStrategy(parseResult -> {
+            refuseUnusedClusterOptions(parseResult);
+            return new CommandLine.RunLast().execute(parseResult);
+        });
         return commandLine.execute(args);
+    }
+
+    /**
+     * Cluster options before the name of a command that talks to no cluster (broker, demo and chaos
+     * run their own Kafka) would be ignored: refused, as they are after its name.
+     */
+    private static void refuseUnusedClusterOptions(ParseResult parseResult) {
+        ParseResult leaf = parseResult;
+        while (leaf.hasSubcommand()) {
+            leaf = leaf.subcommand();
+        }
+        CommandSpec command = leaf.commandSpec();
+        if (CommandContext.clusterOptions(command) != null) {
+            return;
+        }
+        for (CommandSpec level = command.parent(); level != null; level = level.parent()) {
+            ClusterOptions options = CommandContext.clusterOptions(level);
+            if (options != null && !options.given().isEmpty()) {
+                List<String> given = options.given();
+                throw new ParameterException(command.commandLine(), String.join(" and ", given)
+                        + (given.size() == 1 ? " does" : " do") + " not apply to '" + command.qualifiedName()
+                        + "': only the commands that connect to a cluster take the cluster options");
+            }
+        }
+    }
+
+    /** The command tree of {@code root}, its help wrapped at spaces only. */
+    static CommandLine commandLine(Kgroups root) {
+        CommandLine commandLine = new CommandLine(root);
+        HelpWrapping.install(commandLine);
+        return commandLine;
     }
 
     private static int usageError(ParameterException e, String[] args) {

@@ -20,24 +20,37 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** Lag per group and topic, compact; with --watch, redrawn in place and saying what moved. */
-@Command(name = "lag", description = {"Lag per group and topic: records, time lag, members, whether offsets moved",
-    "since the last look, and the monitor's status (UNKNOWN where one look cannot tell; --watch collects commits).",
-    "Without GROUP, every consumer group."})
+@Command(name = "lag", header = "Lag per group and topic, and whether the offsets move.",
+        description = {"Per group and topic: the lag in records, the time lag, the members, whether the committed "
+            + "offsets moved since the last look, and the monitor's status. One look cannot tell a slow group from a "
+            + "stuck one, so the status is UNKNOWN until --watch has seen the group commit. Groups that are not "
+            + "consumer groups are left out, with a note on stderr."},
+        footer = {"", "Examples:", "  A consumer that seems stuck: do its offsets move, and does its lag grow?",
+            "    kgroups lag storage_loader --watch 5s", "  Then see its members and partitions:",
+            "    kgroups describe storage_loader"})
 final class LagCommand implements Callable<Integer> {
     @Mixin
     private CommandContext context;
 
-    @Parameters(paramLabel = "GROUP", arity = "0..*", description = "Groups to show (default: all).")
+    @Mixin
+    private ClusterOptions cluster;
+
+    @Parameters(paramLabel = "GROUP", arity = "0..*", completionCandidates = GroupNameCandidates.class,
+            description = "The groups to show (default: every consumer group).")
     private List<String> groups = List.of();
 
     @Option(names = "--watch", paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "Redraw every DURATION (5s, 1m ...) until Ctrl-C.")
+            description = "Look again every DURATION (such as 5s or 1m), redrawing in place, until Ctrl-C.")
     private Duration watch;
 
     @Override
-    public Integer call() throws InterruptedException {
+    public Integer call() {
         if (watch != null && watch.compareTo(Duration.ofSeconds(1)) < 0) {
             throw CliException.usage("--watch must be at least 1s, was " + DurationText.of(watch.toSeconds()));
+        }
+        if (watch != null && context.global().output() == GlobalOptions.OutputFormat.csv) {
+            throw CliException.usage("--watch cannot print CSV (one header, then rows of every redraw mixed): use "
+                    + "--output json (one envelope per redraw, one per line), or drop --watch");
         }
         Pattern include = groups.isEmpty() ? Pattern.compile(".*")
                 : Pattern.compile(groups.stream().map(Pattern::quote).collect(Collectors.joining("|")));
@@ -64,7 +77,7 @@ final class LagCommand implements Callable<Integer> {
                     }
                 }
                 Map<String, Long> positions = new HashMap<>();
-                Table table = Table.of("group", "topic", "lag", "lag-seconds", "members", "moved", "status")
+                Table table = Table.of("group", "topic", "lag", "lagSeconds", "members", "moved", "status")
                         .whenEmpty("No consumer groups on this cluster yet.");
                 for (GroupStatus group : snapshot.groups()) {
                     Map<String, long[]> byTopic = new TreeMap<>();
@@ -83,34 +96,36 @@ final class LagCommand implements Callable<Integer> {
                         String key = group.group() + " " + topic.getKey();
                         positions.put(key, topic.getValue()[1]);
                         Long before = previous == null ? null : previous.get(key);
-                        String moved = before == null ? null : before.equals(topic.getValue()[1]) ? "no" : "yes";
-                        Double lagSeconds = seconds.get(topic.getKey());
-                        table.row(group.group(), topic.getKey(), topic.getValue()[0],
-                                lagSeconds == null ? null : Math.round(lagSeconds * 10) / 10.0, group.members(), moved,
+                        table.row(group.group(), topic.getKey(), topic.getValue()[0], seconds.get(topic.getKey()),
+                                group.members(), before == null ? null : !before.equals(topic.getValue()[1]),
                                 status.get(topic.getKey()).toString());
                     }
                 }
-                if (watch != null && context.global().output() == GlobalOptions.OutputFormat.table) {
-                    context.out().print("\033[H\033[2J"); // redraw in place
-                }
-                context.print(table);
-                snapshot.skipped().forEach((group, why) -> context.err().println("kgroups: note: left out " + group + ": " + why));
+                Output output = context.output();
+                snapshot.skipped().forEach((group, why) -> output.note("left out " + group + ": " + why));
                 // Not read this cycle (a group whose coordinator did not answer, an offline partition): named, and exit 3.
-                List<String> unknown = new java.util.ArrayList<>();
                 for (GroupStatus g : snapshot.groups()) {
                     if (g.partitions().isEmpty() && g.lastSampleMs() == null) {
-                        unknown.add(g.group() + ": " + String.join("; ", g.reasons()));
+                        output.unreadable(g.group() + ": " + String.join("; ", g.reasons()));
                     }
                     g.partitions().stream().filter(p -> !Long.valueOf(snapshot.timeMs()).equals(p.lastSampleMs()))
-                            .forEach(p -> unknown.add(g.group() + " " + p.topic() + "-" + p.partition() + ": " + p.reason()));
+                            .forEach(p -> output.unreadable(g.group() + " " + p.topic() + "-" + p.partition() + ": " + p.reason()));
                 }
-                unknown.forEach(r -> context.err().println("kgroups: warning: " + r));
-                context.err().flush();
+                if (watch != null && output.format() == GlobalOptions.OutputFormat.table) {
+                    context.out().print("\033[H\033[2J"); // redraw in place
+                }
+                int exitCode = output.print(table);
                 if (watch == null) {
-                    return unknown.isEmpty() ? CliException.OK : CliException.PARTIAL;
+                    return exitCode;
                 }
                 previous = positions;
-                Thread.sleep(watch.toMillis());
+                try {
+                    Thread.sleep(watch.toMillis());
+                } catch (InterruptedException e) {
+                    // Stopped by an embedding program or a test, as by Ctrl-C: the last redraw stands.
+                    Thread.currentThread().interrupt();
+                    return CliException.OK;
+                }
             }
         }
     }

@@ -93,7 +93,7 @@ final class ListenerProbe {
             return null;
         }
         return new Finding("cannot reach Kafka at " + String.join("; ", unreachable) + ": check --bootstrap-server (or $"
-                + GlobalOptions.BOOTSTRAP_ENV + ") and that the cluster is up", false);
+                + ClusterOptions.BOOTSTRAP_ENV + ") and that the cluster is up", false);
     }
 
     private static String mismatch(String server, Answer answer, String protocol) {

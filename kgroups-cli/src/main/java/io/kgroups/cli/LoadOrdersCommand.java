@@ -6,6 +6,7 @@ import io.kgroups.consumer.ConsumerState;
 import io.kgroups.consumer.ConsumerStats;
 import io.kgroups.consumer.Health;
 import io.kgroups.consumer.Ordering;
+import io.kgroups.monitor.JsonEnvelope;
 import io.kgroups.orders.OrderStore;
 import io.kgroups.orders.OrderStoreException;
 import io.kgroups.orders.StorageLoader;
@@ -30,9 +31,15 @@ import picocli.CommandLine.Option;
  * committing only what is stored. Runs until Ctrl-C (which stores and commits what is in flight)
  * or until a loader fails (exit code 1, with the reason).
  */
-@Command(name = "load-orders", description = {"Load order events from the orders topic into a database table (the storage",
-    "loader): an upsert by order_id keeps the latest version, invalid events go to orders.DLT.",
-    "Runs until Ctrl-C."})
+@Command(name = "load-orders", header = "Load order events from a topic into a database table.",
+        description = {"The storage loader: it reads the order events of --topic in a consumer group and upserts each "
+            + "order by order_id, keeping its latest version; invalid events go to the topic's .DLT. Offsets are "
+            + "committed only for what is stored. Runs until Ctrl-C, which stores and commits what is in flight, or "
+            + "until a loader fails (exit code 1, with the reason)."},
+        footer = {"", "Examples:", "  Three loaders into PostgreSQL, with a health endpoint:",
+            "    export KGROUPS_JDBC_PASSWORD=...",
+            "    kgroups load-orders --instances 3 --jdbc-url jdbc:postgresql://db/orders \\",
+            "        --jdbc-user loader --http 127.0.0.1:8081"})
 final class LoadOrdersCommand implements Callable<Integer> {
     static final String DEFAULT_JDBC_URL = "jdbc:h2:./kgroups-data/orders;AUTO_SERVER=TRUE";
     static final String PASSWORD_ENV = "KGROUPS_JDBC_PASSWORD";
@@ -41,6 +48,9 @@ final class LoadOrdersCommand implements Callable<Integer> {
 
     @Mixin
     private CommandContext context;
+
+    @Mixin
+    private ClusterOptions cluster;
 
     @Option(names = "--group", paramLabel = "GROUP", defaultValue = "storage_loader",
             description = "Consumer group (default: ${DEFAULT-VALUE}).")
@@ -54,11 +64,13 @@ final class LoadOrdersCommand implements Callable<Integer> {
     private int instances;
 
     @Option(names = "--jdbc-url", paramLabel = "URL", defaultValue = DEFAULT_JDBC_URL,
-            description = {"Database (default: ${DEFAULT-VALUE}: an H2 file that several processes share;",
-                "PostgreSQL: jdbc:postgresql://HOST/DB). The password comes from $" + PASSWORD_ENV + "."})
+            description = "The database: PostgreSQL as jdbc:postgresql://HOST/DB, or H2 (default: ${DEFAULT-VALUE}, a "
+                    + "file that several processes share). The password comes from $" + PASSWORD_ENV + ".")
     private String jdbcUrl;
 
-    @Option(names = "--jdbc-user", paramLabel = "USER", description = "Database user (H2 default: sa).")
+    @Option(names = "--jdbc-user", paramLabel = "USER",
+            description = "The database user (default: none, the empty user name, which is what the default H2 "
+                    + "database is created with).")
     private String jdbcUser;
 
     @Option(names = "--ordering", paramLabel = "KEY|PARTITION", defaultValue = "PARTITION",
@@ -71,11 +83,12 @@ final class LoadOrdersCommand implements Callable<Integer> {
     private int concurrency;
 
     @Option(names = "--consumer-property", paramLabel = "KEY=VALUE",
-            description = "A Kafka consumer setting, e.g. session.timeout.ms=10000 or group.protocol=consumer; repeatable.")
+            description = "A Kafka consumer setting, such as session.timeout.ms=10000 or group.protocol=consumer; repeatable.")
     private Map<String, String> consumerProperties = new LinkedHashMap<>();
 
     @Option(names = "--name", paramLabel = "NAME", defaultValue = "loader",
-            description = "Client id of the loader (NAME-1, NAME-2... with several instances) (default: ${DEFAULT-VALUE}).")
+            description = "Client id of the loader: NAME-1, NAME-2 ... with several instances (default: "
+                    + "${DEFAULT-VALUE}).")
     private String name;
 
     @Option(names = "--http", paramLabel = "HOST:PORT", converter = HttpAddress.Converter.class,
@@ -86,8 +99,8 @@ final class LoadOrdersCommand implements Callable<Integer> {
             description = "Print the totals this often (default: ${DEFAULT-VALUE}).")
     private Duration reportEvery;
 
-    @Option(names = "--record-deliveries", description = {"Also write topic, partition and offset of every stored event to",
-        "table order_deliveries (what the demo and the chaos test check for loss)."})
+    @Option(names = "--record-deliveries", description = "Also write the topic, partition and offset of every stored "
+            + "event to the table order_deliveries (what the demo and the chaos test check for loss).")
     private boolean recordDeliveries;
 
     @Option(names = "--exit-with-parent", hidden = true,
@@ -96,6 +109,7 @@ final class LoadOrdersCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
+        context.textOnly("its totals as they grow (--http serves them as JSON at /health)");
         if (instances < 1 || instances > 64) {
             throw CliException.usage("--instances must be 1 to 64, was " + instances);
         }
@@ -105,7 +119,7 @@ final class LoadOrdersCommand implements Callable<Integer> {
         if (ordering == Ordering.UNORDERED) {
             throw CliException.usage("--ordering must be KEY or PARTITION: UNORDERED could store an order's events out of order");
         }
-        Properties kafka = context.global().clientConfig().properties();
+        Properties kafka = context.cluster().clientConfig().properties();
         kafka.putAll(consumerProperties);
         kafka.setProperty("group.id", group);
 
@@ -141,7 +155,7 @@ final class LoadOrdersCommand implements Callable<Integer> {
             if (http != null) {
                 server = serveHealth(loaders, http);
             }
-            context.print(Table.record("group", "topic", "instances", "database", "ordering", "concurrency", "health")
+            context.printText(Table.record("group", "topic", "instances", "database", "ordering", "concurrency", "health")
                     .row(group, topic, instances, hidePassword(jdbcUrl), ordering, concurrency,
                             server == null ? "" : http.url(server.port()) + "/health"));
             context.out().flush();
@@ -214,7 +228,7 @@ final class LoadOrdersCommand implements Callable<Integer> {
                 m.put("lag", stats.totalLag());
                 members.add(m);
             }
-            ctx.status(down ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.OK).json(Map.of("loaders", members));
+            ctx.status(down ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.OK).json(JsonEnvelope.of("health", members, List.of()));
         });
         try {
             return app.start(address.host(), address.port());

@@ -17,20 +17,30 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Watches every consumer group and serves status, lag and time lag over HTTP (a dashboard too) until Ctrl-C. */
-@Command(name = "monitor", description = {"Watch the consumer groups: status per group (OK, WARNING, STALLED, STOPPED,",
-    "REWIND, AT_RISK, UNKNOWN), lag and time lag, served as a web dashboard at /, Prometheus /metrics and",
-    "a JSON API. Read-only."})
+@Command(name = "monitor", header = "Watch every group's lag and status; serve a dashboard.",
+        description = {"Samples the consumer groups every --interval and gives each partition and group a status: OK, "
+            + "WARNING (lag growing), STALLED or STOPPED (no progress while records wait, with or without a member), "
+            + "REWIND, AT_RISK (retention deletes unread records) or UNKNOWN (it cannot tell yet). A partition is "
+            + "judged over its last --window commits, however often its group commits.", "",
+            "Served until Ctrl-C: a web dashboard at /, Prometheus text at /metrics, JSON at /api/groups, and "
+            + "/health/live and /health/ready; --webhook posts each change of status. Read-only."},
+        footer = {"", "Examples:", "  A dashboard for the team, alerts to a webhook:",
+            "    kgroups monitor --http 0.0.0.0:8080 --webhook http://alerts.local/kafka"})
 final class MonitorCommand implements Callable<Integer> {
     @Mixin
     private CommandContext context;
+
+    @Mixin
+    private ClusterOptions cluster;
 
     @Option(names = "--interval", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "5s",
             description = "Time between samples (default: ${DEFAULT-VALUE}).")
     private Duration interval;
 
     @Option(names = "--window", paramLabel = "N", defaultValue = "10",
-            description = {"Commits per evaluation window (default: ${DEFAULT-VALUE}): a partition is judged over its",
-                "last N commits, however often the group commits; no progress for N commit intervals is STALLED or STOPPED."})
+            description = "Commits per evaluation window (default: ${DEFAULT-VALUE}): a partition is judged over its "
+                    + "last N commits, however often the group commits; no progress for N commit intervals is STALLED "
+                    + "or STOPPED.")
     private int window;
 
     @Option(names = "--allowed-lag", paramLabel = "RECORDS", defaultValue = "0",
@@ -38,23 +48,24 @@ final class MonitorCommand implements Callable<Integer> {
     private long allowedLag;
 
     @Option(names = "--stopped-after", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "15m",
-            description = {"Before the monitor has seen a partition commit twice (so knows how often it commits), no",
-                "progress for longer than this is STALLED or STOPPED (default: ${DEFAULT-VALUE})."})
+            description = "Before the monitor has seen a partition commit twice (so knows how often it commits), no "
+                    + "progress for longer than this is STALLED or STOPPED (default: ${DEFAULT-VALUE}).")
     private Duration stoppedAfter;
 
     @Option(names = "--exact-time-lag-partitions", paramLabel = "N", defaultValue = "20",
-            description = {"New places whose time lag is read from the log each cycle, most lagging first (default:",
-                "${DEFAULT-VALUE}); a place read stays known while the group stands there."})
+            description = "New places whose time lag is read from the log each cycle, most lagging first (default: "
+                    + "${DEFAULT-VALUE}); a place read stays known while the group stands there.")
     private int exactTimeLagPartitions;
 
-    @Option(names = "--groups", paramLabel = "REGEX", defaultValue = ".*", description = "Only groups whose name matches.")
+    @Option(names = "--groups", paramLabel = "REGEX", defaultValue = ".*", description = "Only groups whose name matches this regular expression (default: every group).")
     private String groups;
 
-    @Option(names = "--exclude", paramLabel = "REGEX", description = "Leave out groups whose name matches.")
+    @Option(names = "--exclude", paramLabel = "REGEX", description = "Leave out groups whose name matches this regular expression.")
     private String exclude;
 
     @Option(names = "--http", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8080", converter = HttpAddress.Converter.class,
-            description = "Where to serve the dashboard, /metrics, /api and /health (default: ${DEFAULT-VALUE}; port 0: a free one).")
+            description = "Where to serve the dashboard, /metrics, /api and /health (default: ${DEFAULT-VALUE}; port 0: "
+                    + "a free one).")
     private HttpAddress http;
 
     @Option(names = "--webhook", paramLabel = "URL",
@@ -108,9 +119,9 @@ final class MonitorCommand implements Callable<Integer> {
             }
             monitor.start();
             String url = http.url(server.port());
-            context.print(Table.record("url", "dashboard", "metrics", "api", "interval", "window", "allowed-lag")
-                    .row(url, url + "/", url + "/metrics", url + "/api/groups", CommandContext.seconds(interval), window,
-                            allowedLag));
+            context.output().print(Table.record("url", "dashboard", "metrics", "api", "intervalSeconds", "windowCommits",
+                    "allowedLag").row(url, url + "/", url + "/metrics", url + "/api/groups", interval.toMillis() / 1000.0,
+                            window, allowedLag));
             // Runs until the JVM ends (Ctrl-C) or the thread is interrupted (an embedding program, a test).
             new CountDownLatch(1).await();
         } catch (InterruptedException e) {

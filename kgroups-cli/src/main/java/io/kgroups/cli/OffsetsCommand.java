@@ -17,11 +17,22 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** Offsets in and out of files, and from one group to another. */
-@Command(name = "offsets", description = "Export, import and copy committed offsets (CSV topic,partition,offset, as Kafka's tool).",
+@Command(name = "offsets", header = "Export, import and copy a group's committed offsets.",
+        description = {"Offsets as CSV lines topic,partition,offset: the format of the --export of Kafka's "
+            + "kafka-consumer-groups tool, which reads them too. Import and copy are planned, backed up and audited as "
+            + "a reset is: a dry run unless --execute."},
+        footer = {"", "Examples:", "  Keep a group's offsets, and put them back later:",
+            "    kgroups offsets export storage_loader --file loader.csv",
+            "    kgroups offsets import loader.csv storage_loader --execute",
+            "  A new group that starts where another one stands:",
+            "    kgroups offsets copy storage_loader loader_v2 --create-group --execute"},
         subcommands = {OffsetsCommand.Export.class, OffsetsCommand.Import.class, OffsetsCommand.Copy.class})
 final class OffsetsCommand implements Runnable {
     @Mixin
     private CommandContext context;
+
+    @Mixin
+    private ClusterOptions cluster;
 
     @Override
     public void run() {
@@ -46,15 +57,25 @@ final class OffsetsCommand implements Runnable {
         }
     }
 
-    @Command(name = "export", description = "Write a group's committed offsets as CSV (to stdout, or --file).")
+    @Command(name = "export", header = "Write a group's committed offsets as CSV.",
+            description = {"One line topic,partition,offset per partition the group has an offset for, to stdout or "
+                + "to --file: what offsets import, reset --from-file and Kafka's own tool read."},
+            footer = {"", "Examples:", "  Keep the offsets before a risky deploy, and put them back if it goes wrong:",
+                "    kgroups offsets export storage_loader --file before-deploy.csv",
+                "    kgroups offsets import before-deploy.csv storage_loader --execute"})
     static final class Export implements Callable<Integer> {
         @Mixin
         private CommandContext context;
 
-        @Parameters(paramLabel = "GROUP")
+        @Mixin
+        private ClusterOptions cluster;
+
+        @Parameters(paramLabel = "GROUP", completionCandidates = GroupNameCandidates.class,
+                description = "The group whose offsets to write.")
         private String group;
 
-        @Option(names = "--file", paramLabel = "FILE", description = "Write here instead of stdout.")
+        @Option(names = "--file", paramLabel = "FILE", description = "Write here (Kafka's format, whatever --output says) "
+                + "instead of stdout.")
         private Path file;
 
         @Override
@@ -64,13 +85,19 @@ final class OffsetsCommand implements Runnable {
                 if (file != null) {
                     write(offsets);
                     context.err().println("kgroups: " + offsets.size() + " offsets of " + group + " written to " + file);
-                } else {
-                    offsets.forEach((tp, o) -> context.out().println(tp.topic() + "," + tp.partition() + "," + o));
+                    context.err().flush();
+                    return CliException.OK;
                 }
-                context.out().flush();
-                context.err().flush();
+                Output output = context.output();
+                if (output.format() == GlobalOptions.OutputFormat.table) {
+                    // The text is Kafka's own format, so that `offsets export G > F` is a file both tools import.
+                    offsets.forEach((tp, o) -> context.out().println(tp.topic() + "," + tp.partition() + "," + o));
+                    return output.done();
+                }
+                Table table = Table.of("topic", "partition", "offset");
+                offsets.forEach((tp, o) -> table.row(tp.topic(), tp.partition(), o));
+                return output.print(table);
             }
-            return CliException.OK;
         }
 
         private void write(Map<TopicPartition, Long> offsets) {
@@ -86,15 +113,26 @@ final class OffsetsCommand implements Runnable {
         }
     }
 
-    @Command(name = "import", description = "Set a group's offsets from a CSV file: planned, backed up and audited as a reset.")
+    @Command(name = "import", header = "Set a group's offsets from a CSV file (dry run unless --execute).",
+            description = {"The offsets of the file's partitions, planned, backed up and audited as a reset is: "
+                + "without --execute, only the plan is shown. A group that does not exist is refused unless "
+                + "--create-group is given."},
+            footer = {"", "Examples:", "  See what restoring an export would change, then restore it:",
+                "    kgroups offsets import loader.csv storage_loader",
+                "    kgroups offsets import loader.csv storage_loader --execute"})
     static final class Import implements Callable<Integer> {
         @Mixin
         private CommandContext context;
 
-        @Parameters(index = "0", paramLabel = "FILE")
+        @Mixin
+        private ClusterOptions cluster;
+
+        @Parameters(index = "0", paramLabel = "FILE",
+                description = "CSV lines topic,partition,offset: an export, a backup, or Kafka's own export.")
         private Path file;
 
-        @Parameters(index = "1", paramLabel = "GROUP")
+        @Parameters(index = "1", paramLabel = "GROUP", completionCandidates = GroupNameCandidates.class,
+                description = "The group whose offsets to set.")
         private String group;
 
         @Mixin
@@ -104,24 +142,34 @@ final class OffsetsCommand implements Runnable {
         public Integer call() throws InterruptedException {
             ResetTarget target = read("", file);
             try (GroupAdmin admin = ClusterConnection.groupAdmin(context)) {
-                execution.run(context, admin, group, null, target);
+                return execution.run(context, admin, group, null, target);
             }
-            return CliException.OK;
         }
     }
 
-    @Command(name = "copy", description = "Start a group where another one stands: planned, backed up and audited as a reset.")
+    @Command(name = "copy", header = "Give a group the offsets of another (dry run unless --execute).",
+            description = {"TO_GROUP gets the committed offsets of FROM_GROUP, planned, backed up and audited as a "
+                + "reset is: without --execute, only the plan is shown. A TO_GROUP that does not exist yet is refused "
+                + "unless --create-group is given."},
+            footer = {"", "Examples:", "  A new version of a consumer that starts where the old one stands:",
+                "    kgroups offsets copy storage_loader loader_v2 --create-group --execute"})
     static final class Copy implements Callable<Integer> {
         @Mixin
         private CommandContext context;
 
-        @Parameters(index = "0", paramLabel = "FROM_GROUP")
+        @Mixin
+        private ClusterOptions cluster;
+
+        @Parameters(index = "0", paramLabel = "FROM_GROUP", completionCandidates = GroupNameCandidates.class,
+                description = "The group whose committed offsets to copy.")
         private String from;
 
-        @Parameters(index = "1", paramLabel = "TO_GROUP")
+        @Parameters(index = "1", paramLabel = "TO_GROUP", completionCandidates = GroupNameCandidates.class,
+                description = "The group that gets them.")
         private String to;
 
-        @Option(names = "--topic", paramLabel = "TOPIC", description = "Only this topic's offsets; repeatable.")
+        @Option(names = "--topic", paramLabel = "TOPIC",
+                description = "Only this topic's offsets; repeatable (default: every topic FROM_GROUP has offsets for).")
         private Set<String> topics;
 
         @Mixin
@@ -140,9 +188,8 @@ final class OffsetsCommand implements Runnable {
                     throw CliException.failed("group '" + from + "' has no committed offsets"
                             + (topics == null ? "" : " for " + topics) + " to copy", null);
                 }
-                execution.run(context, admin, to, null, ResetTarget.FromOffsets.of(offsets));
+                return execution.run(context, admin, to, null, ResetTarget.FromOffsets.of(offsets));
             }
-            return CliException.OK;
         }
     }
 }

@@ -13,13 +13,20 @@ import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /** Generates order events: several versions per order, some invalid when asked. */
-@Command(name = "produce-orders", description = {"Produce order events to the orders topic (key = order id; several versions",
-    "per order; a share invalid with --bad-ratio), acks=all and idempotent."})
+@Command(name = "produce-orders", header = "Produce order events to a topic, for the loader.",
+        description = {"Order events keyed by order id, several versions of each order (ids unique to the run), a "
+            + "share of them invalid with --bad-ratio, in the ways producers get them wrong. Sent with acks=all and "
+            + "idempotence; prints what Kafka acknowledged."},
+        footer = {"", "Examples:", "  Orders until Ctrl-C, 2,000 a second, 1 in 100 invalid:",
+            "    kgroups produce-orders --count 0 --rate 2000 --bad-ratio 0.01"})
 final class ProduceOrdersCommand implements Callable<Integer> {
     @Mixin
     private CommandContext context;
 
-    @Option(names = "--topic", paramLabel = "TOPIC", defaultValue = "orders", description = "Topic (default: ${DEFAULT-VALUE}).")
+    @Mixin
+    private ClusterOptions cluster;
+
+    @Option(names = "--topic", paramLabel = "TOPIC", defaultValue = "orders", description = "The topic (default: ${DEFAULT-VALUE}).")
     private String topic;
 
     @Option(names = "--count", paramLabel = "N", defaultValue = "10000",
@@ -58,7 +65,7 @@ final class ProduceOrdersCommand implements Callable<Integer> {
                 seed != null ? seed : System.nanoTime());
         ProducedOrders ledger = new ProducedOrders();
         Map<String, Object> props = new LinkedHashMap<>();
-        context.global().clientConfig().properties().forEach((k, v) -> props.put((String) k, v));
+        context.cluster().clientConfig().properties().forEach((k, v) -> props.put((String) k, v));
         long sent;
         try (GracefulStop stop = new GracefulStop("kgroups-produce-orders", Duration.ofSeconds(30))) {
             try (OrderProducer producer = new OrderProducer(props, topic, generator, ledger)) {
@@ -77,9 +84,8 @@ final class ProduceOrdersCommand implements Callable<Integer> {
     }
 
     private void report(long sent, ProducedOrders ledger, String prefix) {
-        context.print(Table.record("topic", "sent", "valid", "invalid", "failed", "orders", "orderIdPrefix")
+        context.output().print(Table.record("topic", "sent", "valid", "invalid", "failed", "orders", "orderIdPrefix")
                 .row(topic, sent, ledger.validCount(), ledger.invalidCount(), ledger.failedSends(),
                         ledger.latestVersions().size(), prefix));
-        context.out().flush();
     }
 }

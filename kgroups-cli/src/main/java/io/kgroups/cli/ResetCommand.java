@@ -18,19 +18,38 @@ import picocli.CommandLine.Parameters;
  * Moves a group's committed offsets, safely: a dry run unless --execute; targets clamped to the
  * log; a backup of the current offsets before any change (the undo), and an audit line after.
  */
-@Command(name = "reset", description = {"Plan (and with --execute, apply) new committed offsets for a group.",
-    "Dry run by default. Executing needs the group inactive, writes a backup first (undo with",
-    "`kgroups reset GROUP --from-file BACKUP --execute`) and appends to the audit log."})
+@Command(name = "reset", header = "Move a group's committed offsets (a dry run unless --execute).",
+        description = {"Plans new committed offsets for some partitions of a group and shows, per partition, the "
+            + "current and the target offset, how many records that reads again or skips, and the span of time they "
+            + "cover. Targets outside the log are moved to its start or end, with a warning. Nothing changes without "
+            + "--execute.", "",
+            "With --execute the group must have no members (--wait-for-empty waits for them to leave). A backup of "
+            + "the offsets is written first, and its path printed with the command that undoes the reset; a line is "
+            + "appended to the audit log. A group that does not exist is refused unless --create-group is given: a "
+            + "typo would create a group."},
+        footer = {"", "Examples:", "  Replay from a time: see what going back 2 hours would do, then do it:",
+            "    kgroups reset storage_loader --all-topics --by-duration 2h",
+            "    kgroups reset storage_loader --all-topics --by-duration 2h --execute",
+            "  The same from a point in time (Z: UTC; without a zone, local time):",
+            "    kgroups reset storage_loader --all-topics --to-datetime 2026-11-24T14:00:00Z",
+            "  Skip a poison pill: the record at the committed offset of partition 3:",
+            "    kgroups reset storage_loader --topic orders:3 --shift-by 1 --execute",
+            "  Undo a reset: execute the backup it printed:",
+            "    kgroups reset storage_loader --from-file BACKUP --execute"})
 final class ResetCommand implements Callable<Integer> {
     @Mixin
     private CommandContext context;
 
-    @Parameters(index = "0", paramLabel = "GROUP", description = "The group.")
+    @Mixin
+    private ClusterOptions cluster;
+
+    @Parameters(index = "0", paramLabel = "GROUP", completionCandidates = GroupNameCandidates.class,
+            description = "The group whose offsets move.")
     private String group;
 
     static final class Scope {
         @Option(names = "--topic", paramLabel = "TOPIC[:P,P...]", required = true,
-                description = "A topic, or some of its partitions; repeatable.")
+                description = "A topic, or some of its partitions (orders:0,3); repeatable.")
         List<String> topics;
 
         @Option(names = "--all-topics", required = true, description = "Every topic the group has offsets for.")
@@ -50,13 +69,15 @@ final class ResetCommand implements Callable<Integer> {
         boolean current;
         @Option(names = "--to-offset", required = true, paramLabel = "N", description = "Offset N in every partition.")
         String offset;
-        @Option(names = "--shift-by", required = true, paramLabel = "N", description = "Move by N (negative: back).")
+        @Option(names = "--shift-by", required = true, paramLabel = "N",
+                description = "Move each partition by N records (negative: back).")
         String shift;
         @Option(names = "--to-datetime", required = true, paramLabel = "ISO-8601",
-                description = "The first record at or after this time, e.g. 2026-11-24T14:00:00Z (no zone: local time).")
+                description = "The first record at or after this time, such as 2026-11-24T14:00:00Z (no zone: local "
+                        + "time).")
         String datetime;
         @Option(names = "--by-duration", required = true, paramLabel = "DURATION",
-                description = "The first record not older than this, e.g. 2h, 1d or PT2H.")
+                description = "The first record not older than this, such as 2h, 1d or PT2H.")
         String duration;
         @Option(names = "--from-file", required = true, paramLabel = "FILE",
                 description = "Offsets from a CSV file topic,partition,offset (an export or a backup).")
@@ -105,9 +126,8 @@ final class ResetCommand implements Callable<Integer> {
             throw CliException.usage(e.getMessage());
         }
         try (GroupAdmin admin = ClusterConnection.groupAdmin(context)) {
-            execution.run(context, admin, group, topics, target);
+            return execution.run(context, admin, group, topics, target);
         }
-        return CliException.OK;
     }
 
     private Map<String, Set<Integer>> topics() {

@@ -5,17 +5,16 @@ import io.kgroups.admin.GroupAdmin;
 import io.kgroups.admin.ResetPlan;
 import io.kgroups.admin.ResetSpec;
 import io.kgroups.admin.ResetTarget;
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeMap;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
 
 /**
@@ -28,37 +27,36 @@ final class ResetExecution {
     private boolean execute;
 
     @Option(names = {"--wait-for-empty", "--wait-for-inactive"}, paramLabel = "DURATION", converter = DurationConverter.class,
-            description = "With --execute: wait up to this long for the group's members to leave.")
+            description = "With --execute: wait up to this long for the group's members to leave (default: refuse "
+                    + "at once while it has members).")
     private Duration waitForEmpty;
 
-    @Option(names = "--create-group", description = {"The group may not exist yet: this gives a new group its first offsets",
-        "(without it, a group name that does not exist is refused: a typo would create a group)."})
+    @Option(names = "--create-group", description = "The group may not exist yet: this gives a new group its first "
+            + "offsets (without it, a group name that does not exist is refused, as a typo would create a group).")
     private boolean createGroup;
 
-    @Option(names = "--backup-dir", paramLabel = "DIR", description = "Where backups go (default: ~/.kgroups/backups).")
-    private Path backupDir = Path.of(System.getProperty("user.home"), ".kgroups", "backups");
-
-    @Option(names = "--audit-log", paramLabel = "FILE", description = "The audit log (default: ~/.kgroups/audit.log).")
-    private Path auditLog = Path.of(System.getProperty("user.home"), ".kgroups", "audit.log");
+    @Mixin
+    private BackupOptions backups;
 
     /**
      * Plans (the dry run), and with --execute waits if asked and executes: the library plans again
      * from the offsets of that moment, and what moved since the dry run is printed.
      *
      * @param topics as for {@link GroupAdmin#planReset}
+     * @return the exit code
      */
-    void run(CommandContext context, GroupAdmin admin, String group, Map<String, Set<Integer>> topics, ResetTarget target)
+    int run(CommandContext context, GroupAdmin admin, String group, Map<String, Set<Integer>> topics, ResetTarget target)
             throws InterruptedException {
         ResetPlan dryRun = admin.planReset(group, topics, target);
         if (!dryRun.groupExists() && !createGroup) {
             throw CliException.failed("group '" + group + "' does not exist: check the name (`kgroups groups` lists them), "
                     + "or add --create-group to give a new group these offsets; nothing was changed", null);
         }
+        Map<String, String> configs = configs(target);
         if (!execute) {
-            print(context, dryRun, null, List.of());
-            return;
+            return print(context, dryRun, configs, null, List.of());
         }
-        checkWritable();
+        backups.checkWritable();
         if (waitForEmpty != null && dryRun.activeMembers() > 0) {
             context.err().println("kgroups: group '" + group + "' has " + dryRun.activeMembers() + " member(s): waiting up to "
                     + DurationText.of(waitForEmpty.toSeconds()) + " for them to leave");
@@ -68,31 +66,18 @@ final class ResetExecution {
                         + DurationText.of(waitForEmpty.toSeconds()) + ": stop its consumers first; nothing was changed", null);
             }
         }
-        ExecutedReset done = admin.executeReset(group, topics, target, backupDir, auditLog);
-        print(context, done.plan(), done.backupFile(), done.plan().movedSince(dryRun));
+        ExecutedReset done = admin.executeReset(group, topics, target, backups.backupDir(), backups.auditLog());
+        return print(context, done.plan(), configs, done.backupFile(), done.plan().movedSince(dryRun));
     }
 
-    /**
-     * Tries the backup directory and the audit log before anything is written: the audit line is
-     * appended after the offsets moved, too late to find that it cannot be.
-     */
-    private void checkWritable() {
-        try {
-            Files.createDirectories(backupDir);
-            Files.delete(Files.createTempFile(backupDir, ".kgroups-check", ".tmp"));
-        } catch (IOException e) {
-            throw FileError.usage("--backup-dir", backupDir, e, "choose a directory kgroups can write backups to; "
-                    + "nothing was changed");
+    /** The group configs a file sets (null: the dynamic value is deleted), by name; none for other targets. */
+    private static Map<String, String> configs(ResetTarget target) {
+        Map<String, String> configs = new TreeMap<>();
+        if (target instanceof ResetTarget.FromOffsets file) {
+            configs.putAll(file.configs());
+            file.withoutConfig().forEach(name -> configs.put(name, null));
         }
-        try {
-            Path dir = auditLog.toAbsolutePath().getParent();
-            if (dir != null) {
-                Files.createDirectories(dir);
-            }
-            Files.newOutputStream(auditLog, StandardOpenOption.CREATE, StandardOpenOption.APPEND).close();
-        } catch (IOException e) {
-            throw FileError.usage("--audit-log", auditLog, e, "choose a file kgroups can append to; nothing was changed");
-        }
+        return configs;
     }
 
     /** The longest span of time read again (or skipped) in one partition, as words. */
@@ -103,43 +88,52 @@ final class ResetExecution {
         return longest < 0 ? "" : " (up to " + DurationText.of(longest / 1000) + " of records)";
     }
 
-    private void print(CommandContext context, ResetPlan plan, Path backup, List<String> moved) {
-        if (context.global().output() == GlobalOptions.OutputFormat.json) {
-            Map<String, Object> json = new LinkedHashMap<>();
-            json.put("group", plan.group());
-            json.put("executed", execute);
-            json.put("backupFile", backup == null ? null : backup.toString());
-            json.put("movedSinceDryRun", moved);
-            List<Map<String, Object>> partitions = new ArrayList<>();
-            for (ResetPlan.Partition p : plan.partitions()) {
-                Map<String, Object> row = new LinkedHashMap<>();
-                row.put("topic", p.topic());
-                row.put("partition", p.partition());
-                row.put("currentOffset", p.currentOffset());
-                row.put("targetOffset", p.targetOffset());
-                row.put("delta", p.delta());
-                row.put("clamped", p.clamped());
-                row.put("spanSeconds", p.spanMillis() == null ? null : p.spanMillis() / 1000.0);
-                partitions.add(row);
+    /** The plan, as executed or as a dry run; its warnings (clamped targets) on stderr and in the envelope. */
+    private int print(CommandContext context, ResetPlan plan, Map<String, String> configs, Path backup,
+            List<String> moved) {
+        Output output = context.output();
+        plan.warnings().forEach(output::warning);
+        Table rows = Table.of("topic", "partition", "currentOffset", "targetOffset", "delta", "clamped", "spanSeconds");
+        plan.partitions().forEach(p -> rows.row(p.topic(), p.partition(), p.currentOffset(), p.targetOffset(), p.delta(),
+                p.clamped(), p.spanMillis() == null ? null : p.spanMillis() / 1000.0));
+        switch (output.format()) {
+            case json -> {
+                Map<String, Object> json = new LinkedHashMap<>();
+                json.put("group", plan.group());
+                json.put("state", plan.state());
+                json.put("activeMembers", plan.activeMembers());
+                json.put("executed", execute);
+                json.put("backupFile", backup == null ? null : backup.toString());
+                json.put("movedSinceDryRun", moved);
+                json.put("recordsReadAgain", plan.recordsReadAgain());
+                json.put("recordsSkipped", plan.recordsSkipped());
+                json.put("partitions", rows.data());
+                json.put("configs", configs);
+                output.json(json);
             }
-            json.put("partitions", partitions);
-            json.put("warnings", plan.warnings());
-            context.printJson(json);
-            return;
+            case csv -> output.csv(rows);
+            default -> printText(context, plan, configs, backup, moved);
         }
+        return output.done();
+    }
+
+    private void printText(CommandContext context, ResetPlan plan, Map<String, String> configs, Path backup,
+            List<String> moved) {
         Table table = Table.of("topic", "partition", "current", "target", "delta", "what", "span");
         for (ResetPlan.Partition p : plan.partitions()) {
             table.row(p.topic(), p.partition(), p.currentOffset(), p.targetOffset(), p.delta(), p.words(),
                     p.spanMillis() == null ? null : DurationText.of(p.spanMillis() / 1000));
         }
-        context.print(table);
-        if (context.global().output() == GlobalOptions.OutputFormat.csv) {
-            return;
-        }
-        plan.warnings().forEach(w -> context.err().println("kgroups: warning: " + w));
+        context.printText(table);
         context.out().println();
         context.out().println("In total: " + plan.recordsReadAgain() + " records will be read again"
                 + span(plan, true) + ", " + plan.recordsSkipped() + " skipped" + span(plan, false) + ".");
+        if (!configs.isEmpty()) {
+            List<String> changes = new ArrayList<>();
+            configs.forEach((name, value) -> changes.add(value == null ? name + " unset" : name + "=" + value));
+            context.out().println("Group configs " + (execute ? "set" : "to set") + " after the offsets: "
+                    + String.join(", ", changes) + ".");
+        }
         if (execute) {
             if (!moved.isEmpty()) {
                 context.out().println("Planned again at the write, as offsets moved since the dry run (the plan above is "
@@ -152,7 +146,5 @@ final class ResetExecution {
             context.out().println("Dry run: nothing changed. Add --execute to apply" + (plan.activeMembers() > 0
                     ? " (the group has " + plan.activeMembers() + " active member(s): stop them first)" : "") + ".");
         }
-        context.out().flush();
-        context.err().flush();
     }
 }

@@ -1,71 +1,28 @@
 package io.kgroups.cli;
 
-import com.fasterxml.jackson.core.JsonProcessingException;
-import com.fasterxml.jackson.databind.ObjectMapper;
-import com.fasterxml.jackson.databind.SerializationFeature;
 import java.io.PrintWriter;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
+import java.util.Collection;
 import java.util.List;
-import java.util.Map;
+import java.util.stream.Collectors;
 
-/** Prints a {@link Table} as aligned text, JSON or CSV (RFC 4180). */
-public final class TablePrinter {
-    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
-    /** Large results (describe of every group) are written compact, straight to the output. */
-    private static final ObjectMapper COMPACT_JSON = new ObjectMapper()
-            .configure(com.fasterxml.jackson.core.JsonGenerator.Feature.AUTO_CLOSE_TARGET, false);
-
+/**
+ * Prints a {@link Table} as aligned text for people, or as CSV (RFC 4180) for machines: the header
+ * is the columns' names, lists are joined with {@code ;}. JSON is the {@link Output}'s envelope.
+ */
+final class TablePrinter {
     private final PrintWriter out;
-    private final GlobalOptions.OutputFormat format;
 
-    public TablePrinter(PrintWriter out, GlobalOptions.OutputFormat format) {
+    TablePrinter(PrintWriter out) {
         this.out = out;
-        this.format = format;
     }
 
-    public void print(Table table) {
-        switch (format) {
-            case json -> printJson(table);
-            case csv -> printCsv(table);
-            default -> printText(table);
-        }
-        out.flush();
-    }
-
-    private void printJson(Table table) {
-        List<Map<String, Object>> objects = new ArrayList<>();
-        for (List<Object> row : table.rows()) {
-            Map<String, Object> object = new LinkedHashMap<>();
-            for (int i = 0; i < row.size(); i++) {
-                object.put(table.columns().get(i), row.get(i));
-            }
-            objects.add(object);
-        }
-        try {
-            Object value = table.isRecord() ? (objects.isEmpty() ? Map.of() : objects.get(0)) : objects;
-            out.println(JSON.writeValueAsString(value));
-        } catch (JsonProcessingException e) {
-            throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
-        }
-    }
-
-    /** Any value as JSON (records and maps keep their field names), written as it is made. */
-    static void printJson(PrintWriter out, Object value) {
-        try {
-            COMPACT_JSON.writeValue(out, value);
-            out.println();
-            out.flush();
-        } catch (java.io.IOException e) {
-            throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
-        }
-    }
-
-    private void printCsv(Table table) {
+    void printCsv(Table table) {
         out.println(csvLine(new ArrayList<>(table.columns())));
         for (List<Object> row : table.rows()) {
             out.println(csvLine(row));
         }
+        out.flush();
     }
 
     private static String csvLine(List<?> cells) {
@@ -74,7 +31,8 @@ public final class TablePrinter {
             if (i > 0) {
                 line.append(',');
             }
-            String cell = cells.get(i) == null ? "" : String.valueOf(cells.get(i));
+            String cell = cells.get(i) == null ? "" : cells.get(i) instanceof Collection<?> list
+                    ? list.stream().map(String::valueOf).collect(Collectors.joining(";")) : String.valueOf(cells.get(i));
             if (cell.contains(",") || cell.contains("\"") || cell.contains("\n") || cell.contains("\r")) {
                 cell = '"' + cell.replace("\"", "\"\"") + '"';
             }
@@ -83,9 +41,10 @@ public final class TablePrinter {
         return line.toString();
     }
 
-    private void printText(Table table) {
+    void printText(Table table) {
         if (table.rows().isEmpty() && table.emptyMessage() != null) {
             out.println(table.emptyMessage());
+            out.flush();
             return;
         }
         if (table.isRecord()) {
@@ -94,23 +53,33 @@ public final class TablePrinter {
             for (int i = 0; i < row.size(); i++) {
                 out.println(pad(table.columns().get(i), width) + "  " + text(row.get(i)));
             }
+            out.flush();
             return;
         }
-        int[] widths = new int[table.columns().size()];
+        List<Integer> shown = new ArrayList<>();
+        for (int i = 0; i < table.columns().size(); i++) {
+            if (table.shown(table.columns().get(i))) {
+                shown.add(i);
+            }
+        }
+        List<String> headers = shown.stream().map(i -> table.header(table.columns().get(i))).toList();
+        List<List<Object>> rows = table.rows().stream().map(row -> shown.stream().map(row::get).toList()).toList();
+        int[] widths = new int[headers.size()];
         for (int i = 0; i < widths.length; i++) {
-            widths[i] = table.columns().get(i).length();
-            for (List<Object> row : table.rows()) {
+            widths[i] = headers.get(i).length();
+            for (List<Object> row : rows) {
                 widths[i] = Math.max(widths[i], text(row.get(i)).length());
             }
         }
         boolean[] numeric = new boolean[widths.length];
-        for (int i = 0; i < widths.length && !table.rows().isEmpty(); i++) {
-            numeric[i] = table.rows().get(0).get(i) instanceof Number;
+        for (int i = 0; i < widths.length && !rows.isEmpty(); i++) {
+            numeric[i] = rows.get(0).get(i) instanceof Number;
         }
-        out.println(textLine(new ArrayList<>(table.columns()), widths, numeric));
-        for (List<Object> row : table.rows()) {
+        out.println(textLine(headers, widths, numeric));
+        for (List<Object> row : rows) {
             out.println(textLine(row, widths, numeric));
         }
+        out.flush();
     }
 
     /** Numbers (and their headers) align right, so that digits line up. */
@@ -128,8 +97,21 @@ public final class TablePrinter {
         return line.toString().stripTrailing();
     }
 
+    /** A cell for people: lists joined with ", ", yes or no, fractions to one decimal (seconds of time lag). */
     private static String text(Object cell) {
-        return cell == null ? "-" : String.valueOf(cell);
+        if (cell == null) {
+            return "-";
+        }
+        if (cell instanceof Collection<?> list) {
+            return list.isEmpty() ? "-" : list.stream().map(String::valueOf).collect(Collectors.joining(", "));
+        }
+        if (cell instanceof Boolean b) {
+            return b ? "yes" : "no";
+        }
+        if (cell instanceof Double d) {
+            return String.valueOf(Math.round(d * 10) / 10.0);
+        }
+        return String.valueOf(cell);
     }
 
     private static String pad(String s, int width) {

@@ -41,11 +41,12 @@ class BrokerCommandTest {
             thread.start();
         }
 
+        /** The data of the JSON envelope the broker prints (one line) once it runs. */
         JsonNode started() throws Exception {
-            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(out.toString().contains("}")
+            await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> assertThat(out.toString().contains("}\n")
                     || !thread.isAlive()).as("the broker printed its address or ended; it printed:%n%s%nstderr:%n%s", out, err)
                     .isTrue());
-            return new ObjectMapper().readTree(out.toString());
+            return new ObjectMapper().readTree(out.toString()).get("data");
         }
 
         @Override

@@ -4,16 +4,24 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import java.io.ByteArrayOutputStream;
+import java.io.IOException;
 import java.io.PrintStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashMap;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 
 /** Runs the kgroups command in this JVM and captures what it prints. */
 final class Cli {
+    /** An empty config file: a test never reads the named clusters of the machine's ~/.kgroups/config. */
+    private static final Path NO_NAMED_CLUSTERS = emptyConfig();
+
     /**
      * @param console what reached the JVM's System.out and System.err while the command ran (where
      *     logging goes: a library's log line); null when not watched ({@link #run(String...)})
@@ -35,8 +43,24 @@ final class Cli {
     static Result run(Map<String, String> environment, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();
-        int code = Kgroups.execute(args, new PrintWriter(out, true), new PrintWriter(err, true), environment);
+        int code = Kgroups.execute(args, new PrintWriter(out, true), new PrintWriter(err, true), withoutNamedClusters(environment));
         return new Result(code, out.toString(), err.toString(), null);
+    }
+
+    private static Map<String, String> withoutNamedClusters(Map<String, String> environment) {
+        Map<String, String> env = new HashMap<>(environment);
+        env.putIfAbsent(ClusterProfiles.CONFIG_ENV, NO_NAMED_CLUSTERS.toString());
+        return env;
+    }
+
+    private static Path emptyConfig() {
+        try {
+            Path file = Files.createTempFile("kgroups-config-", "");
+            file.toFile().deleteOnExit();
+            return file;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** As {@link #run(Map, String...)}, also capturing the JVM's System.out and System.err (one command at a time). */
@@ -85,7 +109,7 @@ final class Cli {
 
         Running(Map<String, String> environment, String... args) {
             thread = new Thread(() -> exitCode.set(Kgroups.execute(args, new PrintWriter(out, true),
-                    new PrintWriter(err, true), environment)), "kgroups " + String.join(" ", args));
+                    new PrintWriter(err, true), withoutNamedClusters(environment))), "kgroups " + String.join(" ", args));
             thread.start();
         }
 

@@ -30,24 +30,25 @@ class ClusterCommandTest {
     void printsJsonForScripts(EmbeddedKafka kafka) throws Exception {
         Cli.Result result = Cli.run("--output", "json", "cluster", "--bootstrap-server", kafka.bootstrapServers());
 
-        JsonNode brokers = new ObjectMapper().readTree(result.out());
-        assertThat(brokers.isArray()).isTrue();
+        JsonNode cluster = new ObjectMapper().readTree(result.out()).get("data");
+        assertThat(cluster.get("clusterId").asText()).isNotBlank();
+        JsonNode brokers = cluster.get("brokers");
         assertThat(brokers).hasSize(1);
         assertThat(brokers.get(0).get("port").asInt()).isEqualTo(kafka.ports().get(0));
-        assertThat(brokers.get(0).get("broker").isInt()).isTrue();
+        assertThat(brokers.get(0).get("id").isInt()).isTrue();
     }
 
     @Test
     void printsCsv(EmbeddedKafka kafka) {
         Cli.Result result = Cli.run("cluster", "--output", "csv", "--bootstrap-server", kafka.bootstrapServers());
 
-        assertThat(result.out().lines()).first().isEqualTo("broker,host,port,rack,cluster");
-        assertThat(result.out().lines().skip(1).findFirst().orElseThrow()).startsWith("1,127.0.0.1," + kafka.ports().get(0) + ",,");
+        assertThat(result.out().lines()).first().isEqualTo("clusterId,id,host,port,rack");
+        assertThat(result.out().lines().skip(1).findFirst().orElseThrow()).matches("[^,]+,1,127\\.0\\.0\\.1," + kafka.ports().get(0) + ",");
     }
 
     @Test
     void takesTheBootstrapServersFromTheEnvironment(EmbeddedKafka kafka) {
-        Cli.Result result = Cli.run(Map.of(GlobalOptions.BOOTSTRAP_ENV, kafka.bootstrapServers()), "cluster");
+        Cli.Result result = Cli.run(Map.of(ClusterOptions.BOOTSTRAP_ENV, kafka.bootstrapServers()), "cluster");
 
         assertThat(result.exitCode()).isZero();
         assertThat(result.out()).contains(String.valueOf(kafka.ports().get(0)));
@@ -58,7 +59,7 @@ class ClusterCommandTest {
         Path config = dir.resolve("client.properties");
         Files.writeString(config, "bootstrap.servers=127.0.0.1:1\n");
 
-        Cli.Result result = Cli.run(Map.of(GlobalOptions.BOOTSTRAP_ENV, "127.0.0.1:2"), "cluster",
+        Cli.Result result = Cli.run(Map.of(ClusterOptions.BOOTSTRAP_ENV, "127.0.0.1:2"), "cluster",
                 "--command-config", config.toString(), "--bootstrap-server", kafka.bootstrapServers());
 
         assertThat(result.exitCode()).isZero();

@@ -49,7 +49,7 @@ class ConnectClusterCommandsTest {
         sink = worker.startSink("orders-sink", TOPIC);
         // The sink has read everything once its offsets reach the log end: the lag figures below are settled.
         await("the sink's commits").atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
-            JsonNode partitions = JSON.readTree(run("describe", sink, "--output", "json").out()).get("groups").get(0)
+            JsonNode partitions = JSON.readTree(run("describe", sink, "--output", "json").out()).get("data").get(0)
                     .get("partitions");
             assertThat(partitions).as("%s", partitions).hasSize(2).allSatisfy(p -> assertThat(p.get("lag").asText()).isEqualTo("0"));
         });
@@ -79,6 +79,8 @@ class ConnectClusterCommandsTest {
 
         assertThat(result.exitCode()).as("%s", result).isZero();
         assertThat(result.out()).contains(WORKER + ",Stable,classic,connect,1,,");
+        assertThat(JsonContract.answer(run("groups", "--output", "json"), "groups", CliException.OK).findValuesAsText("protocolType"))
+                .contains("connect", "consumer");
         assertThat(result.out()).contains(sink + ",Stable,classic,consumer,1," + TOPIC + ",0");
         assertThat(run("groups", "--type", "connect", "--output", "csv").out().lines().skip(1))
                 .singleElement().asString().startsWith(WORKER + ",");
@@ -88,12 +90,12 @@ class ConnectClusterCommandsTest {
     void describeAllGroupsDescribesTheWorkerGroupAsFarAsKafkaAllows() throws Exception {
         Cli.Result result = run("describe", "--all-groups", "--output", "json");
 
-        assertThat(result.exitCode()).as("%s", result).isZero();
-        JsonNode groups = JSON.readTree(result.out()).get("groups");
+        JsonNode groups = JsonContract.answer(result, "describe", CliException.OK);
         JsonNode connect = find(groups, WORKER);
         assertThat(connect.get("consumerGroup").asBoolean()).isFalse();
         assertThat(connect.get("protocolType").asText()).isEqualTo("connect");
-        assertThat(connect.get("members")).hasSize(1);
+        assertThat(connect.get("members").asInt()).isEqualTo(1);
+        assertThat(connect.get("memberDetails")).hasSize(1);
         assertThat(connect.get("partitions")).isEmpty();
         JsonNode sinkGroup = find(groups, sink);
         assertThat(sinkGroup.get("consumerGroup").asBoolean()).isTrue();
@@ -114,6 +116,11 @@ class ConnectClusterCommandsTest {
         assertThat(result.out()).doesNotContain(WORKER + ",");
         assertThat(result.err()).contains("left out " + WORKER, "protocol type 'connect'");
 
+        Cli.Result json = run("lag", "--output", "json");
+        // The note is in the answer too, as a warning: what was left out, in the words of stderr.
+        assertThat(JsonContract.answer(json, "lag", CliException.OK).findValuesAsText("group")).doesNotContain(WORKER);
+        assertThat(json.err()).contains("kgroups: note: left out " + WORKER);
+
         Cli.Result named = run("lag", WORKER);
         assertThat(named.exitCode()).isEqualTo(CliException.FAILED);
         assertThat(named.err()).contains(WORKER, "no consumer offsets to monitor");
@@ -126,6 +133,16 @@ class ConnectClusterCommandsTest {
         assertThat(result.exitCode()).as("%s", result).isEqualTo(CliException.FAILED);
         assertThat(result.err()).contains("protocol type 'connect'", "nothing was changed");
         assertThat(run("describe", WORKER, "--output", "json").out()).contains("\"partitions\":[]");
+    }
+
+    @Test
+    void deleteRefusesTheWorkerGroupAndChangesNothing() {
+        Cli.Result result = run("delete", WORKER, "--execute");
+
+        assertThat(result.exitCode()).as("%s", result).isEqualTo(CliException.FAILED);
+        assertThat(result.err()).contains("protocol type 'connect'", "kgroups deletes consumer groups only",
+                "nothing was changed");
+        assertThat(run("describe", WORKER).out()).contains("protocol type connect", "members 1");
     }
 
     @Test

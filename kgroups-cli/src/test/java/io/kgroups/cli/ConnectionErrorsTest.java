@@ -253,7 +253,7 @@ class ConnectionErrorsTest {
                 "--http", "127.0.0.1:0", "--interval", "200ms", "--output", "json");
         Cli.Result stopped;
         try {
-            String url = new ObjectMapper().readTree(monitor.printed("}").out()).get("url").asText();
+            String url = new ObjectMapper().readTree(monitor.printed("}").out()).get("data").get("url").asText();
             HttpResponse<String> ready = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(url
                     + "/health/ready")).build(), HttpResponse.BodyHandlers.ofString());
             assertThat(ready.statusCode()).as(ready.body()).isEqualTo(503);

@@ -41,8 +41,8 @@ class GroupCommandsTest {
         Cli.Result result = Cli.run("groups", "--bootstrap-server", bootstrap, "--output", "csv");
 
         assertThat(result.exitCode()).isZero();
-        assertThat(result.out().lines()).first().isEqualTo("group,state,type,protocol-type,members,topics,lag");
-        assertThat(result.out()).contains("cli_loader,Empty,classic,,0,cli-orders,6");
+        assertThat(result.out().lines()).first().isEqualTo("group,state,type,protocolType,members,topics,totalLag,error");
+        assertThat(result.out()).contains("cli_loader,Empty,classic,,0,cli-orders,6,");
     }
 
     @Test
@@ -66,12 +66,13 @@ class GroupCommandsTest {
         Cli.Result result = Cli.run("describe", "cli_loader", "--bootstrap-server", bootstrap, "--output", "json");
 
         assertThat(result.exitCode()).as(result.err()).isZero();
-        JsonNode group = new ObjectMapper().readTree(result.out()).get("groups").get(0);
+        JsonNode group = new ObjectMapper().readTree(result.out()).get("data").get(0);
         assertThat(group.get("group").asText()).isEqualTo("cli_loader");
         assertThat(group.get("state").asText()).isEqualTo("Empty");
-        assertThat(group.get("protocol").asText()).isEqualTo("classic");
+        assertThat(group.get("type").asText()).isEqualTo("classic");
         assertThat(group.get("coordinator").get("id").asInt()).isEqualTo(1);
-        assertThat(group.get("members").isArray()).isTrue();
+        assertThat(group.get("members").asInt()).isZero();
+        assertThat(group.get("memberDetails").isArray()).isTrue();
         assertThat(group.get("totalLag").asLong()).isEqualTo(6);
         JsonNode p0 = group.get("partitions").get(0);
         assertThat(p0.get("topic").asText()).isEqualTo("cli-orders");
@@ -97,7 +98,7 @@ class GroupCommandsTest {
         Cli.Result result = Cli.run("lag", "cli_loader", "--bootstrap-server", bootstrap, "--output", "csv");
 
         assertThat(result.exitCode()).isZero();
-        assertThat(result.out().lines()).containsExactly("group,topic,lag,lag-seconds,members,moved,status",
+        assertThat(result.out().lines()).containsExactly("group,topic,lag,lagSeconds,members,moved,status",
                 result.out().lines().skip(1).findFirst().orElseThrow());
         assertThat(result.out().lines().skip(1).findFirst().orElseThrow()).startsWith("cli_loader,cli-orders,6,");
     }

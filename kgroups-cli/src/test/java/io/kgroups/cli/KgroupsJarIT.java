@@ -73,17 +73,14 @@ class KgroupsJarIT {
         }
     }
 
+    /** The data of the JSON envelope the broker prints (one line) once it runs. */
     private static JsonNode readJson(Process process) throws Exception {
         BufferedReader reader = new BufferedReader(new InputStreamReader(process.getInputStream(), StandardCharsets.UTF_8));
-        StringBuilder json = new StringBuilder();
-        String line;
-        while ((line = reader.readLine()) != null) {
-            json.append(line).append('\n');
-            if (line.startsWith("}")) {
-                return new ObjectMapper().readTree(json.toString());
-            }
+        String line = reader.readLine();
+        if (line == null) {
+            throw new AssertionError("the broker exited without printing its address");
         }
-        throw new AssertionError("the broker exited without printing its address");
+        return new ObjectMapper().readTree(line).get("data");
     }
 
     private static String read(Path file) {

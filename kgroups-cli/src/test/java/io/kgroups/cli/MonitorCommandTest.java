@@ -42,13 +42,13 @@ class MonitorCommandTest {
         monitor.start();
         try {
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(out.toString())
-                    .as("the monitor's address; stderr:%n%s", err).contains("}"));
-            String url = new ObjectMapper().readTree(out.toString()).get("url").asText();
+                    .as("the monitor's address; stderr:%n%s", err).contains("}\n"));
+            String url = new ObjectMapper().readTree(out.toString()).get("data").get("url").asText();
             HttpClient http = HttpClient.newHttpClient();
             await().atMost(Duration.ofSeconds(30)).until(() -> http.send(HttpRequest.newBuilder(URI.create(url + "/health/ready"))
                     .build(), HttpResponse.BodyHandlers.ofString()).statusCode() == 200);
             JsonNode groups = new ObjectMapper().readTree(http.send(HttpRequest.newBuilder(URI.create(url + "/api/groups")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body());
+                    HttpResponse.BodyHandlers.ofString()).body()).get("data");
             assertThat(groups.get("groups").findValuesAsText("group")).contains("cli_monitored");
             assertThat(groups.get("windowCommits").asInt()).isEqualTo(3);
             assertThat(groups.get("allowedLag").asLong()).isEqualTo(5);

@@ -6,17 +6,12 @@ import io.kgroups.embedded.EmbeddedKafka;
 import io.kgroups.embedded.KafkaExtension;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
-import java.util.Set;
-import java.util.concurrent.atomic.AtomicBoolean;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -92,50 +87,5 @@ class OffsetsCommandsTest {
         assertThat(copied.exitCode()).as(copied.err()).isZero();
         assertThat(committed(to).get(new TopicPartition(TOPIC, 0)).offset()).isEqualTo(4);
         assertThat(committed(to).get(new TopicPartition(TOPIC, 1)).offset()).isEqualTo(9);
-    }
-
-    @Test
-    void deleteRemovesAGroupButNotAnActiveOne() throws Exception {
-        String idle = group(1, 1);
-        assertThat(Cli.run("delete", idle, "--bootstrap-server", bootstrap).exitCode()).isZero();
-        assertThat(Cli.run("describe", idle, "--bootstrap-server", bootstrap).exitCode()).isEqualTo(CliException.FAILED);
-
-        String active = "cli-offsets-active" + (++groups);
-        AtomicBoolean running = new AtomicBoolean(true);
-        AtomicBoolean joined = new AtomicBoolean();
-        Thread member = new Thread(() -> {
-            try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(Map.of("bootstrap.servers", bootstrap,
-                    "group.id", active, "auto.offset.reset", "earliest"), new StringDeserializer(), new StringDeserializer())) {
-                consumer.subscribe(Set.of(TOPIC));
-                while (running.get()) {
-                    consumer.poll(Duration.ofMillis(100));
-                    joined.set(!consumer.assignment().isEmpty());
-                }
-            }
-        });
-        member.start();
-        try {
-            org.awaitility.Awaitility.await().atMost(Duration.ofSeconds(30)).untilTrue(joined);
-            Cli.Result refused = Cli.run("delete", active, "--bootstrap-server", bootstrap);
-            assertThat(refused.exitCode()).isEqualTo(CliException.FAILED);
-            assertThat(refused.err()).contains("has active members and cannot be deleted");
-            Cli.Result offsetsRefused = Cli.run("reset", active, "--topic", TOPIC, "--to-latest", "--execute",
-                    "--bootstrap-server", bootstrap);
-            assertThat(offsetsRefused.exitCode()).isEqualTo(CliException.FAILED);
-            assertThat(offsetsRefused.err()).contains("active member", "can only be reset while it is inactive");
-        } finally {
-            running.set(false);
-            member.join();
-        }
-    }
-
-    @Test
-    void deleteOffsetsRemovesOneTopicsOffsets() throws Exception {
-        String group = group(2, 2);
-
-        Cli.Result result = Cli.run("delete-offsets", group, "--topic", TOPIC, "--bootstrap-server", bootstrap);
-
-        assertThat(result.exitCode()).as(result.err()).isZero();
-        assertThat(committed(group)).isEmpty();
     }
 }

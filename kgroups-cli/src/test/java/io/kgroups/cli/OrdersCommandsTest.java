@@ -36,7 +36,7 @@ class OrdersCommandsTest {
         Cli.Result produced = Cli.run("produce-orders", "--bootstrap-server", kafka.bootstrapServers(), "--topic", topic,
                 "--count", "2000", "--rate", "0", "--orders", "200", "--bad-ratio", "0.05", "--seed", "7", "--output", "json");
         assertThat(produced.exitCode()).as(produced.err()).isZero();
-        JsonNode sent = new ObjectMapper().readTree(produced.out());
+        JsonNode sent = new ObjectMapper().readTree(produced.out()).get("data");
         assertThat(sent.get("sent").asLong()).isEqualTo(2000);
         long valid = sent.get("valid").asLong();
         long invalid = sent.get("invalid").asLong();
@@ -61,7 +61,7 @@ class OrdersCommandsTest {
             HttpClient http = HttpClient.newHttpClient();
             await().atMost(Duration.ofSeconds(60)).untilAsserted(() -> {
                 JsonNode loaders = new ObjectMapper().readTree(http.send(HttpRequest.newBuilder(URI.create(health.group(1)))
-                        .build(), HttpResponse.BodyHandlers.ofString()).body()).get("loaders");
+                        .build(), HttpResponse.BodyHandlers.ofString()).body()).get("data");
                 long stored = 0;
                 long dead = 0;
                 for (JsonNode l : loaders) {

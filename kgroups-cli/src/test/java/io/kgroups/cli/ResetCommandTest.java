@@ -86,7 +86,7 @@ class ResetCommandTest {
         Cli.Result reset = Cli.run(concat(new String[] {"reset", group, "--all-topics", "--shift-by", "-5", "--execute"}, where));
 
         assertThat(reset.exitCode()).as(reset.err()).isZero();
-        JsonNode json = new ObjectMapper().readTree(reset.out());
+        JsonNode json = new ObjectMapper().readTree(reset.out()).get("data");
         assertThat(json.get("executed").asBoolean()).isTrue();
         assertThat(json.get("partitions").get(0).get("currentOffset").asLong()).isEqualTo(15);
         assertThat(json.get("partitions").get(0).get("targetOffset").asLong()).isEqualTo(10);
@@ -170,7 +170,7 @@ class ResetCommandTest {
             "--output", "json"}, where));
         assertThat(reset.exitCode()).as(reset.err()).isZero();
         assertThat(committed(group)).containsOnlyKeys(p0, p1);
-        Path backup = Path.of(new ObjectMapper().readTree(reset.out()).get("backupFile").asText());
+        Path backup = Path.of(new ObjectMapper().readTree(reset.out()).get("data").get("backupFile").asText());
         assertThat(Files.readAllLines(backup)).containsExactly("cli-reset,0,15", "#kgroups none cli-reset,1");
 
         Cli.Result undo = Cli.run(concat(new String[] {"reset", group, "--from-file", backup.toString(), "--execute"}, where));

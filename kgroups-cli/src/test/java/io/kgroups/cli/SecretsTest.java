@@ -27,12 +27,12 @@ import org.junit.jupiter.params.provider.CsvSource;
 import org.junit.jupiter.params.provider.ValueSource;
 
 /**
- * Every command, with and without --verbose, given a --command-config full of secrets of every
+ * Every command, with and without --verbose, given a command config full of secrets of every
  * kind (SASL, SSL, basic auth, schema-registry user info, a database's, a bearer token, OAuth,
- * user:password@ in URLs) and a database password: no secret value appears in anything it prints,
- * nor on the console. Against the shared PLAINTEXT broker, which ignores the security settings;
- * with security.protocol SASL_PLAINTEXT or SSL the commands fail (authentication), and are
- * grepped too.
+ * user:password@ in URLs), by --command-config or by the default named cluster, and a database
+ * password: no secret value appears in anything it prints, nor on the console. Against the shared
+ * PLAINTEXT broker, which ignores the security settings; with security.protocol SASL_PLAINTEXT or
+ * SSL the commands fail (authentication, a client that cannot be made), and are grepped too.
  */
 @ExtendWith(KafkaExtension.class)
 class SecretsTest {
@@ -57,7 +57,7 @@ class SecretsTest {
             "db.passwd=db-" + MARK,
             "my.pwd=pwd-" + MARK,
             "custom.settings=first line\\npassword=multiline-" + MARK);
-    private static final Map<String, String> ENVIRONMENT = Map.of(LoadOrdersCommand.PASSWORD_ENV, "env-jdbc-" + MARK);
+    private static Map<String, String> environment;
 
     @TempDir
     static Path dir;
@@ -73,6 +73,10 @@ class SecretsTest {
         kafka.createTopic(TOPIC, 1);
         config = dir.resolve("secrets.properties");
         Files.write(config, SECRETS);
+        // The same config as the default named cluster's: what a command reads without any option.
+        Path named = Files.write(dir.resolve("kgroups.config"), List.of("default=secrets",
+                "cluster.secrets.bootstrap=" + bootstrap, "cluster.secrets.command-config=" + config));
+        environment = Map.of(LoadOrdersCommand.PASSWORD_ENV, "env-jdbc-" + MARK, ClusterProfiles.CONFIG_ENV, named.toString());
     }
 
     @AfterAll
@@ -110,7 +114,12 @@ class SecretsTest {
     /** Runs the command and records every line of its output and of the console that shows a secret. */
     private Cli.Result grep(boolean verbose, String... command) {
         String[] args = line(config, verbose, command);
-        Cli.Result result = Cli.runWatchingConsole(ENVIRONMENT, args);
+        return grep(args);
+    }
+
+    /** As {@link #grep(boolean, String...)}, the command line as given. */
+    private Cli.Result grep(String... args) {
+        Cli.Result result = Cli.runWatchingConsole(environment, args);
         check(String.join(" ", args), result.all());
         return result;
     }
@@ -152,7 +161,13 @@ class SecretsTest {
         assertThat(grep(verbose, concat(files, "offsets", "copy", group, group + "-copy", "--create-group", "--execute"))
                 .exitCode()).isZero();
         assertThat(grep(verbose, "delete-offsets", group + "-copy", "--topic", TOPIC).exitCode()).isZero();
+        assertThat(grep(verbose, concat(files, "delete-offsets", group + "-copy", "--topic", TOPIC, "--execute")).exitCode())
+                .isZero();
         assertThat(grep(verbose, "delete", group + "-imported").exitCode()).isZero();
+        assertThat(grep(verbose, concat(files, "delete", group + "-imported", "--execute")).exitCode()).isZero();
+        // The cluster of the config file, with no option: as shell completion asks for group names.
+        assertThat(grep(verbose ? new String[] {"__complete-groups", "--verbose"} : new String[] {"__complete-groups"}).out())
+                .contains(group);
         // A failure prints the most: the error, and with --verbose its stack trace.
         assertThat(grep(verbose, "describe", "no-such-group-" + group).exitCode()).isEqualTo(CliException.FAILED);
     }
@@ -160,10 +175,11 @@ class SecretsTest {
     @ParameterizedTest(name = "verbose: {0}")
     @ValueSource(booleans = {false, true})
     void theCommandsThatNeedNoCluster(boolean verbose) {
-        assertThat(grep(verbose, "help").exitCode()).isZero();
-        assertThat(grep(verbose, "completion").exitCode()).isZero();
-        assertThat(grep(verbose, "reset", "--help").exitCode()).isZero();
-        assertThat(grep(verbose, "--version").exitCode()).isZero();
+        String[] flag = verbose ? new String[] {"--verbose"} : new String[0];
+        assertThat(grep(concat(flag, "help")).exitCode()).isZero();
+        assertThat(grep(concat(flag, "completion")).exitCode()).isZero();
+        assertThat(grep(concat(flag, "reset", "--help")).exitCode()).isZero();
+        assertThat(grep(concat(flag, "--version")).exitCode()).isZero();
     }
 
     @ParameterizedTest(name = "verbose: {0}")
@@ -175,7 +191,7 @@ class SecretsTest {
         // The password from the environment; a URL holding one is refused as a failed connection, and hidden.
         String[] loader = line(config, verbose, "load-orders", "--topic", topic, "--group", topic, "--jdbc-url",
                 "jdbc:h2:mem:" + topic + ";DB_CLOSE_DELAY=-1", "--report-every", "200ms", "--http", "127.0.0.1:0");
-        Cli.Running running = new Cli.Running(ENVIRONMENT, loader);
+        Cli.Running running = new Cli.Running(environment, loader);
         running.printed("stored=20");
         check(String.join(" ", loader), running.stop().all());
         assertThat(grep(verbose, "load-orders", "--jdbc-url", "jdbc:postgresql://127.0.0.1:1/orders?user=ops&password=url-"
@@ -188,10 +204,10 @@ class SecretsTest {
         group();
         String[] monitor = line(config, verbose, "monitor", "--http", "127.0.0.1:0", "--interval", "200ms", "--output",
                 "json", "--webhook", "http://hook:webhook-" + MARK + "@127.0.0.1:1/kafka?token=query-" + MARK);
-        Cli.Running running = new Cli.Running(Map.of(), monitor);
+        Cli.Running running = new Cli.Running(environment, monitor);
         try {
-            String url = new com.fasterxml.jackson.databind.ObjectMapper().readTree(running.printed("}").out()).get("url")
-                    .asText();
+            String url = new com.fasterxml.jackson.databind.ObjectMapper().readTree(running.printed("}").out()).get("data")
+                    .get("url").asText();
             HttpClient http = HttpClient.newHttpClient();
             org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(30)).until(() -> http.send(
                     HttpRequest.newBuilder(URI.create(url + "/health/ready")).build(),
@@ -208,8 +224,8 @@ class SecretsTest {
     @ParameterizedTest(name = "verbose: {0}")
     @ValueSource(booleans = {false, true})
     void theBroker(boolean verbose) throws Exception {
-        String[] broker = line(config, verbose, "broker", "--port", "0");
-        Cli.Running running = new Cli.Running(Map.of(), broker);
+        String[] broker = verbose ? new String[] {"broker", "--port", "0", "--verbose"} : new String[] {"broker", "--port", "0"};
+        Cli.Running running = new Cli.Running(environment, broker);
         running.printed("Kafka is running");
         check(String.join(" ", broker), running.stop().all());
     }
@@ -226,10 +242,10 @@ class SecretsTest {
             for (String[] command : List.of(new String[] {"cluster"}, new String[] {"groups"},
                     new String[] {"describe", group}, new String[] {"lag"},
                     new String[] {"reset", group, "--topic", TOPIC, "--to-earliest", "--execute"},
-                    new String[] {"offsets", "export", group}, new String[] {"delete", group},
+                    new String[] {"offsets", "export", group}, new String[] {"delete", group, "--execute"},
                     new String[] {"monitor", "--http", "127.0.0.1:0"})) {
                 String[] args = line(secured, verbose, command);
-                Cli.Result result = Cli.runWatchingConsole(ENVIRONMENT, args);
+                Cli.Result result = Cli.runWatchingConsole(environment, args);
                 assertThat(result.err()).as(String.join(" ", args)).startsWith("kgroups: ").contains(error);
                 check(String.join(" ", args), result.all());
             }

@@ -68,7 +68,7 @@ class TransactionalGroupTest {
 
         Cli.Result result = Cli.run("describe", "txn_loader", "--bootstrap-server", bootstrap, "--output", "json");
         assertThat(result.exitCode()).as(result.err()).isZero();
-        JsonNode partition = new ObjectMapper().readTree(result.out()).get("groups").get(0).get("partitions").get(0);
+        JsonNode partition = new ObjectMapper().readTree(result.out()).get("data").get(0).get("partitions").get(0);
         assertThat(partition.get("logEndOffset").asLong()).as("50 records and 5 commit markers").isEqualTo(55);
         assertThat(partition.get("committedOffset").asLong()).isEqualTo(55);
         assertThat(partition.get("lag").asLong()).isZero();

@@ -8,6 +8,7 @@ import io.kgroups.admin.GroupAdminException;
 import io.kgroups.admin.ResetPlan;
 import io.kgroups.admin.ResetSpec;
 import io.kgroups.admin.ResetTarget;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -21,7 +22,8 @@ import org.apache.kafka.common.TopicPartition;
  * {@code /api/groups/{group}}, {@code /api/groups/{group}/history} and
  * {@code /api/groups/{group}/reset-plan} (also as {@code /api/group?name=GROUP} and so on, for names
  * with '/' or '%'), and {@code /health/live}, {@code /health/ready} (see {@link #notReady}).
- * Read-only: it changes nothing, a reset plan included.
+ * Every JSON answer is a {@link JsonEnvelope}, of the kind its schema in docs/schemas names
+ * ({@code api/groups}: api-groups.schema.json). Read-only: it changes nothing, a reset plan included.
  */
 public final class MonitorServer implements AutoCloseable {
     private final Javalin app;
@@ -48,14 +50,14 @@ public final class MonitorServer implements AutoCloseable {
         });
         app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
                 .result(PrometheusText.render(monitor.snapshot(), webhooks == null ? List.of() : webhooks.deliveries())));
-        app.get("/api/status", ctx -> ctx.json(status(monitor, monitor.snapshot())));
+        app.get("/api/status", ctx -> answer(ctx, "api/status", status(monitor, monitor.snapshot())));
         app.get("/api/groups", ctx -> {
             MonitorSnapshot snapshot = monitor.snapshot();
             Map<String, Object> body = status(monitor, snapshot);
             body.put("groups", snapshot.groups().stream().map(MonitorServer::summary).toList());
-            body.put("skipped", snapshot.skipped().entrySet().stream()
+            body.put("skipped", snapshot.skipped().entrySet().stream().sorted(Map.Entry.comparingByKey())
                     .map(e -> Map.of("group", e.getKey(), "reason", e.getValue())).toList());
-            ctx.json(body);
+            answer(ctx, "api/groups", body);
         });
         // Group names may hold '/' or '%', which Jetty refuses encoded in a path: the dashboard uses the
         // query forms (/api/group?name=...); the path forms stay for names without them.
@@ -83,24 +85,33 @@ public final class MonitorServer implements AutoCloseable {
         return new MonitorServer(app);
     }
 
+    /** Every JSON answer goes out in the one envelope of the contract (docs/schemas/api-*.schema.json). */
+    private static void answer(Context ctx, String kind, Object data, List<String> warnings) {
+        ctx.json(JsonEnvelope.of(kind, data, warnings));
+    }
+
+    private static void answer(Context ctx, String kind, Object data) {
+        answer(ctx, kind, data, List.of());
+    }
+
     /**
-     * How fresh the figures are: the server's clock and the sample time (the dashboard shows the age
-     * by these, not by the browser's clock), the interval (how often to look), and lastError (that
-     * the cluster cannot be read, and why).
+     * How fresh the figures are: the sample time (with the envelope's time, the server's clock: the
+     * dashboard shows the age by these, not by the browser's clock), the interval (how often to
+     * look), and lastError (that the cluster cannot be read, and why).
      */
     private static Map<String, Object> status(LagMonitor monitor, MonitorSnapshot snapshot) {
         Map<String, Object> body = new LinkedHashMap<>();
-        body.put("timeMs", snapshot.timeMs());
-        body.put("nowMs", System.currentTimeMillis());
+        body.put("lastSampleTime", snapshot.timeMs() <= 0 ? null : JsonEnvelope.time(snapshot.timeMs()));
         body.put("cycles", snapshot.cycles());
+        body.put("failedCycles", snapshot.failedCycles());
         body.put("consecutiveFailures", snapshot.consecutiveFailures());
         body.put("lastError", snapshot.lastError());
         body.put("ready", notReady(snapshot) == null);
-        body.put("intervalMillis", monitor.interval().toMillis());
+        body.put("intervalSeconds", monitor.interval().toMillis() / 1000.0);
         // The rules say what a status means here: the window in commits, the lag allowed, when no progress is stopped.
         body.put("windowCommits", monitor.rules().commits());
         body.put("allowedLag", monitor.rules().allowedLag());
-        body.put("stoppedAfterMillis", monitor.rules().stoppedAfterMs());
+        body.put("stoppedAfterSeconds", monitor.rules().stoppedAfterMs() / 1000.0);
         return body;
     }
 
@@ -130,7 +141,7 @@ public final class MonitorServer implements AutoCloseable {
             error(ctx, HttpStatus.BAD_REQUEST, "name the group: /api/group?name=GROUP");
             return;
         }
-        monitor.snapshot().group(group).ifPresentOrElse(ctx::json, () -> notFound(ctx, group));
+        monitor.snapshot().group(group).ifPresentOrElse(g -> answer(ctx, "api/group", detail(g)), () -> notFound(ctx, group));
     }
 
     private static void history(Context ctx, LagMonitor monitor, String group) {
@@ -139,51 +150,64 @@ public final class MonitorServer implements AutoCloseable {
             notFound(ctx, group);
             return;
         }
-        ctx.json(Map.of("group", group, "partitions", snapshot.group(group).get().partitions().stream()
+        answer(ctx, "api/group/history", new GroupHistory(group, snapshot.group(group).get().partitions().stream()
                 .map(p -> history(monitor, snapshot, group, p)).toList()));
     }
 
     /**
      * A partition's window: per commit kept (and the newest sample) its time, offsets, lag and
-     * time lag. Where a sample's
-     * committed offset is the one of the last cycle, the first unread record is the same, and its
-     * write time is known from that cycle's time lag (an exact read, often): the typical stuck
-     * consumer gets a whole line. Other samples are interpolated on the samples up to them.
+     * time lag. Where a sample's committed offset is the one of the last cycle, the first unread
+     * record is the same, and its write time is known from that cycle's time lag (an exact read,
+     * often): the typical stuck consumer gets a whole line. Other samples are interpolated on the
+     * samples up to them.
      */
     private static History history(LagMonitor monitor, MonitorSnapshot snapshot, String group, PartitionStatus p) {
         Window w = monitor.window(group, new TopicPartition(p.topic(), p.partition()));
         boolean written = p.committedOffset() != null && p.lagSeconds() != null && p.lagOrZero() > 0;
         double writtenAtMs = written ? snapshot.timeMs() - p.lagSeconds() * 1000 : 0;
-        long[] lag = new long[w.size()];
-        Double[] lagSeconds = new Double[w.size()];
+        List<Sample> samples = new ArrayList<>();
         for (int i = 0; i < w.size(); i++) {
-            lag[i] = w.lag()[i];
-            if (w.committed()[i] < 0) {
-                continue; // nothing committed: no time lag, as in the cycle's own figures
+            String time = JsonEnvelope.time(w.times()[i]);
+            long committed = w.committed()[i];
+            long lag = w.lag()[i];
+            if (committed < 0) {
+                // nothing committed: no lag and no time lag, as in the cycle's own figures
+                samples.add(new Sample(time, null, w.logEnd()[i], null, null));
+                continue;
             }
-            if (lag[i] == 0) {
-                lagSeconds[i] = 0.0;
-            } else if (written && w.committed()[i] == p.committedOffset()) {
-                lagSeconds[i] = Math.max(0, (w.times()[i] - writtenAtMs) / 1000);
+            Double lagSeconds;
+            if (lag == 0) {
+                lagSeconds = 0.0;
+            } else if (written && committed == p.committedOffset()) {
+                lagSeconds = Math.max(0, (w.times()[i] - writtenAtMs) / 1000);
             } else {
-                lagSeconds[i] = TimeLagEstimator.seconds(Arrays.copyOf(w.times(), i + 1), Arrays.copyOf(w.logEnd(), i + 1),
-                        w.committed()[i], w.times()[i], monitor.interval().toMillis());
+                lagSeconds = TimeLagEstimator.seconds(Arrays.copyOf(w.times(), i + 1), Arrays.copyOf(w.logEnd(), i + 1),
+                        committed, w.times()[i], monitor.interval().toMillis());
             }
+            samples.add(new Sample(time, committed, w.logEnd()[i], lag, lagSeconds));
         }
-        return new History(p.topic(), p.partition(), w.times(), w.committed(), w.logEnd(), lag, lagSeconds);
+        return new History(p.topic(), p.partition(), samples);
     }
 
-    /** A partition's window as the history endpoint serves it. */
-    record History(String topic, int partition, long[] times, long[] committed, long[] logEnd, long[] lag,
-            Double[] lagSeconds) {
+    /** What the history endpoint serves: the window of each of the group's partitions. */
+    record GroupHistory(String group, List<History> partitions) {
+    }
+
+    /** A partition's window: oldest sample first. */
+    record History(String topic, int partition, List<Sample> samples) {
+    }
+
+    /** One sample of a window; committedOffset and lag null where nothing was committed. */
+    record Sample(String time, Long committedOffset, long logEndOffset, Long lag, Double lagSeconds) {
     }
 
     /**
      * A reset plan as the reset-plan endpoint serves it: the fields of {@code kgroups reset
-     * --output json} (a dry run), plus the plan in words and the command lines that run it.
+     * --output json} (a dry run), plus the plan in words and the command lines that run it; the
+     * plan's warnings go in the envelope's.
      */
-    record PlanJson(String group, String state, int activeMembers, List<PlanRow> partitions, List<String> warnings,
-            long recordsReadAgain, long recordsSkipped, String dryRunCommand, String executeCommand) {
+    record PlanJson(String group, String state, int activeMembers, long recordsReadAgain, long recordsSkipped,
+            List<PlanRow> partitions, String dryRunCommand, String executeCommand) {
     }
 
     record PlanRow(String topic, int partition, Long currentOffset, Long targetOffset, Long delta, boolean clamped,
@@ -232,9 +256,9 @@ public final class MonitorServer implements AutoCloseable {
             error(ctx, unreachable(e) ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.BAD_REQUEST, e.getMessage());
             return;
         }
-        ctx.json(new PlanJson(plan.group(), plan.state(), plan.activeMembers(), plan.partitions().stream().map(PlanRow::new)
-                .toList(), plan.warnings(), plan.recordsReadAgain(), plan.recordsSkipped(), spec.command(group, topics, false),
-                spec.command(group, topics, true)));
+        answer(ctx, "api/group/reset-plan", new PlanJson(plan.group(), plan.state(), plan.activeMembers(),
+                plan.recordsReadAgain(), plan.recordsSkipped(), plan.partitions().stream().map(PlanRow::new).toList(),
+                spec.command(group, topics, false), spec.command(group, topics, true)), plan.warnings());
     }
 
     /** Kafka did not answer in time (as opposed to a request the planner refuses). */
@@ -247,6 +271,7 @@ public final class MonitorServer implements AutoCloseable {
         return false;
     }
 
+    /** A group in /api/groups: the fields of {@code kgroups groups} it has, and the monitor's status. */
     private static Map<String, Object> summary(GroupStatus g) {
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("group", g.group());
@@ -257,16 +282,61 @@ public final class MonitorServer implements AutoCloseable {
         summary.put("totalLag", g.totalLag());
         summary.put("maxLagSeconds", g.maxLagSeconds());
         summary.put("reasons", g.reasons());
-        summary.put("lastSampleMs", g.lastSampleMs());
+        summary.put("lastSampleTime", JsonEnvelope.time(g.lastSampleMs()));
         return summary;
+    }
+
+    /** A group in full: its summary, its partitions and its members (the partitions each holds). */
+    private static Map<String, Object> detail(GroupStatus g) {
+        Map<String, Object> detail = summary(g);
+        detail.put("partitions", g.partitions().stream().map(p -> {
+            Map<String, Object> partition = new LinkedHashMap<>();
+            partition.put("topic", p.topic());
+            partition.put("partition", p.partition());
+            partition.put("committedOffset", p.committedOffset());
+            partition.put("logEndOffset", p.logEndOffset());
+            partition.put("lag", p.lag());
+            partition.put("lagSeconds", p.lagSeconds());
+            partition.put("retentionSecondsLeft", p.retentionSecondsLeft());
+            partition.put("status", p.status());
+            partition.put("reason", p.reason());
+            partition.put("memberId", p.memberId());
+            partition.put("lastSampleTime", JsonEnvelope.time(p.lastSampleMs()));
+            return partition;
+        }).toList());
+        detail.put("memberDetails", g.memberDetails().stream().map(m -> {
+            Map<String, Object> member = new LinkedHashMap<>();
+            member.put("memberId", m.memberId());
+            member.put("groupInstanceId", m.groupInstanceId());
+            member.put("clientId", m.clientId());
+            member.put("host", m.host());
+            // A list of {topic, partition}, as in `kgroups describe`: the same shape for the same thing.
+            member.put("assignment", m.assignment().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                    .flatMap(e -> e.getValue().stream().sorted().map(p -> Map.of("topic", e.getKey(), "partition", p)))
+                    .toList());
+            return member;
+        }).toList());
+        return detail;
     }
 
     private static void notFound(Context ctx, String group) {
         error(ctx, HttpStatus.NOT_FOUND, "no group '" + group + "' in the last cycle");
     }
 
+    /** An error: the envelope's schemaVersion, command and time, and the error in words instead of data. */
     private static void error(Context ctx, HttpStatus status, String message) {
-        ctx.status(status).json(Map.of("error", message));
+        Map<String, Object> body = new LinkedHashMap<>();
+        body.put("schemaVersion", JsonEnvelope.SCHEMA_VERSION);
+        body.put("command", kind(ctx));
+        body.put("time", JsonEnvelope.now());
+        body.put("error", message);
+        ctx.status(status).json(body);
+    }
+
+    /** The endpoint kind of a request, as the envelope names it: /api/groups/x/history is api/group/history. */
+    private static String kind(Context ctx) {
+        String path = ctx.endpointHandlerPath();
+        return path.replace("/api/groups/{group}", "/api/group").substring(1);
     }
 
     public int port() {

@@ -17,6 +17,7 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -100,9 +101,9 @@ class DashboardTest {
 
     @Test
     void theOverviewListsGroupsWithTheirTopicsAndTheIntervalToRefreshAt() throws Exception {
-        JsonNode overview = json(get("/api/groups"));
+        JsonNode overview = data(get("/api/groups"));
 
-        assertThat(overview.get("intervalMillis").asLong()).isEqualTo(200);
+        assertThat(overview.get("intervalSeconds").asDouble()).isEqualTo(0.2);
         assertThat(overview.get("cycles").asLong()).isPositive();
         JsonNode group = overview.get("groups").get(0);
         assertThat(group.get("group").asText()).isEqualTo(GROUP);
@@ -112,17 +113,17 @@ class DashboardTest {
 
     @Test
     void theHistoryHasLagAndTimeLagPerSample() throws Exception {
-        await().atMost(Duration.ofSeconds(30)).until(() -> json(get("/api/groups/" + GROUP + "/history"))
-                .get("partitions").get(0).get("times").size() >= 2);
+        await().atMost(Duration.ofSeconds(30)).until(() -> data(get("/api/groups/" + GROUP + "/history"))
+                .get("partitions").get(0).get("samples").size() >= 2);
 
-        JsonNode partition = json(get("/api/groups/" + GROUP + "/history")).get("partitions").get(0);
-        assertThat(partition.get("lag")).hasSameSizeAs(partition.get("times")).allMatch(lag -> lag.asLong() == 15);
+        JsonNode samples = data(get("/api/groups/" + GROUP + "/history")).get("partitions").get(0).get("samples");
+        assertThat(samples).allMatch(s -> s.get("lag").asLong() == 15 && s.get("committedOffset").asLong() == 5);
+        assertThat(Instant.parse(samples.get(0).get("time").asText())).isBefore(Instant.parse(samples.get(1).get("time").asText()));
         // The committed offset never moved, so every sample's first unread record is the one whose age the cycle knows.
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
-            JsonNode p = json(get("/api/groups/" + GROUP + "/history")).get("partitions").get(0);
-            assertThat(p.get("lagSeconds")).hasSameSizeAs(p.get("times")).allMatch(JsonNode::isNumber);
-            assertThat(p.get("lagSeconds").get(p.get("times").size() - 1).asDouble())
-                    .isGreaterThan(p.get("lagSeconds").get(0).asDouble());
+            JsonNode s = data(get("/api/groups/" + GROUP + "/history")).get("partitions").get(0).get("samples");
+            assertThat(s).allMatch(sample -> sample.get("lagSeconds").isNumber());
+            assertThat(s.get(s.size() - 1).get("lagSeconds").asDouble()).isGreaterThan(s.get(0).get("lagSeconds").asDouble());
         });
     }
 
@@ -130,12 +131,14 @@ class DashboardTest {
     void theResetPreviewIsThePlanOfKgroupsReset() throws Exception {
         JsonNode all = json(get(resetPlan("to-earliest", null)));
         assertSamePlan(all, admin.planReset(GROUP, null, new ResetTarget.Earliest()));
+        all = all.get("data");
         assertThat(all.get("recordsReadAgain").asLong()).isEqualTo(5 + 12);
         assertThat(all.get("dryRunCommand").asText()).isEqualTo("kgroups reset dash_loader --all-topics --to-earliest");
         assertThat(all.get("executeCommand").asText()).isEqualTo("kgroups reset dash_loader --all-topics --to-earliest --execute");
 
         JsonNode shifted = json(get(resetPlan("--shift-by", "-3") + "&topic=" + TOPIC + ":1"));
         assertSamePlan(shifted, admin.planReset(GROUP, Map.of(TOPIC, Set.of(1)), new ResetTarget.ShiftBy(-3)));
+        shifted = shifted.get("data");
         assertThat(shifted.get("partitions")).singleElement().satisfies(p -> {
             assertThat(p.get("targetOffset").asLong()).isEqualTo(9);
             assertThat(p.get("words").asText()).isEqualTo("3 records will be read again");
@@ -171,6 +174,7 @@ class DashboardTest {
         assertThat(get("/api/groups/nobody/reset-plan?spec=to-earliest").statusCode()).isEqualTo(404);
     }
 
+    /** The envelope the plan was served in: the plan its data, the plan's warnings its warnings. */
     private static void assertSamePlan(JsonNode served, ResetPlan plan) {
         List<String> expected = new ArrayList<>();
         for (ResetPlan.Partition p : plan.partitions()) {
@@ -178,7 +182,7 @@ class DashboardTest {
                     + (p.clamped() ? " clamped" : ""));
         }
         List<String> actual = new ArrayList<>();
-        for (JsonNode p : served.get("partitions")) {
+        for (JsonNode p : served.get("data").get("partitions")) {
             actual.add(p.get("topic").asText() + "-" + p.get("partition").asInt() + " " + p.get("currentOffset").asLong()
                     + "->" + p.get("targetOffset").asLong() + " " + p.get("delta").asLong()
                     + (p.get("clamped").asBoolean() ? " clamped" : ""));
@@ -198,5 +202,10 @@ class DashboardTest {
 
     private static JsonNode json(HttpResponse<String> response) throws Exception {
         return new ObjectMapper().readTree(response.body());
+    }
+
+    /** The data of the envelope the API answers in. */
+    private static JsonNode data(HttpResponse<String> response) throws Exception {
+        return json(response).get("data");
     }
 }

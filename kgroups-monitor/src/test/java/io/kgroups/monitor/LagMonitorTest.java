@@ -200,12 +200,12 @@ class LagMonitorTest {
             HttpClient http = HttpClient.newHttpClient();
             String api = http.send(HttpRequest.newBuilder(URI.create(base + "/api/groups/" + group)).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
-            assertThat(new ObjectMapper().readTree(api).get("status").asText()).isEqualTo(expected.name());
+            assertThat(new ObjectMapper().readTree(api).get("data").get("status").asText()).isEqualTo(expected.name());
             String metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
             assertThat(metrics).contains("kgroups_group_status{group=\"" + group + "\"} " + expected.code());
             JsonNode all = new ObjectMapper().readTree(http.send(HttpRequest.newBuilder(URI.create(base + "/api/groups")).build(),
-                    HttpResponse.BodyHandlers.ofString()).body());
+                    HttpResponse.BodyHandlers.ofString()).body()).get("data");
             assertThat(all.get("windowCommits").asInt()).isEqualTo(4);
             assertThat(all.get("allowedLag").asLong()).isZero();
         }

@@ -54,14 +54,14 @@ class MonitorServerTest {
                 monitor.start();
                 await().atMost(Duration.ofSeconds(30)).until(() -> get(base + "/health/ready").statusCode() == 200);
 
-                JsonNode groups = json(get(base + "/api/groups"));
+                JsonNode groups = data(get(base + "/api/groups"));
                 assertThat(groups.get("groups")).hasSize(1);
                 assertThat(groups.get("groups").get(0).get("group").asText()).isEqualTo("served_loader");
                 assertThat(groups.get("groups").get(0).get("totalLag").asLong()).isEqualTo(10);
                 assertThat(groups.get("windowCommits").asInt()).isEqualTo(3);
                 assertThat(groups.get("allowedLag").asLong()).isZero();
 
-                JsonNode group = json(get(base + "/api/groups/served_loader"));
+                JsonNode group = data(get(base + "/api/groups/served_loader"));
                 assertThat(group.get("partitions")).hasSize(2);
                 assertThat(group.get("partitions").get(0).get("lag").asLong()).isEqualTo(10);
                 // Offsets set once and never moved, watched for seconds: not enough evidence either way.
@@ -69,7 +69,7 @@ class MonitorServerTest {
                 assertThat(group.get("reasons").get(0).asText()).contains("collecting commits (1 of 3)");
 
                 await().atMost(Duration.ofSeconds(30)).until(() ->
-                        json(get(base + "/api/groups/served_loader/history")).get("partitions").get(0).get("times").size() >= 2);
+                        data(get(base + "/api/groups/served_loader/history")).get("partitions").get(0).get("samples").size() >= 2);
 
                 // Time lag (so retention risk) needs an exact read of the first unconsumed record, which a cycle may miss.
                 await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(get(base + "/metrics").body())
@@ -85,7 +85,10 @@ class MonitorServerTest {
                         .contains("kgroups_webhook_dropped_total{url=\"http://127.0.0.1:1/hook\"} 0")
                         .doesNotContain("s3cret");
 
-                assertThat(get(base + "/api/groups/nope").statusCode()).isEqualTo(404);
+                HttpResponse<String> unknown = get(base + "/api/groups/nope");
+                assertThat(unknown.statusCode()).isEqualTo(404);
+                assertThat(json(unknown).get("error").asText()).isEqualTo("no group 'nope' in the last cycle");
+                assertThat(json(unknown).get("command").asText()).isEqualTo("api/group");
             }
         }
     }
@@ -106,8 +109,8 @@ class MonitorServerTest {
                 monitor.cycle();
                 String query = "?name=" + java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8);
                 String base = "http://127.0.0.1:" + server.port();
-                assertThat(json(get(base + "/api/group" + query)).get("group").asText()).isEqualTo(name);
-                assertThat(json(get(base + "/api/group/history" + query)).get("group").asText()).isEqualTo(name);
+                assertThat(data(get(base + "/api/group" + query)).get("group").asText()).isEqualTo(name);
+                assertThat(data(get(base + "/api/group/history" + query)).get("group").asText()).isEqualTo(name);
                 assertThat(get(base + "/api/group/reset-plan" + query + "&spec=to-earliest").statusCode()).isEqualTo(200);
                 assertThat(get(base + "/api/group?name=nope").statusCode()).isEqualTo(404);
             }
@@ -120,5 +123,10 @@ class MonitorServerTest {
 
     private static JsonNode json(HttpResponse<String> response) throws Exception {
         return new ObjectMapper().readTree(response.body());
+    }
+
+    /** The data of the envelope the API answers in. */
+    private static JsonNode data(HttpResponse<String> response) throws Exception {
+        return json(response).get("data");
     }
 }

@@ -101,7 +101,7 @@ class PartialFailureTest {
                 assertThat(sturdyGroup.totalLag()).isEqualTo(3);
                 assertThat(sturdyGroup.lastSampleMs()).isEqualTo(snapshot.timeMs());
 
-                JsonNode api = JSON.readTree(get(base + "/api/group?name=partial_fragile"));
+                JsonNode api = JSON.readTree(get(base + "/api/group?name=partial_fragile")).get("data");
                 assertThat(api.get("status").asText()).isEqualTo("UNKNOWN");
                 String metrics = get(base + "/metrics");
                 assertThat(metrics).contains("kgroups_partition_status{group=\"partial_fragile\",topic=\"" + fragile

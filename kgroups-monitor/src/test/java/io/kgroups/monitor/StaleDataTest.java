@@ -11,6 +11,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.TimeUnit;
@@ -61,10 +62,11 @@ class StaleDataTest {
                 for (int i = 1; i <= MonitorServer.UNREADY_AFTER_FAILURES; i++) {
                     clock.addAndGet(5_000);
                     monitor.cycle();
-                    JsonNode api = JSON.readTree(get(base + "/api/groups"));
+                    JsonNode api = JSON.readTree(get(base + "/api/groups")).get("data");
                     assertThat(api.get("consecutiveFailures").asInt()).isEqualTo(i);
                     assertThat(api.get("lastError").asText()).contains("cannot reach Kafka");
-                    assertThat(api.get("timeMs").asLong()).as("the figures' time is the last good cycle's").isEqualTo(goodCycle);
+                    assertThat(Instant.parse(api.get("lastSampleTime").asText())).as("the figures' time is the last good cycle's")
+                            .isEqualTo(Instant.ofEpochMilli(goodCycle));
                     assertThat(api.get("groups").get(0).get("group").asText()).isEqualTo("stale_loader");
                     assertThat(status(base + "/health/ready")).as("after %d failed cycles", i)
                             .isEqualTo(i < MonitorServer.UNREADY_AFTER_FAILURES ? 200 : 503);
@@ -82,7 +84,7 @@ class StaleDataTest {
                     assertThat(monitor.snapshot().consecutiveFailures()).isZero();
                 });
                 assertThat(status(base + "/health/ready")).isEqualTo(200);
-                assertThat(JSON.readTree(get(base + "/api/groups")).get("lastError").isNull()).isTrue();
+                assertThat(JSON.readTree(get(base + "/api/groups")).get("data").get("lastError").isNull()).isTrue();
                 assertThat(logged.list).filteredOn(e -> e.getMessage().equals("monitor_cycle_recovered")).hasSize(1);
             }
         }

@@ -11,27 +11,51 @@ import java.time.Instant;
 import java.util.List;
 
 /**
- * One JSON line per executed change: when, who (the OS user), which group, each partition before
- * and after (null: no offset), and the backup that undoes it (null: none was written). Every
- * value is a JSON string or number, so a name holding a newline, a quote or {@code =} stays in
- * its field and cannot forge a line. Appended, never rewritten.
+ * One JSON line per executed change: when, who (the OS user), what (reset, delete,
+ * delete-offsets), which group, each partition before and after (null: no offset), each group
+ * config before and after (null: not set dynamically), and the backup that undoes it (null: none
+ * was written, as there was nothing to restore). Every value is a JSON string or number, so a
+ * name holding a newline, a quote or {@code =} stays in its field and cannot forge a line.
+ * Appended, never rewritten.
  */
 public final class AuditLog {
     private AuditLog() {
     }
 
-    public static void append(Path log, String group, List<ResetPlan.Partition> changed, Path backup) {
+    /** A committed offset changed: null for none. */
+    public record Offset(String topic, int partition, Long before, Long after) {
+    }
+
+    /** A group config changed: null for a config not set dynamically. */
+    public record Config(String name, String before, String after) {
+    }
+
+    /** The offsets a reset plan changes. */
+    public static List<Offset> offsets(List<ResetPlan.Partition> plan) {
+        return plan.stream().map(p -> new Offset(p.topic(), p.partition(), p.currentOffset(), p.targetOffset())).toList();
+    }
+
+    /** @param backup null when none was written; otherwise a file that exists */
+    public static void append(Path log, String action, String group, List<Offset> offsets, List<Config> configs, Path backup) {
         StringBuilder line = new StringBuilder("{\"time\":").append(string(Instant.now().toString()))
                 .append(",\"user\":").append(string(System.getProperty("user.name")))
+                .append(",\"action\":").append(string(action))
                 .append(",\"group\":").append(string(group))
                 .append(",\"backup\":").append(backup == null ? "null" : string(backup.toString()))
                 .append(",\"partitions\":[");
-        for (int i = 0; i < changed.size(); i++) {
-            ResetPlan.Partition p = changed.get(i);
-            line.append(i == 0 ? "" : ",").append("{\"topic\":").append(string(p.topic()))
-                    .append(",\"partition\":").append(p.partition())
-                    .append(",\"before\":").append(p.currentOffset())
-                    .append(",\"after\":").append(p.targetOffset()).append('}');
+        for (int i = 0; i < offsets.size(); i++) {
+            Offset o = offsets.get(i);
+            line.append(i == 0 ? "" : ",").append("{\"topic\":").append(string(o.topic()))
+                    .append(",\"partition\":").append(o.partition())
+                    .append(",\"before\":").append(o.before())
+                    .append(",\"after\":").append(o.after()).append('}');
+        }
+        line.append("],\"configs\":[");
+        for (int i = 0; i < configs.size(); i++) {
+            Config c = configs.get(i);
+            line.append(i == 0 ? "" : ",").append("{\"name\":").append(string(c.name()))
+                    .append(",\"before\":").append(string(c.before()))
+                    .append(",\"after\":").append(string(c.after())).append('}');
         }
         line.append("]}").append('\n');
         try {
@@ -40,7 +64,7 @@ public final class AuditLog {
             }
             Files.writeString(log, line, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
         } catch (IOException e) {
-            throw new GroupAdminException("the offsets were changed but the audit log " + log + " could not be written: "
+            throw new GroupAdminException("the group was changed but the audit log " + log + " could not be written: "
                     + e + (backup == null ? "" : "; the backup " + backup + " undoes the change"), e);
         }
     }

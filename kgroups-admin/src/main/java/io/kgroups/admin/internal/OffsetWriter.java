@@ -1,5 +1,7 @@
 package io.kgroups.admin.internal;
 
+import io.kgroups.admin.DeletePlan;
+import io.kgroups.admin.ExecutedDelete;
 import io.kgroups.admin.ExecutedReset;
 import io.kgroups.admin.GroupAdminException;
 import io.kgroups.admin.OffsetsFile;
@@ -13,6 +15,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -21,7 +24,9 @@ import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
+import java.util.TreeSet;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -35,8 +40,8 @@ import org.apache.kafka.common.errors.StaleMemberEpochException;
 import org.apache.kafka.common.errors.UnknownMemberIdException;
 
 /**
- * The write path of {@code GroupAdmin}: resets (re-planned right before the write, backed up,
- * audited), deletes of groups and of offsets, and the wait for a group to empty.
+ * The write path of {@code GroupAdmin}: resets and deletes of groups and of offsets, each planned
+ * again right before the write, backed up, audited; and the wait for a group to empty.
  */
 public final class OffsetWriter {
     /** Longest group part of a backup's file name; longer names are cut and given a hash. */
@@ -46,17 +51,21 @@ public final class OffsetWriter {
     private final Admin admin;
     private final Calls calls;
     private final ResetPlanner planner;
+    private final DeletePlanner deletes;
+    private final GroupConfigs configs;
     private volatile Runnable beforeWrite = () -> { };
 
-    public OffsetWriter(Admin admin, Calls calls, ResetPlanner planner) {
+    public OffsetWriter(Admin admin, Calls calls, ResetPlanner planner, DeletePlanner deletes) {
         this.admin = admin;
         this.calls = calls;
         this.planner = planner;
+        this.deletes = deletes;
+        this.configs = new GroupConfigs(admin, calls);
     }
 
     /**
      * A seam for tests: runs after the last check and the backup, right before the offsets are
-     * written, where a member joining is only found by Kafka refusing the write.
+     * written or the group deleted, where a member joining is only found by Kafka refusing it.
      */
     public void beforeWrite(Runnable hook) {
         beforeWrite = hook;
@@ -64,7 +73,8 @@ public final class OffsetWriter {
 
     /**
      * Plans the reset from the offsets committed now, refuses it while the group has members,
-     * writes the backup (atomically), then the offsets, then the audit line.
+     * writes the backup (atomically), then the offsets, then the group configs a file gives, then
+     * the audit line.
      *
      * @param backupDir where the backup goes (created if needed); null: none is written
      * @param auditLog the file the audit line is appended to; null: none is
@@ -78,15 +88,14 @@ public final class OffsetWriter {
                     + String.join(", ", planned.members()) + ", state " + plan.state() + "): offsets can only be reset "
                     + "while it is inactive; stop its consumers, or add --wait-for-empty DURATION");
         }
-        Path backup = backupDir == null ? null : backupFile(backupDir, group, Instant.now());
-        if (backup != null) {
-            try {
-                OffsetsFile.write(backup, undo(planned));
-            } catch (GroupAdminException e) {
-                throw new GroupAdminException("cannot write the backup " + backup + " (" + e.getCause()
-                        + "): nothing was changed; choose a writable --backup-dir", e);
-            }
+        ResetTarget.FromOffsets file = target instanceof ResetTarget.FromOffsets f ? f : null;
+        Set<String> configNames = new TreeSet<>();
+        if (file != null) {
+            configNames.addAll(file.configs().keySet());
+            configNames.addAll(file.withoutConfig());
         }
+        Map<String, String> configsBefore = configNames.isEmpty() ? Map.of() : configs.dynamic(group);
+        Path backup = writeBackup(backupDir, group, undo(planned, configNames, configsBefore));
         Map<TopicPartition, OffsetAndMetadata> commits = new LinkedHashMap<>();
         Set<TopicPartition> deletes = new HashSet<>();
         for (ResetPlan.Partition p : plan.partitions()) {
@@ -117,21 +126,154 @@ public final class OffsetWriter {
                     throw failedWrite(group, e, backup, "");
                 }
                 List<ResetPlan.Partition> written = plan.partitions().stream().filter(p -> p.targetOffset() != null).toList();
-                if (auditLog != null) {
-                    AuditLog.append(auditLog, group, written, backup);
-                }
+                audit(auditLog, "reset", group, AuditLog.offsets(written), List.of(), backup);
                 throw failedWrite(group, e, backup, "the new offsets were committed but the offsets of " + sorted(deletes)
                         + " were not deleted; ");
             }
         }
-        if (auditLog != null) {
-            AuditLog.append(auditLog, group, plan.partitions(), backup);
+        List<AuditLog.Config> configChanges = new ArrayList<>();
+        configNames.forEach(name -> configChanges.add(new AuditLog.Config(name, configsBefore.get(name),
+                file.configs().get(name))));
+        if (!configNames.isEmpty()) {
+            try {
+                configs.alter(group, file.configs(), file.withoutConfig());
+            } catch (GroupAdminException e) {
+                audit(auditLog, "reset", group, AuditLog.offsets(plan.partitions()), List.of(), backup);
+                throw new GroupAdminException("the offsets were written but the group configs " + configNames + " were not ("
+                        + e.getMessage() + "): run the same command again to finish", e);
+            }
         }
+        audit(auditLog, "reset", group, AuditLog.offsets(plan.partitions()), configChanges, backup);
         return new ExecutedReset(plan, backup);
     }
 
-    /** What undoes the plan: the committed offsets it starts from, and none where there was none. */
-    private static ResetTarget.FromOffsets undo(ResetPlanner.Planned planned) {
+    /**
+     * Deletes the group, and its dynamic configs unless {@code keepConfigs} (Kafka keeps them, and
+     * they would apply to the next group of that name): planned from the group as it is now,
+     * refused while it has members, backed up first (offsets with their epochs and metadata, and
+     * the configs deleted), then audited. A member joining after the check makes Kafka refuse the
+     * delete: then nothing is changed and the backup is removed.
+     *
+     * @param backupDir where the backup goes; null: none is written
+     * @param auditLog null: no audit line
+     */
+    public ExecutedDelete deleteGroup(String group, boolean keepConfigs, Path backupDir, Path auditLog) {
+        DeletePlan plan = deletes.group(group, keepConfigs);
+        refuseBlocked(plan);
+        Path backup = writeBackup(backupDir, group, restore(plan));
+        beforeWrite.run();
+        try {
+            calls.await(admin.deleteConsumerGroups(List.of(group)).deletedGroups().get(group), "delete group " + group);
+        } catch (GroupAdminException e) {
+            throw failedWrite(group, e, backup, "");
+        }
+        List<AuditLog.Offset> offsets = deletedOffsets(plan.partitions());
+        try {
+            configs.alter(group, Map.of(), plan.configs().keySet());
+        } catch (GroupAdminException e) {
+            audit(auditLog, plan.action(), group, offsets, List.of(), backup);
+            throw new GroupAdminException("group '" + group + "' was deleted but its configs " + plan.configs().keySet()
+                    + " were not (" + e.getMessage() + "): delete them with kafka-configs --alter --entity-type groups "
+                    + "--entity-name '" + group + "' --delete-config " + String.join(",", plan.configs().keySet())
+                    + (backup == null ? ""
+                    : "; the backup " + backup + " restores the group"), e);
+        }
+        List<AuditLog.Config> deletedConfigs = new ArrayList<>();
+        plan.configs().forEach((name, value) -> deletedConfigs.add(new AuditLog.Config(name, value, null)));
+        audit(auditLog, plan.action(), group, offsets, deletedConfigs, backup);
+        return new ExecutedDelete(plan, backup);
+    }
+
+    /**
+     * Deletes some of the group's committed offsets: planned from the offsets committed now,
+     * refused while a member is assigned a partition of their topics, backed up first, audited.
+     * Kafka refusing because the group subscribes to a topic changes nothing and leaves no backup.
+     *
+     * @param topics as for {@link DeletePlanner#offsets}
+     */
+    public ExecutedDelete deleteOffsets(String group, Map<String, Set<Integer>> topics, Path backupDir, Path auditLog) {
+        DeletePlan plan = deletes.offsets(group, topics);
+        refuseBlocked(plan);
+        Path backup = writeBackup(backupDir, group, restore(plan));
+        Set<TopicPartition> partitions = new HashSet<>();
+        plan.partitions().forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
+        beforeWrite.run();
+        var result = admin.deleteConsumerGroupOffsets(group, partitions);
+        // Kafka refuses partition by partition (a topic the group subscribes to), so some may be deleted and others not.
+        Map<TopicPartition, GroupAdminException> failed = new LinkedHashMap<>();
+        for (TopicPartition tp : sorted(partitions)) {
+            try {
+                calls.await(result.partitionResult(tp), "delete the offset of " + tp + " of group " + group);
+            } catch (GroupAdminException e) {
+                failed.put(tp, e);
+            }
+        }
+        if (failed.size() == partitions.size()) {
+            throw failedWrite(group, failed.values().iterator().next(), backup, "");
+        }
+        List<DeletePlan.Partition> deleted = plan.partitions().stream()
+                .filter(p -> !failed.containsKey(new TopicPartition(p.topic(), p.partition()))).toList();
+        audit(auditLog, plan.action(), group, deletedOffsets(deleted), List.of(), backup);
+        if (!failed.isEmpty()) {
+            throw failedWrite(group, failed.values().iterator().next(), backup, "the offsets of " + sorted(partitions.stream()
+                    .filter(tp -> !failed.containsKey(tp)).toList()) + " were deleted but not those of " + failed.keySet()
+                    + "; ");
+        }
+        return new ExecutedDelete(plan, backup);
+    }
+
+    private static void refuseBlocked(DeletePlan plan) {
+        if (plan.refusal() != null) {
+            throw new GroupAdminException(plan.refusal() + "; nothing was changed");
+        }
+    }
+
+    /** What restores what the delete removes. */
+    private static ResetTarget.FromOffsets restore(DeletePlan plan) {
+        Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
+        plan.partitions().forEach(p -> offsets.put(new TopicPartition(p.topic(), p.partition()),
+                new OffsetAndMetadata(p.committedOffset(), Optional.ofNullable(p.leaderEpoch()), p.metadata())));
+        return new ResetTarget.FromOffsets(offsets, Set.of(), plan.configs(), Set.of(), List.of());
+    }
+
+    private static List<AuditLog.Offset> deletedOffsets(List<DeletePlan.Partition> partitions) {
+        return partitions.stream().map(p -> new AuditLog.Offset(p.topic(), p.partition(), p.committedOffset(), null)).toList();
+    }
+
+    private static void audit(Path auditLog, String action, String group, List<AuditLog.Offset> offsets,
+            List<AuditLog.Config> configs, Path backup) {
+        if (auditLog != null) {
+            AuditLog.append(auditLog, action, group, offsets, configs, backup);
+        }
+    }
+
+    /**
+     * Writes the backup of what is about to change, before it changes; if it cannot be written,
+     * nothing is changed.
+     *
+     * @return the backup; null when none is asked for, or there is nothing to restore (the audit
+     *     line then says null: it names only files that exist)
+     */
+    private static Path writeBackup(Path backupDir, String group, ResetTarget.FromOffsets undo) {
+        if (backupDir == null || undo.isEmpty()) {
+            return null;
+        }
+        Path backup = backupFile(backupDir, group, Instant.now());
+        try {
+            OffsetsFile.write(backup, undo);
+        } catch (GroupAdminException e) {
+            throw new GroupAdminException("cannot write the backup " + backup + " (" + e.getCause()
+                    + "): nothing was changed; choose a writable --backup-dir", e);
+        }
+        return backup;
+    }
+
+    /**
+     * What undoes the plan: the committed offsets it starts from, and none where there was none;
+     * the configs it changes as they were, and none where none was set.
+     */
+    private static ResetTarget.FromOffsets undo(ResetPlanner.Planned planned, Set<String> configNames,
+            Map<String, String> configsBefore) {
         Map<TopicPartition, OffsetAndMetadata> before = new HashMap<>();
         Set<TopicPartition> without = new HashSet<>();
         for (ResetPlan.Partition p : planned.plan().partitions()) {
@@ -143,7 +285,16 @@ public final class OffsetWriter {
                 before.put(tp, committed);
             }
         }
-        return new ResetTarget.FromOffsets(before, without);
+        Map<String, String> configs = new HashMap<>();
+        Set<String> unset = new HashSet<>();
+        for (String name : configNames) {
+            if (configsBefore.containsKey(name)) {
+                configs.put(name, configsBefore.get(name));
+            } else {
+                unset.add(name);
+            }
+        }
+        return new ResetTarget.FromOffsets(before, without, configs, unset, List.of());
     }
 
     /**
@@ -172,14 +323,16 @@ public final class OffsetWriter {
                     Files.deleteIfExists(backup);
                 }
             } catch (IOException notDeleted) {
-                kept = " (remove the backup " + backup + ": it records a reset that did not happen)";
+                kept = " (remove the backup " + backup + ": it records a change that did not happen)";
             }
-            return new GroupAdminException("group '" + group + "' got a member after the check, so Kafka refused the "
-                    + "write (" + cause.getMessage() + "): nothing was changed" + kept + "; stop its consumers and run the "
-                    + "command again", e);
+            String why = cause instanceof GroupSubscribedToTopicException ? "is subscribed to the topic (a member with "
+                    + "no partition of it, or one that joined after the check)" : "got a member after the check";
+            return new GroupAdminException("group '" + group + "' " + why + ", so Kafka refused the write ("
+                    + cause.getMessage() + "): nothing was changed" + kept + "; stop its consumers and run the command again",
+                    e);
         }
         if (memberJoined) {
-            return new GroupAdminException("group '" + group + "' got a member during the reset (" + cause.getMessage()
+            return new GroupAdminException("group '" + group + "' got a member during the change (" + cause.getMessage()
                     + "): " + done + "stop its consumers and run the same command again" + (backup == null ? ""
                     : ", or undo with the backup " + backup), e);
         }
@@ -200,6 +353,7 @@ public final class OffsetWriter {
             name = name.substring(0, MAX_NAME - 17) + "~" + sha256(group).substring(0, 16);
         }
         String stamp = at.toString().replace(':', '-');
+        dir = dir.toAbsolutePath(); // printed and audited: a path that works from any directory
         Path file = dir.resolve(name + "-" + stamp + ".csv");
         for (int n = 2; Files.exists(file); n++) {
             file = dir.resolve(name + "-" + stamp + "-" + n + ".csv"); // never replace an earlier backup
@@ -234,48 +388,6 @@ public final class OffsetWriter {
         } catch (GroupAdminException e) {
             if (e.getCause() instanceof GroupIdNotFoundException) {
                 return 0;
-            }
-            throw e;
-        }
-    }
-
-    /** Deletes groups; Kafka refuses a group with members, and the error says so. */
-    public void deleteGroups(Collection<String> groups) {
-        var result = admin.deleteConsumerGroups(groups).deletedGroups();
-        for (String group : groups) {
-            try {
-                calls.await(result.get(group), "delete group " + group);
-            } catch (GroupAdminException e) {
-                if (e.getCause() instanceof GroupNotEmptyException) {
-                    throw new GroupAdminException("group '" + group + "' has active members and cannot be deleted: stop "
-                            + "its consumers first", e);
-                }
-                if (e.getCause() instanceof GroupIdNotFoundException) {
-                    throw GroupAdminException.unknownGroup(group);
-                }
-                throw e;
-            }
-        }
-    }
-
-    /** Deletes the group's committed offsets of one topic; refused while the group consumes it. */
-    public void deleteOffsets(String group, String topic) {
-        Set<TopicPartition> partitions = new HashSet<>();
-        calls.await(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata(), "read the offsets of group " + group)
-                .forEach((tp, o) -> {
-                    if (o != null && tp.topic().equals(topic)) {
-                        partitions.add(tp);
-                    }
-                });
-        if (partitions.isEmpty()) {
-            throw new GroupAdminException("group '" + group + "' has no committed offsets for topic " + topic);
-        }
-        try {
-            calls.await(admin.deleteConsumerGroupOffsets(group, partitions).all(), "delete offsets of " + group);
-        } catch (GroupAdminException e) {
-            if (e.getCause() instanceof GroupSubscribedToTopicException) {
-                throw new GroupAdminException("group '" + group + "' is consuming " + topic
-                        + ": stop its consumers (or unsubscribe them) first", e);
             }
             throw e;
         }

@@ -86,6 +86,9 @@ public final class ResetPlanner {
                 .map(m -> m.clientId() + "@" + m.host()).distinct().toList();
 
         List<String> warnings = new ArrayList<>();
+        if (target instanceof ResetTarget.FromOffsets file) {
+            warnings.addAll(file.skipped());
+        }
         List<ResetPlan.Partition> partitions = new ArrayList<>();
         Map<TopicPartition, SortedSet<Long>> timestampsWanted = new HashMap<>();
         Map<TopicPartition, long[]> chosen = new HashMap<>();
@@ -148,17 +151,30 @@ public final class ResetPlanner {
      */
     private void refuseOtherProtocols(String group) {
         OffsetReadings.Listed listed = new GroupReads(admin, calls).list().get(group);
-        if (listed == null || listed.consumerGroup()) {
+        if (listed != null) {
+            refuseOtherProtocols(listed, "resets", "--reset-offsets");
+        }
+    }
+
+    /**
+     * Refuses a group that is not a consumer group, changing nothing.
+     *
+     * @param verb what kgroups does to consumer groups only: "resets", "deletes" ...
+     * @param kafkaOption the option of Kafka's kafka-share-groups / kafka-streams-groups that does it
+     */
+    static void refuseOtherProtocols(OffsetReadings.Listed listed, String verb, String kafkaOption) {
+        if (listed.consumerGroup()) {
             return;
         }
+        String group = listed.group();
         if (!listed.classic()) {
             throw new GroupAdminException("group '" + group + "' is a " + listed.type() + " group, not a consumer group: "
-                    + "kgroups resets consumer groups only (use kafka-" + listed.type() + "-groups --reset-offsets); "
-                    + "nothing was changed");
+                    + "kgroups " + verb + " consumer groups only (use kafka-" + listed.type() + "-groups " + kafkaOption
+                    + "); nothing was changed");
         }
         throw new GroupAdminException("group '" + group + "' has protocol type '" + listed.protocolType() + "', not consumer "
-                + "(a Kafka Connect worker group, or another client's): it has no consumer offsets to reset; nothing was "
-                + "changed");
+                + "(a Kafka Connect worker group, or another client's): it has no consumer offsets, and kgroups " + verb
+                + " consumer groups only; nothing was changed");
     }
 
     private SortedSet<TopicPartition> scope(String group, Map<String, Set<Integer>> topics, Set<TopicPartition> committed,

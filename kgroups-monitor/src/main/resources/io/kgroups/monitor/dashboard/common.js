@@ -22,6 +22,7 @@ const KG = (() => {
     return node;
   }
 
+  /** The API's answer: the envelope {schemaVersion, command, time, data, warnings} (docs/schemas/api-*.schema.json). */
   async function getJson(url) {
     const response = await fetch(url, {cache: 'no-store'});
     const body = await response.json().catch(() => ({}));
@@ -52,8 +53,9 @@ const KG = (() => {
   }
 
   /**
-   * Runs {@code task} now and again after each interval. The task returns the monitor's status
-   * (timeMs: when the figures were read, nowMs: the server's clock, intervalMillis, lastError,
+   * Runs {@code task} now and again after each interval. The task returns an answer of the API that
+   * carries the monitor's status (api/status, api/groups: the envelope's time is the server's clock;
+   * data.lastSampleTime when the figures were read, intervalSeconds, lastError,
    * consecutiveFailures): the header says how old the figures are by the server's clocks, not the
    * browser's, and a banner says when the monitor cannot read the cluster. A failure to reach the
    * monitor itself is shown too, and the next round tries again: the page never needs a reload.
@@ -64,13 +66,15 @@ const KG = (() => {
     async function round() {
       let next = fallbackMs;
       try {
-        const status = await task();
-        next = status.intervalMillis || fallbackMs;
-        const age = status.timeMs ? Math.max(0, (status.nowMs - status.timeMs) / 1000) : null;
+        const answer = await task();
+        const status = answer.data;
+        next = status.intervalSeconds * 1000 || fallbackMs;
+        const sampled = status.lastSampleTime == null ? null : Date.parse(status.lastSampleTime);
+        const age = sampled == null ? null : Math.max(0, (Date.parse(answer.time) - sampled) / 1000);
         const stale = status.lastError != null || (age != null && age * 1000 > 3 * next);
         indicator.classList.toggle('failing', stale);
         indicator.textContent = age == null ? 'waiting for the first sample'
-          : `sampled ${duration(age)} ago (${new Date(status.timeMs).toLocaleTimeString()})`;
+          : `sampled ${duration(age)} ago (${new Date(sampled).toLocaleTimeString()})`;
         if (status.lastError != null) {
           banner.hidden = false;
           banner.textContent = `The monitor cannot read the cluster (${status.consecutiveFailures} cycle(s) in a row): `

@@ -11,7 +11,7 @@
   const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
   // The monitor keeps a window of commits; the page keeps what it has seen since it opened, up to this.
   const MAX_POINTS = 2000;
-  const samples = new Map(); // "topic-partition" -> {topic, partition, byTime: Map(timeMs -> {lag, lagSeconds})}
+  const samples = new Map(); // "topic-partition" -> {topic, partition, byTime: Map(epoch ms -> {lag, lagSeconds})}
   const charts = {};
   let per = 'topic';
   document.title = `kgroups · ${group}`;
@@ -22,7 +22,10 @@
       if (!samples.has(key)) samples.set(key, {topic: p.topic, partition: p.partition, byTime: new Map()});
       const byTime = samples.get(key).byTime;
       // A time lag known once (the last sample's, read exactly) is kept when later windows cannot estimate it.
-      p.times.forEach((t, i) => byTime.set(t, {lag: p.lag[i], lagSeconds: p.lagSeconds[i] ?? byTime.get(t)?.lagSeconds}));
+      for (const s of p.samples) {
+        const t = Date.parse(s.time);
+        byTime.set(t, {lag: s.lag, lagSeconds: s.lagSeconds ?? byTime.get(t)?.lagSeconds});
+      }
       for (const t of byTime.keys()) {
         if (byTime.size <= MAX_POINTS) break;
         byTime.delete(t); // Maps keep insertion order: the oldest go first
@@ -137,11 +140,17 @@
         ['owner'], ['why']], rows, 'The group has no offsets and no assigned partitions.'));
   }
 
+  /** A member's partitions, by topic: "orders: 0, 1, 2; billing: 0" (the API lists {topic, partition}, sorted). */
+  function assignment(member) {
+    const byTopic = new Map();
+    for (const {topic, partition} of member.assignment) byTopic.set(topic, [...(byTopic.get(topic) || []), partition]);
+    return [...byTopic].map(([topic, parts]) => `${topic}: ${parts.join(', ')}`).join('; ');
+  }
+
   function renderMembers(g) {
     const rows = g.memberDetails.map(m => el('tr', {},
       el('td', {text: m.clientId}), el('td', {text: host(m)}), el('td', {text: m.groupInstanceId || '–'}),
-      el('td', {class: 'wrap', text: Object.entries(m.assignment).sort()
-        .map(([topic, parts]) => `${topic}: ${[...parts].sort((a, b) => a - b).join(', ')}`).join('; ') || 'nothing'}),
+      el('td', {class: 'wrap', text: assignment(m) || 'nothing'}),
       el('td', {class: 'mono muted', text: m.memberId})));
     document.getElementById('members').replaceChildren(table(
       [['client id'], ['host'], ['instance id'], ['assignment'], ['member id']], rows,
@@ -170,7 +179,8 @@
       el('button', {class: 'small', type: 'button', onclick: () => navigator.clipboard?.writeText(text)}, 'copy'));
   }
 
-  function renderPlan(plan) {
+  function renderPlan(answer) {
+    const plan = answer.data;
     const rows = plan.partitions.map(p => el('tr', {'data-tp': `${p.topic}-${p.partition}`},
       el('td', {text: p.topic}), el('td', {class: 'num', text: p.partition}),
       el('td', {class: 'num current', text: number(p.currentOffset)}),
@@ -178,7 +188,7 @@
       el('td', {class: 'num', text: p.delta == null ? '–' : (p.delta > 0 ? '+' : '') + number(p.delta)}),
       el('td', {text: p.words}), el('td', {class: 'num', text: duration(p.spanSeconds)})));
     const notes = [
-      ...plan.warnings.map(w => el('p', {class: 'error', text: `warning: ${w}`})),
+      ...answer.warnings.map(w => el('p', {class: 'error', text: `warning: ${w}`})),
       el('p', {text: `In total: ${number(plan.recordsReadAgain)} records will be read again, ${number(plan.recordsSkipped)} skipped.`}),
     ];
     if (plan.activeMembers > 0) {
@@ -210,19 +220,20 @@
   });
 
   KG.live(async () => {
-    const [status, g, history] = await Promise.all([KG.getJson('api/status'),
+    const [status, answer, history] = await Promise.all([KG.getJson('api/status'),
       KG.getJson(`${api}?${name}`).catch(e => ({error: e.message})), KG.getJson(`${api}/history?${name}`).catch(() => null)]);
-    if (g.error) {
+    if (answer.error) {
       document.getElementById('summary').replaceChildren(el('h1', {text: group}),
-        el('span', {class: 'error', text: `${g.error}: it may have been deleted, or be left out by the monitor's --groups / --exclude.`}));
+        el('span', {class: 'error', text: `${answer.error}: it may have been deleted, or be left out by the monitor's --groups / --exclude.`}));
       return status;
     }
+    const g = answer.data;
     renderSummary(g);
     renderPartitions(g);
     renderMembers(g);
     addTopicOptions(g);
     if (history) {
-      merge(history);
+      merge(history.data);
       renderCharts();
     }
     return status;

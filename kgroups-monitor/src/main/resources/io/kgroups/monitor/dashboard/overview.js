@@ -60,8 +60,8 @@
         ' (or none matches the monitor\'s --groups / --exclude).'),
       el('p', {}, 'Start a consumer with a ', el('code', {text: 'group.id'}), ', or run ',
         el('code', {text: './kgroups demo'}), ' for the reference storage_loader group.'),
-      el('p', {text: `Groups show up at the next sample (every ${data.intervalMillis < 1000 ? `${data.intervalMillis} ms`
-        : duration(data.intervalMillis / 1000)}); this page refreshes by itself.`}));
+      el('p', {text: `Groups show up at the next sample (every ${data.intervalSeconds < 1
+        ? `${Math.round(data.intervalSeconds * 1000)} ms` : duration(data.intervalSeconds)}); this page refreshes by itself.`}));
   }
 
   function renderTable(groups) {
@@ -104,8 +104,9 @@
   document.getElementById('filter').addEventListener('input', e => { view.filter = e.target.value; render(); });
 
   KG.live(async () => {
-    view.data = await KG.getJson('api/groups');
+    const answer = await KG.getJson('api/groups');
+    view.data = answer.data;
     render();
-    return view.data;
+    return answer;
   });
 })();
