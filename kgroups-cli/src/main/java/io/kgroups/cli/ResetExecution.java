@@ -7,6 +7,7 @@ import io.kgroups.admin.ResetSpec;
 import io.kgroups.admin.ResetTarget;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
