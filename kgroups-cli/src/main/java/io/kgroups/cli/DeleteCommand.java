@@ -20,7 +20,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "delete", header = "Delete groups, with their offsets and dynamic configs.",
         description = {"A dry run unless --execute. Executing needs each group to exist and have no members, writes a "
             + "backup first and appends to the audit log.",
-            "Undo: kgroups offsets import BACKUP GROUP --create-group --execute"})
+            "Undo it with: kgroups offsets import BACKUP GROUP --create-group --execute."})
 final class DeleteCommand implements Callable<Integer> {
     @Mixin
     private CommandContext context;

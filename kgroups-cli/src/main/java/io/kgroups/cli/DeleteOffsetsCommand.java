@@ -18,7 +18,7 @@ import picocli.CommandLine.Parameters;
 @Command(name = "delete-offsets", header = "Delete a group's committed offsets of some topics.",
         description = {"A dry run unless --execute. Refused while the group consumes one of the topics. Executing writes "
             + "a backup first and appends to the audit log.",
-            "Undo: kgroups offsets import BACKUP GROUP --create-group --execute"})
+            "Undo it with: kgroups offsets import BACKUP GROUP --create-group --execute."})
 final class DeleteOffsetsCommand implements Callable<Integer> {
     @Mixin
     private CommandContext context;

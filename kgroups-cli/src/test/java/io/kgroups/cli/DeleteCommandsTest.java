@@ -180,9 +180,9 @@ class DeleteCommandsTest {
                                 "5"),
                         p1 -> assertThat(p1).containsExactly(group, TOPIC, "1", "20", "-", "-", "0"));
 
-        JsonNode json = JSON.readTree(run("delete", group, "--output", "json").out()).get("groups").get(0);
+        JsonNode json = JSON.readTree(run("delete", group, "--output", "json").out()).get("data").get(0);
         assertThat(json.get("executed").asBoolean()).isFalse();
-        assertThat(json.get("backup").isNull()).isTrue();
+        assertThat(json.get("backupFile").isNull()).isTrue();
         assertThat(json.get("undo").isNull()).isTrue();
         assertThat(json.get("partitions").get(0).toString()).isEqualTo("{\"topic\":\"" + TOPIC + "\",\"partition\":0,"
                 + "\"committedOffset\":15,\"leaderEpoch\":3,\"metadata\":" + JSON.writeValueAsString(METADATA) + ",\"lag\":5}");
@@ -203,12 +203,12 @@ class DeleteCommandsTest {
         Cli.Result deleted = run("delete", group, "--execute", "--output", "json");
 
         assertThat(deleted.exitCode()).as("%s", deleted).isZero();
-        JsonNode json = JSON.readTree(deleted.out()).get("groups").get(0);
+        JsonNode json = JSON.readTree(deleted.out()).get("data").get(0);
         assertThat(json.get("executed").asBoolean()).isTrue();
         assertThat(committed(group)).isEmpty();
         assertThat(listed(group)).isFalse();
         assertThat(configs(group)).as("Kafka keeps the configs of a deleted group; kgroups deletes them").isEmpty();
-        Path backup = Path.of(json.get("backup").asText());
+        Path backup = Path.of(json.get("backupFile").asText());
         assertThat(Files.readAllLines(backup)).containsExactly(TOPIC + ",0,15", TOPIC + ",1,20", OTHER_TOPIC + ",0,1",
                 "#kgroups leader-epoch " + TOPIC + ",0,3",
                 "#kgroups metadata " + TOPIC + ",0,done%3A17-19%0Asecond%20line%2C100%25",
@@ -331,13 +331,13 @@ class DeleteCommandsTest {
         Cli.Result deleted = run("delete-offsets", group, "--topic", TOPIC, "--execute", "--output", "json");
 
         assertThat(deleted.exitCode()).as("%s", deleted).isZero();
-        JsonNode json = JSON.readTree(deleted.out());
+        JsonNode json = JSON.readTree(deleted.out()).get("data");
         assertThat(json.get("action").asText()).isEqualTo("delete-offsets");
         assertThat(json.get("partitions")).hasSize(2);
         assertThat(json.get("configs").size()).as("the group's configs stay").isZero();
         assertThat(committed(group)).containsOnlyKeys(OTHER);
         assertThat(configs(group)).isEqualTo(CONFIGS);
-        Path backup = Path.of(json.get("backup").asText());
+        Path backup = Path.of(json.get("backupFile").asText());
         assertThat(Files.readAllLines(backup)).containsExactly(TOPIC + ",0,15", TOPIC + ",1,20",
                 "#kgroups leader-epoch " + TOPIC + ",0,3", "#kgroups metadata " + TOPIC + ",0,done%3A17-19%0Asecond%20line%2C100%25");
         assertThat(auditLines().get(0).get("action").asText()).isEqualTo("delete-offsets");

@@ -55,7 +55,7 @@ class UsageTest {
         "--timeout 5s --cluster x demo --duration 1s | --cluster and --timeout do not apply to 'kgroups demo'",
         "--command-config x chaos --duration 1s      | --command-config does not apply to 'kgroups chaos'",
         "--cluster x completion                      | --cluster does not apply to 'kgroups completion'",
-        "completion --output json                    | --output does not apply to completion",
+        "completion --output json                    | completion prints a shell script",
     })
     void badUsageExitsWithTwoAndOneLine(String args, String expected) {
         Cli.Result result = Cli.run(args.isBlank() ? new String[0] : args.trim().split("\\s+"));
