@@ -51,18 +51,13 @@ final class DescribeCommand implements Callable<Integer> {
     @Option(names = "--isolation", paramLabel = "read_uncommitted|read_committed", defaultValue = "read_uncommitted",
             description = "read_committed measures the lag up to the last stable offset: records of open transactions "
                     + "are not lag, nor aborted ones (default: ${DEFAULT-VALUE}). Transaction markers are never lag.")
-    private String isolation;
+    private IsolationLevel isolation;
 
     @Override
     public Integer call() {
         List<GroupDetail> details;
         try (GroupAdmin admin = ClusterConnection.groupAdmin(context)) {
-            IsolationLevel level = switch (isolation.toLowerCase(java.util.Locale.ROOT)) {
-                case "read_committed" -> IsolationLevel.READ_COMMITTED;
-                case "read_uncommitted" -> IsolationLevel.READ_UNCOMMITTED;
-                default -> throw CliException.usage("--isolation '" + isolation + "' is not read_uncommitted or read_committed");
-            };
-            details = which.all ? admin.describeAll(level) : admin.describe(which.groups, level);
+            details = which.all ? admin.describeAll(isolation) : admin.describe(which.groups, isolation);
         }
         Output output = context.output();
         for (GroupDetail g : details) {

@@ -74,6 +74,8 @@ public final class Kgroups implements Runnable {
         root.global.environment(environment);
         commandLine.setOut(out);
         commandLine.setErr(err);
+        // Enum values as users type them (--output JSON, --isolation READ_COMMITTED, --protocol Consumer).
+        commandLine.setCaseInsensitiveEnumValuesAllowed(true);
         commandLine.setParameterExceptionHandler(Kgroups::usageError);
         commandLine.setExecutionExceptionHandler((e, command, parseResult) -> failure(e, root, err));
         commandLine.setExecutionStrategy(parseResult -> {

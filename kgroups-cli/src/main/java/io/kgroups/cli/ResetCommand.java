@@ -76,9 +76,9 @@ final class ResetCommand implements Callable<Integer> {
                 description = "The first record at or after this time, such as 2026-11-24T14:00:00Z (no zone: local "
                         + "time).")
         String datetime;
-        @Option(names = "--by-duration", required = true, paramLabel = "DURATION",
+        @Option(names = "--by-duration", required = true, paramLabel = "DURATION", converter = DurationConverter.class,
                 description = "The first record not older than this, such as 2h, 1d or PT2H.")
-        String duration;
+        java.time.Duration duration;
         @Option(names = "--from-file", required = true, paramLabel = "FILE",
                 description = "Offsets from a CSV file topic,partition,offset (an export or a backup).")
         Path file;
@@ -103,7 +103,7 @@ final class ResetCommand implements Callable<Integer> {
                 return new ResetSpec("--to-datetime", datetime);
             }
             if (duration != null) {
-                return new ResetSpec("--by-duration", duration);
+                return new ResetSpec("--by-duration", duration.toString()); // checked here, as every duration is
             }
             return new ResetSpec("--from-file", file.toString());
         }
