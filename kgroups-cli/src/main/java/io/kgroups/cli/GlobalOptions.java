@@ -54,6 +54,7 @@ public final class GlobalOptions {
             description = "Log what happens, and print stack traces of errors.")
     void setVerbose(boolean verbose) {
         this.verbose = verbose;
+        VerboseStackTrace.verbose(verbose);
         if (verbose && LoggerFactory.getILoggerFactory() instanceof LoggerContext context) {
             context.getLogger(org.slf4j.Logger.ROOT_LOGGER_NAME).setLevel(Level.INFO);
             context.getLogger("org.apache.kafka").setLevel(Level.WARN);
