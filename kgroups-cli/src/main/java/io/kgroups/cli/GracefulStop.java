@@ -15,9 +15,9 @@ import java.util.concurrent.TimeUnit;
  * database under the batches still being stored, and the exit code would be 130 whatever the
  * command returned. A second Ctrl-C ends the JVM at once, as the JVM would have the first time.
  *
- * <p>Any other end of the JVM (System.exit elsewhere, a signal the JVM could not be asked about)
- * is held by a shutdown hook until the command has finished stopping ({@link #close()}), at most
- * {@code grace}: the JVM ends as soon as its shutdown hooks return.
+ * <p>Any other end of the JVM (System.exit elsewhere, a signal under {@code java -Xrs}, which
+ * leaves signals to the JVM) is held by a shutdown hook until the command has finished stopping
+ * ({@link #close()}), at most {@code grace}: the JVM ends as soon as its shutdown hooks return.
  */
 final class GracefulStop implements AutoCloseable, StopRequest {
     private static final Set<GracefulStop> RUNNING = ConcurrentHashMap.newKeySet();
