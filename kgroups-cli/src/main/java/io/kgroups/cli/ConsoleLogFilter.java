@@ -19,6 +19,11 @@ public final class ConsoleLogFilter extends Filter<ILoggingEvent> {
         verbose = on;
     }
 
+    /** Whether this run is verbose: also whether logged stack traces are printed ({@link VerboseStackTrace}). */
+    static boolean verbose() {
+        return verbose;
+    }
+
     @Override
     public FilterReply decide(ILoggingEvent event) {
         if (verbose || (event.getLoggerName().startsWith("io.kgroups.") && event.getLevel().isGreaterOrEqual(Level.WARN))) {

@@ -52,12 +52,9 @@ final class LagCommand implements Callable<Integer> {
             throw CliException.usage("--watch cannot print CSV (one header, then rows of every redraw mixed): use "
                     + "--output json (one envelope per redraw, one per line), or drop --watch");
         }
-        Pattern include = groups.isEmpty() ? Pattern.compile(".*")
-                : Pattern.compile(groups.stream().map(Pattern::quote).collect(Collectors.joining("|")));
         // The monitor's own sampling and evaluator, so that `lag --watch` and `kgroups monitor` agree.
         try (GroupAdmin admin = ClusterConnection.groupAdmin(context);
-             LagMonitor monitor = LagMonitor.builder(admin).include(include)
-                     .interval(watch == null ? Duration.ofSeconds(5) : watch).build()) {
+             LagMonitor monitor = monitor(admin)) {
             Map<String, Long> previous = null;
             long failed = 0;
             while (true) {
@@ -128,5 +125,14 @@ final class LagCommand implements Callable<Integer> {
                 }
             }
         }
+    }
+
+    /** Without GROUP, the monitor's default: every group, whatever its name holds (a newline too). */
+    private LagMonitor monitor(GroupAdmin admin) {
+        LagMonitor.Builder builder = LagMonitor.builder(admin).interval(watch == null ? Duration.ofSeconds(5) : watch);
+        if (!groups.isEmpty()) {
+            builder.include(Pattern.compile(groups.stream().map(Pattern::quote).collect(Collectors.joining("|"))));
+        }
+        return builder.build();
     }
 }

@@ -171,10 +171,13 @@ final class LoadOrdersCommand implements Callable<Integer> {
             // Stopped by an embedding program or a test, as by Ctrl-C: close cleanly, then keep the flag.
             interrupted = true;
         } finally {
+            // In this order: the loaders stop fetching, store and commit what is in flight and leave the group (all
+            // at once: one by one, those still running would take over the partitions of those gone); /health says
+            // so meanwhile; then the pool's last connection closes the database.
+            closeAll(loaders);
             if (server != null) {
                 server.stop();
             }
-            loaders.forEach(StorageLoader::close);
             store.close();
             report(loaders);
             stop.close();
@@ -183,6 +186,24 @@ final class LoadOrdersCommand implements Callable<Integer> {
             }
         }
         return CliException.OK;
+    }
+
+    private static void closeAll(List<StorageLoader> loaders) {
+        List<Thread> closing = loaders.stream().map(loader -> new Thread(loader::close, "kgroups-load-orders-close")).toList();
+        closing.forEach(Thread::start);
+        boolean interrupted = false;
+        for (Thread thread : closing) {
+            while (thread.isAlive()) {
+                try {
+                    thread.join(); // bounded: a loader's close gives its batches and commit 30 s
+                } catch (InterruptedException e) {
+                    interrupted = true; // the pool must not close under the batches still being stored
+                }
+            }
+        }
+        if (interrupted) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     private void report(List<StorageLoader> loaders) {

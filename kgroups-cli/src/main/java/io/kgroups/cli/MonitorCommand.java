@@ -151,9 +151,10 @@ final class MonitorCommand implements Callable<Integer> {
                 e);
     }
 
+    /** DOTALL: a group name may hold a newline, and "." (as in the default ".*") must match it too. */
     private static Pattern regex(String option, String value) {
         try {
-            return Pattern.compile(value);
+            return Pattern.compile(value, Pattern.DOTALL);
         } catch (PatternSyntaxException e) {
             throw CliException.usage(option + " '" + value + "' is not a regular expression: " + e.getDescription());
         }

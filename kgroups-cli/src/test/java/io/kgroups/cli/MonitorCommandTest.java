@@ -65,6 +65,41 @@ class MonitorCommandTest {
         assertThat(exitCode.get()).isZero();
     }
 
+    /** A group name may hold a newline: `lag` lists it, `monitor --groups` matches it with ".", /metrics escapes it. */
+    @Test
+    void aGroupWhoseNameHoldsANewlineIsLaggedAndMonitored(EmbeddedKafka kafka) throws Exception {
+        String name = "cli\nnewline";
+        kafka.createTopic("cli-newline", 1);
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+            admin.alterConsumerGroupOffsets(name, Map.of(new TopicPartition("cli-newline", 0), new OffsetAndMetadata(0)))
+                    .all().get();
+        }
+        Cli.Result lag = Cli.run("lag", "--bootstrap-server", kafka.bootstrapServers(), "--output", "json");
+        assertThat(new ObjectMapper().readTree(lag.out()).findValuesAsText("group")).as(lag.err()).contains(name);
+
+        StringWriter out = new StringWriter();
+        StringWriter err = new StringWriter();
+        Thread monitor = new Thread(() -> Kgroups.execute(new String[] {"monitor", "--bootstrap-server",
+            kafka.bootstrapServers(), "--http", "127.0.0.1:0", "--interval", "200ms", "--groups", "cli.newline", "--output",
+            "json"}, new PrintWriter(out, true), new PrintWriter(err, true), Map.of()));
+        monitor.start();
+        try {
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(out.toString())
+                    .as("the monitor's address; stderr:%n%s", err).contains("}"));
+            String url = new ObjectMapper().readTree(out.toString()).get("url").asText();
+            HttpClient http = HttpClient.newHttpClient();
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(http.send(HttpRequest.newBuilder(
+                    URI.create(url + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body())
+                    .contains("kgroups_group_status{group=\"cli\\nnewline\"}"));
+            JsonNode groups = new ObjectMapper().readTree(http.send(HttpRequest.newBuilder(URI.create(url + "/api/groups")).build(),
+                    HttpResponse.BodyHandlers.ofString()).body());
+            assertThat(groups.findValuesAsText("group")).containsExactly(name);
+        } finally {
+            monitor.interrupt();
+            monitor.join(30_000);
+        }
+    }
+
     @Test
     void badOptionsAreUsageErrors() {
         assertThat(Cli.run("monitor", "--window", "1").exitCode()).isEqualTo(CliException.USAGE);

@@ -1,35 +1,46 @@
 package io.kgroups.demo;
 
+import java.io.File;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
 
 /**
  * One storage loader in a JVM of its own ({@code kgroups load-orders}, see {@link LoaderLaunch}), so that it can be killed
  * for real: SIGKILL leaves no chance to commit or to leave the group, as when a machine dies.
- * Its output goes to {@code <name>.log}; it ends by itself if the process that started it ends.
+ * It runs in {@code dir} (a relative path in its options, as of the default H2 database, is under it), its output goes to
+ * {@code dir/<name>.log}, and it ends by itself if the process that started it ends.
  */
 public final class LoaderProcess {
     private final String name;
     private final List<String> command;
+    private final Path dir;
     private final Path log;
     private Process process;
     private int starts;
 
-    LoaderProcess(String name, LoaderLaunch launch, List<String> loadOrdersArgs, Path dir) {
+    public LoaderProcess(String name, LoaderLaunch launch, List<String> loadOrdersArgs, Path dir) {
         this.name = name;
+        this.dir = dir;
         this.log = dir.resolve(name + ".log");
         List<String> cmd = new ArrayList<>();
         cmd.add(ProcessHandle.current().info().command().orElse("java"));
         // A loader is small: a bounded heap and the serial collector leave the cores to Kafka and the other loaders.
-        cmd.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp",
-                System.getProperty("java.class.path"), launch.mainClass()));
+        cmd.addAll(List.of("-Xmx256m", "-XX:+UseSerialGC", "-XX:TieredStopAtLevel=1", "-cp", classPath(), launch.mainClass()));
         cmd.addAll(launch.arguments());
         cmd.addAll(List.of("--name", name, "--exit-with-parent"));
         cmd.addAll(loadOrdersArgs);
         this.command = List.copyOf(cmd);
+    }
+
+    /** This JVM's class path, absolute: the loader runs in a directory of its own. */
+    private static String classPath() {
+        return Arrays.stream(System.getProperty("java.class.path").split(File.pathSeparator))
+                .map(entry -> Path.of(entry).toAbsolutePath().toString()).collect(Collectors.joining(File.pathSeparator));
     }
 
     public String name() {
@@ -42,7 +53,7 @@ public final class LoaderProcess {
 
     public synchronized void start() {
         try {
-            process = new ProcessBuilder(command).redirectErrorStream(true)
+            process = new ProcessBuilder(command).directory(dir.toFile()).redirectErrorStream(true)
                     .redirectOutput(ProcessBuilder.Redirect.appendTo(log.toFile())).start();
             starts++;
         } catch (IOException e) {

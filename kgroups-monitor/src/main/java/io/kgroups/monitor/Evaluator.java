@@ -107,7 +107,11 @@ public final class Evaluator {
         }
         int points = w.commitPoints();
         if (points < rules.commits()) {
-            return new Verdict(Status.UNKNOWN, "lag " + lag + ", collecting commits (" + points + " of " + rules.commits() + ")");
+            // One sample (`kgroups lag`, a monitor just started) cannot tell a group that stopped from one that
+            // commits in a moment; only the age of its first unconsumed record could (above), and it was not enough.
+            String oneSample = n == 1 ? "one sample: cannot tell yet, " : "";
+            return new Verdict(Status.UNKNOWN, "lag " + lag + ", " + oneSample + "collecting commits (" + points + " of "
+                    + rules.commits() + ")");
         }
         // Lag at the commits only: between two commits a slow committer's lag grows by design. As in Burrow, a
         // lag that holds steady is a consumer keeping pace, not falling behind.

@@ -330,7 +330,8 @@ public final class LagMonitor implements AutoCloseable {
         private long allowedLag = DEFAULTS.allowedLag();
         private Duration stoppedAfter = Duration.ofMillis(DEFAULTS.stoppedAfterMs());
         private Duration retentionRisk = Duration.ofSeconds(DEFAULTS.retentionRiskSeconds());
-        private Pattern include = Pattern.compile(".*");
+        /** Every name, a newline in it included (DOTALL): Kafka allows any character in a group name. */
+        private Pattern include = Pattern.compile(".*", Pattern.DOTALL);
         private Pattern exclude;
         private int exactTimeLagPartitions = 20;
         private Duration reconcileThreshold = Duration.ofMinutes(1);
@@ -390,7 +391,10 @@ public final class LagMonitor implements AutoCloseable {
             return this;
         }
 
-        /** Only groups whose whole name matches (default: all). */
+        /**
+         * Only groups whose whole name matches (default: all). A name may hold any character, a newline too:
+         * compile the pattern with {@link Pattern#DOTALL} for {@code .} to match it.
+         */
         public Builder include(Pattern groups) {
             this.include = groups;
             return this;

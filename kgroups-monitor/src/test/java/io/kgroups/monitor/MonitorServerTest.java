@@ -117,6 +117,30 @@ class MonitorServerTest {
         }
     }
 
+    /** Kafka takes any character in a group name, a newline too: monitored by default, and escaped in /metrics. */
+    @Test
+    void aGroupNameWithANewlineIsMonitored(EmbeddedKafka kafka) throws Exception {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", kafka.bootstrapServers());
+        kafka.createTopic("newline-orders", 1);
+        String name = "a\nb";
+        try (GroupAdmin admin = GroupAdmin.create(props, Duration.ofSeconds(30))) {
+            admin.admin().alterConsumerGroupOffsets(name, Map.of(new TopicPartition("newline-orders", 0),
+                    new OffsetAndMetadata(0))).all().get();
+            try (LagMonitor monitor = LagMonitor.builder(admin).build();
+                 MonitorServer server = MonitorServer.start(monitor, "127.0.0.1", 0)) {
+                monitor.cycle();
+                String base = "http://127.0.0.1:" + server.port();
+                assertThat(json(get(base + "/api/groups")).findValuesAsText("group")).contains(name);
+                String query = "?name=" + java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8);
+                assertThat(json(get(base + "/api/group" + query)).get("group").asText()).isEqualTo(name);
+                // The text format's escape of a newline in a label value: backslash, n.
+                assertThat(get(base + "/metrics").body()).contains("kgroups_group_status{group=\"a\\nb\"} 0")
+                        .contains("kgroups_group_committed_offset{group=\"a\\nb\",topic=\"newline-orders\",partition=\"0\"} 0");
+            }
+        }
+    }
+
     private HttpResponse<String> get(String url) throws Exception {
         return http.send(HttpRequest.newBuilder(URI.create(url)).build(), HttpResponse.BodyHandlers.ofString());
     }

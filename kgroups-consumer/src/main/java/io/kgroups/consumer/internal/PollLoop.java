@@ -49,6 +49,7 @@ public final class PollLoop<K, V> implements Runnable, ConsumerRebalanceListener
     private final ConsumerMetrics metrics;
     private final Dispatcher dispatcher;
     private final Backpressure backpressure;
+    private final DeadLetterLog deadLetterLog;
     private final AtomicBoolean attentionRequested = new AtomicBoolean();
 
     private volatile Consumer<byte[], byte[]> consumer;
@@ -72,7 +73,8 @@ public final class PollLoop<K, V> implements Runnable, ConsumerRebalanceListener
         this.lastPollNanos = clock.nanos();
         this.lastLagRefresh = clock.nanos() - LAG_REFRESH_NANOS;
         this.metrics = new ConsumerMetrics(settings.meterRegistry(), settings.groupId());
-        RecordProcessor<K, V> processor = new RecordProcessor<>(settings, metrics, environment.deadLetters());
+        this.deadLetterLog = new DeadLetterLog(settings.groupId(), clock::nanos);
+        RecordProcessor<K, V> processor = new RecordProcessor<>(settings, metrics, environment.deadLetters(), deadLetterLog);
         this.dispatcher = new Dispatcher(settings, environment.handlers(), processor, clock, this);
         this.backpressure = new Backpressure(settings.partitionQueueRecords(), settings.maxInFlightRecords(),
                 settings.maxInFlightBytes());
@@ -131,6 +133,7 @@ public final class PollLoop<K, V> implements Runnable, ConsumerRebalanceListener
         applyBackpressure();
         committer.maybeCommit(dispatcher.lanes(), settings.commitTimeout());
         refreshLag();
+        deadLetterLog.flushDue();
         return true;
     }
 
@@ -370,6 +373,7 @@ public final class PollLoop<K, V> implements Runnable, ConsumerRebalanceListener
             LOG.atWarn().setMessage("consumer_closed").addKeyValue("group", settings.groupId())
                     .addKeyValue("error", e.toString()).log();
         } finally {
+            deadLetterLog.flush();
             environment.deadLetters().close();
             member = false;
             state = failure != null ? ConsumerState.FAILED : ConsumerState.STOPPED;

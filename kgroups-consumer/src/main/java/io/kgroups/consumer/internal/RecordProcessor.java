@@ -32,11 +32,13 @@ final class RecordProcessor<K, V> {
     private final Settings<K, V> settings;
     private final ConsumerMetrics metrics;
     private final DeadLetterSink deadLetters;
+    private final DeadLetterLog deadLetterLog;
 
-    RecordProcessor(Settings<K, V> settings, ConsumerMetrics metrics, DeadLetterSink deadLetters) {
+    RecordProcessor(Settings<K, V> settings, ConsumerMetrics metrics, DeadLetterSink deadLetters, DeadLetterLog deadLetterLog) {
         this.settings = settings;
         this.metrics = metrics;
         this.deadLetters = deadLetters;
+        this.deadLetterLog = deadLetterLog;
     }
 
     /**
@@ -177,9 +179,7 @@ final class RecordProcessor<K, V> {
                             + topic + ": " + e + "; the record was not committed", e);
                 }
                 counts.deadLettered.increment();
-                LOG.atWarn().setMessage("dead_lettered").addKeyValue("group", settings.groupId())
-                        .addKeyValue("record", where(raw)).addKeyValue("dead_letter_topic", topic)
-                        .addKeyValue("attempts", attempts).addKeyValue("error", error.toString()).log();
+                deadLetterLog.deadLettered(where(raw), topic, attempts, error.toString());
                 return Outcome.DONE;
             }
             default -> {
