@@ -210,6 +210,51 @@ class ErrorPolicyTest extends SharedKafkaTest {
         assertThat(fixture.readAll(topic + ".DLT", 1)).extracting(ConsumerRecord::value).containsExactly("POISON-1");
     }
 
+    /**
+     * A batch holding a record that cannot be deserialized goes record by record at once (its
+     * retries unspent); a record of it that then fails for a moment (the database's blip) gets its
+     * retries as any record does, and only the records not done yet are tried again. It used to
+     * get one try, failing the consumer (the storage loader's consumer_failed).
+     */
+    @Test
+    void aRecordThatFailsForAMomentWhileItsBatchGoesRecordByRecordIsRetried() throws Exception {
+        String topic = fixture.topic(1);
+        String group = Fixture.unique("g");
+        fixture.produce(topic, 1, "v", 0, 20);
+        fixture.send(topic, 0, "POISON-1");
+        fixture.produce(topic, 1, "v", 20, 30);
+        fixture.send(topic, 0, "FLAKY");
+        fixture.produce(topic, 1, "v", 30, 40);
+        Set<String> stored = ConcurrentHashMap.newKeySet();
+        AtomicInteger blips = new AtomicInteger();
+        List<Integer> flakyCalls = new CopyOnWriteArrayList<>();
+        try (GroupConsumer<String, String> consumer = fixture.builder(group, "classic", topic)
+                .valueDeserializer(new PoisonAwareDeserializer())
+                .errorPolicy(ErrorPolicy.retry(3, Backoff.fixed(FAST)).thenFail().unreadable(ErrorPolicy.Action.DEAD_LETTER))
+                .batchHandler(records -> {
+                    if (records.stream().anyMatch(r -> r.value().equals("FLAKY"))) {
+                        flakyCalls.add(records.size());
+                        if (blips.getAndIncrement() < 2) {
+                            throw new IllegalStateException("database blip");
+                        }
+                    }
+                    records.forEach(r -> {
+                        if (!stored.add(r.value())) {
+                            throw new AssertionError(r.value() + " stored twice");
+                        }
+                    });
+                })
+                .build().start()) {
+            await().atMost(Duration.ofSeconds(30)).failFast("the consumer failed", () -> consumer.state() == ConsumerState.FAILED)
+                    .until(() -> fixture.committed(group, new TopicPartition(topic, 0)) == 42);
+            assertThat(consumer.stats().deadLettered()).isEqualTo(1);
+        }
+        assertThat(flakyCalls).as("FLAKY alone (its batch went record by record), then the rest of the batch from it, "
+                + "twice").containsExactly(1, 11, 11);
+        assertThat(stored).hasSize(41).doesNotContain("POISON-1");
+        assertThat(fixture.readAll(topic + ".DLT", 1)).extracting(ConsumerRecord::value).containsExactly("POISON-1");
+    }
+
     @Test
     void afterARecordFailsUnderKeyOrderingNoLaterRecordOfItsKeyRunsAndTheRestartHandlesItFirst() throws Exception {
         // Key k3 fails at its 5th record while records of every key keep arriving. Before, the next poll

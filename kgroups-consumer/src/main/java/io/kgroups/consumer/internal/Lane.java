@@ -380,8 +380,14 @@ final class Lane {
                         }
                     }
                     case RETRY -> {
+                        List<ConsumerRecord<byte[], byte[]>> records = next.records();
+                        int done = outcome.doneBefore();
+                        if (done > 0) {
+                            handled += done;
+                            events.recordsDone(Lane.this, done);
+                        }
                         synchronized (Lane.this) {
-                            retry = new Work(next.records(), next.attempt() + 1);
+                            retry = new Work(records.subList(done, records.size()), next.attempt() + 1);
                             retryDelayMs = outcome.retryDelayMs();
                         }
                         return After.RETRY;
@@ -536,14 +542,18 @@ final class Lane {
         }
     }
 
-    /** A batch whose retries are spent: each record alone, the final action for the one that fails. */
-    private RecordProcessor.Outcome oneByOne(List<ConsumerRecord<byte[], byte[]>> records, int attempts) {
-        for (ConsumerRecord<byte[], byte[]> record : records) {
-            RecordProcessor.Outcome outcome = processor.handleAlone(record, attempts, counts);
+    /**
+     * A batch that cannot go whole (its retries are spent, or a record of it cannot be
+     * deserialized): each record alone. A RETRY names how many records before the one that failed
+     * are done, so that only the rest is tried again.
+     */
+    private RecordProcessor.Outcome oneByOne(List<ConsumerRecord<byte[], byte[]>> records, int attempt) {
+        for (int i = 0; i < records.size(); i++) {
+            RecordProcessor.Outcome outcome = processor.handleAlone(records.get(i), attempt, counts);
             if (outcome.kind() != RecordProcessor.Outcome.Kind.DONE) {
-                return outcome;
+                return outcome.afterDone(i);
             }
-            tracker.done(record.offset());
+            tracker.done(records.get(i).offset());
         }
         return RecordProcessor.Outcome.DONE;
     }

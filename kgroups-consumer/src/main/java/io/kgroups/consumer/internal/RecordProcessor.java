@@ -22,11 +22,23 @@ final class RecordProcessor<K, V> {
     private static final Logger LOG = LoggerFactory.getLogger(RecordProcessor.class);
 
     /** What became of an attempt. */
-    record Outcome(Kind kind, long retryDelayMs, String reason, Throwable cause) {
+    /**
+     * @param doneBefore of a RETRY of a batch gone record by record: how many of its first records
+     *     are done (the retry is of the rest)
+     */
+    record Outcome(Kind kind, long retryDelayMs, String reason, Throwable cause, int doneBefore) {
         enum Kind { DONE, RETRY, EXHAUSTED, FAIL }
 
         static final Outcome DONE = new Outcome(Kind.DONE, 0, null, null);
         static final Outcome EXHAUSTED = new Outcome(Kind.EXHAUSTED, 0, null, null);
+
+        Outcome(Kind kind, long retryDelayMs, String reason, Throwable cause) {
+            this(kind, retryDelayMs, reason, cause, 0);
+        }
+
+        Outcome afterDone(int done) {
+            return new Outcome(kind, retryDelayMs, reason, cause, done);
+        }
     }
 
     private final Settings<K, V> settings;
@@ -118,8 +130,13 @@ final class RecordProcessor<K, V> {
         return Outcome.DONE;
     }
 
-    /** One record of a batch whose retries are spent, alone: one try, then the final action. */
-    Outcome handleAlone(ConsumerRecord<byte[], byte[]> raw, int attemptsSoFar, ConsumerMetrics.TopicCounts counts) {
+    /**
+     * One record of a batch gone record by record, alone, at attempt {@code attempt} of the
+     * batch. Retries left (the batch went record by record for a record it could not
+     * deserialize, not for its retries): a failure is retried, as any record's is — a database
+     * blip during that pass must not fail the consumer at once. Retries spent: the final action.
+     */
+    Outcome handleAlone(ConsumerRecord<byte[], byte[]> raw, int attempt, ConsumerMetrics.TopicCounts counts) {
         ConsumerRecord<K, V> record;
         try {
             record = deserialize(raw);
@@ -134,7 +151,9 @@ final class RecordProcessor<K, V> {
         } catch (Throwable e) {
             rethrowFatal(e);
             counts.failed.increment();
-            return finalAction(raw, e, attemptsSoFar + 1, counts, settings.errorPolicy().action());
+            // Spent: this alone try came after the batch's last one.
+            return attempt <= settings.errorPolicy().retries() ? afterFailure(raw, e, attempt, counts)
+                    : finalAction(raw, e, attempt + 1, counts, settings.errorPolicy().action());
         }
         counts.processed(System.nanoTime() - start, raw.timestamp());
         return Outcome.DONE;
