@@ -20,6 +20,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import picocli.CommandLine.Command;
@@ -132,7 +133,9 @@ final class LoadOrdersCommand implements Callable<Integer> {
             // Not e as the cause: its message, in the stack trace --verbose prints, holds the URL as given.
             throw CliException.failed(e.getMessage().replace(jdbcUrl, hidePassword(jdbcUrl)), e.getCause());
         }
-        List<StorageLoader> loaders = new ArrayList<>();
+        // Read by /health while the loaders start: the port is bound first, so that a port in use fails
+        // before any loader joins the group (a join and a leave would move its partitions twice).
+        List<StorageLoader> loaders = new CopyOnWriteArrayList<>();
         Javalin server = null;
         boolean interrupted = false;
         GracefulStop stop = new GracefulStop("kgroups-load-orders", Duration.ofSeconds(60));
@@ -140,6 +143,9 @@ final class LoadOrdersCommand implements Callable<Integer> {
             ProcessHandle.current().parent().ifPresent(parent -> parent.onExit().thenRun(stop::request));
         }
         try {
+            if (http != null) {
+                server = serveHealth(loaders, instances, http);
+            }
             for (int i = 1; i <= instances; i++) {
                 Map<String, Object> props = new LinkedHashMap<>();
                 kafka.forEach((k, v) -> props.put((String) k, v));
@@ -152,15 +158,12 @@ final class LoadOrdersCommand implements Callable<Integer> {
                             + " (check --consumer-property and --command-config)");
                 }
             }
-            if (http != null) {
-                server = serveHealth(loaders, http);
-            }
             context.printText(Table.record("group", "topic", "instances", "database", "ordering", "concurrency", "health")
                     .row(group, topic, instances, hidePassword(jdbcUrl), ordering, concurrency,
                             server == null ? "" : http.url(server.port()) + "/health"));
             context.out().flush();
             while (!stop.await(reportEvery)) {
-                report(loaders);
+                report(loaders, true);
                 for (StorageLoader loader : loaders) {
                     if (loader.state() == ConsumerState.FAILED) {
                         throw CliException.failed("a loader stopped: " + loader.failure(), null);
@@ -179,7 +182,7 @@ final class LoadOrdersCommand implements Callable<Integer> {
                 server.stop();
             }
             store.close();
-            report(loaders);
+            report(loaders, false);
             stop.close();
             if (interrupted) {
                 Thread.currentThread().interrupt();
@@ -206,7 +209,11 @@ final class LoadOrdersCommand implements Callable<Integer> {
         }
     }
 
-    private void report(List<StorageLoader> loaders) {
+    /**
+     * The totals. After the stop, "stopped" instead of the lag: a stopped loader holds no partitions,
+     * so its lag would read 0 whatever waits (`kgroups lag GROUP` tells).
+     */
+    private void report(List<StorageLoader> loaders, boolean running) {
         long stored = 0;
         long applied = 0;
         long absorbed = 0;
@@ -220,15 +227,16 @@ final class LoadOrdersCommand implements Callable<Integer> {
             dead += stats.deadLettered();
             lag += stats.totalLag();
         }
-        context.out().printf("stored=%d applied=%d absorbed=%d dead_lettered=%d lag=%d%n", stored, applied, absorbed, dead, lag);
+        context.out().printf("stored=%d applied=%d absorbed=%d dead_lettered=%d %s%n", stored, applied, absorbed, dead,
+                running ? "lag=" + lag : "stopped");
         context.out().flush();
     }
 
-    private static Javalin serveHealth(List<StorageLoader> loaders, HttpAddress address) {
+    private static Javalin serveHealth(List<StorageLoader> loaders, int instances, HttpAddress address) {
         Javalin app = Javalin.create(config -> config.showJavalinBanner = false);
         app.get("/health/live", ctx -> ctx.result("live"));
         app.get("/health/ready", ctx -> {
-            boolean ready = loaders.stream().allMatch(l -> l.state() == ConsumerState.RUNNING);
+            boolean ready = loaders.size() == instances && loaders.stream().allMatch(l -> l.state() == ConsumerState.RUNNING);
             ctx.status(ready ? HttpStatus.OK : HttpStatus.SERVICE_UNAVAILABLE).result(ready ? "ready" : "not ready");
         });
         app.get("/health", ctx -> {
