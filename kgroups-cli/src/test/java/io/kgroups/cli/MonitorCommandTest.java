@@ -86,7 +86,7 @@ class MonitorCommandTest {
         try {
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(out.toString())
                     .as("the monitor's address; stderr:%n%s", err).contains("}"));
-            String url = new ObjectMapper().readTree(out.toString()).get("url").asText();
+            String url = new ObjectMapper().readTree(out.toString()).get("data").get("url").asText();
             HttpClient http = HttpClient.newHttpClient();
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(http.send(HttpRequest.newBuilder(
                     URI.create(url + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body())

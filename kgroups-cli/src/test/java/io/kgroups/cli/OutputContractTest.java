@@ -283,7 +283,18 @@ class OutputContractTest {
 
     @Test
     void theMonitorAndItsApi() throws Exception {
+        // A webhook receiver: --stopped-after 1s makes the Empty group with lag STOPPED within a few cycles.
+        List<String> posted = new java.util.concurrent.CopyOnWriteArrayList<>();
+        com.sun.net.httpserver.HttpServer receiver = com.sun.net.httpserver.HttpServer.create(
+                new java.net.InetSocketAddress("127.0.0.1", 0), 0);
+        receiver.createContext("/hook", exchange -> {
+            posted.add(new String(exchange.getRequestBody().readAllBytes(), java.nio.charset.StandardCharsets.UTF_8));
+            exchange.sendResponseHeaders(204, -1);
+            exchange.close();
+        });
+        receiver.start();
         try (Running monitor = new Running("monitor", "--http", "127.0.0.1:0", "--interval", "200ms", "--window", "3",
+                "--stopped-after", "1s", "--webhook", "http://127.0.0.1:" + receiver.getAddress().getPort() + "/hook",
                 "--output", "json", "--bootstrap-server", kafka.bootstrapServers())) {
             String url = JsonContract.valid("monitor", monitor.firstLine()).get("data").get("url").asText();
             await("a cycle").atMost(Duration.ofSeconds(30)).until(() -> get(url + "/health/ready").statusCode() == 200);
@@ -306,6 +317,12 @@ class OutputContractTest {
             envelope(url, "/api/groups/nope", 404, "api/error");
             envelope(url, "/api/group/reset-plan?name=" + LOADER + "&spec=to-nowhere", 400, "api/error");
             envelope(url, "/api/group?name=", 400, "api/error");
+
+            await("a webhook of " + LOADER + "'s change; posted: " + posted).atMost(Duration.ofSeconds(30))
+                    .until(() -> posted.stream().anyMatch(b -> b.contains("\"" + LOADER + "\"")));
+            posted.forEach(body -> JsonContract.valid("webhook", body));
+        } finally {
+            receiver.stop(0);
         }
     }
 

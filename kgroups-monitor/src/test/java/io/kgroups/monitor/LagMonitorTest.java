@@ -53,7 +53,7 @@ class LagMonitorTest {
         List<String> webhook = new CopyOnWriteArrayList<>();
         HttpServer receiver = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
         receiver.createContext("/hook", exchange -> {
-            JsonNode body = new ObjectMapper().readTree(exchange.getRequestBody());
+            JsonNode body = new ObjectMapper().readTree(exchange.getRequestBody()).get("data");
             webhook.add(body.get("oldStatus").asText() + "->" + body.get("newStatus").asText());
             exchange.sendResponseHeaders(204, -1);
             exchange.close();

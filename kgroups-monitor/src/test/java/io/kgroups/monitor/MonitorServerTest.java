@@ -133,7 +133,7 @@ class MonitorServerTest {
                 String base = "http://127.0.0.1:" + server.port();
                 assertThat(json(get(base + "/api/groups")).findValuesAsText("group")).contains(name);
                 String query = "?name=" + java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8);
-                assertThat(json(get(base + "/api/group" + query)).get("group").asText()).isEqualTo(name);
+                assertThat(data(get(base + "/api/group" + query)).get("group").asText()).isEqualTo(name);
                 // The text format's escape of a newline in a label value: backslash, n.
                 assertThat(get(base + "/metrics").body()).contains("kgroups_group_status{group=\"a\\nb\"} 0")
                         .contains("kgroups_group_committed_offset{group=\"a\\nb\",topic=\"newline-orders\",partition=\"0\"} 0");

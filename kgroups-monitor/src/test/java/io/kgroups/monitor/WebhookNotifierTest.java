@@ -47,7 +47,7 @@ class WebhookNotifierTest {
         }
 
         private void handle(HttpExchange exchange, Behaviour behaviour) throws IOException {
-            JsonNode body = JSON.readTree(exchange.getRequestBody());
+            JsonNode body = JSON.readTree(exchange.getRequestBody()).get("data"); // the envelope's
             String change = body.get("group").asText() + " " + body.get("oldStatus").asText() + "->"
                     + body.get("newStatus").asText();
             arrived.add(change);
@@ -135,7 +135,7 @@ class WebhookNotifierTest {
         assertThat(json.get("group").asText()).isEqualTo("storage_loader");
         assertThat(json.get("oldStatus").asText()).isEqualTo("WARNING");
         assertThat(json.get("newStatus").asText()).isEqualTo("STOPPED");
-        assertThat(json.get("lag").asLong()).isEqualTo(1200);
+        assertThat(json.get("totalLag").asLong()).isEqualTo(1200);
         assertThat(json.get("reasons").get(0).asText()).contains("no commit for 600s");
         await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(delivery(notifier))
                 .isEqualTo(new WebhookNotifier.Delivery(receiver.label(), 1, 0, 0, 0, 0)));

@@ -3,6 +3,7 @@ package io.kgroups.monitor.internal;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kgroups.monitor.GroupStatus;
+import io.kgroups.monitor.JsonEnvelope;
 import io.kgroups.monitor.Status;
 import io.kgroups.monitor.WebhookNotifier;
 import java.net.URI;
@@ -12,8 +13,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.time.Instant;
+import java.time.temporal.ChronoUnit;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -200,16 +203,17 @@ public final class WebhookSender implements AutoCloseable {
         queue(group, change.retried(System.nanoTime() + backoffMs * 1_000_000));
     }
 
+    /** The body: the output contract's envelope (docs/schemas/webhook.schema.json), its time the change's. */
     private static String json(Change change) throws JsonProcessingException {
-        Map<String, Object> body = new LinkedHashMap<>();
-        body.put("group", change.newest().group());
-        body.put("oldStatus", change.oldStatus());
-        body.put("newStatus", change.newest().status());
-        body.put("reasons", change.newest().reasons());
-        body.put("lag", change.newest().totalLag());
-        body.put("lagSeconds", change.newest().maxLagSeconds());
-        body.put("time", change.time().toString());
-        return JSON.writeValueAsString(body);
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("group", change.newest().group());
+        data.put("oldStatus", change.oldStatus());
+        data.put("newStatus", change.newest().status());
+        data.put("reasons", change.newest().reasons());
+        data.put("totalLag", change.newest().totalLag());
+        data.put("maxLagSeconds", change.newest().maxLagSeconds());
+        return JSON.writeValueAsString(new JsonEnvelope(JsonEnvelope.SCHEMA_VERSION, "webhook",
+                change.time().truncatedTo(ChronoUnit.MILLIS).toString(), data, List.of()));
     }
 
     @Override
