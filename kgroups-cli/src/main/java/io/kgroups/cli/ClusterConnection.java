@@ -71,6 +71,16 @@ public final class ClusterConnection implements AutoCloseable {
         return groupAdmin(context, false);
     }
 
+    /**
+     * For a command that talks to Kafka through a producer or consumer of its own (produce-orders,
+     * load-orders), first: they would retry a refused connection or a listener of another
+     * protocol until their own timeouts, saying less. A service ({@code answerRequired} false)
+     * may start before its cluster: only a config that cannot work fails it.
+     */
+    public static void check(CommandContext context, boolean answerRequired) {
+        groupAdmin(context, answerRequired).close();
+    }
+
     private static GroupAdmin groupAdmin(CommandContext context, boolean answerRequired) {
         ClusterOptions.Settings cluster = settings(context);
         ClientConfig config = cluster.clientConfig();

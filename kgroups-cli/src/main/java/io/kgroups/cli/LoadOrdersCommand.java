@@ -124,6 +124,7 @@ final class LoadOrdersCommand implements Callable<Integer> {
         kafka.putAll(consumerProperties);
         kafka.setProperty("group.id", group);
 
+        ClusterConnection.check(context, false);
         checkDatabaseDirectory(jdbcUrl);
         OrderStore store;
         try {

@@ -64,6 +64,7 @@ final class ProduceOrdersCommand implements Callable<Integer> {
         OrderEventGenerator generator = new OrderEventGenerator(prefix, orders, badRatio,
                 seed != null ? seed : System.nanoTime());
         ProducedOrders ledger = new ProducedOrders();
+        ClusterConnection.check(context, true);
         Map<String, Object> props = new LinkedHashMap<>();
         context.cluster().clientConfig().properties().forEach((k, v) -> props.put((String) k, v));
         long sent;

@@ -138,7 +138,7 @@ class ConnectionErrorsTest {
     @Test
     void nothingListeningIsSaidWithinAboutASecondNotAfterTheTimeout() throws Exception {
         String address = "127.0.0.1:" + freePort();
-        for (String command : List.of("groups", "cluster")) {
+        for (String command : List.of("groups", "cluster", "produce-orders")) {
             long start = System.nanoTime();
             Cli.Result result = fails(command, "--bootstrap-server", address);
             long seconds = TimeUnit.NANOSECONDS.toSeconds(System.nanoTime() - start);
@@ -248,6 +248,9 @@ class ConnectionErrorsTest {
         Cli.Result mismatch = fails("monitor", "--http", "127.0.0.1:0", "--bootstrap-server", plaintext,
                 "--command-config", config("SSL").toString());
         assertThat(mismatch.err()).contains("does not speak TLS (is it PLAINTEXT?), your config says SSL");
+        Cli.Result loader = fails("load-orders", "--jdbc-url", "jdbc:h2:mem:mismatch", "--bootstrap-server", plaintext,
+                "--command-config", config("SSL").toString());
+        assertThat(loader.err()).contains("does not speak TLS (is it PLAINTEXT?), your config says SSL");
 
         Cli.Running monitor = new Cli.Running(Map.of(), "monitor", "--bootstrap-server", "127.0.0.1:" + freePort(),
                 "--http", "127.0.0.1:0", "--interval", "200ms", "--output", "json");
