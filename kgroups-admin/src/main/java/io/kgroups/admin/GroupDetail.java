@@ -10,9 +10,10 @@ import java.util.List;
  * @param protocolType of a classic group, what its members speak: consumer, or connect, sr ... for
  *     groups that are not consumer groups (they have members but no consumer offsets: no partitions
  *     here); "" for a group that only commits offsets
- * @param protocol the assignor (classic) or the remote assignor (consumer protocol)
- * @param groupEpoch the group epoch (consumer protocol), else null
- * @param targetAssignmentEpoch the epoch of the target assignment (consumer protocol), else null
+ * @param protocol the assignor (classic) or the remote assignor (consumer protocol); null for share groups
+ * @param groupEpoch the group epoch (consumer protocol, share groups), else null
+ * @param targetAssignmentEpoch the epoch of the target assignment (consumer protocol; a share
+ *     group's assignment epoch), else null
  * @param error why the group could not be read (coordinator unavailable, not authorized), in
  *     words; null when it was
  */
@@ -43,7 +44,12 @@ public record GroupDetail(
         return new OffsetReadings.Listed(group, type, protocolType, state).consumerGroup();
     }
 
-    /** Records not yet consumed, over the partitions where that is known. */
+    /** Whether it has a lag kgroups reads: consumer groups, and share groups (the broker's lag). */
+    public boolean hasLag() {
+        return consumerGroup() || type.equals("share");
+    }
+
+    /** Records not yet consumed (share groups: not yet delivery-complete), over the partitions where that is known. */
     public long totalLag() {
         return partitions.stream().mapToLong(PartitionDetail::lagOrZero).sum();
     }

@@ -8,6 +8,8 @@ import java.util.TreeSet;
 import java.util.HashMap;
 import org.apache.kafka.clients.admin.ClassicGroupDescription;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
+import org.apache.kafka.clients.admin.ShareGroupDescription;
+import org.apache.kafka.clients.admin.SharePartitionOffsetInfo;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
@@ -18,10 +20,14 @@ import org.apache.kafka.common.TopicPartition;
  * log offsets, and the other partitions of the same groups have theirs. Turn it into
  * {@link GroupDetail}s with {@link #details}.
  *
- * @param groups the groups read, in order: each is in {@code described}, {@code foreign} or {@code groupErrors}
+ * @param groups the groups read, in order: each is in {@code described}, {@code foreign}, {@code shared} or
+ *     {@code groupErrors}
  * @param listed what the group list said of each group (type, protocol type, state)
  * @param described consumer groups (classic groups of protocol type consumer, and consumer-protocol groups)
  * @param foreign classic groups of other protocol types (Kafka Connect, Schema Registry ...): members only
+ * @param shared share groups (KIP-932)
+ * @param shareOffsets of each share group, per partition its start offset and the broker's lag
+ *     (a partition the group has not initialized yet may have none)
  * @param committed the committed offsets of each consumer group
  * @param groupErrors why a group could not be read, in words
  * @param partitionErrors why a partition's log offsets could not be read, in words
@@ -32,6 +38,8 @@ public record OffsetReadings(
         Map<String, Listed> listed,
         Map<String, ConsumerGroupDescription> described,
         Map<String, ClassicGroupDescription> foreign,
+        Map<String, ShareGroupDescription> shared,
+        Map<String, Map<TopicPartition, SharePartitionOffsetInfo>> shareOffsets,
         Map<String, Map<TopicPartition, OffsetAndMetadata>> committed,
         Map<String, String> groupErrors,
         Map<TopicPartition, Long> logStart,
@@ -58,9 +66,14 @@ public record OffsetReadings(
             return type.equals("classic");
         }
 
-        /** What {@link GroupAdmin}'s read path describes: consumer groups and every classic group (share and streams: not yet). */
+        /** A share group (KIP-932): a start offset per partition and the broker's lag, no committed offsets. */
+        public boolean share() {
+            return type.equals("share");
+        }
+
+        /** What {@link GroupAdmin}'s read path describes: consumer, classic and share groups (streams: not yet). */
         public boolean readable() {
-            return consumerGroup() || classic();
+            return consumerGroup() || classic() || share();
         }
     }
 

@@ -3,15 +3,21 @@ package io.kgroups.admin;
 /**
  * Where a group stands in one partition.
  *
- * @param committedOffset the group's committed offset, null when it has none
+ * @param committedOffset the group's committed offset, null when it has none (always, for a share group)
+ * @param startOffset a share group's share-partition start offset: its lowest offset not yet
+ *     delivery-complete (records before it are acknowledged, released past the delivery limit, or
+ *     rejected); null for other groups, and where the share group has not initialized the partition
  * @param logStartOffset null when the partition could not be read (see {@code error})
  * @param logEndOffset null when the partition could not be read; the last stable offset when read
  *     at read_committed
  * @param lag records the group has not consumed: the offset lag, except 0 where the log holds no
  *     record from the committed offset to its end (only transaction markers, or aborted records
  *     under read_committed); null when nothing is committed (where the group would start depends on
- *     its auto.offset.reset), when the committed offset is past the log end, or when unreadable
- * @param offsetLag log-end minus committed offset; null where {@code lag} is null
+ *     its auto.offset.reset), when the committed offset is past the log end, or when unreadable. For a
+ *     share group, the lag the broker computes (KIP-1226): records from the start offset to the end
+ *     not yet delivery-complete, which is not log-end minus the start offset (records acknowledged
+ *     out of order are not lag)
+ * @param offsetLag log-end minus committed offset; null where {@code lag} is null, and for a share group
  * @param lagSeconds age of the first record not yet consumed, from its timestamp; 0 without lag;
  *     null when unknown
  * @param memberId the member the partition is assigned to, null when none
@@ -29,6 +35,7 @@ public record PartitionDetail(
         String topic,
         int partition,
         Long committedOffset,
+        Long startOffset,
         Long logStartOffset,
         Long logEndOffset,
         Long lag,

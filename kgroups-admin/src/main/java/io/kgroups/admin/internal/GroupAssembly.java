@@ -18,6 +18,9 @@ import java.util.TreeSet;
 import org.apache.kafka.clients.admin.ClassicGroupDescription;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.clients.admin.ShareGroupDescription;
+import org.apache.kafka.clients.admin.ShareMemberDescription;
+import org.apache.kafka.clients.admin.SharePartitionOffsetInfo;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
@@ -44,6 +47,8 @@ public final class GroupAssembly {
                 result.add(consumerGroup(r, listed, r.described().get(group), firstRecords, retentionMs, nowMs));
             } else if (r.foreign().containsKey(group)) {
                 result.add(foreignGroup(listed, r.foreign().get(group)));
+            } else if (r.shared().containsKey(group)) {
+                result.add(shareGroup(r, listed, r.shared().get(group)));
             } else {
                 String error = r.groupErrors().get(group);
                 result.add(new GroupDetail(group, listed.state(), listed.type(), listed.protocolType(), null, null, null,
@@ -63,6 +68,58 @@ public final class GroupAssembly {
         members.sort(Comparator.comparing(MemberDetail::clientId).thenComparing(MemberDetail::memberId));
         return new GroupDetail(listed.group(), String.valueOf(description.state()), listed.type(), listed.protocolType(),
                 description.protocolData(), coordinator(description.coordinator()), null, null, members, List.of(), null);
+    }
+
+    private static GroupDetail shareGroup(OffsetReadings r, OffsetReadings.Listed listed, ShareGroupDescription description) {
+        Map<TopicPartition, SharePartitionOffsetInfo> offsets = r.shareOffsets().getOrDefault(description.groupId(), Map.of());
+        // Share groups hand a partition to several members at once.
+        Map<TopicPartition, List<String>> owners = new HashMap<>();
+        List<MemberDetail> members = new ArrayList<>();
+        for (ShareMemberDescription member : description.members()) {
+            List<TopicPartition> assigned = sorted(member.assignment().topicPartitions());
+            assigned.forEach(tp -> owners.computeIfAbsent(tp, k -> new ArrayList<>()).add(member.consumerId()));
+            members.add(new MemberDetail(member.consumerId(), null, member.clientId(), member.host(), assigned,
+                    member.memberEpoch(), null));
+        }
+        members.sort(Comparator.comparing(MemberDetail::clientId).thenComparing(MemberDetail::memberId));
+        Set<TopicPartition> partitions = new TreeSet<>(BY_PARTITION);
+        partitions.addAll(offsets.keySet());
+        partitions.addAll(owners.keySet());
+        List<PartitionDetail> details = new ArrayList<>();
+        for (TopicPartition tp : partitions) {
+            details.add(sharePartition(r, tp, offsets.get(tp), owners.getOrDefault(tp, List.of())));
+        }
+        return new GroupDetail(description.groupId(),
+                description.groupState() == null ? "Unknown" : description.groupState().toString(), listed.type(),
+                listed.protocolType(), null, coordinator(description.coordinator()), description.groupEpoch(),
+                description.targetAssignmentEpoch(), members, details, null);
+    }
+
+    /**
+     * One partition of a share group: the start offset and the lag as the broker gives them (it
+     * knows which records after the start offset are acknowledged; kgroups cannot compute that).
+     */
+    static PartitionDetail sharePartition(OffsetReadings r, TopicPartition tp, SharePartitionOffsetInfo offset,
+            List<String> owners) {
+        // A partition consumed by several members has no one owner: the members' assignments say who.
+        String owner = owners.size() == 1 ? owners.get(0) : null;
+        String shared = owners.size() > 1 ? "delivered to " + owners.size() + " members at once (a share group shares "
+                + "partitions)" : null;
+        Long start = offset == null || offset.startOffset() < 0 ? null : offset.startOffset();
+        Long lag = start == null ? null : offset.lag().orElse(null);
+        String note = start == null ? "no start offset yet: the share group starts where share.auto.offset.reset says"
+                : lag == null ? "the broker gave no lag for it (brokers before Kafka 4.2 do not compute it)" : null;
+        if (shared != null) {
+            note = note == null ? shared : note + "; " + shared;
+        }
+        String error = r.partitionErrors().get(tp);
+        Long logStart = r.logStart().get(tp);
+        Long logEnd = r.logEnd().get(tp);
+        if (error == null && (logStart == null || logEnd == null)) {
+            error = "its log offsets were not read";
+        }
+        return new PartitionDetail(tp.topic(), tp.partition(), null, start, logStart, logEnd, lag, null, null, owner, 0, 0,
+                null, note, error);
     }
 
     private static GroupDetail consumerGroup(OffsetReadings r, OffsetReadings.Listed listed,
@@ -104,15 +161,15 @@ public final class GroupAssembly {
         Long start = r.logStart().get(tp);
         Long end = r.logEnd().get(tp);
         if (error != null || start == null || end == null) {
-            return new PartitionDetail(tp.topic(), tp.partition(), committed, start, end, null, null, null, owner,
+            return new PartitionDetail(tp.topic(), tp.partition(), committed, null, start, end, null, null, null, owner,
                     metadataBytes, 0, null, null, error == null ? "its log offsets were not read" : error);
         }
         if (committed == null) {
-            return new PartitionDetail(tp.topic(), tp.partition(), null, start, end, null, null, null, owner, metadataBytes, 0,
+            return new PartitionDetail(tp.topic(), tp.partition(), null, null, start, end, null, null, null, owner, metadataBytes, 0,
                     null, "not committed yet: the group starts where its auto.offset.reset says", null);
         }
         if (committed > end) {
-            return new PartitionDetail(tp.topic(), tp.partition(), committed, start, end, null, null, null, owner,
+            return new PartitionDetail(tp.topic(), tp.partition(), committed, null, start, end, null, null, null, owner,
                     metadataBytes, 0, null, "committed offset " + committed + " is past the log end " + end
                     + " (topic re-created, or log truncated): the group's next fetch resets it by its auto.offset.reset",
                     null);
@@ -140,7 +197,7 @@ public final class GroupAssembly {
                 }
             }
         }
-        return new PartitionDetail(tp.topic(), tp.partition(), committed, start, end, lag, offsetLag, lagSeconds, owner,
+        return new PartitionDetail(tp.topic(), tp.partition(), committed, null, start, end, lag, offsetLag, lagSeconds, owner,
                 metadataBytes, deletedUnread, retentionLeft, note, null);
     }
 

@@ -18,6 +18,7 @@ import org.apache.kafka.clients.admin.ClassicGroupDescription;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.DescribeClassicGroupsOptions;
 import org.apache.kafka.clients.admin.DescribeConsumerGroupsOptions;
+import org.apache.kafka.clients.admin.DescribeShareGroupsOptions;
 import org.apache.kafka.clients.admin.DescribeTopicsOptions;
 import org.apache.kafka.clients.admin.GroupListing;
 import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsOptions;
@@ -25,10 +26,16 @@ import org.apache.kafka.clients.admin.ListConsumerGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.ListGroupsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsOptions;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
+import org.apache.kafka.clients.admin.ListShareGroupOffsetsOptions;
+import org.apache.kafka.clients.admin.ListShareGroupOffsetsSpec;
 import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.ShareGroupDescription;
+import org.apache.kafka.clients.admin.ShareMemberDescription;
+import org.apache.kafka.clients.admin.SharePartitionOffsetInfo;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
@@ -37,7 +44,7 @@ import org.apache.kafka.common.errors.GroupIdNotFoundException;
 
 /**
  * The read path's Kafka calls, batched and failure-local: one list of groups, one describe and
- * one offsets call for all groups, one topic-metadata call, one log-start and one log-end round
+ * one offsets call for all groups of a type, one topic-metadata call, one log-start and one log-end round
  * for all partitions, whatever their number. Each group and partition has its own future, so a
  * coordinator that does not answer, an offline partition (no leader: not asked for offsets at
  * all, so it costs no wait), a deleted or denied topic marks only what it touches.
@@ -74,12 +81,15 @@ public final class GroupReads {
         int timeoutMs = millis(calls.timeout());
         List<String> consumer = new ArrayList<>();
         List<String> foreign = new ArrayList<>();
+        List<String> share = new ArrayList<>();
         for (String g : groups) {
             OffsetReadings.Listed l = listed.get(g);
             if (l == null || l.consumerGroup()) {
                 consumer.add(g);
             } else if (l.classic()) {
                 foreign.add(g);
+            } else if (l.share()) {
+                share.add(g);
             }
         }
         Map<String, KafkaFuture<ConsumerGroupDescription>> describing = consumer.isEmpty() ? Map.of()
@@ -92,9 +102,17 @@ public final class GroupReads {
         Map<String, KafkaFuture<ClassicGroupDescription>> describingForeign = foreign.isEmpty() ? Map.of()
                 : admin.describeClassicGroups(foreign, new DescribeClassicGroupsOptions().timeoutMs(timeoutMs))
                         .describedGroups();
+        Map<String, KafkaFuture<ShareGroupDescription>> describingShare = share.isEmpty() ? Map.of()
+                : admin.describeShareGroups(share, new DescribeShareGroupsOptions().timeoutMs(timeoutMs)).describedGroups();
+        Map<String, ListShareGroupOffsetsSpec> shareSpecs = new LinkedHashMap<>();
+        share.forEach(g -> shareSpecs.put(g, new ListShareGroupOffsetsSpec()));
+        var shareOffsetsResult = share.isEmpty() ? null
+                : admin.listShareGroupOffsets(shareSpecs, new ListShareGroupOffsetsOptions().timeoutMs(timeoutMs));
 
         Map<String, ConsumerGroupDescription> described = new LinkedHashMap<>();
         Map<String, ClassicGroupDescription> foreignDescribed = new LinkedHashMap<>();
+        Map<String, ShareGroupDescription> shareDescribed = new LinkedHashMap<>();
+        Map<String, Map<TopicPartition, SharePartitionOffsetInfo>> shareOffsets = new HashMap<>();
         Map<String, Map<TopicPartition, OffsetAndMetadata>> committed = new HashMap<>();
         Map<String, String> groupErrors = new LinkedHashMap<>();
         Set<String> missing = new HashSet<>();
@@ -130,11 +148,41 @@ public final class GroupReads {
                 foreignDescribed.put(group, description);
             }
         }
+        for (String group : share) {
+            ShareGroupDescription description = attempt(describingShare.get(group), "describe share group " + group,
+                    groupFailure(group, missing, groupErrors));
+            if (description == null) {
+                continue;
+            }
+            Map<TopicPartition, SharePartitionOffsetInfo> offsets = attempt(shareOffsetsResult.partitionsToOffsetInfo(group),
+                    "read the start offsets of share group " + group, e -> groupErrors.put(group, e.getMessage()));
+            if (offsets == null) {
+                continue;
+            }
+            Map<TopicPartition, SharePartitionOffsetInfo> present = new HashMap<>();
+            offsets.forEach((tp, o) -> {
+                if (o != null) {
+                    present.put(tp, o);
+                }
+            });
+            if (description.groupState() == GroupState.DEAD && present.isEmpty()) {
+                missing.add(group);
+                continue;
+            }
+            shareDescribed.put(group, description);
+            shareOffsets.put(group, present);
+        }
 
         Set<TopicPartition> partitions = new HashSet<>();
         for (String group : described.keySet()) {
             partitions.addAll(committed.get(group).keySet());
             for (MemberDescription member : described.get(group).members()) {
+                partitions.addAll(member.assignment().topicPartitions());
+            }
+        }
+        for (String group : shareDescribed.keySet()) {
+            partitions.addAll(shareOffsets.get(group).keySet());
+            for (ShareMemberDescription member : shareDescribed.get(group).members()) {
                 partitions.addAll(member.assignment().topicPartitions());
             }
         }
@@ -163,10 +211,10 @@ public final class GroupReads {
                 logEnd.put(tp, end.offset());
             }
         }
-        List<String> read = groups.stream().filter(g -> !missing.contains(g)
-                && (described.containsKey(g) || foreignDescribed.containsKey(g) || groupErrors.containsKey(g))).toList();
-        return new OffsetReadings(read, listed, described, foreignDescribed, committed, groupErrors, logStart, logEnd,
-                partitionErrors, readAt);
+        List<String> read = groups.stream().filter(g -> !missing.contains(g) && (described.containsKey(g)
+                || foreignDescribed.containsKey(g) || shareDescribed.containsKey(g) || groupErrors.containsKey(g))).toList();
+        return new OffsetReadings(read, listed, described, foreignDescribed, shareDescribed, shareOffsets, committed,
+                groupErrors, logStart, logEnd, partitionErrors, readAt);
     }
 
     /**

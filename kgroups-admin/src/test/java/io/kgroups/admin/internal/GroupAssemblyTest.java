@@ -6,6 +6,7 @@ import io.kgroups.admin.FirstRecords;
 import io.kgroups.admin.GroupDetail;
 import io.kgroups.admin.OffsetReadings;
 import io.kgroups.admin.PartitionDetail;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -14,6 +15,10 @@ import org.apache.kafka.clients.admin.ClassicGroupDescription;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.MemberAssignment;
 import org.apache.kafka.clients.admin.MemberDescription;
+import org.apache.kafka.clients.admin.ShareGroupDescription;
+import org.apache.kafka.clients.admin.ShareMemberAssignment;
+import org.apache.kafka.clients.admin.ShareMemberDescription;
+import org.apache.kafka.clients.admin.SharePartitionOffsetInfo;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.ClassicGroupState;
 import org.apache.kafka.common.GroupState;
@@ -96,7 +101,7 @@ class GroupAssemblyTest {
     @Test
     void aGroupThatCouldNotBeReadCarriesTheReasonAndNoFigures() {
         OffsetReadings r = new OffsetReadings(List.of("g"), Map.of("g", new OffsetReadings.Listed("g", "classic", "consumer",
-                "Stable")), Map.of(), Map.of(), Map.of(), Map.of("g", "the coordinator did not answer"), Map.of(), Map.of(),
+                "Stable")), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of("g", "the coordinator did not answer"), Map.of(), Map.of(),
                 Map.of(), NOW);
         GroupDetail g = r.details(FirstRecords.none(), Map.of(), NOW).get(0);
         assertThat(g.error()).isEqualTo("the coordinator did not answer");
@@ -112,7 +117,7 @@ class GroupAssemblyTest {
                 List.of(worker), ClassicGroupState.STABLE, new Node(1, "b1", 9092));
         OffsetReadings r = new OffsetReadings(List.of("connect-cluster"), Map.of("connect-cluster",
                 new OffsetReadings.Listed("connect-cluster", "classic", "connect", "Stable")), Map.of(),
-                Map.of("connect-cluster", connect), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), NOW);
+                Map.of("connect-cluster", connect), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), NOW);
         GroupDetail g = r.details(FirstRecords.none(), Map.of(), NOW).get(0);
         assertThat(g.consumerGroup()).isFalse();
         assertThat(g.protocolType()).isEqualTo("connect");
@@ -132,6 +137,72 @@ class GroupAssemblyTest {
         assertThat(new OffsetReadings.Listed("g", "streams", "streams", "Stable").consumerGroup()).isFalse();
     }
 
+    /**
+     * One row of a share group's partition: the start offset the broker gave (null: no entry), its
+     * lag, how many members it is assigned to, whether its log offsets were read; expected start
+     * offset, lag, owner and note (a word it contains).
+     */
+    static Stream<Arguments> sharePartitions() {
+        return Stream.of(
+                Arguments.of("the broker's lag, not log-end minus start", 40L, 3L, 1, true, 40L, 3L, "m-0", null),
+                Arguments.of("not initialized yet", null, null, 1, true, null, null, "m-0", "share.auto.offset.reset"),
+                Arguments.of("a start offset of -1 is none", -1L, null, 1, true, null, null, "m-0", "share.auto.offset.reset"),
+                Arguments.of("a broker without lag", 40L, null, 1, true, 40L, null, "m-0", "Kafka 4.2"),
+                Arguments.of("shared by two members: no one owner", 40L, 3L, 2, true, 40L, 3L, null, "2 members"),
+                Arguments.of("log offsets unread: the broker's figures stay", 40L, 3L, 1, false, 40L, 3L, "m-0", null));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("sharePartitions")
+    void aShareGroupPartitionHasTheStartOffsetAndTheBrokersLag(String name, Long startOffset, Long brokerLag, int members,
+            boolean logRead, Long start, Long lag, String owner, String note) {
+        List<ShareMemberDescription> sharers = new ArrayList<>();
+        for (int i = 0; i < members; i++) {
+            sharers.add(new ShareMemberDescription("m-" + i, java.util.Optional.empty(), "sharer-" + i, "/10.0.0." + i,
+                    new ShareMemberAssignment(Set.of(TP)), 3));
+        }
+        ShareGroupDescription d = new ShareGroupDescription("q", sharers, GroupState.STABLE, new Node(1, "b1", 9092), 5, 4);
+        Map<TopicPartition, SharePartitionOffsetInfo> offsets = startOffset == null ? Map.of()
+                : Map.of(TP, new SharePartitionOffsetInfo(startOffset, java.util.Optional.of(0),
+                        java.util.Optional.ofNullable(brokerLag)));
+        OffsetReadings r = new OffsetReadings(List.of("q"), Map.of("q", new OffsetReadings.Listed("q", "share", "share",
+                "Stable")), Map.of(), Map.of(), Map.of("q", d), Map.of("q", offsets), Map.of(), Map.of(),
+                logRead ? Map.of(TP, 10L) : Map.of(), logRead ? Map.of(TP, 100L) : Map.of(),
+                logRead ? Map.of() : Map.of(TP, "orders-0 is offline"), NOW);
+
+        GroupDetail g = r.details(FirstRecords.none(), Map.of(), NOW).get(0);
+
+        assertThat(g.type()).isEqualTo("share");
+        assertThat(g.consumerGroup()).isFalse();
+        assertThat(g.hasLag()).isTrue();
+        assertThat(g.groupEpoch()).isEqualTo(5);
+        assertThat(g.targetAssignmentEpoch()).isEqualTo(4);
+        assertThat(g.members()).hasSize(members).allSatisfy(m -> {
+            assertThat(m.assignment()).containsExactly(TP);
+            assertThat(m.memberEpoch()).isEqualTo(3);
+        });
+        PartitionDetail p = g.partitions().get(0);
+        assertThat(p.committedOffset()).isNull();
+        assertThat(p.startOffset()).isEqualTo(start);
+        assertThat(p.lag()).isEqualTo(lag);
+        assertThat(p.offsetLag()).isNull();
+        assertThat(p.memberId()).isEqualTo(owner);
+        assertThat(g.totalLag()).isEqualTo(lag == null ? 0 : lag);
+        if (note == null) {
+            assertThat(p.note()).isNull();
+        } else {
+            assertThat(p.note()).contains(note);
+        }
+        if (logRead) {
+            assertThat(p.error()).isNull();
+            assertThat(p.logStartOffset()).isEqualTo(10L);
+            assertThat(p.logEndOffset()).isEqualTo(100L);
+        } else {
+            assertThat(p.error()).isEqualTo("orders-0 is offline");
+            assertThat(p.logEndOffset()).isNull();
+        }
+    }
+
     private static OffsetReadings readings(Long committed, Map<TopicPartition, Long> starts, Map<TopicPartition, Long> ends,
             Map<TopicPartition, String> errors) {
         MemberDescription member = new MemberDescription("m-1", java.util.Optional.empty(), "loader-1", "/10.0.0.2",
@@ -141,6 +212,6 @@ class GroupAssemblyTest {
         Map<TopicPartition, OffsetAndMetadata> offsets = committed == null ? Map.of()
                 : Map.of(TP, new OffsetAndMetadata(committed));
         return new OffsetReadings(List.of("g"), Map.of("g", new OffsetReadings.Listed("g", "classic", "consumer", "Stable")),
-                Map.of("g", d), Map.of(), Map.of("g", offsets), Map.of(), starts, ends, errors, NOW);
+                Map.of("g", d), Map.of(), Map.of(), Map.of(), Map.of("g", offsets), Map.of(), starts, ends, errors, NOW);
     }
 }
