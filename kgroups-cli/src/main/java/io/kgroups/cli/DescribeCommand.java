@@ -23,9 +23,12 @@ import picocli.CommandLine.Parameters;
             + "and per partition: committed offset, log-start, log-end, lag, time lag (the age of the first unconsumed "
             + "record), owner, commit metadata size and retention risk (records deleted unread, or the time left "
             + "before retention deletes the oldest unread one).", "",
-            "Lag counts records: transaction markers are never lag. Groups that are not consumer groups (Kafka "
-            + "Connect's ...) are shown with their state and members. What cannot be read is named on stderr and the "
-            + "rest is shown, with exit code 3."},
+            "Lag counts records: transaction markers are never lag. Share groups have no committed offset: per "
+            + "partition they show the share-partition start offset (the lowest offset not yet delivery-complete) and "
+            + "the lag the broker computes (KIP-1226): the records from the start offset to the end not yet "
+            + "acknowledged, rejected or archived, which is not log-end minus the start offset. Groups that are not "
+            + "consumer or share groups (Kafka Connect's ...) are shown with their state and members. What cannot be "
+            + "read is named on stderr and the rest is shown, with exit code 3."},
         footer = {"", "Examples:", "  Consumer stuck? Its members and lag per partition, then whether it moves:",
             "    kgroups describe storage_loader", "    kgroups lag storage_loader --watch 5s"})
 final class DescribeCommand implements Callable<Integer> {
@@ -80,6 +83,10 @@ final class DescribeCommand implements Callable<Integer> {
 
     private void printText(List<GroupDetail> details) {
         for (GroupDetail group : details) {
+            if (group.error() == null && group.type().equals("share")) {
+                printShareGroup(group);
+                continue;
+            }
             if (!group.consumerGroup()) {
                 context.out().println("GROUP " + group.group() + "  state " + group.state() + "  type " + group.type()
                         + (group.protocolType().isEmpty() ? "" : "  protocol type " + group.protocolType())
@@ -100,8 +107,7 @@ final class DescribeCommand implements Callable<Integer> {
             }
             context.out().println("GROUP " + group.group() + "  state " + group.state() + "  type " + group.type()
                     + "  assignor " + (group.protocol() == null || group.protocol().isEmpty() ? "-" : group.protocol())
-                    + "  coordinator " + (group.coordinator() == null ? "-" : group.coordinator().id() + " ("
-                    + group.coordinator().host() + ":" + group.coordinator().port() + ")")
+                    + "  coordinator " + coordinatorText(group)
                     + (group.groupEpoch() == null ? "" : "  epoch " + group.groupEpoch() + "/target "
                     + group.targetAssignmentEpoch()) + "  lag " + group.totalLag());
             if (!group.members().isEmpty()) {
@@ -113,15 +119,43 @@ final class DescribeCommand implements Callable<Integer> {
                 context.printText(members);
             }
             context.printText(partitionsText(group));
-            for (PartitionDetail p : group.partitions()) {
-                String words = p.error() != null ? "cannot be read: " + p.error() : p.note();
-                if (words != null) {
-                    context.out().println("  " + p.topic() + "-" + p.partition() + ": " + words);
-                }
-            }
+            printPartitionWords(group);
             context.out().println();
         }
         context.out().flush();
+    }
+
+    /** A share group: a start offset and the broker's lag per partition, members that share partitions. */
+    private void printShareGroup(GroupDetail group) {
+        context.out().println("GROUP " + group.group() + "  state " + group.state() + "  type share  coordinator "
+                + coordinatorText(group) + "  epoch " + group.groupEpoch() + "/assignment "
+                + group.targetAssignmentEpoch() + "  lag " + group.totalLag());
+        if (!group.members().isEmpty()) {
+            Table members = Table.of("member", "client", "host", "epoch", "assigned");
+            group.members().forEach(m -> members.row(m.memberId(), m.clientId(), m.host(), m.memberEpoch(),
+                    partitionsText(m.assignment())));
+            context.printText(members);
+        }
+        Table partitions = Table.of("topic", "partition", "start-offset", "log-start", "log-end", "lag", "member");
+        group.partitions().forEach(p -> partitions.row(p.topic(), p.partition(), p.startOffset(), p.logStartOffset(),
+                p.logEndOffset(), p.lag(), p.memberId()));
+        context.printText(partitions);
+        printPartitionWords(group);
+        context.out().println();
+    }
+
+    private static String coordinatorText(GroupDetail group) {
+        return group.coordinator() == null ? "-" : group.coordinator().id() + " (" + group.coordinator().host() + ":"
+                + group.coordinator().port() + ")";
+    }
+
+    private void printPartitionWords(GroupDetail group) {
+        for (PartitionDetail p : group.partitions()) {
+            String words = p.error() != null ? "cannot be read: " + p.error() : p.note();
+            if (words != null) {
+                context.out().println("  " + p.topic() + "-" + p.partition() + ": " + words);
+            }
+        }
     }
 
     /** A group's partitions for people: retention risk in words. */
@@ -137,13 +171,14 @@ final class DescribeCommand implements Callable<Integer> {
 
     /** The partitions of every group as CSV rows: the group, then the fields of a partition in JSON. */
     private static Table csv(List<GroupDetail> details) {
-        Table table = Table.of("group", "topic", "partition", "committedOffset", "logStartOffset", "logEndOffset", "lag",
-                "offsetLag", "lagSeconds", "memberId", "metadataBytes", "deletedUnread", "retentionSecondsLeft", "note", "error");
+        Table table = Table.of("group", "topic", "partition", "committedOffset", "startOffset", "logStartOffset",
+                "logEndOffset", "lag", "offsetLag", "lagSeconds", "memberId", "metadataBytes", "deletedUnread",
+                "retentionSecondsLeft", "note", "error");
         for (GroupDetail group : details) {
             for (PartitionDetail p : group.partitions()) {
-                table.row(group.group(), p.topic(), p.partition(), p.committedOffset(), p.logStartOffset(), p.logEndOffset(),
-                        p.lag(), p.offsetLag(), p.lagSeconds(), p.memberId(), p.metadataBytes(), p.deletedUnread(),
-                        p.retentionSecondsLeft(), p.note(), p.error());
+                table.row(group.group(), p.topic(), p.partition(), p.committedOffset(), p.startOffset(), p.logStartOffset(),
+                        p.logEndOffset(), p.lag(), p.offsetLag(), p.lagSeconds(), p.memberId(), p.metadataBytes(),
+                        p.deletedUnread(), p.retentionSecondsLeft(), p.note(), p.error());
             }
         }
         return table;
@@ -180,8 +215,8 @@ final class DescribeCommand implements Callable<Integer> {
         group.put("groupEpoch", g.groupEpoch());
         group.put("targetAssignmentEpoch", g.targetAssignmentEpoch());
         group.put("members", g.members().size());
-        // As `groups`: no total where the group could not be read or has no consumer offsets.
-        group.put("totalLag", g.error() != null || !g.consumerGroup() ? null : g.totalLag());
+        // As `groups`: no total where the group could not be read or has no consumer or share offsets.
+        group.put("totalLag", g.error() != null || !g.hasLag() ? null : g.totalLag());
         group.put("maxLagSeconds", g.maxLagSeconds());
         List<Map<String, Object>> members = new ArrayList<>();
         for (MemberDetail m : g.members()) {
@@ -203,6 +238,7 @@ final class DescribeCommand implements Callable<Integer> {
             partition.put("topic", p.topic());
             partition.put("partition", p.partition());
             partition.put("committedOffset", p.committedOffset());
+            partition.put("startOffset", p.startOffset());
             partition.put("logStartOffset", p.logStartOffset());
             partition.put("logEndOffset", p.logEndOffset());
             partition.put("lag", p.lag());

@@ -147,13 +147,14 @@ class OutputContractTest {
         assertThat(loader.get("type").asText()).isEqualTo("classic");
         assertThat(loader.get("totalLag").asLong()).isEqualTo(6);
         assertThat(loader.get("partitions").get(0).get("committedOffset").asLong()).isEqualTo(4);
+        assertThat(loader.get("partitions").get(0).get("startOffset").isNull()).as("only share groups have one").isTrue();
         JsonNode live = find(groups, LIVE);
         assertThat(live.get("members").asInt()).isEqualTo(1);
         assertThat(live.get("memberDetails").get(0).get("assignment")).hasSize(2);
         assertThat(live.get("partitions")).allSatisfy(p -> assertThat(p.get("committedOffset").isNull()).isTrue());
 
         List<String> rows = csv(with("group", JsonContract.fields("describe", "/$defs/partition")), "describe", LOADER);
-        assertThat(rows).hasSize(2).first().asString().startsWith(LOADER + "," + TOPIC + ",0,4,0,10,6,6,");
+        assertThat(rows).hasSize(2).first().asString().startsWith(LOADER + "," + TOPIC + ",0,4,,0,10,6,6,");
     }
 
     @Test
