@@ -125,16 +125,15 @@ public final class GroupAdmin implements AutoCloseable {
     }
 
     /**
-     * One batched read of the groups whose name {@code include} accepts (consumer groups and the
-     * classic groups of other protocols), failures kept per group and partition: what a monitor
+     * One batched read of the groups whose name {@code include} accepts (consumer groups, share
+     * groups and the classic groups of other protocols), failures kept per group and partition: what a monitor
      * samples each cycle. Add time lag with {@link #firstRecords} and assemble with
      * {@link OffsetReadings#details}.
      */
     public OffsetReadings readOffsets(java.util.function.Predicate<String> include, IsolationLevel isolation) {
         Map<String, OffsetReadings.Listed> listed = reads.list();
-        // The monitor does not evaluate share groups yet (issue #15): they are not sampled.
         List<String> groups = listed.values().stream()
-                .filter(l -> include.test(l.group()) && l.readable() && !l.share())
+                .filter(l -> include.test(l.group()) && l.readable())
                 .map(OffsetReadings.Listed::group).toList();
         return reads.read(groups, listed, isolation);
     }

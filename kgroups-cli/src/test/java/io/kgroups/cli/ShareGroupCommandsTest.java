@@ -179,4 +179,14 @@ class ShareGroupCommandsTest {
             assertThat(g.get("error").isNull()).isTrue();
         });
     }
+
+    @Test
+    void lagLeavesTheShareGroupOutSayingWhereItsLagIs() {
+        Cli.Result result = run("lag", GROUP);
+
+        assertThat(result.exitCode()).as("%s", result).isEqualTo(CliException.FAILED);
+        assertThat(result.err().lines()).as("%s", result).hasSize(1);
+        assertThat(result.err()).contains("group '" + GROUP + "' is a share group with 1 member(s)",
+                "`kgroups describe " + GROUP + "` shows the broker's lag");
+    }
 }
