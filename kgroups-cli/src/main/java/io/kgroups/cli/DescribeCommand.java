@@ -87,7 +87,7 @@ final class DescribeCommand implements Callable<Integer> {
                 printShareGroup(group);
                 continue;
             }
-            if (!group.consumerGroup()) {
+            if (!group.hasLag()) { // Kafka Connect's and the like; streams groups, for now
                 context.out().println("GROUP " + group.group() + "  state " + group.state() + "  type " + group.type()
                         + (group.protocolType().isEmpty() ? "" : "  protocol type " + group.protocolType())
                         + "  members " + group.members().size() + "  (not a consumer group: no consumer offsets; lag, "
