@@ -184,7 +184,7 @@ public final class GroupAdmin implements AutoCloseable {
             if (l == null || l.readable()) {
                 readable.add(group);
             } else {
-                listedOnly.add(group); // streams groups: what the list says
+                listedOnly.add(group); // a type of group kgroups does not know: what the list says
             }
         }
         OffsetReadings readings = reads.read(readable, listed, isolation);
@@ -207,8 +207,8 @@ public final class GroupAdmin implements AutoCloseable {
                 result.add(byName.get(group));
             } else if (listedOnly.contains(group)) {
                 OffsetReadings.Listed l = listed.get(group);
-                result.add(new GroupDetail(group, l.state(), l.type(), l.protocolType(), null, null, null, null, List.of(),
-                        List.of(), null));
+                result.add(new GroupDetail(group, l.state(), l.type(), l.protocolType(), null, null, null, null, null,
+                        List.of(), List.of(), List.of(), null));
             }
         }
         return result;

@@ -10,10 +10,13 @@ import java.util.List;
  * @param protocolType of a classic group, what its members speak: consumer, or connect, sr ... for
  *     groups that are not consumer groups (they have members but no consumer offsets: no partitions
  *     here); "" for a group that only commits offsets
- * @param protocol the assignor (classic) or the remote assignor (consumer protocol); null for share groups
- * @param groupEpoch the group epoch (consumer protocol, share groups), else null
- * @param targetAssignmentEpoch the epoch of the target assignment (consumer protocol; a share
- *     group's assignment epoch), else null
+ * @param protocol the assignor (classic), the remote assignor (consumer protocol) or the task
+ *     assignor (streams groups); null for share groups
+ * @param groupEpoch the group epoch (consumer protocol, share and streams groups), else null
+ * @param targetAssignmentEpoch the epoch of the target assignment (consumer protocol, streams
+ *     groups; a share group's assignment epoch), else null
+ * @param topologyEpoch a streams group's topology epoch, else null
+ * @param subtopologies a streams group's subtopologies, as far as the broker describes them; empty for other groups
  * @param error why the group could not be read (coordinator unavailable, not authorized), in
  *     words; null when it was
  */
@@ -26,17 +29,36 @@ public record GroupDetail(
         Coordinator coordinator,
         Integer groupEpoch,
         Integer targetAssignmentEpoch,
+        Integer topologyEpoch,
         List<MemberDetail> members,
         List<PartitionDetail> partitions,
+        List<Subtopology> subtopologies,
         String error) {
 
     /** The broker that coordinates the group. */
     public record Coordinator(int id, String host, int port) {
     }
 
+    /**
+     * A subtopology of a streams group: its tasks read partition N of each source and repartition
+     * source topic (task id {@code <id>_<N>}).
+     *
+     * @param changelogTopics the state stores' changelog topics
+     */
+    public record Subtopology(String id, List<String> sourceTopics, List<String> repartitionSourceTopics,
+            List<String> repartitionSinkTopics, List<String> changelogTopics) {
+        public Subtopology {
+            sourceTopics = List.copyOf(sourceTopics);
+            repartitionSourceTopics = List.copyOf(repartitionSourceTopics);
+            repartitionSinkTopics = List.copyOf(repartitionSinkTopics);
+            changelogTopics = List.copyOf(changelogTopics);
+        }
+    }
+
     public GroupDetail {
         members = List.copyOf(members);
         partitions = List.copyOf(partitions);
+        subtopologies = List.copyOf(subtopologies);
     }
 
     /** Whether its offsets are consumer offsets (false: a Connect worker group and the like). */
@@ -44,9 +66,9 @@ public record GroupDetail(
         return new OffsetReadings.Listed(group, type, protocolType, state).consumerGroup();
     }
 
-    /** Whether it has a lag kgroups reads: consumer groups, and share groups (the broker's lag). */
+    /** Whether it has a lag kgroups reads: consumer and streams groups, and share groups (the broker's lag). */
     public boolean hasLag() {
-        return consumerGroup() || type.equals("share");
+        return consumerGroup() || type.equals("share") || type.equals("streams");
     }
 
     /** Records not yet consumed (share groups: not yet delivery-complete), over the partitions where that is known. */

@@ -10,6 +10,7 @@ import org.apache.kafka.clients.admin.ClassicGroupDescription;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.ShareGroupDescription;
 import org.apache.kafka.clients.admin.SharePartitionOffsetInfo;
+import org.apache.kafka.clients.admin.StreamsGroupDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 
@@ -20,15 +21,16 @@ import org.apache.kafka.common.TopicPartition;
  * log offsets, and the other partitions of the same groups have theirs. Turn it into
  * {@link GroupDetail}s with {@link #details}.
  *
- * @param groups the groups read, in order: each is in {@code described}, {@code foreign}, {@code shared} or
- *     {@code groupErrors}
+ * @param groups the groups read, in order: each is in {@code described}, {@code foreign}, {@code shared},
+ *     {@code streams} or {@code groupErrors}
  * @param listed what the group list said of each group (type, protocol type, state)
  * @param described consumer groups (classic groups of protocol type consumer, and consumer-protocol groups)
  * @param foreign classic groups of other protocol types (Kafka Connect, Schema Registry ...): members only
  * @param shared share groups (KIP-932)
  * @param shareOffsets of each share group, per partition its start offset and the broker's lag
  *     (a partition the group has not initialized yet may have none)
- * @param committed the committed offsets of each consumer group
+ * @param streams streams groups (KIP-1071): members with tasks, subtopologies; their offsets are in {@code committed}
+ * @param committed the committed offsets of each consumer and streams group
  * @param groupErrors why a group could not be read, in words
  * @param partitionErrors why a partition's log offsets could not be read, in words
  * @param readAtMs when the read started (epoch ms)
@@ -40,6 +42,7 @@ public record OffsetReadings(
         Map<String, ClassicGroupDescription> foreign,
         Map<String, ShareGroupDescription> shared,
         Map<String, Map<TopicPartition, SharePartitionOffsetInfo>> shareOffsets,
+        Map<String, StreamsGroupDescription> streams,
         Map<String, Map<TopicPartition, OffsetAndMetadata>> committed,
         Map<String, String> groupErrors,
         Map<TopicPartition, Long> logStart,
@@ -71,9 +74,14 @@ public record OffsetReadings(
             return type.equals("share");
         }
 
-        /** What {@link GroupAdmin}'s read path describes: consumer, classic and share groups (streams: not yet). */
+        /** A streams group (KIP-1071): tasks and subtopologies; it commits offsets like a consumer group. */
+        public boolean streams() {
+            return type.equals("streams");
+        }
+
+        /** What {@link GroupAdmin}'s read path describes: every type. */
         public boolean readable() {
-            return consumerGroup() || classic() || share();
+            return consumerGroup() || classic() || share() || streams();
         }
     }
 

@@ -144,11 +144,14 @@ public final class LagMonitor implements AutoCloseable {
         List<GroupDetail> monitored = new ArrayList<>();
         for (GroupDetail group : groups) {
             if (group.error() == null && !group.consumerGroup()) {
-                skipped.put(group.group(), group.type().equals("share")
-                        ? "a share group with " + group.members().size() + " member(s): lag and the monitor do not "
-                                + "evaluate share groups yet (`kgroups describe " + group.group() + "` shows the broker's lag)"
-                        : "a classic group of protocol type '" + group.protocolType() + "' with "
-                                + group.members().size() + " member(s): it has no consumer offsets to monitor");
+                skipped.put(group.group(), switch (group.type()) {
+                    case "share" -> "a share group with " + group.members().size() + " member(s): lag and the monitor do "
+                            + "not evaluate share groups yet (`kgroups describe " + group.group() + "` shows the broker's lag)";
+                    case "streams" -> "a streams group with " + group.members().size() + " member(s): lag and the monitor "
+                            + "do not evaluate streams groups yet (`kgroups describe " + group.group() + "` shows its lag)";
+                    default -> "a classic group of protocol type '" + group.protocolType() + "' with "
+                            + group.members().size() + " member(s): it has no consumer offsets to monitor";
+                });
             } else {
                 monitored.add(group);
             }

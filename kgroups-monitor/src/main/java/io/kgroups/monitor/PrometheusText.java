@@ -60,7 +60,7 @@ public final class PrometheusText {
         header(out, "kgroups_monitor_last_success_timestamp_seconds", "When a cycle last read the cluster (Unix time)");
         out.append("kgroups_monitor_last_success_timestamp_seconds ").append(number(snapshot.timeMs() / 1000.0)).append('\n');
         header(out, "kgroups_monitor_skipped_groups",
-                "Groups left out: share groups (for now) and classic groups of other protocols (Kafka Connect ...)");
+                "Groups left out: share and streams groups (for now) and classic groups of other protocols (Kafka Connect ...)");
         out.append("kgroups_monitor_skipped_groups ").append(snapshot.skipped().size()).append('\n');
         header(out, "kgroups_monitor_cycle_seconds", "Duration of the last cycle");
         out.append("kgroups_monitor_cycle_seconds ").append(number(snapshot.lastCycleMillis() / 1000.0)).append('\n');

@@ -10,6 +10,7 @@ import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -21,6 +22,10 @@ import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.admin.ShareGroupDescription;
 import org.apache.kafka.clients.admin.ShareMemberDescription;
 import org.apache.kafka.clients.admin.SharePartitionOffsetInfo;
+import org.apache.kafka.clients.admin.StreamsGroupDescription;
+import org.apache.kafka.clients.admin.StreamsGroupMemberAssignment;
+import org.apache.kafka.clients.admin.StreamsGroupMemberDescription;
+import org.apache.kafka.clients.admin.StreamsGroupSubtopologyDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.Node;
 import org.apache.kafka.common.TopicPartition;
@@ -49,10 +54,12 @@ public final class GroupAssembly {
                 result.add(foreignGroup(listed, r.foreign().get(group)));
             } else if (r.shared().containsKey(group)) {
                 result.add(shareGroup(r, listed, r.shared().get(group)));
+            } else if (r.streams().containsKey(group)) {
+                result.add(streamsGroup(r, listed, r.streams().get(group), firstRecords, retentionMs, nowMs));
             } else {
                 String error = r.groupErrors().get(group);
                 result.add(new GroupDetail(group, listed.state(), listed.type(), listed.protocolType(), null, null, null,
-                        null, List.of(), List.of(), error));
+                        null, null, List.of(), List.of(), List.of(), error));
             }
         }
         return result;
@@ -67,7 +74,8 @@ public final class GroupAssembly {
         }
         members.sort(Comparator.comparing(MemberDetail::clientId).thenComparing(MemberDetail::memberId));
         return new GroupDetail(listed.group(), String.valueOf(description.state()), listed.type(), listed.protocolType(),
-                description.protocolData(), coordinator(description.coordinator()), null, null, members, List.of(), null);
+                description.protocolData(), coordinator(description.coordinator()), null, null, null, members, List.of(),
+                List.of(), null);
     }
 
     private static GroupDetail shareGroup(OffsetReadings r, OffsetReadings.Listed listed, ShareGroupDescription description) {
@@ -92,7 +100,7 @@ public final class GroupAssembly {
         return new GroupDetail(description.groupId(),
                 description.groupState() == null ? "Unknown" : description.groupState().toString(), listed.type(),
                 listed.protocolType(), null, coordinator(description.coordinator()), description.groupEpoch(),
-                description.targetAssignmentEpoch(), members, details, null);
+                description.targetAssignmentEpoch(), null, members, details, List.of(), null);
     }
 
     /**
@@ -147,8 +155,75 @@ public final class GroupAssembly {
         return new GroupDetail(description.groupId(),
                 description.groupState() == null ? "Unknown" : description.groupState().toString(), type,
                 listed.protocolType(), description.partitionAssignor(), coordinator(description.coordinator()),
-                description.groupEpoch().orElse(null), description.targetAssignmentEpoch().orElse(null), members, details,
-                null);
+                description.groupEpoch().orElse(null), description.targetAssignmentEpoch().orElse(null), null, members,
+                details, List.of(), null);
+    }
+
+    private static GroupDetail streamsGroup(OffsetReadings r, OffsetReadings.Listed listed,
+            StreamsGroupDescription description, FirstRecords firstRecords, Map<String, Long> retentionMs, long nowMs) {
+        Map<TopicPartition, OffsetAndMetadata> committed = r.committed().getOrDefault(description.groupId(), Map.of());
+        Map<TopicPartition, String> owner = new HashMap<>();
+        List<MemberDetail> members = new ArrayList<>();
+        for (StreamsGroupMemberDescription member : description.members()) {
+            List<TopicPartition> assigned = sorted(inputPartitions(description, member.assignment().activeTasks()));
+            assigned.forEach(tp -> owner.put(tp, member.memberId()));
+            members.add(new MemberDetail(member.memberId(), member.instanceId().orElse(null), member.clientId(),
+                    member.clientHost(), assigned, member.memberEpoch(),
+                    sorted(inputPartitions(description, member.targetAssignment().activeTasks())),
+                    tasks(member.assignment()), tasks(member.targetAssignment())));
+        }
+        members.sort(Comparator.comparing(MemberDetail::clientId).thenComparing(MemberDetail::memberId));
+        Set<TopicPartition> partitions = new TreeSet<>(BY_PARTITION);
+        partitions.addAll(committed.keySet());
+        partitions.addAll(owner.keySet());
+        List<PartitionDetail> details = new ArrayList<>();
+        for (TopicPartition tp : partitions) {
+            details.add(partition(r, tp, committed.get(tp), owner.get(tp), firstRecords, retentionMs.get(tp.topic()), nowMs));
+        }
+        List<GroupDetail.Subtopology> subtopologies = new ArrayList<>();
+        for (StreamsGroupSubtopologyDescription s : description.subtopologies()) {
+            subtopologies.add(new GroupDetail.Subtopology(s.subtopologyId(), s.sourceTopics(),
+                    List.copyOf(new TreeSet<>(s.repartitionSourceTopics().keySet())), s.repartitionSinkTopics(),
+                    List.copyOf(new TreeSet<>(s.stateChangelogTopics().keySet()))));
+        }
+        subtopologies.sort(Comparator.comparing(GroupDetail.Subtopology::id));
+        return new GroupDetail(description.groupId(),
+                description.groupState() == null ? "Unknown" : description.groupState().toString(), listed.type(),
+                listed.protocolType(), description.assignorName().orElse(null), coordinator(description.coordinator()),
+                description.groupEpoch(), description.targetAssignmentEpoch(), description.topologyEpoch(), members,
+                details, subtopologies, null);
+    }
+
+    /**
+     * The partitions {@code tasks} read: task N of a subtopology reads partition N of each of its
+     * source and repartition source topics (a task of a subtopology not described reads none known).
+     */
+    static Set<TopicPartition> inputPartitions(StreamsGroupDescription description,
+            Collection<StreamsGroupMemberAssignment.TaskIds> tasks) {
+        Map<String, Set<String>> inputs = new HashMap<>();
+        for (StreamsGroupSubtopologyDescription s : description.subtopologies()) {
+            Set<String> topics = new TreeSet<>(s.sourceTopics());
+            topics.addAll(s.repartitionSourceTopics().keySet());
+            inputs.put(s.subtopologyId(), topics);
+        }
+        Set<TopicPartition> partitions = new HashSet<>();
+        for (StreamsGroupMemberAssignment.TaskIds task : tasks) {
+            for (String topic : inputs.getOrDefault(task.subtopologyId(), Set.of())) {
+                task.partitions().forEach(p -> partitions.add(new TopicPartition(topic, p)));
+            }
+        }
+        return partitions;
+    }
+
+    private static MemberDetail.Tasks tasks(StreamsGroupMemberAssignment assignment) {
+        return new MemberDetail.Tasks(taskIds(assignment.activeTasks()), taskIds(assignment.standbyTasks()),
+                taskIds(assignment.warmupTasks()));
+    }
+
+    private static List<String> taskIds(List<StreamsGroupMemberAssignment.TaskIds> tasks) {
+        List<TopicPartition> ids = new ArrayList<>(); // a subtopology and a partition: sorted as numbers, not text
+        tasks.forEach(t -> t.partitions().forEach(p -> ids.add(new TopicPartition(t.subtopologyId(), p))));
+        return sorted(ids).stream().map(t -> t.topic() + "_" + t.partition()).toList();
     }
 
     /** One partition of a consumer group: the rules of lag, time lag and retention risk. */

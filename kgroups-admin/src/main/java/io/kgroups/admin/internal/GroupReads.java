@@ -33,6 +33,11 @@ import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.ShareGroupDescription;
 import org.apache.kafka.clients.admin.ShareMemberDescription;
 import org.apache.kafka.clients.admin.SharePartitionOffsetInfo;
+import org.apache.kafka.clients.admin.DescribeStreamsGroupsOptions;
+import org.apache.kafka.clients.admin.ListStreamsGroupOffsetsOptions;
+import org.apache.kafka.clients.admin.ListStreamsGroupOffsetsSpec;
+import org.apache.kafka.clients.admin.StreamsGroupDescription;
+import org.apache.kafka.clients.admin.StreamsGroupMemberDescription;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.GroupState;
@@ -44,7 +49,7 @@ import org.apache.kafka.common.errors.GroupIdNotFoundException;
 
 /**
  * The read path's Kafka calls, batched and failure-local: one list of groups, one describe and
- * one offsets call for all groups of a type, one topic-metadata call, one log-start and one log-end round
+ * one offsets call for all groups of a type (consumer and streams groups commit offsets alike), one topic-metadata call, one log-start and one log-end round
  * for all partitions, whatever their number. Each group and partition has its own future, so a
  * coordinator that does not answer, an offline partition (no leader: not asked for offsets at
  * all, so it costs no wait), a deleted or denied topic marks only what it touches.
@@ -82,6 +87,7 @@ public final class GroupReads {
         List<String> consumer = new ArrayList<>();
         List<String> foreign = new ArrayList<>();
         List<String> share = new ArrayList<>();
+        List<String> streams = new ArrayList<>();
         for (String g : groups) {
             OffsetReadings.Listed l = listed.get(g);
             if (l == null || l.consumerGroup()) {
@@ -90,6 +96,8 @@ public final class GroupReads {
                 foreign.add(g);
             } else if (l.share()) {
                 share.add(g);
+            } else if (l.streams()) {
+                streams.add(g);
             }
         }
         Map<String, KafkaFuture<ConsumerGroupDescription>> describing = consumer.isEmpty() ? Map.of()
@@ -108,11 +116,19 @@ public final class GroupReads {
         share.forEach(g -> shareSpecs.put(g, new ListShareGroupOffsetsSpec()));
         var shareOffsetsResult = share.isEmpty() ? null
                 : admin.listShareGroupOffsets(shareSpecs, new ListShareGroupOffsetsOptions().timeoutMs(timeoutMs));
+        Map<String, KafkaFuture<StreamsGroupDescription>> describingStreams = streams.isEmpty() ? Map.of()
+                : admin.describeStreamsGroups(streams, new DescribeStreamsGroupsOptions().timeoutMs(timeoutMs))
+                        .describedGroups();
+        Map<String, ListStreamsGroupOffsetsSpec> streamsSpecs = new LinkedHashMap<>();
+        streams.forEach(g -> streamsSpecs.put(g, new ListStreamsGroupOffsetsSpec()));
+        var streamsOffsetsResult = streams.isEmpty() ? null
+                : admin.listStreamsGroupOffsets(streamsSpecs, new ListStreamsGroupOffsetsOptions().timeoutMs(timeoutMs));
 
         Map<String, ConsumerGroupDescription> described = new LinkedHashMap<>();
         Map<String, ClassicGroupDescription> foreignDescribed = new LinkedHashMap<>();
         Map<String, ShareGroupDescription> shareDescribed = new LinkedHashMap<>();
         Map<String, Map<TopicPartition, SharePartitionOffsetInfo>> shareOffsets = new HashMap<>();
+        Map<String, StreamsGroupDescription> streamsDescribed = new LinkedHashMap<>();
         Map<String, Map<TopicPartition, OffsetAndMetadata>> committed = new HashMap<>();
         Map<String, String> groupErrors = new LinkedHashMap<>();
         Set<String> missing = new HashSet<>();
@@ -172,6 +188,31 @@ public final class GroupReads {
             shareDescribed.put(group, description);
             shareOffsets.put(group, present);
         }
+        for (String group : streams) {
+            StreamsGroupDescription description = attempt(describingStreams.get(group), "describe streams group " + group,
+                    groupFailure(group, missing, groupErrors));
+            if (description == null) {
+                continue;
+            }
+            Map<TopicPartition, OffsetAndMetadata> offsets = attempt(
+                    streamsOffsetsResult.partitionsToOffsetAndMetadata(group), "read the offsets of streams group " + group,
+                    e -> groupErrors.put(group, e.getMessage()));
+            if (offsets == null) {
+                continue;
+            }
+            Map<TopicPartition, OffsetAndMetadata> present = new HashMap<>();
+            offsets.forEach((tp, o) -> {
+                if (o != null) {
+                    present.put(tp, o);
+                }
+            });
+            if (description.groupState() == GroupState.DEAD && present.isEmpty()) {
+                missing.add(group);
+                continue;
+            }
+            streamsDescribed.put(group, description);
+            committed.put(group, present);
+        }
 
         Set<TopicPartition> partitions = new HashSet<>();
         for (String group : described.keySet()) {
@@ -184,6 +225,12 @@ public final class GroupReads {
             partitions.addAll(shareOffsets.get(group).keySet());
             for (ShareMemberDescription member : shareDescribed.get(group).members()) {
                 partitions.addAll(member.assignment().topicPartitions());
+            }
+        }
+        for (StreamsGroupDescription description : streamsDescribed.values()) {
+            partitions.addAll(committed.get(description.groupId()).keySet());
+            for (StreamsGroupMemberDescription member : description.members()) {
+                partitions.addAll(GroupAssembly.inputPartitions(description, member.assignment().activeTasks()));
             }
         }
         Map<TopicPartition, String> partitionErrors = new HashMap<>();
@@ -212,8 +259,10 @@ public final class GroupReads {
             }
         }
         List<String> read = groups.stream().filter(g -> !missing.contains(g) && (described.containsKey(g)
-                || foreignDescribed.containsKey(g) || shareDescribed.containsKey(g) || groupErrors.containsKey(g))).toList();
-        return new OffsetReadings(read, listed, described, foreignDescribed, shareDescribed, shareOffsets, committed,
+                || foreignDescribed.containsKey(g) || shareDescribed.containsKey(g) || streamsDescribed.containsKey(g)
+                || groupErrors.containsKey(g))).toList();
+        return new OffsetReadings(read, listed, described, foreignDescribed, shareDescribed, shareOffsets, streamsDescribed,
+                committed,
                 groupErrors, logStart, logEnd, partitionErrors, readAt);
     }
 

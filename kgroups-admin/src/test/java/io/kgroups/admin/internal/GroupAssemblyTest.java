@@ -19,6 +19,10 @@ import org.apache.kafka.clients.admin.ShareGroupDescription;
 import org.apache.kafka.clients.admin.ShareMemberAssignment;
 import org.apache.kafka.clients.admin.ShareMemberDescription;
 import org.apache.kafka.clients.admin.SharePartitionOffsetInfo;
+import org.apache.kafka.clients.admin.StreamsGroupDescription;
+import org.apache.kafka.clients.admin.StreamsGroupMemberAssignment;
+import org.apache.kafka.clients.admin.StreamsGroupMemberDescription;
+import org.apache.kafka.clients.admin.StreamsGroupSubtopologyDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.ClassicGroupState;
 import org.apache.kafka.common.GroupState;
@@ -101,7 +105,7 @@ class GroupAssemblyTest {
     @Test
     void aGroupThatCouldNotBeReadCarriesTheReasonAndNoFigures() {
         OffsetReadings r = new OffsetReadings(List.of("g"), Map.of("g", new OffsetReadings.Listed("g", "classic", "consumer",
-                "Stable")), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of("g", "the coordinator did not answer"), Map.of(), Map.of(),
+                "Stable")), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of("g", "the coordinator did not answer"), Map.of(), Map.of(),
                 Map.of(), NOW);
         GroupDetail g = r.details(FirstRecords.none(), Map.of(), NOW).get(0);
         assertThat(g.error()).isEqualTo("the coordinator did not answer");
@@ -117,7 +121,8 @@ class GroupAssemblyTest {
                 List.of(worker), ClassicGroupState.STABLE, new Node(1, "b1", 9092));
         OffsetReadings r = new OffsetReadings(List.of("connect-cluster"), Map.of("connect-cluster",
                 new OffsetReadings.Listed("connect-cluster", "classic", "connect", "Stable")), Map.of(),
-                Map.of("connect-cluster", connect), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), NOW);
+                Map.of("connect-cluster", connect), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(),
+                NOW);
         GroupDetail g = r.details(FirstRecords.none(), Map.of(), NOW).get(0);
         assertThat(g.consumerGroup()).isFalse();
         assertThat(g.protocolType()).isEqualTo("connect");
@@ -166,7 +171,7 @@ class GroupAssemblyTest {
                 : Map.of(TP, new SharePartitionOffsetInfo(startOffset, java.util.Optional.of(0),
                         java.util.Optional.ofNullable(brokerLag)));
         OffsetReadings r = new OffsetReadings(List.of("q"), Map.of("q", new OffsetReadings.Listed("q", "share", "share",
-                "Stable")), Map.of(), Map.of(), Map.of("q", d), Map.of("q", offsets), Map.of(), Map.of(),
+                "Stable")), Map.of(), Map.of(), Map.of("q", d), Map.of("q", offsets), Map.of(), Map.of(), Map.of(),
                 logRead ? Map.of(TP, 10L) : Map.of(), logRead ? Map.of(TP, 100L) : Map.of(),
                 logRead ? Map.of() : Map.of(TP, "orders-0 is offline"), NOW);
 
@@ -203,6 +208,72 @@ class GroupAssemblyTest {
         }
     }
 
+    /**
+     * One row of a streams group (subtopology 0 reads orders and the repartition topic app-rep;
+     * subtopology 1 reads app-rep2, not described): the member's active and target active tasks,
+     * whether it is reconciling, and who owns orders-0 and orders-1.
+     */
+    static Stream<Arguments> streamsMembers() {
+        return Stream.of(
+                Arguments.of("settled", List.of(0, 1), List.of(0, 1), false, "s-1", "s-1"),
+                Arguments.of("moving to a second task", List.of(0), List.of(0, 1), true, "s-1", null),
+                Arguments.of("no task yet", List.of(), List.of(0), true, null, null));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("streamsMembers")
+    void aStreamsGroupHasTasksSubtopologiesAndTheLagOfItsInputTopics(String name, List<Integer> active,
+            List<Integer> target, boolean reconciling, String owner0, String owner1) {
+        TopicPartition tp1 = new TopicPartition("orders", 1);
+        var info = new StreamsGroupSubtopologyDescription.TopicInfo(2, 1, Map.of());
+        var subtopology = new StreamsGroupSubtopologyDescription("0", List.of("orders"), List.of("app-rep2"),
+                Map.of("app-store-changelog", info), Map.of("app-rep", info));
+        var standby = List.of(new StreamsGroupMemberAssignment.TaskIds("1", List.of(10, 2)));
+        var member = new StreamsGroupMemberDescription("s-1", 7, java.util.Optional.empty(), java.util.Optional.empty(),
+                "streamer-1", "/10.0.0.3", 3, "p-1", java.util.Optional.empty(), Map.of(), List.of(), List.of(),
+                new StreamsGroupMemberAssignment(List.of(new StreamsGroupMemberAssignment.TaskIds("0", active)), standby,
+                        List.of()),
+                new StreamsGroupMemberAssignment(List.of(new StreamsGroupMemberAssignment.TaskIds("0", target)), standby,
+                        List.of()),
+                false);
+        var d = new StreamsGroupDescription("app", 8, 7, 3, List.of(subtopology), List.of(member), GroupState.RECONCILING,
+                new Node(1, "b1", 9092), Set.of());
+        OffsetReadings r = new OffsetReadings(List.of("app"), Map.of("app", new OffsetReadings.Listed("app", "streams",
+                "streams", "Reconciling")), Map.of(), Map.of(), Map.of(), Map.of(), Map.of("app", d),
+                Map.of("app", Map.of(TP, new OffsetAndMetadata(90), tp1, new OffsetAndMetadata(95))), Map.of(),
+                Map.of(TP, 0L, tp1, 0L), Map.of(TP, 100L, tp1, 100L), Map.of(), NOW);
+
+        GroupDetail g = r.details(FirstRecords.none(), Map.of(), NOW).get(0);
+
+        assertThat(g.type()).isEqualTo("streams");
+        assertThat(g.consumerGroup()).as("reset and delete refuse it").isFalse();
+        assertThat(g.hasLag()).isTrue();
+        assertThat(List.of(g.groupEpoch(), g.targetAssignmentEpoch(), g.topologyEpoch())).containsExactly(8, 7, 3);
+        assertThat(g.subtopologies()).singleElement().satisfies(s -> {
+            assertThat(s.sourceTopics()).containsExactly("orders");
+            assertThat(s.repartitionSourceTopics()).containsExactly("app-rep");
+            assertThat(s.repartitionSinkTopics()).containsExactly("app-rep2");
+            assertThat(s.changelogTopics()).containsExactly("app-store-changelog");
+        });
+        assertThat(g.members()).singleElement().satisfies(m -> {
+            assertThat(m.memberEpoch()).isEqualTo(7);
+            assertThat(m.tasks().active()).containsExactlyElementsOf(active.stream().map(p -> "0_" + p).toList());
+            assertThat(m.tasks().standby()).as("sorted as numbers").containsExactly("1_2", "1_10");
+            assertThat(m.targetTasks().active()).containsExactlyElementsOf(target.stream().map(p -> "0_" + p).toList());
+            assertThat(m.reconciling()).isEqualTo(reconciling);
+            // Task N of subtopology 0 reads partition N of orders and of the repartition topic.
+            assertThat(m.assignment()).hasSize(active.size() * 2);
+        });
+        assertThat(g.partitions()).filteredOn(p -> p.topic().equals("orders")).extracting(PartitionDetail::memberId)
+                .containsExactly(owner0, owner1);
+        PartitionDetail p0 = g.partitions().stream().filter(p -> p.topic().equals("orders") && p.partition() == 0)
+                .findFirst().orElseThrow();
+        assertThat(p0.committedOffset()).isEqualTo(90);
+        assertThat(p0.lag()).isEqualTo(10);
+        assertThat(p0.startOffset()).isNull();
+        assertThat(g.totalLag()).as("orders-0 and orders-1; the repartition topic has no offsets read here").isEqualTo(15);
+    }
+
     private static OffsetReadings readings(Long committed, Map<TopicPartition, Long> starts, Map<TopicPartition, Long> ends,
             Map<TopicPartition, String> errors) {
         MemberDescription member = new MemberDescription("m-1", java.util.Optional.empty(), "loader-1", "/10.0.0.2",
@@ -212,6 +283,6 @@ class GroupAssemblyTest {
         Map<TopicPartition, OffsetAndMetadata> offsets = committed == null ? Map.of()
                 : Map.of(TP, new OffsetAndMetadata(committed));
         return new OffsetReadings(List.of("g"), Map.of("g", new OffsetReadings.Listed("g", "classic", "consumer", "Stable")),
-                Map.of("g", d), Map.of(), Map.of(), Map.of(), Map.of("g", offsets), Map.of(), starts, ends, errors, NOW);
+                Map.of("g", d), Map.of(), Map.of(), Map.of(), Map.of(), Map.of("g", offsets), Map.of(), starts, ends, errors, NOW);
     }
 }
