@@ -26,9 +26,12 @@ import picocli.CommandLine.Parameters;
             "Lag counts records: transaction markers are never lag. Share groups have no committed offset: per "
             + "partition they show the share-partition start offset (the lowest offset not yet delivery-complete) and "
             + "the lag the broker computes (KIP-1226): the records from the start offset to the end not yet "
-            + "acknowledged, rejected or archived, which is not log-end minus the start offset. Groups that are not "
-            + "consumer or share groups (Kafka Connect's ...) are shown with their state and members. What cannot be "
-            + "read is named on stderr and the rest is shown, with exit code 3."},
+            + "acknowledged, rejected or archived, which is not log-end minus the start offset. Streams groups "
+            + "(KIP-1071) commit offsets like consumer groups: they show their topology epoch, each member's active, "
+            + "standby and warm-up tasks (<subtopology>_<partition>), the subtopologies with their source, repartition "
+            + "and changelog topics, and per partition of their input topics the offsets and lag. Groups that are "
+            + "not consumer, share or streams groups (Kafka Connect's ...) are shown with their state and members. "
+            + "What cannot be read is named on stderr and the rest is shown, with exit code 3."},
         footer = {"", "Examples:", "  Consumer stuck? Its members and lag per partition, then whether it moves:",
             "    kgroups describe storage_loader", "    kgroups lag storage_loader --watch 5s"})
 final class DescribeCommand implements Callable<Integer> {
@@ -87,7 +90,7 @@ final class DescribeCommand implements Callable<Integer> {
                 printShareGroup(group);
                 continue;
             }
-            if (!group.hasLag()) { // Kafka Connect's and the like; streams groups, for now
+            if (!group.hasLag()) { // Kafka Connect's and the like
                 context.out().println("GROUP " + group.group() + "  state " + group.state() + "  type " + group.type()
                         + (group.protocolType().isEmpty() ? "" : "  protocol type " + group.protocolType())
                         + "  members " + group.members().size() + "  (not a consumer group: no consumer offsets; lag, "
@@ -109,8 +112,11 @@ final class DescribeCommand implements Callable<Integer> {
                     + "  assignor " + (group.protocol() == null || group.protocol().isEmpty() ? "-" : group.protocol())
                     + "  coordinator " + coordinatorText(group)
                     + (group.groupEpoch() == null ? "" : "  epoch " + group.groupEpoch() + "/target "
-                    + group.targetAssignmentEpoch()) + "  lag " + group.totalLag());
-            if (!group.members().isEmpty()) {
+                    + group.targetAssignmentEpoch()) + (group.topologyEpoch() == null ? ""
+                    : "/topology " + group.topologyEpoch()) + "  lag " + group.totalLag());
+            if (group.type().equals("streams")) {
+                printStreamsTopology(group);
+            } else if (!group.members().isEmpty()) {
                 Table members = Table.of("member", "instance", "client", "host", "epoch", "assigned", "reconciling");
                 for (MemberDetail m : group.members()) {
                     members.row(m.memberId(), m.groupInstanceId(), m.clientId(), m.host(), m.memberEpoch(),
@@ -142,6 +148,31 @@ final class DescribeCommand implements Callable<Integer> {
         context.printText(partitions);
         printPartitionWords(group);
         context.out().println();
+    }
+
+    /** A streams group's members with their tasks, and its subtopologies: what its partitions below come from. */
+    private void printStreamsTopology(GroupDetail group) {
+        if (!group.members().isEmpty()) {
+            Table members = Table.of("member", "instance", "client", "host", "epoch", "active", "standby", "warmup",
+                    "reconciling");
+            for (MemberDetail m : group.members()) {
+                members.row(m.memberId(), m.groupInstanceId(), m.clientId(), m.host(), m.memberEpoch(),
+                        namesText(m.tasks().active()), namesText(m.tasks().standby()), namesText(m.tasks().warmup()),
+                        m.reconciling() ? "yes" : "no");
+            }
+            context.printText(members);
+        }
+        if (!group.subtopologies().isEmpty()) {
+            Table subtopologies = Table.of("subtopology", "source", "repartition-source", "repartition-sink", "changelog");
+            group.subtopologies().forEach(s -> subtopologies.row(s.id(), namesText(s.sourceTopics()),
+                    namesText(s.repartitionSourceTopics()), namesText(s.repartitionSinkTopics()),
+                    namesText(s.changelogTopics())));
+            context.printText(subtopologies);
+        }
+    }
+
+    private static String namesText(List<String> names) {
+        return names.isEmpty() ? "-" : String.join(",", names);
     }
 
     private static String coordinatorText(GroupDetail group) {
@@ -214,6 +245,7 @@ final class DescribeCommand implements Callable<Integer> {
                 : Map.of("id", g.coordinator().id(), "host", g.coordinator().host(), "port", g.coordinator().port()));
         group.put("groupEpoch", g.groupEpoch());
         group.put("targetAssignmentEpoch", g.targetAssignmentEpoch());
+        group.put("topologyEpoch", g.topologyEpoch());
         group.put("members", g.members().size());
         // As `groups`: no total where the group could not be read or has no consumer or share offsets.
         group.put("totalLag", g.error() != null || !g.hasLag() ? null : g.totalLag());
@@ -229,9 +261,22 @@ final class DescribeCommand implements Callable<Integer> {
             member.put("memberEpoch", m.memberEpoch());
             member.put("targetAssignment", m.targetAssignment() == null ? null : partitionsJson(m.targetAssignment()));
             member.put("reconciling", m.targetAssignment() == null ? null : m.reconciling());
+            member.put("tasks", tasksJson(m.tasks()));
+            member.put("targetTasks", tasksJson(m.targetTasks()));
             members.add(member);
         }
         group.put("memberDetails", members);
+        List<Map<String, Object>> subtopologies = new ArrayList<>();
+        for (GroupDetail.Subtopology s : g.subtopologies()) {
+            Map<String, Object> subtopology = new LinkedHashMap<>();
+            subtopology.put("subtopology", s.id());
+            subtopology.put("sourceTopics", s.sourceTopics());
+            subtopology.put("repartitionSourceTopics", s.repartitionSourceTopics());
+            subtopology.put("repartitionSinkTopics", s.repartitionSinkTopics());
+            subtopology.put("changelogTopics", s.changelogTopics());
+            subtopologies.add(subtopology);
+        }
+        group.put("subtopologies", subtopologies);
         List<Map<String, Object>> partitions = new ArrayList<>();
         for (PartitionDetail p : g.partitions()) {
             Map<String, Object> partition = new LinkedHashMap<>();
@@ -254,6 +299,11 @@ final class DescribeCommand implements Callable<Integer> {
         }
         group.put("partitions", partitions);
         return group;
+    }
+
+    private static Map<String, Object> tasksJson(MemberDetail.Tasks tasks) {
+        return tasks == null ? null
+                : Map.of("active", tasks.active(), "standby", tasks.standby(), "warmup", tasks.warmup());
     }
 
     private static List<Map<String, Object>> partitionsJson(List<TopicPartition> partitions) {

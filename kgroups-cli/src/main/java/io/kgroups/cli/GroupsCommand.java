@@ -16,7 +16,8 @@ import picocli.CommandLine.Option;
         description = {"Every group of the cluster, of every type (classic, consumer, share, streams), with its protocol "
             + "type: consumer for the classic groups of consumers; connect, sr and the like for Kafka Connect, Schema "
             + "Registry and others, listed with their members. The lag is the group's total, in records; of a share "
-            + "group, the broker's count of records not yet delivery-complete (see describe)."},
+            + "group, the broker's count of records not yet delivery-complete (see describe); of a streams group, over the "
+            + "partitions of its input topics, as for a consumer group."},
         footer = {"", "Examples:", "  Groups that nobody consumes for:", "    kgroups groups --state Empty",
             "  Kafka Connect's worker groups, as JSON for a script:", "    kgroups groups --type connect --output json"})
 final class GroupsCommand implements Callable<Integer> {
