@@ -10,7 +10,8 @@ import java.util.List;
  *     consumer groups; "" for groups that only commit offsets
  * @param members null when unknown (the group could not be described)
  * @param totalLag records not yet consumed (share groups: the broker's lag, records not yet
- *     delivery-complete); null for groups without consumer or share offsets, or that could not be read
+ *     delivery-complete; streams groups: of their input topics); null for groups without consumer,
+ *     share or streams offsets, or that could not be read
  * @param error why the group could not be read, in words; null when it was
  */
 public record GroupSummary(String group, String state, String type, String protocolType, Integer members,

@@ -247,7 +247,7 @@ final class DescribeCommand implements Callable<Integer> {
         group.put("targetAssignmentEpoch", g.targetAssignmentEpoch());
         group.put("topologyEpoch", g.topologyEpoch());
         group.put("members", g.members().size());
-        // As `groups`: no total where the group could not be read or has no consumer or share offsets.
+        // As `groups`: no total where the group could not be read or has no consumer, share or streams offsets.
         group.put("totalLag", g.error() != null || !g.hasLag() ? null : g.totalLag());
         group.put("maxLagSeconds", g.maxLagSeconds());
         List<Map<String, Object>> members = new ArrayList<>();

@@ -207,11 +207,16 @@ class StreamsGroupCommandsTest {
     }
 
     @Test
-    void resetIsRefusedAndChangesNothing() {
-        Cli.Result result = run("reset", GROUP, "--topic", INPUT, "--to-earliest", "--execute");
+    void resetAndDeleteAreRefusedAndChangeNothing() {
+        Cli.Result reset = run("reset", GROUP, "--topic", INPUT, "--to-earliest", "--execute");
+        Cli.Result delete = run("delete", GROUP, "--execute");
 
-        assertThat(result.exitCode()).as("%s", result).isEqualTo(CliException.FAILED);
-        assertThat(result.err()).as("%s", result).contains("is a streams group", "nothing was changed");
-        assertThat(describeJson().get("partitions").get(0).get("committedOffset").asLong()).isEqualTo(RECORDS / 2);
+        assertThat(reset.exitCode()).as("%s", reset).isEqualTo(CliException.FAILED);
+        assertThat(reset.err()).as("%s", reset).contains("is a streams group", "nothing was changed");
+        assertThat(delete.exitCode()).as("%s", delete).isEqualTo(CliException.FAILED);
+        assertThat(delete.err()).as("%s", delete).contains("is a streams group", "nothing was changed");
+        JsonNode group = describeJson();
+        assertThat(group.get("members").asInt()).isEqualTo(1);
+        assertThat(group.get("partitions").get(0).get("committedOffset").asLong()).isEqualTo(RECORDS / 2);
     }
 }

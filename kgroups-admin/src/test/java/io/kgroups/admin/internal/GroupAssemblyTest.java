@@ -211,19 +211,21 @@ class GroupAssemblyTest {
     /**
      * One row of a streams group (subtopology 0 reads orders and the repartition topic app-rep;
      * subtopology 1 reads app-rep2, not described): the member's active and target active tasks,
-     * whether it is reconciling, and who owns orders-0 and orders-1.
+     * whether it is reconciling, who owns orders-0 and orders-1, and the group's state as shown.
      */
     static Stream<Arguments> streamsMembers() {
         return Stream.of(
-                Arguments.of("settled", List.of(0, 1), List.of(0, 1), false, "s-1", "s-1"),
-                Arguments.of("moving to a second task", List.of(0), List.of(0, 1), true, "s-1", null),
-                Arguments.of("no task yet", List.of(), List.of(0), true, null, null));
+                Arguments.of("settled", List.of(0, 1), List.of(0, 1), false, "s-1", "s-1", GroupState.STABLE, "Stable"),
+                Arguments.of("moving to a second task", List.of(0), List.of(0, 1), true, "s-1", null,
+                        GroupState.RECONCILING, "Reconciling"),
+                Arguments.of("internal topics not created yet: no task", List.of(), List.of(0), true, null, null,
+                        GroupState.NOT_READY, "NotReady"));
     }
 
     @ParameterizedTest(name = "{0}")
     @MethodSource("streamsMembers")
     void aStreamsGroupHasTasksSubtopologiesAndTheLagOfItsInputTopics(String name, List<Integer> active,
-            List<Integer> target, boolean reconciling, String owner0, String owner1) {
+            List<Integer> target, boolean reconciling, String owner0, String owner1, GroupState state, String shown) {
         TopicPartition tp1 = new TopicPartition("orders", 1);
         var info = new StreamsGroupSubtopologyDescription.TopicInfo(2, 1, Map.of());
         var subtopology = new StreamsGroupSubtopologyDescription("0", List.of("orders"), List.of("app-rep2"),
@@ -236,7 +238,7 @@ class GroupAssemblyTest {
                 new StreamsGroupMemberAssignment(List.of(new StreamsGroupMemberAssignment.TaskIds("0", target)), standby,
                         List.of()),
                 false);
-        var d = new StreamsGroupDescription("app", 8, 7, 3, List.of(subtopology), List.of(member), GroupState.RECONCILING,
+        var d = new StreamsGroupDescription("app", 8, 7, 3, List.of(subtopology), List.of(member), state,
                 new Node(1, "b1", 9092), Set.of());
         OffsetReadings r = new OffsetReadings(List.of("app"), Map.of("app", new OffsetReadings.Listed("app", "streams",
                 "streams", "Reconciling")), Map.of(), Map.of(), Map.of(), Map.of(), Map.of("app", d),
@@ -246,6 +248,7 @@ class GroupAssemblyTest {
         GroupDetail g = r.details(FirstRecords.none(), Map.of(), NOW).get(0);
 
         assertThat(g.type()).isEqualTo("streams");
+        assertThat(g.state()).isEqualTo(shown);
         assertThat(g.consumerGroup()).as("reset and delete refuse it").isFalse();
         assertThat(g.hasLag()).isTrue();
         assertThat(List.of(g.groupEpoch(), g.targetAssignmentEpoch(), g.topologyEpoch())).containsExactly(8, 7, 3);
