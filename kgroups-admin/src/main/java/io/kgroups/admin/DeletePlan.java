@@ -11,14 +11,19 @@ import java.util.TreeMap;
  *
  * @param wholeGroup true: the group is deleted ({@code kgroups delete}); false: only the offsets
  *     of {@code partitions} ({@code kgroups delete-offsets})
+ * @param type consumer (for classic consumer groups too), share or streams: what the offsets are (a share
+ *     group's are start offsets)
  * @param state the group's state (Empty, Stable ...)
  * @param blockers the members the delete is refused for, as client@host: every member for a group
  *     delete, the members assigned a partition of the topics for an offsets delete
  * @param partitions the committed offsets deleted, in topic and partition order
  * @param configs the group's dynamic configs deleted with it, by name (empty: none set, or kept)
+ * @param internalTopics the topics Kafka Streams made for a streams group (repartition, changelog)
+ *     deleted after it, in order: their records are gone for good, no backup restores them (empty:
+ *     none, or not asked for)
  */
-public record DeletePlan(String group, boolean wholeGroup, String state, List<String> blockers,
-        List<Partition> partitions, SortedMap<String, String> configs) {
+public record DeletePlan(String group, String type, boolean wholeGroup, String state, List<String> blockers,
+        List<Partition> partitions, SortedMap<String, String> configs, List<String> internalTopics) {
 
     /**
      * One committed offset deleted.
@@ -34,6 +39,7 @@ public record DeletePlan(String group, boolean wholeGroup, String state, List<St
     public DeletePlan {
         blockers = List.copyOf(blockers);
         partitions = List.copyOf(partitions);
+        internalTopics = List.copyOf(internalTopics);
         configs = Collections.unmodifiableSortedMap(new TreeMap<>(configs));
     }
 

@@ -4,12 +4,14 @@ import io.kgroups.admin.internal.Calls;
 import io.kgroups.admin.internal.DeletePlanner;
 import io.kgroups.admin.internal.FirstRecordReader;
 import io.kgroups.admin.internal.GroupReads;
+import io.kgroups.admin.internal.OffsetStore;
 import io.kgroups.admin.internal.OffsetWriter;
 import io.kgroups.admin.internal.ResetPlanner;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
@@ -18,6 +20,7 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.SortedSet;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.admin.Admin;
@@ -279,24 +282,31 @@ public final class GroupAdmin implements AutoCloseable {
         writer.beforeWrite(hook);
     }
 
-    /** The group's committed offsets (an unknown group is an error). */
+    /**
+     * The group's offsets, in topic and partition order: a consumer or streams group's committed
+     * offsets, a share group's positions (its start offsets, or the log end where nothing is left
+     * to deliver): what a reset from them restores. An unknown group is an error.
+     */
     public Map<TopicPartition, Long> committedOffsets(String group) {
-        Map<TopicPartition, Long> offsets = new LinkedHashMap<>();
-        for (PartitionDetail p : describe(List.of(group), false, true, IsolationLevel.READ_UNCOMMITTED).get(0).partitions()) {
-            if (p.committedOffset() != null) {
-                offsets.put(new TopicPartition(p.topic(), p.partition()), p.committedOffset());
-            }
+        OffsetReadings.Listed listed = reads.list().get(group);
+        if (listed == null) {
+            throw GroupAdminException.unknownGroup(group);
         }
+        Map<TopicPartition, Long> offsets = new TreeMap<>(Comparator.comparing(TopicPartition::topic)
+                .thenComparingInt(TopicPartition::partition));
+        OffsetStore.of(listed, null, admin, calls, "exports").offsets(group).forEach((tp, o) -> offsets.put(tp, o.offset()));
         return offsets;
     }
 
     /**
-     * What deleting the group would remove, changing nothing: every committed offset (with its
-     * leader epoch, metadata and lag) and, unless {@code keepConfigs}, its dynamic configs; and the
-     * members in the way. A group that does not exist, or is not a consumer group, is an error.
+     * What deleting the group would remove, changing nothing: every offset (with its leader epoch,
+     * metadata and lag) and, unless {@code keepConfigs}, its dynamic configs; with {@code
+     * internalTopics}, a streams group's repartition and changelog topics; and the members in the
+     * way. A group that does not exist, or has no offsets of its own (a Kafka Connect worker
+     * group), is an error; so is {@code internalTopics} for a group that is not a streams group.
      */
-    public DeletePlan planDelete(String group, boolean keepConfigs) {
-        return deletes.group(group, keepConfigs);
+    public DeletePlan planDelete(String group, boolean keepConfigs, boolean internalTopics) {
+        return deletes.group(group, keepConfigs, internalTopics).plan();
     }
 
     /**
@@ -305,15 +315,18 @@ public final class GroupAdmin implements AutoCloseable {
      * deleted) is written to {@code backupDir} first (restore it with a {@link ResetTarget.FromOffsets}
      * reset of {@code OffsetsFile.read(backup)}); then one JSON line is appended to {@code auditLog}.
      * Kafka keeps a group's dynamic configs when the group is deleted, and they would apply to the
-     * next group of the name: they are deleted too unless {@code keepConfigs}. A member joining
-     * after the check makes Kafka refuse: then nothing is changed and the backup is removed.
+     * next group of the name: they are deleted too unless {@code keepConfigs}. A streams group's
+     * internal topics, with {@code internalTopics}, are deleted last, once the group is gone (no
+     * backup brings their records back). A member joining after the check makes Kafka refuse: then
+     * nothing is changed and the backup is removed.
      *
      * @param backupDir null: no backup is written
      * @param auditLog null: no audit line
      * @return what was deleted, and the backup (null when none was asked for, or there was nothing to restore)
      */
-    public ExecutedDelete executeDelete(String group, boolean keepConfigs, Path backupDir, Path auditLog) {
-        return writer.deleteGroup(group, keepConfigs, backupDir, auditLog);
+    public ExecutedDelete executeDelete(String group, boolean keepConfigs, boolean internalTopics, Path backupDir,
+            Path auditLog) {
+        return writer.deleteGroup(group, keepConfigs, internalTopics, backupDir, auditLog);
     }
 
     /**
@@ -324,7 +337,7 @@ public final class GroupAdmin implements AutoCloseable {
      * @param topics topic to partitions (an empty set: all of them); null: every topic the group has offsets for
      */
     public DeletePlan planDeleteOffsets(String group, Map<String, Set<Integer>> topics) {
-        return deletes.offsets(group, topics);
+        return deletes.offsets(group, topics).plan();
     }
 
     /**

@@ -34,6 +34,7 @@ import org.apache.kafka.common.TopicPartition;
  * #kgroups none orders,1                    no committed offset: the undo deletes it
  * #kgroups config consumer.session.timeout.ms=50000   a group config set dynamically (percent-encoded)
  * #kgroups config-none consumer.heartbeat.interval.ms  a group config not set: the undo deletes it
+ * #kgroups type share                       the offsets are a share group's (or a streams group's)
  * </pre>
  * Any other line starting with {@code #} is a comment. A {@code #kgroups} line of a kind this
  * version does not know (a later version's) is skipped with a warning, so that a newer backup
@@ -80,6 +81,9 @@ public final class OffsetsFile {
                 .append(PercentEncoding.encode(name)).append('=').append(PercentEncoding.encode(value)).append('\n'));
         new TreeSet<>(offsets.withoutConfig()).forEach(name -> extras.append(EXTRA).append("config-none ")
                 .append(PercentEncoding.encode(name)).append('\n'));
+        if (offsets.groupType() != null) {
+            extras.append(EXTRA).append("type ").append(offsets.groupType()).append('\n');
+        }
         try {
             AtomicFile.write(file, plain.append(extras).toString());
         } catch (IOException e) {
@@ -103,6 +107,7 @@ public final class OffsetsFile {
         Map<String, String> configs = new HashMap<>();
         Set<String> withoutConfig = new HashSet<>();
         List<String> skipped = new ArrayList<>();
+        String type = null;
         boolean content = false;
         for (int i = 0; i < lines.size(); i++) {
             String line = lines.get(i).strip();
@@ -138,6 +143,16 @@ public final class OffsetsFile {
                         String name = at.decoded(0);
                         at.once(name, withoutConfig.add(name) && !configs.containsKey(name));
                     }
+                    case "type" -> {
+                        Line at = new Line(file, i + 1, line, "#kgroups type share|streams", cells, 1);
+                        String named = cells[0].strip();
+                        if (!named.equals("share") && !named.equals("streams")) {
+                            throw new GroupAdminException(file + " line " + (i + 1) + ": '" + line + "' is not "
+                                    + at.shape());
+                        }
+                        at.once("#kgroups type", type == null);
+                        type = named;
+                    }
                     default -> skipped.add(file + " line " + (i + 1) + ": '" + line + "' is not known to this version of "
                             + "kgroups: skipped, so what it records is not restored");
                 }
@@ -161,7 +176,8 @@ public final class OffsetsFile {
         Map<TopicPartition, OffsetAndMetadata> commits = new LinkedHashMap<>();
         offsets.forEach((tp, offset) -> commits.put(tp, new OffsetAndMetadata(offset, Optional.ofNullable(epochs.get(tp)),
                 metadata.getOrDefault(tp, ""))));
-        ResetTarget.FromOffsets read = new ResetTarget.FromOffsets(commits, without, configs, withoutConfig, skipped);
+        ResetTarget.FromOffsets read = new ResetTarget.FromOffsets(commits, without, configs, withoutConfig, skipped,
+                type);
         if (read.isEmpty()) {
             throw new GroupAdminException(file + " holds no offsets: expected lines of topic,partition,offset");
         }

@@ -9,10 +9,12 @@ import java.util.Objects;
 /**
  * What a reset would do, before it does it.
  *
+ * @param type consumer (for classic consumer groups too), share or streams: what the offsets are (a share
+ *     group's are start offsets)
  * @param activeMembers members in the group now: a reset can only be executed with none
  * @param warnings one line each: clamped targets and the like
  */
-public record ResetPlan(String group, String state, int activeMembers, List<Partition> partitions, List<String> warnings) {
+public record ResetPlan(String group, String type, String state, int activeMembers, List<Partition> partitions, List<String> warnings) {
 
     /**
      * One partition of the plan.

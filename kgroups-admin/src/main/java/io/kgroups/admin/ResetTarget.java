@@ -50,9 +50,12 @@ public sealed interface ResetTarget {
      *     unset, so that the undo of an import leaves them unset again
      * @param skipped what the file held that this version cannot apply (lines of a later
      *     version), one warning each
+     * @param groupType the type of group the offsets are of (share, streams), which a group made
+     *     again from them gets; null: a consumer group's, or not recorded (Kafka's files)
      */
     record FromOffsets(Map<TopicPartition, OffsetAndMetadata> offsets, Set<TopicPartition> withoutOffset,
-            Map<String, String> configs, Set<String> withoutConfig, List<String> skipped) implements ResetTarget {
+            Map<String, String> configs, Set<String> withoutConfig, List<String> skipped, String groupType)
+            implements ResetTarget {
         public FromOffsets {
             offsets = Map.copyOf(offsets);
             withoutOffset = Set.copyOf(withoutOffset);
@@ -73,7 +76,7 @@ public sealed interface ResetTarget {
 
         /** Offsets only. */
         public FromOffsets(Map<TopicPartition, OffsetAndMetadata> offsets, Set<TopicPartition> withoutOffset) {
-            this(offsets, withoutOffset, Map.of(), Set.of(), List.of());
+            this(offsets, withoutOffset, Map.of(), Set.of(), List.of(), null);
         }
 
         /** Plain offsets, with no metadata and nothing to delete. */

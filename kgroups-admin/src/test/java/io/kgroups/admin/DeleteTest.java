@@ -84,7 +84,7 @@ class DeleteTest {
             try {
                 assertThatThrownBy(() -> {
                     if (action.equals("delete")) {
-                        admin.executeDelete(group, false, dir.resolve("backups"), dir.resolve("audit.log"));
+                        admin.executeDelete(group, false, false, dir.resolve("backups"), dir.resolve("audit.log"));
                     } else {
                         admin.executeDeleteOffsets(group, Map.of(TOPIC, Set.of()), dir.resolve("backups"),
                                 dir.resolve("audit.log"));

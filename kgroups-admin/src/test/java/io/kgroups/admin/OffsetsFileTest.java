@@ -41,12 +41,30 @@ class OffsetsFileTest {
     void aBackupRoundTripsGroupConfigsSetAndUnset(@TempDir Path dir) throws Exception {
         ResetTarget.FromOffsets backup = new ResetTarget.FromOffsets(Map.of(P0, new OffsetAndMetadata(7)), Set.of(),
                 Map.of("consumer.session.timeout.ms", "50000", "odd name", "a=b c"), Set.of("consumer.heartbeat.interval.ms"),
-                List.of());
+                List.of(), null);
         Path file = dir.resolve("backup.csv");
         OffsetsFile.write(file, backup);
         assertThat(Files.readAllLines(file)).containsExactly("orders,0,7", "#kgroups config consumer.session.timeout.ms=50000",
                 "#kgroups config odd%20name=a%3Db%20c", "#kgroups config-none consumer.heartbeat.interval.ms");
         assertThat(OffsetsFile.read(file)).isEqualTo(backup);
+    }
+
+    /** The type of group goes with a share or streams group's backup, so that the undo of its delete makes it again. */
+    @Test
+    void aBackupRoundTripsTheTypeOfGroup(@TempDir Path dir) throws Exception {
+        ResetTarget.FromOffsets backup = new ResetTarget.FromOffsets(Map.of(P0, new OffsetAndMetadata(7)), Set.of(),
+                Map.of("share.auto.offset.reset", "earliest"), Set.of(), List.of(), "share");
+        Path file = dir.resolve("backup.csv");
+        OffsetsFile.write(file, backup);
+        assertThat(Files.readAllLines(file)).containsExactly("orders,0,7", "#kgroups config share.auto.offset.reset=earliest",
+                "#kgroups type share");
+        assertThat(OffsetsFile.read(file)).isEqualTo(backup);
+
+        Path typo = Files.writeString(dir.resolve("typo.csv"), "orders,0,7\n#kgroups type shared\n");
+        assertThatThrownBy(() -> OffsetsFile.read(typo)).isInstanceOf(GroupAdminException.class)
+                .hasMessage(typo + " line 2: '#kgroups type shared' is not #kgroups type share|streams");
+        Path twice = Files.writeString(dir.resolve("twice.csv"), "orders,0,7\n#kgroups type share\n#kgroups type streams\n");
+        assertThatThrownBy(() -> OffsetsFile.read(twice)).hasMessage(twice + " line 3: #kgroups type appears twice");
     }
 
     /** A later version's line is skipped, with a warning, so that the rest of a newer backup still restores. */

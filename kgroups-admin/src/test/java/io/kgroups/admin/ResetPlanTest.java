@@ -31,6 +31,6 @@ class ResetPlanTest {
             Long current = offsets.get(p).equals("-") ? null : Long.valueOf(offsets.get(p));
             partitions.add(new ResetPlan.Partition("orders", p, current, 0L, current == null ? null : -current, false, null));
         }
-        return new ResetPlan("g", "Empty", 0, partitions, List.of());
+        return new ResetPlan("g", "consumer", "Empty", 0, partitions, List.of());
     }
 }

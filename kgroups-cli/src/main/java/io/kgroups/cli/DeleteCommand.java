@@ -14,13 +14,15 @@ import picocli.CommandLine.Parameters;
 
 /**
  * Deletes groups, safely: a dry run unless --execute; every group checked before any is deleted
- * (a typo, a member, a group that is not a consumer group refuse the whole command); a backup of
- * each group's offsets and configs before it goes, and an audit line after.
+ * (a typo, a member, a group with no offsets of its own refuse the whole command); a backup of
+ * each group's offsets and configs before it goes, and an audit line after. Consumer, share and
+ * streams groups alike; a streams group's internal topics only when asked for.
  */
 @Command(name = "delete", header = "Delete groups, with their offsets and dynamic configs.",
         description = {"A dry run unless --execute. Executing needs each group to exist and have no members, writes a "
             + "backup first and appends to the audit log.",
-            "Undo it with: kgroups offsets import BACKUP GROUP --create-group --execute."})
+            "Consumer, share and streams groups (a share group's offsets are its start offsets). Undo it with: kgroups "
+            + "offsets import BACKUP GROUP --create-group --execute."})
 final class DeleteCommand implements Callable<Integer> {
     @Mixin
     private CommandContext context;
@@ -29,7 +31,7 @@ final class DeleteCommand implements Callable<Integer> {
     private ClusterOptions cluster;
 
     @Parameters(paramLabel = "GROUP", arity = "1..*", completionCandidates = GroupNameCandidates.class,
-            description = "The groups to delete: consumer groups that exist and have no members.")
+            description = "The groups to delete: consumer, share or streams groups that exist and have no members.")
     private List<String> groups;
 
     @Option(names = "--execute", description = "Delete (without it: a dry run that shows what would be deleted).")
@@ -40,6 +42,11 @@ final class DeleteCommand implements Callable<Integer> {
             + "name.")
     private boolean keepConfigs;
 
+    @Option(names = "--internal-topics", description = "Streams groups: delete the topics Kafka Streams made for the app "
+            + "too (its repartition and changelog topics, named in the dry run), after the group, as kafka-streams-groups "
+            + "--delete --delete-all-internal-topics does. Their records are gone for good: no backup restores them.")
+    private boolean internalTopics;
+
     @Mixin
     private BackupOptions backups;
 
@@ -49,7 +56,7 @@ final class DeleteCommand implements Callable<Integer> {
             // Every group is checked before any is deleted: a typo among them changes nothing.
             List<DeletePlan> plans = new ArrayList<>();
             for (String group : new LinkedHashSet<>(groups)) {
-                plans.add(admin.planDelete(group, keepConfigs));
+                plans.add(admin.planDelete(group, keepConfigs, internalTopics));
             }
             List<DeleteOutput.Shown> shown = new ArrayList<>();
             if (!execute) {
@@ -64,7 +71,7 @@ final class DeleteCommand implements Callable<Integer> {
             backups.checkWritable();
             try {
                 for (DeletePlan plan : plans) {
-                    ExecutedDelete done = admin.executeDelete(plan.group(), keepConfigs, backups.backupDir(),
+                    ExecutedDelete done = admin.executeDelete(plan.group(), keepConfigs, internalTopics, backups.backupDir(),
                             backups.auditLog());
                     shown.add(new DeleteOutput.Shown(done.plan(), true, done.backupFile()));
                 }

@@ -35,11 +35,14 @@ final class DeleteOutput {
     static int print(CommandContext context, List<Shown> shown, boolean list) {
         Output output = context.output();
         boolean text = output.format() == GlobalOptions.OutputFormat.table;
-        Table table = Table.of("group", "topic", "partition", "committedOffset", "leaderEpoch", "metadata", "lag");
+        Table table = Table.of("group", "topic", "partition", "committedOffset", "startOffset", "leaderEpoch", "metadata",
+                "lag");
         for (Shown s : shown) {
+            boolean share = s.plan().type().equals("share");
             for (DeletePlan.Partition p : s.plan().partitions()) {
-                table.row(s.plan().group(), p.topic(), p.partition(), p.committedOffset(), p.leaderEpoch(),
-                        text ? shortened(p.metadata()) : p.metadata(), p.lag());
+                table.row(s.plan().group(), p.topic(), p.partition(), share ? null : p.committedOffset(),
+                        share ? p.committedOffset() : null, p.leaderEpoch(), text ? shortened(p.metadata()) : p.metadata(),
+                        p.lag());
             }
         }
         switch (output.format()) {
@@ -49,7 +52,7 @@ final class DeleteOutput {
             }
             case csv -> output.csv(table);
             default -> {
-                context.printText(table.whenEmpty("No committed offsets."));
+                context.printText(table.whenEmpty("No offsets."));
                 context.out().println();
                 shown.forEach(s -> summary(s).forEach(context.out()::println));
                 if (shown.stream().noneMatch(Shown::executed)) {
@@ -65,16 +68,19 @@ final class DeleteOutput {
         DeletePlan plan = s.plan();
         Map<String, Object> json = new LinkedHashMap<>();
         json.put("group", plan.group());
+        json.put("type", plan.type());
         json.put("action", plan.action());
         json.put("executed", s.executed());
         json.put("state", plan.state());
         json.put("blockingMembers", plan.blockers());
         List<Map<String, Object>> partitions = new ArrayList<>();
+        boolean share = plan.type().equals("share");
         for (DeletePlan.Partition p : plan.partitions()) {
             Map<String, Object> row = new LinkedHashMap<>();
             row.put("topic", p.topic());
             row.put("partition", p.partition());
-            row.put("committedOffset", p.committedOffset());
+            row.put("committedOffset", share ? null : p.committedOffset());
+            row.put("startOffset", share ? p.committedOffset() : null);
             row.put("leaderEpoch", p.leaderEpoch());
             row.put("metadata", p.metadata());
             row.put("lag", p.lag());
@@ -82,6 +88,7 @@ final class DeleteOutput {
         }
         json.put("partitions", partitions);
         json.put("configs", plan.configs());
+        json.put("internalTopics", plan.internalTopics());
         json.put("backupFile", s.backup() == null ? null : s.backup().toString());
         json.put("undo", undo(s));
         return json;
@@ -90,15 +97,20 @@ final class DeleteOutput {
     /** What was (or would be) deleted, and the backup with its undo, or why the delete is refused now. */
     private static List<String> summary(Shown s) {
         DeletePlan plan = s.plan();
-        String what = plan.partitions().size() + " committed offset(s)" + (plan.wholeGroup() ? ""
-                : " of " + String.join(", ", plan.topics()));
+        String what = plan.partitions().size() + (plan.type().equals("share") ? " start offset(s)" : " committed offset(s)")
+                + (plan.wholeGroup() ? "" : " of " + String.join(", ", plan.topics()));
         if (!plan.configs().isEmpty()) {
             List<String> configs = new ArrayList<>();
             plan.configs().forEach((name, value) -> configs.add(name + "=" + value));
             what += " and its dynamic configs " + String.join(", ", configs);
         }
-        String subject = plan.wholeGroup() ? "group '" + plan.group() + "' (" + plan.state() + ") with " + what
-                : what + " of group '" + plan.group() + "' (" + plan.state() + ")";
+        if (!plan.internalTopics().isEmpty()) {
+            what += ", then its internal topics " + String.join(", ", plan.internalTopics()) + " (their records are gone "
+                    + "for good: the backup restores offsets, not records)";
+        }
+        String kind = plan.type().equals("consumer") ? "group" : plan.type() + " group";
+        String subject = plan.wholeGroup() ? kind + " '" + plan.group() + "' (" + plan.state() + ") with " + what
+                : what + " of " + kind + " '" + plan.group() + "' (" + plan.state() + ")";
         if (!s.executed()) {
             return List.of("Would delete " + subject + "." + (plan.refusal() == null ? ""
                     : " Refused now: " + plan.refusal() + "."));

@@ -100,6 +100,7 @@ final class ResetExecution {
             case json -> {
                 Map<String, Object> json = new LinkedHashMap<>();
                 json.put("group", plan.group());
+                json.put("type", plan.type());
                 json.put("state", plan.state());
                 json.put("activeMembers", plan.activeMembers());
                 json.put("executed", execute);
@@ -126,6 +127,10 @@ final class ResetExecution {
         }
         context.printText(table);
         context.out().println();
+        if (plan.type().equals("share")) {
+            context.out().println("Share group: current and target are start offsets (where delivery begins); records "
+                    + "read again are delivered again, records skipped are never delivered.");
+        }
         context.out().println("In total: " + plan.recordsReadAgain() + " records will be read again"
                 + span(plan, true) + ", " + plan.recordsSkipped() + " skipped" + span(plan, false) + ".");
         if (!configs.isEmpty()) {

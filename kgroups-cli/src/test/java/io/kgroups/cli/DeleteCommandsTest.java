@@ -254,7 +254,7 @@ class DeleteCommandsTest {
         assertThat(deleteOffsets.exitCode()).as("%s", deleteOffsets).isEqualTo(CliException.FAILED);
         assertThat(deleteOffsets.err()).contains("group '" + typo + "' does not exist");
         assertThat(topicTypo.exitCode()).as("%s", topicTypo).isEqualTo(CliException.FAILED);
-        assertThat(topicTypo.err()).contains("group '" + group + "' has no committed offsets for topic '" + TOPIC + "-typo' "
+        assertThat(topicTypo.err()).contains("group '" + group + "' has no offsets for topic '" + TOPIC + "-typo' "
                 + "(it has offsets for " + TOPIC + ", " + OTHER_TOPIC + ")", "nothing was changed");
         assertThat(committed(group)).hasSize(3);
         assertThat(dir.resolve("audit.log")).doesNotExist();

@@ -13,7 +13,8 @@ import java.util.List;
 /**
  * One JSON line per executed change: when, who (the OS user), what (reset, delete,
  * delete-offsets), which group, each partition before and after (null: no offset), each group
- * config before and after (null: not set dynamically), and the backup that undoes it (null: none
+ * config before and after (null: not set dynamically), the topics deleted with it (a streams
+ * group's internal topics), and the backup that undoes it (null: none
  * was written, as there was nothing to restore). Every value is a JSON string or number, so a
  * name holding a newline, a quote or {@code =} stays in its field and cannot forge a line.
  * Appended, never rewritten.
@@ -36,7 +37,8 @@ public final class AuditLog {
     }
 
     /** @param backup null when none was written; otherwise a file that exists */
-    public static void append(Path log, String action, String group, List<Offset> offsets, List<Config> configs, Path backup) {
+    public static void append(Path log, String action, String group, List<Offset> offsets, List<Config> configs,
+            List<String> topicsDeleted, Path backup) {
         StringBuilder line = new StringBuilder("{\"time\":").append(string(Instant.now().toString()))
                 .append(",\"user\":").append(string(System.getProperty("user.name")))
                 .append(",\"action\":").append(string(action))
@@ -56,6 +58,10 @@ public final class AuditLog {
             line.append(i == 0 ? "" : ",").append("{\"name\":").append(string(c.name()))
                     .append(",\"before\":").append(string(c.before()))
                     .append(",\"after\":").append(string(c.after())).append('}');
+        }
+        line.append("],\"topicsDeleted\":[");
+        for (int i = 0; i < topicsDeleted.size(); i++) {
+            line.append(i == 0 ? "" : ",").append(string(topicsDeleted.get(i)));
         }
         line.append("]}").append('\n');
         try {

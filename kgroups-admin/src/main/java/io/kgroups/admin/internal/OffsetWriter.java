@@ -26,12 +26,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.errors.FencedInstanceIdException;
-import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.GroupNotEmptyException;
 import org.apache.kafka.common.errors.GroupSubscribedToTopicException;
 import org.apache.kafka.common.errors.IllegalGenerationException;
@@ -47,6 +47,8 @@ public final class OffsetWriter {
     /** Longest group part of a backup's file name; longer names are cut and given a hash. */
     private static final int MAX_NAME = 100;
     private static final Duration POLL = Duration.ofMillis(500);
+    private static final Comparator<TopicPartition> ORDER = Comparator.comparing(TopicPartition::topic)
+            .thenComparingInt(TopicPartition::partition);
 
     private final Admin admin;
     private final Calls calls;
@@ -111,22 +113,26 @@ public final class OffsetWriter {
         // that refusal changes nothing. If the delete then fails, the partitions it was for keep
         // the offset this reset committed (a defined place, not a lost one) and running the same
         // command again finishes the job; the backup, written before both, undoes either state.
+        OffsetStore store = planned.store();
         if (!commits.isEmpty()) {
             try {
-                calls.await(admin.alterConsumerGroupOffsets(group, commits).all(), "commit the new offsets of " + group);
+                store.alter(group, commits);
             } catch (GroupAdminException e) {
                 throw failedWrite(group, e, backup, "");
             }
         }
         if (!deletes.isEmpty()) {
             try {
-                calls.await(admin.deleteConsumerGroupOffsets(group, deletes).all(), "delete offsets of " + group);
+                Map<TopicPartition, GroupAdminException> refused = store.delete(group, deletes);
+                if (!refused.isEmpty()) {
+                    throw refused.values().iterator().next();
+                }
             } catch (GroupAdminException e) {
                 if (commits.isEmpty()) {
                     throw failedWrite(group, e, backup, "");
                 }
                 List<ResetPlan.Partition> written = plan.partitions().stream().filter(p -> p.targetOffset() != null).toList();
-                audit(auditLog, "reset", group, AuditLog.offsets(written), List.of(), backup);
+                audit(auditLog, "reset", group, AuditLog.offsets(written), List.of(), List.of(), backup);
                 throw failedWrite(group, e, backup, "the new offsets were committed but the offsets of " + sorted(deletes)
                         + " were not deleted; ");
             }
@@ -138,12 +144,12 @@ public final class OffsetWriter {
             try {
                 configs.alter(group, file.configs(), file.withoutConfig());
             } catch (GroupAdminException e) {
-                audit(auditLog, "reset", group, AuditLog.offsets(plan.partitions()), List.of(), backup);
+                audit(auditLog, "reset", group, AuditLog.offsets(plan.partitions()), List.of(), List.of(), backup);
                 throw new GroupAdminException("the offsets were written but the group configs " + configNames + " were not ("
                         + e.getMessage() + "): run the same command again to finish", e);
             }
         }
-        audit(auditLog, "reset", group, AuditLog.offsets(plan.partitions()), configChanges, backup);
+        audit(auditLog, "reset", group, AuditLog.offsets(plan.partitions()), configChanges, List.of(), backup);
         return new ExecutedReset(plan, backup);
     }
 
@@ -157,13 +163,15 @@ public final class OffsetWriter {
      * @param backupDir where the backup goes; null: none is written
      * @param auditLog null: no audit line
      */
-    public ExecutedDelete deleteGroup(String group, boolean keepConfigs, Path backupDir, Path auditLog) {
-        DeletePlan plan = deletes.group(group, keepConfigs);
+    public ExecutedDelete deleteGroup(String group, boolean keepConfigs, boolean internalTopics, Path backupDir,
+            Path auditLog) {
+        DeletePlanner.Planned planned = deletes.group(group, keepConfigs, internalTopics);
+        DeletePlan plan = planned.plan();
         refuseBlocked(plan);
         Path backup = writeBackup(backupDir, group, restore(plan));
         beforeWrite.run();
         try {
-            calls.await(admin.deleteConsumerGroups(List.of(group)).deletedGroups().get(group), "delete group " + group);
+            planned.store().deleteGroup(group);
         } catch (GroupAdminException e) {
             throw failedWrite(group, e, backup, "");
         }
@@ -171,7 +179,7 @@ public final class OffsetWriter {
         try {
             configs.alter(group, Map.of(), plan.configs().keySet());
         } catch (GroupAdminException e) {
-            audit(auditLog, plan.action(), group, offsets, List.of(), backup);
+            audit(auditLog, plan.action(), group, offsets, List.of(), List.of(), backup);
             throw new GroupAdminException("group '" + group + "' was deleted but its configs " + plan.configs().keySet()
                     + " were not (" + e.getMessage() + "): delete them with kafka-configs --alter --entity-type groups "
                     + "--entity-name '" + group + "' --delete-config " + String.join(",", plan.configs().keySet())
@@ -180,40 +188,60 @@ public final class OffsetWriter {
         }
         List<AuditLog.Config> deletedConfigs = new ArrayList<>();
         plan.configs().forEach((name, value) -> deletedConfigs.add(new AuditLog.Config(name, value, null)));
-        audit(auditLog, plan.action(), group, offsets, deletedConfigs, backup);
+        List<String> topicsDeleted = deleteTopics(group, plan.internalTopics());
+        audit(auditLog, plan.action(), group, offsets, deletedConfigs, topicsDeleted, backup);
+        if (topicsDeleted.size() < plan.internalTopics().size()) {
+            List<String> left = plan.internalTopics().stream().filter(t -> !topicsDeleted.contains(t)).toList();
+            throw new GroupAdminException("group '" + group + "' was deleted but its internal topics " + left + " were not: "
+                    + "delete them with kafka-topics --delete --topic NAME" + (backup == null ? ""
+                    : "; the backup " + backup + " restores the group's offsets"));
+        }
         return new ExecutedDelete(plan, backup);
     }
 
+    /** Deletes the topics, each on its own; returns those deleted (a topic already gone counts as deleted). */
+    private List<String> deleteTopics(String group, List<String> topics) {
+        if (topics.isEmpty()) {
+            return List.of();
+        }
+        var result = admin.deleteTopics(topics).topicNameValues();
+        List<String> deleted = new ArrayList<>();
+        for (String topic : topics) {
+            try {
+                calls.await(result.get(topic), "delete topic " + topic + " of streams group " + group);
+                deleted.add(topic);
+            } catch (GroupAdminException e) {
+                if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {
+                    deleted.add(topic);
+                }
+            }
+        }
+        return deleted;
+    }
+
     /**
-     * Deletes some of the group's committed offsets: planned from the offsets committed now,
-     * refused while a member is assigned a partition of their topics, backed up first, audited.
-     * Kafka refusing because the group subscribes to a topic changes nothing and leaves no backup.
+     * Deletes some of the group's offsets: planned from the offsets it has now, refused while a
+     * member is assigned a partition of their topics, backed up first, audited. Kafka refusing
+     * because the group subscribes to a topic changes nothing and leaves no backup.
      *
      * @param topics as for {@link DeletePlanner#offsets}
      */
     public ExecutedDelete deleteOffsets(String group, Map<String, Set<Integer>> topics, Path backupDir, Path auditLog) {
-        DeletePlan plan = deletes.offsets(group, topics);
+        DeletePlanner.Planned planned = deletes.offsets(group, topics);
+        DeletePlan plan = planned.plan();
         refuseBlocked(plan);
         Path backup = writeBackup(backupDir, group, restore(plan));
         Set<TopicPartition> partitions = new HashSet<>();
         plan.partitions().forEach(p -> partitions.add(new TopicPartition(p.topic(), p.partition())));
         beforeWrite.run();
-        var result = admin.deleteConsumerGroupOffsets(group, partitions);
-        // Kafka refuses partition by partition (a topic the group subscribes to), so some may be deleted and others not.
-        Map<TopicPartition, GroupAdminException> failed = new LinkedHashMap<>();
-        for (TopicPartition tp : sorted(partitions)) {
-            try {
-                calls.await(result.partitionResult(tp), "delete the offset of " + tp + " of group " + group);
-            } catch (GroupAdminException e) {
-                failed.put(tp, e);
-            }
-        }
+        Map<TopicPartition, GroupAdminException> failed = new TreeMap<>(ORDER);
+        failed.putAll(planned.store().delete(group, partitions));
         if (failed.size() == partitions.size()) {
             throw failedWrite(group, failed.values().iterator().next(), backup, "");
         }
         List<DeletePlan.Partition> deleted = plan.partitions().stream()
                 .filter(p -> !failed.containsKey(new TopicPartition(p.topic(), p.partition()))).toList();
-        audit(auditLog, plan.action(), group, deletedOffsets(deleted), List.of(), backup);
+        audit(auditLog, plan.action(), group, deletedOffsets(deleted), List.of(), List.of(), backup);
         if (!failed.isEmpty()) {
             throw failedWrite(group, failed.values().iterator().next(), backup, "the offsets of " + sorted(partitions.stream()
                     .filter(tp -> !failed.containsKey(tp)).toList()) + " were deleted but not those of " + failed.keySet()
@@ -233,7 +261,12 @@ public final class OffsetWriter {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
         plan.partitions().forEach(p -> offsets.put(new TopicPartition(p.topic(), p.partition()),
                 new OffsetAndMetadata(p.committedOffset(), Optional.ofNullable(p.leaderEpoch()), p.metadata())));
-        return new ResetTarget.FromOffsets(offsets, Set.of(), plan.configs(), Set.of(), List.of());
+        return new ResetTarget.FromOffsets(offsets, Set.of(), plan.configs(), Set.of(), List.of(), typeOfBackup(plan.type()));
+    }
+
+    /** The type a backup records: share or streams; none for a consumer group's, so that Kafka's tool reads it as before. */
+    private static String typeOfBackup(String type) {
+        return type.equals("consumer") ? null : type;
     }
 
     private static List<AuditLog.Offset> deletedOffsets(List<DeletePlan.Partition> partitions) {
@@ -241,9 +274,9 @@ public final class OffsetWriter {
     }
 
     private static void audit(Path auditLog, String action, String group, List<AuditLog.Offset> offsets,
-            List<AuditLog.Config> configs, Path backup) {
+            List<AuditLog.Config> configs, List<String> topicsDeleted, Path backup) {
         if (auditLog != null) {
-            AuditLog.append(auditLog, action, group, offsets, configs, backup);
+            AuditLog.append(auditLog, action, group, offsets, configs, topicsDeleted, backup);
         }
     }
 
@@ -294,7 +327,8 @@ public final class OffsetWriter {
                 unset.add(name);
             }
         }
-        return new ResetTarget.FromOffsets(before, without, configs, unset, List.of());
+        return new ResetTarget.FromOffsets(before, without, configs, unset, List.of(),
+                typeOfBackup(planned.plan().type()));
     }
 
     /**
@@ -371,8 +405,9 @@ public final class OffsetWriter {
 
     /** Waits until the group has no members, up to {@code wait}; false if it still has some. */
     public boolean awaitInactive(String group, Duration wait) throws InterruptedException {
+        OffsetStore store = OffsetStore.of(new GroupReads(admin, calls).list().get(group), null, admin, calls, "resets");
         long deadline = System.nanoTime() + wait.toNanos();
-        while (members(group) > 0) {
+        while (members(store, group) > 0) {
             if (System.nanoTime() - deadline > 0) {
                 return false;
             }
@@ -381,20 +416,12 @@ public final class OffsetWriter {
         return true;
     }
 
-    private int members(String group) {
-        try {
-            return calls.await(admin.describeConsumerGroups(List.of(group)).describedGroups().get(group),
-                    "describe group " + group).members().size();
-        } catch (GroupAdminException e) {
-            if (e.getCause() instanceof GroupIdNotFoundException) {
-                return 0;
-            }
-            throw e;
-        }
+    private static int members(OffsetStore store, String group) {
+        OffsetStore.Group now = store.describe(group);
+        return now == null ? 0 : now.members().size();
     }
 
     private static List<TopicPartition> sorted(Collection<TopicPartition> partitions) {
-        return partitions.stream().sorted(Comparator.comparing(TopicPartition::topic)
-                .thenComparingInt(TopicPartition::partition)).toList();
+        return partitions.stream().sorted(ORDER).toList();
     }
 }

@@ -17,13 +17,11 @@ import java.util.Set;
 import java.util.SortedSet;
 import java.util.TreeSet;
 import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.GroupIdNotFoundException;
 
 /**
  * Computes a reset plan: for each partition in scope, the current committed offset and the
@@ -46,8 +44,10 @@ public final class ResetPlanner {
      *
      * @param committed the group's committed offsets the plan starts from (what a backup holds)
      * @param members the group's members then, as client@host
+     * @param store where the group's offsets are written
      */
-    public record Planned(ResetPlan plan, Map<TopicPartition, OffsetAndMetadata> committed, List<String> members) {
+    public record Planned(ResetPlan plan, Map<TopicPartition, OffsetAndMetadata> committed, List<String> members,
+            OffsetStore store) {
     }
 
     /**
@@ -60,30 +60,25 @@ public final class ResetPlanner {
 
     /** As {@link #plan}, with the offsets and members it was made from. */
     public Planned planned(String group, Map<String, Set<Integer>> topics, ResetTarget target) {
-        refuseOtherProtocols(group);
-        ConsumerGroupDescription description;
-        try {
-            description = calls.await(admin.describeConsumerGroups(List.of(group)).describedGroups().get(group),
-                    "describe group " + group);
-        } catch (GroupAdminException e) {
-            if (!(e.getCause() instanceof GroupIdNotFoundException)) {
-                throw e;
-            }
-            description = null; // a group that does not exist yet can be given offsets
+        OffsetReadings.Listed listed = new GroupReads(admin, calls).list().get(group);
+        String fileType = target instanceof ResetTarget.FromOffsets file ? file.groupType() : null;
+        OffsetStore store = OffsetStore.of(listed, fileType, admin, calls, "resets");
+        if (fileType != null && !fileType.equals(store.type())) {
+            throw new GroupAdminException("the offsets file holds a " + fileType + " group's offsets, and group '" + group
+                    + "' is a " + store.type() + " group: restore it to a " + fileType + " group, or to a new group name; "
+                    + "nothing was changed");
         }
-        Map<TopicPartition, OffsetAndMetadata> committed = new HashMap<>();
-        calls.await(admin.listConsumerGroupOffsets(group).partitionsToOffsetAndMetadata(), "read the offsets of group " + group)
-                .forEach((tp, o) -> {
-                    if (o != null) {
-                        committed.put(tp, o);
-                    }
-                });
-        SortedSet<TopicPartition> scope = scope(group, topics, committed.keySet(), target);
+        store.check(group, target);
+        OffsetStore.Group description = store.describe(group); // null: a group that does not exist yet can be given offsets
+        Map<TopicPartition, OffsetAndMetadata> committed = store.offsets(group);
+        Map<TopicPartition, Long> undelivered = store.undelivered(group);
+        SortedSet<TopicPartition> scope = scope(group, topics, committed.keySet(), target,
+                description == null ? null : description.inputTopics());
         Map<TopicPartition, Long> logStart = offsets(scope, OffsetSpec.earliest());
         Map<TopicPartition, Long> logEnd = offsets(scope, OffsetSpec.latest());
         Map<TopicPartition, Long> requested = requested(scope, target, committed, logEnd);
         List<String> members = description == null ? List.of() : description.members().stream()
-                .map(m -> m.clientId() + "@" + m.host()).distinct().toList();
+                .map(OffsetStore.Member::name).distinct().toList();
 
         List<String> warnings = new ArrayList<>();
         if (target instanceof ResetTarget.FromOffsets file) {
@@ -126,7 +121,11 @@ public final class ResetPlanner {
             Long current = c[0] < 0 ? null : c[0];
             Long targetOffset = c[1] < 0 ? null : c[1];
             Long span = null;
-            if (current != null && targetOffset != null && current != c[1]) {
+            Long delta = current == null || targetOffset == null ? null : targetOffset - current;
+            if (undelivered.containsKey(tp) && targetOffset != null) {
+                // What a share group is given to read again (or skips) is the change in records left to deliver.
+                delta = undelivered.get(tp) - (logEnd.get(tp) - targetOffset);
+            } else if (current != null && targetOffset != null && current != c[1]) {
                 long low = Math.max(logStart.get(tp), Math.min(current, c[1]));
                 long high = Math.max(current, c[1]);
                 Map<Long, Long> ts = timestamps.getOrDefault(tp, Map.of());
@@ -137,52 +136,32 @@ public final class ResetPlanner {
                 }
             }
             partitions.add(new ResetPlan.Partition(tp.topic(), tp.partition(), current, targetOffset,
-                    current == null || targetOffset == null ? null : targetOffset - current, c[2] == 1, span));
+                    delta, c[2] == 1, span));
         }
-        String state = description == null ? "Dead" : String.valueOf(description.groupState());
+        String state = description == null ? "Dead" : description.state();
         int memberCount = description == null ? 0 : description.members().size();
-        return new Planned(new ResetPlan(group, state, memberCount, partitions, warnings), committed, members);
+        return new Planned(new ResetPlan(group, store.type(), state, memberCount, partitions, warnings), committed, members,
+                store);
     }
 
     /**
-     * Only consumer groups have consumer offsets to reset: a Kafka Connect worker group (protocol
-     * type connect), a share or a streams group keeps its positions elsewhere or by other rules,
-     * and offsets committed for it would only confuse it.
+     * @param inputTopics of a streams group, the topics a reset may move (all of them, by default);
+     *     null: any topic, and by default those with committed offsets
      */
-    private void refuseOtherProtocols(String group) {
-        OffsetReadings.Listed listed = new GroupReads(admin, calls).list().get(group);
-        if (listed != null) {
-            refuseOtherProtocols(listed, "resets", "--reset-offsets");
-        }
-    }
-
-    /**
-     * Refuses a group that is not a consumer group, changing nothing.
-     *
-     * @param verb what kgroups does to consumer groups only: "resets", "deletes" ...
-     * @param kafkaOption the option of Kafka's kafka-share-groups / kafka-streams-groups that does it
-     */
-    static void refuseOtherProtocols(OffsetReadings.Listed listed, String verb, String kafkaOption) {
-        if (listed.consumerGroup()) {
-            return;
-        }
-        String group = listed.group();
-        if (!listed.classic()) {
-            throw new GroupAdminException("group '" + group + "' is a " + listed.type() + " group, not a consumer group: "
-                    + "kgroups " + verb + " consumer groups only (use kafka-" + listed.type() + "-groups " + kafkaOption
-                    + "); nothing was changed");
-        }
-        throw new GroupAdminException("group '" + group + "' has protocol type '" + listed.protocolType() + "', not consumer "
-                + "(a Kafka Connect worker group, or another client's): it has no consumer offsets, and kgroups " + verb
-                + " consumer groups only; nothing was changed");
-    }
-
     private SortedSet<TopicPartition> scope(String group, Map<String, Set<Integer>> topics, Set<TopicPartition> committed,
-            ResetTarget target) {
+            ResetTarget target, Set<String> inputTopics) {
         SortedSet<TopicPartition> scope = new TreeSet<>(Comparator.comparing(TopicPartition::topic)
                 .thenComparingInt(TopicPartition::partition));
         if (target instanceof ResetTarget.FromOffsets file && topics == null) {
             scope.addAll(file.partitions());
+        } else if (topics == null && inputTopics != null) {
+            if (inputTopics.isEmpty()) {
+                throw new GroupAdminException("streams group '" + group + "' has no input topics in its topology (it has "
+                        + "not run yet): name the topics with --topic");
+            }
+            Map<String, Set<Integer>> all = new HashMap<>();
+            inputTopics.forEach(topic -> all.put(topic, Set.of()));
+            return scope(group, all, committed, target, inputTopics);
         } else if (topics == null) {
             if (committed.isEmpty()) {
                 throw new GroupAdminException("group '" + group + "' has no committed offsets, so --all-topics names "
@@ -202,6 +181,16 @@ public final class ResetPlanner {
                                 + ", not " + p);
                     }
                     scope.add(new TopicPartition(topic.getKey(), p));
+                }
+            }
+        }
+        if (inputTopics != null) {
+            for (TopicPartition tp : scope) {
+                if (!inputTopics.contains(tp.topic())) {
+                    throw new GroupAdminException("topic '" + tp.topic() + "' is not an input topic of streams group '" + group
+                            + "' (its input topics: " + String.join(", ", inputTopics) + "): a reset moves input topics "
+                            + "only, as the app's own repartition topics must move with what it wrote to them; "
+                            + "nothing was changed");
                 }
             }
         }
