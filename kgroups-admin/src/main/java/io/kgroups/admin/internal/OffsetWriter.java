@@ -256,10 +256,13 @@ public final class OffsetWriter {
         }
     }
 
-    /** What restores what the delete removes. */
+    /**
+     * What restores what the delete removes; not the offsets of the internal topics deleted with a
+     * streams group, as the app makes them again empty.
+     */
     private static ResetTarget.FromOffsets restore(DeletePlan plan) {
         Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
-        plan.partitions().forEach(p -> offsets.put(new TopicPartition(p.topic(), p.partition()),
+        plan.partitions().stream().filter(p -> !plan.internalTopics().contains(p.topic())).forEach(p -> offsets.put(new TopicPartition(p.topic(), p.partition()),
                 new OffsetAndMetadata(p.committedOffset(), Optional.ofNullable(p.leaderEpoch()), p.metadata())));
         return new ResetTarget.FromOffsets(offsets, Set.of(), plan.configs(), Set.of(), List.of(), typeOfBackup(plan.type()));
     }
