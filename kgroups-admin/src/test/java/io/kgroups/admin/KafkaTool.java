@@ -7,6 +7,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.function.Consumer;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -69,6 +71,18 @@ final class KafkaTool {
     }
 
     private KafkaTool() {
+    }
+
+    /** What a tool's {@code --topic T} or {@code --topic T:0,2} scopes a reset to, as kgroups' planReset takes it. */
+    static Map<String, Set<Integer>> scope(String topicArgument) {
+        String[] topicAndPartitions = topicArgument.split(":", 2);
+        Set<Integer> partitions = new TreeSet<>(); // empty: every partition of the topic
+        if (topicAndPartitions.length == 2) {
+            for (String p : topicAndPartitions[1].split(",")) {
+                partitions.add(Integer.parseInt(p));
+            }
+        }
+        return Map.of(topicAndPartitions[0], partitions);
     }
 
     static Output consumerGroups(String... args) {

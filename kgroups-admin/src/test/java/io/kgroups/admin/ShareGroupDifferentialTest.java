@@ -230,25 +230,28 @@ class ShareGroupDifferentialTest {
     static Stream<Arguments> resetSpecs() {
         Instant between = Instant.ofEpochMilli(T0 + 30_500); // between records 30 and 31
         return Stream.of(
-                Arguments.of("--to-earliest", null, Map.of(0, 0L, 1, 0L, 2, 0L)),
-                Arguments.of("--to-latest", null, Map.of(0, 100L, 1, 100L, 2, 100L)),
-                Arguments.of("--to-current", null, RESET_START),
-                Arguments.of("--to-offset", "60", Map.of(0, 60L, 1, 60L, 2, 60L)),
-                Arguments.of("--to-offset", "500", Map.of(0, 100L, 1, 100L, 2, 100L)),
-                Arguments.of("--to-datetime", between.toString(), Map.of(0, 31L, 1, 31L, 2, 31L)),
-                Arguments.of("--to-datetime", "2030-01-01T00:00:00.000", Map.of(0, 100L, 1, 100L, 2, 100L)),
-                Arguments.of("--from-file", null, Map.of(0, 7L, 1, 70L, 2, 100L)));
+                Arguments.of("--to-earliest", null, null, Map.of(0, 0L, 1, 0L, 2, 0L)),
+                Arguments.of("--to-latest", null, null, Map.of(0, 100L, 1, 100L, 2, 100L)),
+                Arguments.of("--to-current", null, null, RESET_START),
+                Arguments.of("--to-offset", "60", null, Map.of(0, 60L, 1, 60L, 2, 60L)),
+                Arguments.of("--to-offset", "500", null, Map.of(0, 100L, 1, 100L, 2, 100L)),
+                Arguments.of("--to-datetime", between.toString(), null, Map.of(0, 31L, 1, 31L, 2, 31L)),
+                Arguments.of("--to-datetime", "2030-01-01T00:00:00.000", null, Map.of(0, 100L, 1, 100L, 2, 100L)),
+                Arguments.of("--to-earliest", null, "0,2", Map.of(0, 0L, 2, 0L)),
+                Arguments.of("--to-latest", null, "all", Map.of(0, 100L, 1, 100L, 2, 100L)),
+                Arguments.of("--from-file", null, null, Map.of(0, 7L, 1, 70L, 2, 100L)));
     }
 
     /**
      * Every spec both tools support for share groups (kafka-share-groups has no --shift-by and no
-     * --by-duration), on a group with no member whose start offsets are 20, 50 and 90: Kafka's plan
+     * --by-duration), on a group with no member whose start offsets are 20, 50 and 90, of the whole
+     * topic, some partitions ({@code --topic T:0,2}) or all topics ({@code --all-topics}): Kafka's plan
      * is the one expected, and kgroups' is Kafka's.
      */
-    @ParameterizedTest(name = "{0} {1}")
+    @ParameterizedTest(name = "{0} {1} (partitions {2})")
     @MethodSource("resetSpecs")
-    void resetPlansAgreeWithKafkaShareGroups(String option, String value, Map<Integer, Long> expected, @TempDir Path dir)
-            throws Exception {
+    void resetPlansAgreeWithKafkaShareGroups(String option, String value, String partitions, Map<Integer, Long> expected,
+            @TempDir Path dir) throws Exception {
         String group = "diff_share_reset" + (++resetGroups);
         try (GroupAdmin groups = groupAdmin()) {
             Map<TopicPartition, Long> start = new HashMap<>();
@@ -259,13 +262,16 @@ class ShareGroupDifferentialTest {
                 value = Files.writeString(dir.resolve("offsets.csv"), RESET_TOPIC + ",0,7\n" + RESET_TOPIC + ",1,70\n"
                         + RESET_TOPIC + ",2,100\n").toString();
             }
+            String topic = partitions == null || partitions.equals("all") ? RESET_TOPIC : RESET_TOPIC + ":" + partitions;
             List<String> args = new ArrayList<>(List.of("--bootstrap-server", bootstrap, "--reset-offsets", "--group", group,
                     "--dry-run", option));
             if (value != null) {
                 args.add(value);
             }
-            if (!option.equals("--from-file")) {
-                args.addAll(List.of("--topic", RESET_TOPIC));
+            if ("all".equals(partitions)) {
+                args.add("--all-topics");
+            } else if (!option.equals("--from-file")) {
+                args.addAll(List.of("--topic", topic));
             }
             KafkaTool.Output tool = KafkaTool.shareGroups(args.toArray(String[]::new));
             Map<Integer, Long> theirs = new TreeMap<>();
@@ -273,12 +279,14 @@ class ShareGroupDifferentialTest {
                     Long.parseLong(row.get("NEW-OFFSET"))));
             assertThat(theirs).as("Kafka's own plan: %s", tool).isEqualTo(new TreeMap<>(expected));
 
-            ResetPlan plan = groups.planReset(group, Map.of(RESET_TOPIC, Set.of()), new ResetSpec(option, value).target());
+            ResetPlan plan = groups.planReset(group, "all".equals(partitions) ? null : KafkaTool.scope(topic),
+                    new ResetSpec(option, value).target());
             Map<Integer, Long> ours = new TreeMap<>();
             plan.partitions().forEach(p -> ours.put(p.partition(), p.targetOffset()));
             assertThat(ours).as("kgroups' plan against Kafka's: %s", plan).isEqualTo(theirs);
             assertThat(plan.partitions()).extracting(ResetPlan.Partition::currentOffset)
-                    .as("a share group's current offset is its start offset").containsExactly(20L, 50L, 90L);
+                    .as("a share group's current offset is its start offset")
+                    .containsExactlyElementsOf(new TreeMap<>(expected).keySet().stream().map(RESET_START::get).toList());
 
             Map<TopicPartition, Long> after = new HashMap<>();
             groups.admin().listShareGroupOffsets(Map.of(group, new ListShareGroupOffsetsSpec())).partitionsToOffsetInfo(group)

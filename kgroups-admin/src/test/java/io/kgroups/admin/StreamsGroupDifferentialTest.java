@@ -267,27 +267,31 @@ class StreamsGroupDifferentialTest {
     static Stream<Arguments> resetSpecs() {
         Instant between = Instant.ofEpochMilli(T0 + 305_500); // between records 30 and 31 (with millis: Kafka wants them)
         return Stream.of(
-                Arguments.of("--to-earliest", null, Map.of(0, 0L, 1, 0L, 2, 0L)),
-                Arguments.of("--to-latest", null, Map.of(0, 100L, 1, 100L, 2, 100L)),
-                Arguments.of("--to-current", null, COMMITTED),
-                Arguments.of("--to-offset", "60", Map.of(0, 60L, 1, 60L, 2, 60L)),
-                Arguments.of("--to-offset", "500", Map.of(0, 100L, 1, 100L, 2, 100L)),
-                Arguments.of("--shift-by", "-30", Map.of(0, 0L, 1, 20L, 2, 60L)),
-                Arguments.of("--shift-by", "1000", Map.of(0, 100L, 1, 100L, 2, 100L)),
-                Arguments.of("--to-datetime", between.toString(), Map.of(0, 31L, 1, 31L, 2, 31L)),
-                Arguments.of("--to-datetime", "2030-01-01T00:00:00.000", Map.of(0, 100L, 1, 100L, 2, 100L)),
-                Arguments.of("--by-duration", null, Map.of(0, 50L, 1, 50L, 2, 50L)),
-                Arguments.of("--from-file", null, Map.of(0, 7L, 1, 70L, 2, 100L)));
+                Arguments.of("--to-earliest", null, null, Map.of(0, 0L, 1, 0L, 2, 0L)),
+                Arguments.of("--to-latest", null, null, Map.of(0, 100L, 1, 100L, 2, 100L)),
+                Arguments.of("--to-current", null, null, COMMITTED),
+                Arguments.of("--to-offset", "60", null, Map.of(0, 60L, 1, 60L, 2, 60L)),
+                Arguments.of("--to-offset", "500", null, Map.of(0, 100L, 1, 100L, 2, 100L)),
+                Arguments.of("--shift-by", "-30", null, Map.of(0, 0L, 1, 20L, 2, 60L)),
+                Arguments.of("--shift-by", "1000", null, Map.of(0, 100L, 1, 100L, 2, 100L)),
+                Arguments.of("--to-datetime", between.toString(), null, Map.of(0, 31L, 1, 31L, 2, 31L)),
+                Arguments.of("--to-datetime", "2030-01-01T00:00:00.000", null, Map.of(0, 100L, 1, 100L, 2, 100L)),
+                Arguments.of("--by-duration", null, null, Map.of(0, 50L, 1, 50L, 2, 50L)),
+                Arguments.of("--to-earliest", null, "0,2", Map.of(0, 0L, 2, 0L)),
+                Arguments.of("--to-latest", null, "all", Map.of(0, 100L, 1, 100L, 2, 100L)),
+                Arguments.of("--from-file", null, null, Map.of(0, 7L, 1, 70L, 2, 100L)));
     }
 
     /**
      * Every spec of kafka-streams-groups, on the input topic of a streams group with no member
-     * whose committed offsets are 20, 50 and 90: Kafka's plan is the one expected, and kgroups' is Kafka's.
+     * whose committed offsets are 20, 50 and 90, whole, some partitions ({@code --input-topic T:0,2})
+     * or all input topics ({@code --all-input-topics}; kgroups: every topic the group has offsets
+     * for, which for this group is its input topic): Kafka's plan is the one expected, and kgroups' is Kafka's.
      */
-    @ParameterizedTest(name = "{0} {1}")
+    @ParameterizedTest(name = "{0} {1} (partitions {2})")
     @MethodSource("resetSpecs")
-    void resetPlansAgreeWithKafkaStreamsGroups(String option, String value, Map<Integer, Long> expected, @TempDir Path dir)
-            throws Exception {
+    void resetPlansAgreeWithKafkaStreamsGroups(String option, String value, String partitions, Map<Integer, Long> expected,
+            @TempDir Path dir) throws Exception {
         if (option.equals("--by-duration")) {
             // Back to 5 s after record 49 was written, now: both tools see record 50 as the first one not older.
             value = "PT" + ((System.currentTimeMillis() - T0) / 1000 - 495) + "S";
@@ -296,13 +300,16 @@ class StreamsGroupDifferentialTest {
                     + RESET_INPUT + ",2,100\n").toString();
         }
         try (GroupAdmin groups = groupAdmin()) {
+            String topic = partitions == null || partitions.equals("all") ? RESET_INPUT : RESET_INPUT + ":" + partitions;
             List<String> args = new ArrayList<>(List.of("--bootstrap-server", bootstrap, "--reset-offsets", "--group", STOPPED,
                     "--dry-run", option));
             if (value != null) {
                 args.add(value);
             }
-            if (!option.equals("--from-file")) {
-                args.addAll(List.of("--input-topic", RESET_INPUT));
+            if ("all".equals(partitions)) {
+                args.add("--all-input-topics");
+            } else if (!option.equals("--from-file")) {
+                args.addAll(List.of("--input-topic", topic));
             }
             KafkaTool.Output tool = KafkaTool.streamsGroups(args.toArray(String[]::new));
             Map<Integer, Long> theirs = new TreeMap<>();
@@ -310,11 +317,13 @@ class StreamsGroupDifferentialTest {
                     Long.parseLong(row.get("NEW-OFFSET"))));
             assertThat(theirs).as("Kafka's own plan: %s", tool).isEqualTo(new TreeMap<>(expected));
 
-            ResetPlan plan = groups.planReset(STOPPED, Map.of(RESET_INPUT, Set.of()), new ResetSpec(option, value).target());
+            ResetPlan plan = groups.planReset(STOPPED, "all".equals(partitions) ? null : KafkaTool.scope(topic),
+                    new ResetSpec(option, value).target());
             Map<Integer, Long> ours = new TreeMap<>();
             plan.partitions().forEach(p -> ours.put(p.partition(), p.targetOffset()));
             assertThat(ours).as("kgroups' plan against Kafka's: %s", plan).isEqualTo(theirs);
-            assertThat(plan.partitions()).extracting(ResetPlan.Partition::currentOffset).containsExactly(20L, 50L, 90L);
+            assertThat(plan.partitions()).extracting(ResetPlan.Partition::currentOffset)
+                    .containsExactlyElementsOf(new TreeMap<>(expected).keySet().stream().map(COMMITTED::get).toList());
 
             Map<TopicPartition, Long> after = new TreeMap<>((a, b) -> Integer.compare(a.partition(), b.partition()));
             groups.admin().listStreamsGroupOffsets(Map.of(STOPPED, new ListStreamsGroupOffsetsSpec()))
