@@ -19,6 +19,9 @@ import java.util.List;
  * @param subtopologies a streams group's subtopologies, as far as the broker describes them; empty for other groups
  * @param error why the group could not be read (coordinator unavailable, not authorized), in
  *     words; null when it was
+ * @param configs a share group's configs, the effective value of each of those that shape it
+ *     ({@code share.*}, {@code errors.deadletterqueue.*}), by name; null for other groups, and
+ *     where they could not be read
  */
 public record GroupDetail(
         String group,
@@ -33,7 +36,8 @@ public record GroupDetail(
         List<MemberDetail> members,
         List<PartitionDetail> partitions,
         List<Subtopology> subtopologies,
-        String error) {
+        String error,
+        List<Config> configs) {
 
     /** The broker that coordinates the group. */
     public record Coordinator(int id, String host, int port) {
@@ -55,10 +59,29 @@ public record GroupDetail(
         }
     }
 
+    /**
+     * A group config in effect.
+     *
+     * @param value null where the broker withholds it (a sensitive config)
+     * @param source {@code group} where the group has its own value (set with kafka-configs
+     *     --entity-type groups), {@code default} where the broker's applies
+     */
+    public record Config(String name, String value, String source) {
+    }
+
     public GroupDetail {
         members = List.copyOf(members);
         partitions = List.copyOf(partitions);
         subtopologies = List.copyOf(subtopologies);
+        configs = configs == null ? null : List.copyOf(configs);
+    }
+
+    /** A group whose configs are not shown: any but a share group. */
+    public GroupDetail(String group, String state, String type, String protocolType, String protocol, Coordinator coordinator,
+            Integer groupEpoch, Integer targetAssignmentEpoch, Integer topologyEpoch, List<MemberDetail> members,
+            List<PartitionDetail> partitions, List<Subtopology> subtopologies, String error) {
+        this(group, state, type, protocolType, protocol, coordinator, groupEpoch, targetAssignmentEpoch, topologyEpoch,
+                members, partitions, subtopologies, error, null);
     }
 
     /** Whether its offsets are consumer offsets (false: a Connect worker group and the like). */

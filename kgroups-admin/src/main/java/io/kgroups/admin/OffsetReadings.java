@@ -34,6 +34,8 @@ import org.apache.kafka.common.TopicPartition;
  * @param groupErrors why a group could not be read, in words
  * @param partitionErrors why a partition's log offsets could not be read, in words
  * @param readAtMs when the read started (epoch ms)
+ * @param shareConfigs of each share group, the configs that shape it (see {@link GroupDetail#configs});
+ *     a group whose configs could not be read has none here
  */
 public record OffsetReadings(
         List<String> groups,
@@ -48,9 +50,21 @@ public record OffsetReadings(
         Map<TopicPartition, Long> logStart,
         Map<TopicPartition, Long> logEnd,
         Map<TopicPartition, String> partitionErrors,
-        long readAtMs) {
+        long readAtMs,
+        Map<String, List<GroupDetail.Config>> shareConfigs) {
     /** Offset lags up to this are read where a lag in records is wanted cheaply, to tell transaction markers from records. */
     private static final long PHANTOM_LAG_CHECK = 10;
+
+    /** A read without share-group configs. */
+    public OffsetReadings(List<String> groups, Map<String, Listed> listed, Map<String, ConsumerGroupDescription> described,
+            Map<String, ClassicGroupDescription> foreign, Map<String, ShareGroupDescription> shared,
+            Map<String, Map<TopicPartition, SharePartitionOffsetInfo>> shareOffsets,
+            Map<String, StreamsGroupDescription> streams, Map<String, Map<TopicPartition, OffsetAndMetadata>> committed,
+            Map<String, String> groupErrors, Map<TopicPartition, Long> logStart, Map<TopicPartition, Long> logEnd,
+            Map<TopicPartition, String> partitionErrors, long readAtMs) {
+        this(groups, listed, described, foreign, shared, shareOffsets, streams, committed, groupErrors, logStart, logEnd,
+                partitionErrors, readAtMs, Map.of());
+    }
 
     /**
      * A group as the group list gave it.

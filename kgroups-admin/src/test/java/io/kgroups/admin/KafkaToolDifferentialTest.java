@@ -4,9 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.kgroups.embedded.EmbeddedKafka;
 import io.kgroups.embedded.KafkaExtension;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashMap;
 import java.util.List;
@@ -18,7 +15,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.tools.consumer.group.ConsumerGroupCommand;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 
@@ -65,28 +61,14 @@ class KafkaToolDifferentialTest {
         }
     }
 
-    /** Runs kafka-consumer-groups --describe in this JVM and reads its table: committed, log-end, lag. */
+    /** kafka-consumer-groups --describe of the group: committed, log-end, lag per partition. */
     private static Map<String, long[]> kafkaToolDescribe(String bootstrap, String group) {
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        PrintStream stdout = System.out;
-        synchronized (System.class) {
-            System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-            try {
-                ConsumerGroupCommand.main(new String[] {"--bootstrap-server", bootstrap, "--describe", "--group", group});
-            } catch (IllegalStateException exitRefused) {
-                // the tool ends with Exit.exit, which the embedded broker's guard turns into this
-            } finally {
-                System.setOut(stdout);
-            }
-        }
         Map<String, long[]> rows = new TreeMap<>();
-        for (String line : captured.toString(StandardCharsets.UTF_8).split("\n")) {
-            String[] cells = line.trim().split("\\s+");
-            if (cells.length < 6 || cells[0].equals("GROUP") || !cells[0].equals(group)) {
-                continue;
-            }
-            rows.put(cells[0] + " " + cells[1] + " " + cells[2],
-                    new long[] {Long.parseLong(cells[3]), Long.parseLong(cells[4]), Long.parseLong(cells[5])});
+        for (Map<String, String> row : KafkaTool.consumerGroups("--bootstrap-server", bootstrap, "--describe", "--group", group)
+                .someRows(group)) {
+            rows.put(group + " " + row.get("TOPIC") + " " + row.get("PARTITION"), new long[] {
+                Long.parseLong(row.get("CURRENT-OFFSET")), Long.parseLong(row.get("LOG-END-OFFSET")),
+                Long.parseLong(row.get("LAG"))});
         }
         return rows;
     }

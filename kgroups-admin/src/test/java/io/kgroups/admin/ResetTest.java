@@ -7,9 +7,6 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kgroups.embedded.EmbeddedKafka;
 import io.kgroups.embedded.KafkaExtension;
-import java.io.ByteArrayOutputStream;
-import java.io.PrintStream;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -28,7 +25,6 @@ import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringSerializer;
-import org.apache.kafka.tools.consumer.group.ConsumerGroupCommand;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -336,30 +332,11 @@ class ResetTest {
                 .hasMessageContaining("line 2: '" + TOPIC + ",one,7' is not topic,partition,offset");
     }
 
-    /** kafka-consumer-groups --reset-offsets ... --dry-run in this JVM: partition to NEW-OFFSET. */
+    /** kafka-consumer-groups --reset-offsets ... --dry-run: partition to NEW-OFFSET. */
     private static Map<Integer, Long> kafkaToolPlan(String group, List<String> args) {
-        ByteArrayOutputStream captured = new ByteArrayOutputStream();
-        PrintStream stdout = System.out;
-        synchronized (System.class) {
-            System.setOut(new PrintStream(captured, true, StandardCharsets.UTF_8));
-            try {
-                ConsumerGroupCommand.main(args.toArray(String[]::new));
-            } catch (IllegalStateException exitRefused) {
-                // the tool ends with Exit.exit, which the embedded broker's guard turns into this
-            } finally {
-                System.setOut(stdout);
-            }
-        }
         Map<Integer, Long> plan = new TreeMap<>();
-        for (String line : captured.toString(StandardCharsets.UTF_8).split("\n")) {
-            String[] cells = line.trim().split("\\s+");
-            if (cells.length == 4 && cells[0].equals(group)) {
-                plan.put(Integer.parseInt(cells[2]), Long.parseLong(cells[3]));
-            }
-        }
-        if (plan.isEmpty()) {
-            throw new AssertionError("kafka-consumer-groups printed no plan: " + captured.toString(StandardCharsets.UTF_8));
-        }
+        KafkaTool.consumerGroups(args.toArray(String[]::new)).someRows(group)
+                .forEach(row -> plan.put(Integer.parseInt(row.get("PARTITION")), Long.parseLong(row.get("NEW-OFFSET"))));
         return plan;
     }
 

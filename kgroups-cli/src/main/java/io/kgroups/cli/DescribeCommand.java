@@ -26,7 +26,10 @@ import picocli.CommandLine.Parameters;
             "Lag counts records: transaction markers are never lag. Share groups have no committed offset: per "
             + "partition they show the share-partition start offset (the lowest offset not yet delivery-complete) and "
             + "the lag the broker computes (KIP-1226): the records from the start offset to the end not yet "
-            + "acknowledged, rejected or archived, which is not log-end minus the start offset. Streams groups "
+            + "acknowledged, rejected or archived, which is not log-end minus the start offset; and the group configs "
+            + "that shape them (share.auto.offset.reset, share.record.lock.duration.ms, share.delivery.count.limit, "
+            + "... and their dead-letter queue's), each with its value and whether it is the group's own (source "
+            + "group) or the broker's default (source default); CSV leaves the configs out. Streams groups "
             + "(KIP-1071) commit offsets like consumer groups: they show their topology epoch, each member's active, "
             + "standby and warm-up tasks (<subtopology>_<partition>), the subtopologies with their source, repartition "
             + "and changelog topics, and per partition of their input topics the offsets and lag. Groups that are "
@@ -69,6 +72,9 @@ final class DescribeCommand implements Callable<Integer> {
         for (GroupDetail g : details) {
             if (g.error() != null) {
                 output.unreadable("group " + g.group() + ": " + g.error());
+            } else if (g.type().equals("share") && g.configs() == null) {
+                output.unreadable("group " + g.group() + ": its configs could not be read (the broker refused or "
+                        + "did not answer describeConfigs of the group)");
             }
             for (PartitionDetail p : g.partitions()) {
                 if (p.error() != null) {
@@ -147,6 +153,11 @@ final class DescribeCommand implements Callable<Integer> {
                 p.logEndOffset(), p.lag(), p.memberId()));
         context.printText(partitions);
         printPartitionWords(group);
+        if (group.configs() != null && !group.configs().isEmpty()) {
+            Table configs = Table.of("config", "value", "source");
+            group.configs().forEach(c -> configs.row(c.name(), c.value(), c.source()));
+            context.printText(configs);
+        }
         context.out().println();
     }
 
@@ -200,7 +211,7 @@ final class DescribeCommand implements Callable<Integer> {
         return table;
     }
 
-    /** The partitions of every group as CSV rows: the group, then the fields of a partition in JSON. */
+    /** The partitions of every group as CSV rows: the group, then the fields of a partition in JSON (no configs: not per partition). */
     private static Table csv(List<GroupDetail> details) {
         Table table = Table.of("group", "topic", "partition", "committedOffset", "startOffset", "logStartOffset",
                 "logEndOffset", "lag", "offsetLag", "lagSeconds", "memberId", "metadataBytes", "deletedUnread",
@@ -277,6 +288,13 @@ final class DescribeCommand implements Callable<Integer> {
             subtopologies.add(subtopology);
         }
         group.put("subtopologies", subtopologies);
+        group.put("configs", g.configs() == null ? null : g.configs().stream().map(c -> {
+            Map<String, Object> config = new LinkedHashMap<>();
+            config.put("name", c.name());
+            config.put("value", c.value());
+            config.put("source", c.source());
+            return config;
+        }).toList());
         List<Map<String, Object>> partitions = new ArrayList<>();
         for (PartitionDetail p : g.partitions()) {
             Map<String, Object> partition = new LinkedHashMap<>();

@@ -10,6 +10,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 import java.util.concurrent.atomic.AtomicReference;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AlterConfigOp;
@@ -17,8 +18,10 @@ import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaShareConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -140,13 +143,55 @@ class ShareGroupCommandsTest {
     }
 
     @Test
+    void describeShowsTheConfigsThatShapeTheGroupAndWhetherEachIsItsOwnOrTheBrokers() {
+        JsonNode group = JsonContract.answer(run("describe", GROUP, "--output", "json"), "describe", CliException.OK).get(0);
+        Map<String, List<String>> configs = new TreeMap<>();
+        group.get("configs").forEach(c -> configs.put(c.get("name").asText(),
+                List.of(c.get("value").asText(), c.get("source").asText())));
+        Cli.Result text = run("describe", GROUP);
+
+        assertThat(configs).as("%s", group.get("configs"))
+                .containsEntry("share.auto.offset.reset", List.of("earliest", "group"))
+                .containsEntry("share.record.lock.duration.ms", List.of("30000", "default"))
+                .containsEntry("share.delivery.count.limit", List.of("5", "default"))
+                .containsEntry("share.isolation.level", List.of("read_uncommitted", "default"))
+                .containsKeys("share.session.timeout.ms", "share.heartbeat.interval.ms", "errors.deadletterqueue.topic.name");
+        assertThat(configs.keySet()).as("only what shapes a share group").allMatch(name -> name.startsWith("share.")
+                || name.startsWith("errors.deadletterqueue."));
+        assertThat(new ArrayList<>(configs.keySet())).as("by name").isSorted();
+        assertThat(text.exitCode()).as("%s", text).isZero();
+        assertThat(text.out()).containsPattern("share\\.auto\\.offset\\.reset +earliest +group")
+                .containsPattern("share\\.delivery\\.count\\.limit +5 +default");
+        assertThat(run("describe", GROUP, "--output", "csv").out().lines().findFirst().orElseThrow())
+                .as("CSV rows are partitions: no configs").doesNotContain("config", "share.");
+    }
+
+    @Test
+    void aConsumerGroupsDescribeHasNoConfigs() throws Exception {
+        String consumers = "cli_share_test_consumers";
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            admin.alterConsumerGroupOffsets(consumers, Map.of(new TopicPartition(TOPIC, 0),
+                    new OffsetAndMetadata(3))).all().get();
+        }
+        JsonNode group = JsonContract.answer(run("describe", consumers, "--output", "json"), "describe", CliException.OK)
+                .get(0);
+        Cli.Result text = run("describe", consumers);
+
+        assertThat(group.get("configs").isNull()).as("%s", group).isTrue();
+        assertThat(group.get("partitions").get(0).get("committedOffset").asLong()).isEqualTo(3);
+        assertThat(text.exitCode()).as("%s", text).isZero();
+        assertThat(text.out()).as("%s", text).contains("GROUP " + consumers).doesNotContain("config", "share.");
+    }
+
+    @Test
     void describeTableShowsTheShareGroup() {
         Cli.Result result = run("describe", GROUP);
 
         assertThat(result.exitCode()).as("%s", result).isZero();
         assertThat(result.out()).contains("GROUP " + GROUP + "  state Stable  type share  coordinator 1 (", "lag 5",
                 "sharer-1", TOPIC + "-0", "start-offset");
-        assertThat(result.out()).doesNotContain("not a consumer group", "committed");
+        assertThat(result.out()).doesNotContain("not a consumer group")
+                .as("no committed column (read_uncommitted, a config's value, is not one)").doesNotContainPattern("\\bcommitted\\b");
     }
 
     @Test

@@ -100,7 +100,8 @@ public final class GroupAssembly {
         return new GroupDetail(description.groupId(),
                 description.groupState() == null ? "Unknown" : description.groupState().toString(), listed.type(),
                 listed.protocolType(), null, coordinator(description.coordinator()), description.groupEpoch(),
-                description.targetAssignmentEpoch(), null, members, details, List.of(), null);
+                description.targetAssignmentEpoch(), null, members, details, List.of(), null,
+                r.shareConfigs().get(description.groupId()));
     }
 
     /**

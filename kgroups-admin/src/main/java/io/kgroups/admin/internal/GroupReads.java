@@ -1,6 +1,7 @@
 package io.kgroups.admin.internal;
 
 import io.kgroups.admin.GroupAdminException;
+import io.kgroups.admin.GroupDetail;
 import io.kgroups.admin.OffsetReadings;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -15,6 +16,7 @@ import java.util.Set;
 import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ClassicGroupDescription;
+import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.admin.ConsumerGroupDescription;
 import org.apache.kafka.clients.admin.DescribeClassicGroupsOptions;
 import org.apache.kafka.clients.admin.DescribeConsumerGroupsOptions;
@@ -49,7 +51,8 @@ import org.apache.kafka.common.errors.GroupIdNotFoundException;
 
 /**
  * The read path's Kafka calls, batched and failure-local: one list of groups, one describe and
- * one offsets call for all groups of a type (consumer and streams groups commit offsets alike), one topic-metadata call, one log-start and one log-end round
+ * one offsets call for all groups of a type (consumer and streams groups commit offsets alike), one
+ * config call for all share groups, one topic-metadata call, one log-start and one log-end round
  * for all partitions, whatever their number. Each group and partition has its own future, so a
  * coordinator that does not answer, an offline partition (no leader: not asked for offsets at
  * all, so it costs no wait), a deleted or denied topic marks only what it touches.
@@ -57,10 +60,12 @@ import org.apache.kafka.common.errors.GroupIdNotFoundException;
 public final class GroupReads {
     private final Admin admin;
     private final Calls calls;
+    private final GroupConfigs configs;
 
     public GroupReads(Admin admin, Calls calls) {
         this.admin = admin;
         this.calls = calls;
+        this.configs = new GroupConfigs(admin, calls);
     }
 
     /** Every group of the cluster, as the group list says; a failure here is the cluster's (one line). */
@@ -116,6 +121,8 @@ public final class GroupReads {
         share.forEach(g -> shareSpecs.put(g, new ListShareGroupOffsetsSpec()));
         var shareOffsetsResult = share.isEmpty() ? null
                 : admin.listShareGroupOffsets(shareSpecs, new ListShareGroupOffsetsOptions().timeoutMs(timeoutMs));
+        Map<String, KafkaFuture<Config>> describingShareConfigs = share.isEmpty() ? Map.of()
+                : configs.describe(share, timeoutMs);
         Map<String, KafkaFuture<StreamsGroupDescription>> describingStreams = streams.isEmpty() ? Map.of()
                 : admin.describeStreamsGroups(streams, new DescribeStreamsGroupsOptions().timeoutMs(timeoutMs))
                         .describedGroups();
@@ -128,6 +135,7 @@ public final class GroupReads {
         Map<String, ClassicGroupDescription> foreignDescribed = new LinkedHashMap<>();
         Map<String, ShareGroupDescription> shareDescribed = new LinkedHashMap<>();
         Map<String, Map<TopicPartition, SharePartitionOffsetInfo>> shareOffsets = new HashMap<>();
+        Map<String, List<GroupDetail.Config>> shareConfigs = new HashMap<>();
         Map<String, StreamsGroupDescription> streamsDescribed = new LinkedHashMap<>();
         Map<String, Map<TopicPartition, OffsetAndMetadata>> committed = new HashMap<>();
         Map<String, String> groupErrors = new LinkedHashMap<>();
@@ -187,6 +195,11 @@ public final class GroupReads {
             }
             shareDescribed.put(group, description);
             shareOffsets.put(group, present);
+            try {
+                shareConfigs.put(group, configs.shareConfigs(group, describingShareConfigs.get(group)));
+            } catch (GroupAdminException e) {
+                // Not the group's failure (configs may be denied where the group is not): it is shown without them.
+            }
         }
         for (String group : streams) {
             StreamsGroupDescription description = attempt(describingStreams.get(group), "describe streams group " + group,
@@ -262,8 +275,7 @@ public final class GroupReads {
                 || foreignDescribed.containsKey(g) || shareDescribed.containsKey(g) || streamsDescribed.containsKey(g)
                 || groupErrors.containsKey(g))).toList();
         return new OffsetReadings(read, listed, described, foreignDescribed, shareDescribed, shareOffsets, streamsDescribed,
-                committed,
-                groupErrors, logStart, logEnd, partitionErrors, readAt);
+                committed, groupErrors, logStart, logEnd, partitionErrors, readAt, shareConfigs);
     }
 
     /**

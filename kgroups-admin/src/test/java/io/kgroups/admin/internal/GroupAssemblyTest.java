@@ -157,6 +157,24 @@ class GroupAssemblyTest {
                 Arguments.of("log offsets unread: the broker's figures stay", 40L, 3L, 1, false, 40L, 3L, "m-0", null));
     }
 
+    @Test
+    void aShareGroupHasTheConfigsReadForItAndNoneWhereTheyWereNotRead() {
+        ShareGroupDescription d = new ShareGroupDescription("q", List.of(), GroupState.EMPTY, new Node(1, "b1", 9092), 5, 4);
+        List<GroupDetail.Config> read = List.of(new GroupDetail.Config("share.auto.offset.reset", "earliest", "group"),
+                new GroupDetail.Config("share.delivery.count.limit", "5", "default"));
+        Map<String, OffsetReadings.Listed> listed = Map.of("q", new OffsetReadings.Listed("q", "share", "share", "Empty"));
+
+        GroupDetail withConfigs = new OffsetReadings(List.of("q"), listed, Map.of(), Map.of(), Map.of("q", d),
+                Map.of("q", Map.of()), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), NOW, Map.of("q", read))
+                .details(FirstRecords.none(), Map.of(), NOW).get(0);
+        GroupDetail notRead = new OffsetReadings(List.of("q"), listed, Map.of(), Map.of(), Map.of("q", d),
+                Map.of("q", Map.of()), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), Map.of(), NOW)
+                .details(FirstRecords.none(), Map.of(), NOW).get(0);
+
+        assertThat(withConfigs.configs()).isEqualTo(read);
+        assertThat(notRead.configs()).as("not read: null, not an empty list (which would say it has none)").isNull();
+    }
+
     @ParameterizedTest(name = "{0}")
     @MethodSource("sharePartitions")
     void aShareGroupPartitionHasTheStartOffsetAndTheBrokersLag(String name, Long startOffset, Long brokerLag, int members,
