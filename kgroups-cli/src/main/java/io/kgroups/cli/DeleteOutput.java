@@ -35,8 +35,9 @@ final class DeleteOutput {
     static int print(CommandContext context, List<Shown> shown, boolean list) {
         Output output = context.output();
         boolean text = output.format() == GlobalOptions.OutputFormat.table;
+        // A share group's offsets are start offsets: each column shows in the text table only where a group has it.
         Table table = Table.of("group", "topic", "partition", "committedOffset", "startOffset", "leaderEpoch", "metadata",
-                "lag");
+                "lag").optional("committedOffset").optional("startOffset");
         for (Shown s : shown) {
             boolean share = s.plan().type().equals("share");
             for (DeletePlan.Partition p : s.plan().partitions()) {

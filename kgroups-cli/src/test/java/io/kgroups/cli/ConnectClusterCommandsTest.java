@@ -140,7 +140,7 @@ class ConnectClusterCommandsTest {
         Cli.Result result = run("delete", WORKER, "--execute");
 
         assertThat(result.exitCode()).as("%s", result).isEqualTo(CliException.FAILED);
-        assertThat(result.err()).contains("protocol type 'connect'", "kgroups deletes consumer groups only",
+        assertThat(result.err()).contains("protocol type 'connect'", "kgroups deletes consumer, share and streams groups only",
                 "nothing was changed");
         assertThat(run("describe", WORKER).out()).contains("protocol type connect", "members 1");
     }

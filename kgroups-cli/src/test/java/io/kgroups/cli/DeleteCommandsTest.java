@@ -185,7 +185,7 @@ class DeleteCommandsTest {
         assertThat(json.get("backupFile").isNull()).isTrue();
         assertThat(json.get("undo").isNull()).isTrue();
         assertThat(json.get("partitions").get(0).toString()).isEqualTo("{\"topic\":\"" + TOPIC + "\",\"partition\":0,"
-                + "\"committedOffset\":15,\"leaderEpoch\":3,\"metadata\":" + JSON.writeValueAsString(METADATA) + ",\"lag\":5}");
+                + "\"committedOffset\":15,\"startOffset\":null,\"leaderEpoch\":3,\"metadata\":" + JSON.writeValueAsString(METADATA) + ",\"lag\":5}");
         assertThat(json.get("configs").toString())
                 .isEqualTo("{\"consumer.heartbeat.interval.ms\":\"6000\",\"consumer.session.timeout.ms\":\"50000\"}");
 
@@ -367,7 +367,7 @@ class DeleteCommandsTest {
     }
 
     @Test
-    void aShareGroupIsNotDeletedAsAConsumerGroup() throws Exception {
+    void aShareGroupIsDeletedAsAShareGroup() throws Exception {
         String group = "cli-delete-share" + (++groups);
         try (KafkaShareConsumer<String, String> consumer = new KafkaShareConsumer<>(Map.of("bootstrap.servers", bootstrap,
                 "group.id", group), new StringDeserializer(), new StringDeserializer())) {
@@ -380,10 +380,9 @@ class DeleteCommandsTest {
 
         Cli.Result result = run("delete", group, "--execute");
 
-        assertThat(result.exitCode()).as("%s", result).isEqualTo(CliException.FAILED);
-        assertThat(result.err()).contains("group '" + group + "' is a share group, not a consumer group",
-                "kafka-share-groups --delete", "nothing was changed");
-        assertThat(listed(group)).isTrue();
+        assertThat(result.exitCode()).as("%s", result).isZero();
+        assertThat(result.out()).contains("Deleted share group '" + group + "' (Empty)");
+        assertThat(listed(group)).isFalse();
     }
 
     /** The audit log names only backups that exist: a copy into a group with no offsets backs up "none" for each. */

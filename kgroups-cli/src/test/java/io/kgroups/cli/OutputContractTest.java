@@ -243,7 +243,7 @@ class OutputContractTest {
         assertThat(dryRun.get("partitions").findValuesAsText("committedOffset")).containsExactly("5");
         assertThat(csv(with("group", JsonContract.fields("delete", "/$defs/partition")), "delete", group))
                 .as("the offsets a delete would take, the metadata whole").containsExactly(
-                        group + "," + TOPIC + ",0,3,,done:4,7", group + "," + TOPIC + ",1,5,,,5");
+                        group + "," + TOPIC + ",0,3,,,done:4,7", group + "," + TOPIC + ",1,5,,,,5");
 
         JsonNode offsets = json(CliException.OK, "delete-offsets", concat(new String[] {"delete-offsets", group, "--topic",
             TOPIC + ":1", "--execute"}, files));
