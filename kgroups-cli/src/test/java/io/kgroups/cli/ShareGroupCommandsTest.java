@@ -231,6 +231,16 @@ class ShareGroupCommandsTest {
             assertThat(p.get("reason").asText()).contains("a member holds it but", "with lag 5");
             assertThat(group.get("memberDetails").get(0).get("clientId").asText()).isEqualTo("sharer-1");
             assertThat(group.get("memberDetails").get(0).get("tasks").isNull()).isTrue();
+            // The history the lag chart draws: the broker's lag at each sample kept, no committed offset.
+            JsonNode samples = monitor.api("/api/group/history?name=" + GROUP, "api/group/history").get("partitions").get(0)
+                    .get("samples");
+            assertThat(samples).as("%s", samples).isNotEmpty().allSatisfy(sample -> {
+                assertThat(sample.get("lag").asLong()).isEqualTo(5);
+                assertThat(sample.get("committedOffset").isNull()).isTrue();
+                assertThat(sample.get("logEndOffset").asLong()).isEqualTo(RECORDS);
+            });
+            assertThat(samples.get(samples.size() - 1).get("lagSeconds").asDouble()).as("the newest: the cycle's time lag")
+                    .isEqualTo(p.get("lagSeconds").asDouble());
             String series = "{group=\"" + GROUP + "\",type=\"share\",topic=\"" + TOPIC + "\",partition=\"0\"} ";
             assertThat(monitor.metrics()).contains("kgroups_group_lag" + series + "5\n", "kgroups_group_start_offset" + series
                     + "4\n", "kgroups_group_status{group=\"" + GROUP + "\",type=\"share\"} 2\n")

@@ -133,6 +133,7 @@ class WebhookNotifierTest {
         assertThat(receiver.arrived).hasSize(2);
         JsonNode json = JSON.readTree(bodies.get(1));
         assertThat(json.get("group").asText()).isEqualTo("storage_loader");
+        assertThat(json.get("type").asText()).isEqualTo("consumer");
         assertThat(json.get("oldStatus").asText()).isEqualTo("WARNING");
         assertThat(json.get("newStatus").asText()).isEqualTo("STOPPED");
         assertThat(json.get("totalLag").asLong()).isEqualTo(1200);
