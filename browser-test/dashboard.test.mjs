@@ -1,7 +1,7 @@
 // The dashboard of `kgroups monitor` in Debian's Chromium, driven by playwright-core. ./run
 // starts the broker and the monitor and passes them in the environment: KGROUPS_JAR,
 // BOOTSTRAP, MONITOR_URL, OUT (where screenshots and logs go), CHROMIUM, BROKER_PID (the last
-// test stops the broker).
+// test stops the broker), STREAMS_CLASSPATH (Kafka Streams' jars, for the set-up program's streams group).
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {execFile, spawn} from 'node:child_process';
@@ -10,8 +10,10 @@ import {rmSync, writeFileSync} from 'node:fs';
 import {promisify} from 'node:util';
 import {chromium} from 'playwright-core';
 
-const {KGROUPS_JAR, BOOTSTRAP, MONITOR_URL, OUT, CHROMIUM, BROKER_PID} = process.env;
+const {KGROUPS_JAR, BOOTSTRAP, MONITOR_URL, OUT, CHROMIUM, BROKER_PID, STREAMS_CLASSPATH} = process.env;
 const GROUP = 'storage_loader';
+const SHARE_GROUP = 'dash_sharers';
+const STREAMS_GROUP = 'dash_streams';
 
 /** Runs the kgroups command (the built jar) and returns the data of the JSON envelope it printed. */
 async function kgroups(...args) {
@@ -38,10 +40,10 @@ async function eventually(check, ms = 30_000) {
   }
 }
 
-/** The set-up program: makes the groups, then keeps a member in storage_loader until killed. */
+/** The set-up program: makes the groups, then keeps their members (storage_loader's, the share and streams groups') until killed. */
 function startLaggingGroup() {
-  const child = spawn('java', ['-cp', KGROUPS_JAR, new URL('LaggingGroup.java', import.meta.url).pathname, BOOTSTRAP,
-    MONITOR_URL], {stdio: ['ignore', 'pipe', 'inherit']});
+  const child = spawn('java', ['-cp', `${KGROUPS_JAR}:${STREAMS_CLASSPATH}`,
+    new URL('LaggingGroup.java', import.meta.url).pathname, BOOTSTRAP, MONITOR_URL], {stdio: ['ignore', 'pipe', 'inherit']});
   writeFileSync(`${OUT}/lagging-group.pid`, String(child.pid)); // ./run ends it if this script could not
   const ready = new Promise((resolve, reject) => {
     child.stdout.on('data', chunk => { if (String(chunk).includes('ready')) resolve(); });
@@ -50,7 +52,7 @@ function startLaggingGroup() {
   return {child, ready};
 }
 
-test('the dashboard of kgroups monitor', {timeout: 150_000}, async t => {
+test('the dashboard of kgroups monitor', {timeout: 240_000}, async t => {
   const browser = await chromium.launch({
     executablePath: CHROMIUM,
     headless: true,
@@ -80,19 +82,36 @@ test('the dashboard of kgroups monitor', {timeout: 150_000}, async t => {
       await eventually(async () => {
         const served = await api(`/api/groups/${GROUP}`);
         assert.equal(await row.locator('.badge').innerText(), served.status.replace('_', ' '));
-        assert.equal(await row.locator('td').nth(3).innerText(), served.totalLag.toLocaleString('en-US'));
+        assert.equal(await row.locator('td.lag').innerText(), served.totalLag.toLocaleString('en-US'));
         assert.equal(served.totalLag, 90);
       });
       assert.equal(await page.locator('tr[data-group="billing_loader"] .badge').innerText(), 'OK');
-      assert.equal(await page.locator('.count[data-status="all"] b').innerText(), '2');
+      assert.equal(await page.locator('.count[data-status="all"] b').innerText(), '4');
       assert.equal(await page.locator('#banner').isVisible(), false);
       assert.match(await page.locator('#live').innerText(), /^sampled \d+s ago/);
       await page.locator('#filter').fill('billing');
       await eventually(async () => assert.deepEqual(
         await page.locator('tbody tr').evaluateAll(rows => rows.map(r => r.dataset.group)), ['billing_loader']));
       await page.locator('#filter').fill('');
-      await eventually(async () => assert.equal(await page.locator('tbody tr').count(), 2));
+      await eventually(async () => assert.equal(await page.locator('tbody tr').count(), 4));
       await page.screenshot({path: `${OUT}/2-overview.png`, fullPage: true});
+    });
+
+    await t.test("the overview shows each group's type and filters by it", async () => {
+      const served = Object.fromEntries((await api('/api/groups')).groups.map(g => [g.group, g.type]));
+      assert.equal(served[SHARE_GROUP], 'share');
+      assert.equal(served[STREAMS_GROUP], 'streams');
+      for (const [group, type] of Object.entries(served)) {
+        assert.equal(await page.locator(`tr[data-group="${group}"] .type`).innerText(), type, group);
+      }
+      const shown = () => page.locator('tbody tr').evaluateAll(rows => rows.map(r => r.dataset.group));
+      await page.locator('#type-filter').selectOption('share');
+      await eventually(async () => assert.deepEqual(await shown(), [SHARE_GROUP]));
+      await page.locator('#type-filter').selectOption('streams');
+      await eventually(async () => assert.deepEqual(await shown(), [STREAMS_GROUP]));
+      await page.screenshot({path: `${OUT}/2b-overview-streams.png`, fullPage: true});
+      await page.locator('#type-filter').selectOption('');
+      await eventually(async () => assert.equal((await shown()).length, 4));
     });
 
     await t.test('the group page draws lag over time with points in it', async () => {
@@ -160,6 +179,43 @@ test('the dashboard of kgroups monitor', {timeout: 150_000}, async t => {
       await page.locator('#reset-value').fill('ten');
       await page.getByRole('button', {name: 'Preview'}).click();
       assert.equal(await page.locator('#reset-error').innerText(), "--to-offset 'ten' is not a whole number");
+    });
+
+    await t.test("a share group's page shows its start offset, the broker's lag and what that lag means", async () => {
+      const described = (await kgroups('describe', SHARE_GROUP))[0];
+      await page.goto(`${MONITOR_URL}/group.html?group=${SHARE_GROUP}`);
+      const row = page.locator('#partitions tr[data-tp="jobs-0"]');
+      await row.waitFor();
+      const p = described.partitions[0];
+      assert.deepEqual([p.startOffset, p.lag, p.logEndOffset], [4, 5, 10]);
+      assert.equal(await row.locator('td.start').innerText(), String(p.startOffset));
+      assert.equal(Number(await row.locator('td.lag').getAttribute('data-lag')), p.lag);
+      assert.equal(await row.locator('td.log-end').innerText(), String(p.logEndOffset));
+      assert.match(await row.locator('td.owner').innerText(), /^job-runner-1@/);
+      assert.deepEqual(await page.locator('#partitions th').allInnerTexts(),
+        ['TOPIC', 'PARTITION', 'STATUS', 'START OFFSET', 'LOG-END', 'LAG (BROKER)', 'TIME LAG', 'MEMBERS', 'WHY']);
+      assert.match(await page.locator('#partitions-note').innerText(), /not yet delivery-complete .*not log-end minus the start offset/);
+      assert.match(await page.locator('#summary').innerText(), /type\s+share/);
+      await page.screenshot({path: `${OUT}/5-share-group.png`, fullPage: true});
+    });
+
+    await t.test("a streams group's page shows its members' active, standby and warm-up tasks", async () => {
+      const described = (await kgroups('describe', STREAMS_GROUP))[0];
+      await page.goto(`${MONITOR_URL}/group.html?group=${STREAMS_GROUP}`);
+      const member = described.memberDetails[0];
+      const row = page.locator(`#members tr[data-member="${member.memberId}"]`);
+      await row.waitFor();
+      assert.deepEqual(member.tasks.active, ['0_0', '0_1']);
+      assert.equal(await row.locator('td.active').innerText(), member.tasks.active.join(', '));
+      assert.equal(await row.locator('td.standby').innerText(), '–');
+      assert.equal(await row.locator('td.warmup').innerText(), '–');
+      assert.match(await page.locator('#members thead').innerText(), /ACTIVE TASKS\s+STANDBY TASKS\s+WARM-UP TASKS\s+INPUT PARTITIONS/);
+      for (const p of described.partitions) {
+        const tp = page.locator(`#partitions tr[data-tp="${p.topic}-${p.partition}"]`);
+        assert.equal(await tp.locator('td.committed').innerText(), String(p.committedOffset));
+      }
+      assert.match(await page.locator('#partitions-note').innerText(), /input topics/);
+      await page.screenshot({path: `${OUT}/5b-streams-group.png`, fullPage: true});
     });
 
     await t.test('with the broker gone, a banner says the cluster cannot be read and how old the figures are', async () => {

@@ -102,16 +102,25 @@ public record OffsetReadings(
     /**
      * For every partition some group lags on, the group's first unconsumed offset (its committed
      * offset, or log-start where retention passed it): where the time lag and the records left are read.
+     * A share group's is its start offset where the broker gives it a lag: the record there is the
+     * oldest not yet delivery-complete, so its age is the share group's time lag.
      */
     public Map<TopicPartition, SortedSet<Long>> firstUnconsumed() {
         Map<TopicPartition, SortedSet<Long>> wanted = new HashMap<>();
-        committed.values().forEach(offsets -> offsets.forEach((tp, o) -> {
-            Long end = logEnd.get(tp);
-            if (end != null && o.offset() < end) {
-                wanted.computeIfAbsent(tp, k -> new TreeSet<>()).add(firstUnconsumed(tp, o.offset()));
+        committed.values().forEach(offsets -> offsets.forEach((tp, o) -> addFirstUnconsumed(wanted, tp, o.offset())));
+        shareOffsets.values().forEach(offsets -> offsets.forEach((tp, o) -> {
+            if (o.startOffset() >= 0 && o.lag().orElse(0L) > 0) {
+                addFirstUnconsumed(wanted, tp, o.startOffset());
             }
         }));
         return wanted;
+    }
+
+    private void addFirstUnconsumed(Map<TopicPartition, SortedSet<Long>> wanted, TopicPartition tp, long offset) {
+        Long end = logEnd.get(tp);
+        if (end != null && offset < end) {
+            wanted.computeIfAbsent(tp, k -> new TreeSet<>()).add(firstUnconsumed(tp, offset));
+        }
     }
 
     /**

@@ -23,8 +23,12 @@ import picocli.CommandLine.Parameters;
 @Command(name = "lag", header = "Lag per group and topic, and whether the offsets move.",
         description = {"Per group and topic: the lag in records, the time lag, the members, whether the committed "
             + "offsets moved since the last look, and the monitor's status. One look cannot tell a slow group from a "
-            + "stuck one, so the status is UNKNOWN until --watch has seen the group commit. Groups that are not "
-            + "consumer groups are left out, with a note on stderr."},
+            + "stuck one, so the status is UNKNOWN until --watch has seen the group commit.",
+            "Consumer, streams and share groups alike. A share group commits no offset: its lag is the broker's "
+            + "(KIP-1226: records not yet delivery-complete, i.e. not yet acknowledged, rejected or archived, which is "
+            + "not log-end minus an offset), its time lag the age of the record at its start offset, and 'moved' says "
+            + "whether the start offset moved. Classic groups of other protocols (Kafka Connect ...) have no consumer "
+            + "offsets: they are left out, with a note on stderr."},
         footer = {"", "Examples:", "  A consumer that seems stuck: do its offsets move, and does its lag grow?",
             "    kgroups lag storage_loader --watch 5s", "  Then see its members and partitions:",
             "    kgroups describe storage_loader"})
@@ -36,7 +40,7 @@ final class LagCommand implements Callable<Integer> {
     private ClusterOptions cluster;
 
     @Parameters(paramLabel = "GROUP", arity = "0..*", completionCandidates = GroupNameCandidates.class,
-            description = "The groups to show (default: every consumer group).")
+            description = "The groups to show (default: every group).")
     private List<String> groups = List.of();
 
     @Option(names = "--watch", paramLabel = "DURATION", converter = DurationConverter.class,
@@ -75,7 +79,7 @@ final class LagCommand implements Callable<Integer> {
                 }
                 Map<String, Long> positions = new HashMap<>();
                 Table table = Table.of("group", "topic", "lag", "lagSeconds", "members", "moved", "status")
-                        .whenEmpty("No consumer groups on this cluster yet.");
+                        .whenEmpty("No groups on this cluster yet.");
                 for (GroupStatus group : snapshot.groups()) {
                     Map<String, long[]> byTopic = new TreeMap<>();
                     Map<String, Double> seconds = new HashMap<>();
@@ -83,7 +87,9 @@ final class LagCommand implements Callable<Integer> {
                     for (PartitionStatus p : group.partitions()) {
                         long[] sums = byTopic.computeIfAbsent(p.topic(), t -> new long[2]);
                         sums[0] += p.lagOrZero();
-                        sums[1] += p.committedOffset() == null ? 0 : p.committedOffset();
+                        // A share group's progress shows in its start offset: it commits none.
+                        Long position = p.committedOffset() != null ? p.committedOffset() : p.startOffset();
+                        sums[1] += position == null ? 0 : position;
                         if (p.lagSeconds() != null) {
                             seconds.merge(p.topic(), p.lagSeconds(), Math::max);
                         }

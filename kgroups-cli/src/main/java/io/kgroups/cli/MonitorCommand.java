@@ -18,10 +18,13 @@ import picocli.CommandLine.Option;
 
 /** Watches every consumer group and serves status, lag and time lag over HTTP (a dashboard too) until Ctrl-C. */
 @Command(name = "monitor", header = "Watch every group's lag and status; serve a dashboard.",
-        description = {"Samples the consumer groups every --interval and gives each partition and group a status: OK, "
-            + "WARNING (lag growing), STALLED or STOPPED (no progress while records wait, with or without a member), "
-            + "REWIND, AT_RISK (retention deletes unread records) or UNKNOWN (it cannot tell yet). A partition is "
-            + "judged over its last --window commits, however often its group commits.", "",
+        description = {"Samples the consumer, streams and share groups every --interval and gives each partition and "
+            + "group a status: OK, WARNING (lag growing), STALLED or STOPPED (no progress while records wait, with or "
+            + "without a member), REWIND, AT_RISK (retention deletes unread records) or UNKNOWN (it cannot tell yet). A "
+            + "partition is judged over its last --window commits, however often its group commits. A share group "
+            + "commits nothing: its lag is the broker's (records not yet delivery-complete), and its progress is each "
+            + "record delivered (acknowledged, rejected or archived), in any order: its start offset held by one record "
+            + "in flight while the lag falls is progress, no record delivered while records wait is not.", "",
             "Served until Ctrl-C: a web dashboard at /, Prometheus text at /metrics, JSON at /api/groups, and "
             + "/health/live and /health/ready; --webhook posts each change of status. Read-only."},
         footer = {"", "Examples:", "  A dashboard for the team, alerts to a webhook:",

@@ -90,7 +90,7 @@ class MonitorCommandTest {
             HttpClient http = HttpClient.newHttpClient();
             await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(http.send(HttpRequest.newBuilder(
                     URI.create(url + "/metrics")).build(), HttpResponse.BodyHandlers.ofString()).body())
-                    .contains("kgroups_group_status{group=\"cli\\nnewline\"}"));
+                    .contains("kgroups_group_status{group=\"cli\\nnewline\",type=\"classic\"}"));
             JsonNode groups = new ObjectMapper().readTree(http.send(HttpRequest.newBuilder(URI.create(url + "/api/groups")).build(),
                     HttpResponse.BodyHandlers.ofString()).body());
             assertThat(groups.findValuesAsText("group")).containsExactly(name);

@@ -225,13 +225,71 @@ class ShareGroupCommandsTest {
         });
     }
 
-    @Test
-    void lagLeavesTheShareGroupOutSayingWhereItsLagIs() {
-        Cli.Result result = run("lag", GROUP);
+    private static JsonNode describeJson() {
+        return JsonContract.answer(run("describe", GROUP, "--output", "json"), "describe", CliException.OK).get(0);
+    }
 
-        assertThat(result.exitCode()).as("%s", result).isEqualTo(CliException.FAILED);
-        assertThat(result.err().lines()).as("%s", result).hasSize(1);
-        assertThat(result.err()).contains("group '" + GROUP + "' is a share group with 1 member(s)",
-                "`kgroups describe " + GROUP + "` shows the broker's lag");
+    @Test
+    void lagShowsTheBrokersLagAndTheAgeOfTheRecordAtTheStartOffset() {
+        JsonNode described = describeJson();
+        Cli.Result result = run("lag", GROUP, "--output", "json");
+
+        JsonNode rows = JsonContract.answer(result, "lag", CliException.OK);
+        assertThat(result.err()).as("nothing left out").isEmpty();
+        assertThat(rows).as("%s", result).singleElement().satisfies(row -> {
+            assertThat(row.get("group").asText()).isEqualTo(GROUP);
+            assertThat(row.get("topic").asText()).isEqualTo(TOPIC);
+            assertThat(row.get("lag").asLong()).as("the broker's lag, as describe says").isEqualTo(described.get("totalLag")
+                    .asLong()).isEqualTo(5);
+            assertThat(row.get("members").asInt()).isEqualTo(1);
+            // Record 4, the one at the start offset, was written before describe looked: as old at least.
+            assertThat(row.get("lagSeconds").asDouble()).as("%s", described).isGreaterThanOrEqualTo(
+                    described.get("partitions").get(0).get("lagSeconds").asDouble()).isPositive();
+            assertThat(row.get("status").asText()).as("one look cannot tell slow from stuck").isEqualTo("UNKNOWN");
+        });
+    }
+
+    @Test
+    void theMonitorServesTheShareGroupAndCallsItStalledWhileNothingIsDelivered() throws Exception {
+        JsonNode described = describeJson();
+        try (MonitorProbe monitor = new MonitorProbe(bootstrap, GROUP)) {
+            AtomicReference<JsonNode> seen = new AtomicReference<>();
+            await("STALLED: a member holds the partition, no record delivered while 5 wait; last seen: " + seen)
+                    .atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300)).untilAsserted(() -> {
+                        seen.set(monitor.cycle().detail());
+                        assertThat(seen.get().get("status").asText()).as("%s", seen.get()).isEqualTo("STALLED");
+                    });
+
+            JsonNode summary = monitor.summary();
+            assertThat(summary.get("type").asText()).isEqualTo("share");
+            assertThat(summary.get("totalLag").asLong()).isEqualTo(described.get("totalLag").asLong());
+            assertThat(summary.get("members").asInt()).isEqualTo(1);
+            JsonNode group = monitor.detail();
+            JsonNode p = group.get("partitions").get(0);
+            assertThat(p.get("startOffset").asLong()).isEqualTo(described.get("partitions").get(0).get("startOffset").asLong())
+                    .isEqualTo(4);
+            assertThat(p.get("lag").asLong()).isEqualTo(5);
+            assertThat(p.get("committedOffset").isNull()).isTrue();
+            assertThat(p.get("logEndOffset").asLong()).isEqualTo(RECORDS);
+            assertThat(p.get("lagSeconds").asDouble()).isGreaterThanOrEqualTo(
+                    described.get("partitions").get(0).get("lagSeconds").asDouble());
+            assertThat(p.get("reason").asText()).contains("a member holds it but", "with lag 5");
+            assertThat(group.get("memberDetails").get(0).get("clientId").asText()).isEqualTo("sharer-1");
+            assertThat(group.get("memberDetails").get(0).get("tasks").isNull()).isTrue();
+            // The history the lag chart draws: the broker's lag at each sample kept, no committed offset.
+            JsonNode samples = monitor.api("/api/group/history?name=" + GROUP, "api/group/history").get("partitions").get(0)
+                    .get("samples");
+            assertThat(samples).as("%s", samples).isNotEmpty().allSatisfy(sample -> {
+                assertThat(sample.get("lag").asLong()).isEqualTo(5);
+                assertThat(sample.get("committedOffset").isNull()).isTrue();
+                assertThat(sample.get("logEndOffset").asLong()).isEqualTo(RECORDS);
+            });
+            assertThat(samples.get(samples.size() - 1).get("lagSeconds").asDouble()).as("the newest: the cycle's time lag")
+                    .isEqualTo(p.get("lagSeconds").asDouble());
+            String series = "{group=\"" + GROUP + "\",type=\"share\",topic=\"" + TOPIC + "\",partition=\"0\"} ";
+            assertThat(monitor.metrics()).contains("kgroups_group_lag" + series + "5\n", "kgroups_group_start_offset" + series
+                    + "4\n", "kgroups_group_status{group=\"" + GROUP + "\",type=\"share\"} 2\n")
+                    .doesNotContain("kgroups_group_committed_offset{group=\"" + GROUP + "\"");
+        }
     }
 }

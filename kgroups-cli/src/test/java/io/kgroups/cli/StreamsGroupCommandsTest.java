@@ -170,13 +170,50 @@ class StreamsGroupCommandsTest {
     }
 
     @Test
-    void lagLeavesTheStreamsGroupOutSayingWhereItsLagIs() {
-        Cli.Result result = run("lag", GROUP);
+    void lagShowsTheInputAndRepartitionTopics() {
+        Cli.Result result = run("lag", GROUP, "--output", "json");
 
-        assertThat(result.exitCode()).as("%s", result).isEqualTo(CliException.FAILED);
-        assertThat(result.err().lines()).as("%s", result).hasSize(1);
-        assertThat(result.err()).contains("group '" + GROUP + "' is a streams group with 1 member(s)",
-                "`kgroups describe " + GROUP + "` shows its lag");
+        JsonNode rows = JsonContract.answer(result, "lag", CliException.OK);
+        assertThat(result.err()).as("nothing left out").isEmpty();
+        List<String> topics = new ArrayList<>();
+        rows.forEach(row -> {
+            topics.add(row.get("topic").asText());
+            assertThat(row.get("group").asText()).isEqualTo(GROUP);
+            assertThat(row.get("lag").asLong()).as("%s", row).isZero();
+            assertThat(row.get("members").asInt()).isEqualTo(1);
+            assertThat(row.get("status").asText()).as("%s", row).isEqualTo("OK");
+        });
+        assertThat(topics).containsExactly(INPUT, REPARTITION);
+    }
+
+    @Test
+    void theMonitorServesTheStreamsGroupWithItsTasks() throws Exception {
+        JsonNode described = describeJson();
+        try (MonitorProbe monitor = new MonitorProbe(bootstrap, GROUP)) {
+            monitor.cycle();
+
+            JsonNode summary = monitor.summary();
+            assertThat(summary.get("type").asText()).isEqualTo("streams");
+            assertThat(summary.get("status").asText()).as("%s", summary).isEqualTo("OK");
+            assertThat(summary.get("topics").toString()).isEqualTo("[\"" + INPUT + "\",\"" + REPARTITION + "\"]");
+            JsonNode group = monitor.detail();
+            assertThat(group.get("totalLag").asLong()).isEqualTo(described.get("totalLag").asLong());
+            List<String> served = new ArrayList<>();
+            group.get("partitions").forEach(p -> served.add(p.get("topic").asText() + "-" + p.get("partition").asInt() + " at "
+                    + p.get("committedOffset").asLong() + " lag " + p.get("lag").asLong()));
+            List<String> expected = new ArrayList<>();
+            described.get("partitions").forEach(p -> expected.add(p.get("topic").asText() + "-" + p.get("partition").asInt()
+                    + " at " + p.get("committedOffset").asLong() + " lag " + p.get("lag").asLong()));
+            assertThat(served).as("the offsets and lag describe shows").isEqualTo(expected).hasSize(4);
+            JsonNode member = group.get("memberDetails").get(0);
+            assertThat(member.get("tasks")).as("as describe has them").isEqualTo(described.get("memberDetails").get(0).get("tasks"));
+            assertThat(member.get("tasks").get("active").toString()).isEqualTo("[\"0_0\",\"0_1\",\"1_0\",\"1_1\"]");
+            assertThat(monitor.metrics()).contains(
+                    "kgroups_group_lag{group=\"" + GROUP + "\",type=\"streams\",topic=\"" + INPUT + "\",partition=\"0\"} 0\n",
+                    "kgroups_group_committed_offset{group=\"" + GROUP + "\",type=\"streams\",topic=\"" + REPARTITION
+                            + "\",partition=\"0\"} ",
+                    "kgroups_group_status{group=\"" + GROUP + "\",type=\"streams\"} 0\n");
+        }
     }
 
     @Test

@@ -8,6 +8,7 @@ import io.kgroups.admin.ResetTarget;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -25,10 +26,11 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Watches the consumer groups of a cluster: each interval it samples every matching group's
- * committed and log-end offsets (batched Admin calls), keeps a window of commits per partition,
- * evaluates a status per partition and group, and estimates time lag. A failed cycle is counted
- * and the next one runs as usual. Read the result with {@link #snapshot()}.
+ * Watches the groups of a cluster (consumer, classic consumer, streams and share groups): each
+ * interval it samples every matching group's committed offsets (a share group's start offsets
+ * and the broker's lag) and log-end offsets (batched Admin calls), keeps a window of commits per
+ * partition, evaluates a status per partition and group, and estimates time lag. A failed cycle
+ * is counted and the next one runs as usual. Read the result with {@link #snapshot()}.
  */
 public final class LagMonitor implements AutoCloseable {
     private static final Logger LOG = LoggerFactory.getLogger(LagMonitor.class);
@@ -143,26 +145,21 @@ public final class LagMonitor implements AutoCloseable {
         Map<String, String> skipped = new TreeMap<>();
         List<GroupDetail> monitored = new ArrayList<>();
         for (GroupDetail group : groups) {
-            if (group.error() == null && !group.consumerGroup()) {
-                skipped.put(group.group(), switch (group.type()) {
-                    case "share" -> "a share group with " + group.members().size() + " member(s): lag and the monitor do "
-                            + "not evaluate share groups yet (`kgroups describe " + group.group() + "` shows the broker's lag)";
-                    case "streams" -> "a streams group with " + group.members().size() + " member(s): lag and the monitor "
-                            + "do not evaluate streams groups yet (`kgroups describe " + group.group() + "` shows its lag)";
-                    default -> "a classic group of protocol type '" + group.protocolType() + "' with "
-                            + group.members().size() + " member(s): it has no consumer offsets to monitor";
-                });
+            if (group.error() == null && !group.hasLag()) {
+                skipped.put(group.group(), "a classic group of protocol type '" + group.protocolType() + "' with "
+                        + group.members().size() + " member(s): it has no consumer offsets to monitor");
             } else {
                 monitored.add(group);
             }
         }
         for (GroupDetail group : monitored) {
             for (PartitionDetail p : group.partitions()) {
-                if (p.error() == null) {
+                Long position = position(group, p);
+                if (p.error() == null && !noBrokerLag(group, p)) {
                     // Never committed: the evaluator is told how many records the log holds (it decides nothing from them).
                     history.record(group.group(), new TopicPartition(p.topic(), p.partition()), now,
-                            p.committedOffset() == null ? -1 : p.committedOffset(), p.logEndOffset(),
-                            p.committedOffset() == null ? p.logEndOffset() - p.logStartOffset() : p.lagOrZero());
+                            position == null ? -1 : position, p.logEndOffset(),
+                            position == null ? p.logEndOffset() - p.logStartOffset() : p.lagOrZero());
                 }
             }
         }
@@ -220,11 +217,11 @@ public final class LagMonitor implements AutoCloseable {
     private static GroupStatus unreadable(GroupDetail group, GroupStatus last, long now) {
         List<String> reasons = List.of("cannot read the group: " + group.error());
         if (last == null) {
-            return new GroupStatus(group.group(), group.state(), 0, Status.UNKNOWN, reasons, 0, null, List.of(), List.of(),
-                    null);
+            return new GroupStatus(group.group(), group.type(), group.state(), 0, Status.UNKNOWN, reasons, 0, null, List.of(),
+                    List.of(), null);
         }
         List<PartitionStatus> partitions = last.partitions().stream().map(p -> p.unknown(group.error())).toList();
-        return new GroupStatus(group.group(), last.state(), last.members(), Status.UNKNOWN, reasons, last.totalLag(),
+        return new GroupStatus(group.group(), group.type(), last.state(), last.members(), Status.UNKNOWN, reasons, last.totalLag(),
                 last.maxLagSeconds(), partitions, last.memberDetails(), last.lastSampleMs());
     }
 
@@ -258,6 +255,10 @@ public final class LagMonitor implements AutoCloseable {
         List<PartitionStatus> partitions = new ArrayList<>();
         Double maxLagSeconds = null;
         long lastSample = now;
+        boolean share = group.type().equals("share");
+        // Who holds a partition, from the members' assignments: a share group's is held by several, so has no one owner.
+        Set<TopicPartition> assigned = new HashSet<>();
+        group.members().forEach(m -> assigned.addAll(m.assignment()));
         for (PartitionDetail p : group.partitions()) {
             TopicPartition tp = new TopicPartition(p.topic(), p.partition());
             Window w = history.window(group.group(), tp);
@@ -267,8 +268,8 @@ public final class LagMonitor implements AutoCloseable {
                 reasons.add(tp + " UNKNOWN: " + p.error());
                 worst = worst.worst(Status.UNKNOWN);
                 lastSample = sampledAt < 0 ? lastSample : Math.min(lastSample, sampledAt);
-                partitions.add(new PartitionStatus(p.topic(), p.partition(), p.committedOffset(), null, null, null, null,
-                        Status.UNKNOWN, p.error(), p.memberId(), sampledAt < 0 ? null : sampledAt));
+                partitions.add(new PartitionStatus(p.topic(), p.partition(), p.committedOffset(), p.startOffset(), null, null,
+                        null, null, Status.UNKNOWN, p.error(), p.memberId(), sampledAt < 0 ? null : sampledAt));
                 continue;
             }
             Double lagSeconds = lagSeconds(p, w, now, interval.toMillis());
@@ -276,8 +277,9 @@ public final class LagMonitor implements AutoCloseable {
             Double retentionLeft = retention <= 0 || lagSeconds == null || p.lagOrZero() == 0 ? null
                     : retention / 1000.0 - lagSeconds;
             Evaluator.Verdict verdict = pastLogEnd(p) ? new Evaluator.Verdict(Status.WARNING, p.note())
-                    : Evaluator.evaluate(new Evaluator.Partition(w, lagSeconds, p.memberId() != null, p.deletedUnread(),
-                            retentionLeft, null), now, rules);
+                    : noBrokerLag(group, p) ? new Evaluator.Verdict(Status.UNKNOWN, p.note())
+                    : Evaluator.evaluate(new Evaluator.Partition(w, lagSeconds, assigned.contains(tp), p.deletedUnread(),
+                            retentionLeft, null, share), now, rules);
             if (verdict.status() != Status.OK) { // UNKNOWN too: "not committed yet" is worth reading
                 reasons.add(tp + " " + verdict.status() + ": " + verdict.reason());
             }
@@ -285,8 +287,8 @@ public final class LagMonitor implements AutoCloseable {
             if (lagSeconds != null) {
                 maxLagSeconds = maxLagSeconds == null ? lagSeconds : Math.max(maxLagSeconds, lagSeconds);
             }
-            partitions.add(new PartitionStatus(p.topic(), p.partition(), p.committedOffset(), p.logEndOffset(), p.lag(),
-                    lagSeconds, retentionLeft, verdict.status(), verdict.reason(), p.memberId(), now));
+            partitions.add(new PartitionStatus(p.topic(), p.partition(), p.committedOffset(), p.startOffset(),
+                    p.logEndOffset(), p.lag(), lagSeconds, retentionLeft, verdict.status(), verdict.reason(), p.memberId(), now));
         }
         // Consumer-protocol members still moving partitions long after the target changed.
         List<String> stuck = reconciliation.stuck(group.group(), group.members(), group.targetAssignmentEpoch(), now);
@@ -296,21 +298,41 @@ public final class LagMonitor implements AutoCloseable {
         }
         List<GroupStatus.Member> members = group.members().stream().map(m -> new GroupStatus.Member(m.memberId(),
                 m.groupInstanceId(), m.clientId(), m.host(), m.assignment().stream().collect(Collectors.groupingBy(
-                        TopicPartition::topic, TreeMap::new, Collectors.mapping(TopicPartition::partition, Collectors.toList())))))
-                .toList();
-        return new GroupStatus(group.group(), group.state(), group.members().size(), worst, reasons, group.totalLag(),
+                        TopicPartition::topic, TreeMap::new, Collectors.mapping(TopicPartition::partition, Collectors.toList()))),
+                m.tasks())).toList();
+        return new GroupStatus(group.group(), group.type(), group.state(), group.members().size(), worst, reasons, group.totalLag(),
                 maxLagSeconds, partitions, members, lastSample);
     }
 
-    /** The sampler's exact read where it made one; else interpolated on the history. */
+    /**
+     * Where the group stands in the partition, as the window keeps it: the committed offset; a
+     * share group's log-end minus the broker's lag (see {@link Window}); null when it has none.
+     */
+    private static Long position(GroupDetail group, PartitionDetail p) {
+        if (!group.type().equals("share")) {
+            return p.committedOffset();
+        }
+        return p.startOffset() == null || p.lag() == null || p.logEndOffset() == null ? null : p.logEndOffset() - p.lag();
+    }
+
+    /** A share group's partition with a start offset but no lag: a broker before Kafka 4.2 (the note says so). */
+    private static boolean noBrokerLag(GroupDetail group, PartitionDetail p) {
+        return group.type().equals("share") && p.startOffset() != null && p.lag() == null;
+    }
+
+    /**
+     * The sampler's exact read where it made one; else interpolated on the history, from where the
+     * first unconsumed record is: the committed offset, a share group's start offset.
+     */
     private static Double lagSeconds(PartitionDetail p, Window w, long now, long intervalMs) {
-        if (p.committedOffset() == null || p.lag() == null) {
+        Long first = p.committedOffset() != null ? p.committedOffset() : p.startOffset();
+        if (first == null || p.lag() == null) {
             return null;
         }
         if (p.lagSeconds() != null) {
             return p.lagSeconds();
         }
-        return TimeLagEstimator.seconds(w.times(), w.logEnd(), p.committedOffset(), now, intervalMs);
+        return TimeLagEstimator.seconds(w.times(), w.logEnd(), first, now, intervalMs);
     }
 
     /** A committed offset past the log end: the group's next fetch resets it (the note says so). */

@@ -150,8 +150,9 @@ public final class MonitorServer implements AutoCloseable {
             notFound(ctx, group);
             return;
         }
-        answer(ctx, "api/group/history", new GroupHistory(group, snapshot.group(group).get().partitions().stream()
-                .map(p -> history(monitor, snapshot, group, p)).toList()));
+        GroupStatus g = snapshot.group(group).get();
+        answer(ctx, "api/group/history", new GroupHistory(group, g.partitions().stream().map(p -> g.type().equals("share")
+                ? shareHistory(monitor, snapshot, group, p) : history(monitor, snapshot, group, p)).toList()));
     }
 
     /**
@@ -189,6 +190,25 @@ public final class MonitorServer implements AutoCloseable {
         return new History(p.topic(), p.partition(), samples);
     }
 
+    /**
+     * A share group's partition: per sample kept its time, log end and the broker's lag (no
+     * committed offset: the window's offsets are log-end minus lag, see {@link Window}). The time
+     * lag is known at the newest sample (the age of the record at the start offset) and where
+     * the lag was 0; the window does not keep the start offsets it would need elsewhere.
+     */
+    private static History shareHistory(LagMonitor monitor, MonitorSnapshot snapshot, String group, PartitionStatus p) {
+        Window w = monitor.window(group, new TopicPartition(p.topic(), p.partition()));
+        List<Sample> samples = new ArrayList<>();
+        for (int i = 0; i < w.size(); i++) {
+            boolean none = w.committed()[i] < 0; // no start offset yet: no lag, as in the cycle's own figures
+            Double lagSeconds = none ? null : w.lag()[i] == 0 ? Double.valueOf(0.0)
+                    : w.times()[i] == snapshot.timeMs() ? p.lagSeconds() : null;
+            samples.add(new Sample(JsonEnvelope.time(w.times()[i]), null, w.logEnd()[i], none ? null : w.lag()[i],
+                    lagSeconds));
+        }
+        return new History(p.topic(), p.partition(), samples);
+    }
+
     /** What the history endpoint serves: the window of each of the group's partitions. */
     record GroupHistory(String group, List<History> partitions) {
     }
@@ -197,7 +217,7 @@ public final class MonitorServer implements AutoCloseable {
     record History(String topic, int partition, List<Sample> samples) {
     }
 
-    /** One sample of a window; committedOffset and lag null where nothing was committed. */
+    /** One sample of a window; committedOffset and lag null where nothing was committed, committedOffset of a share group's too. */
     record Sample(String time, Long committedOffset, long logEndOffset, Long lag, Double lagSeconds) {
     }
 
@@ -275,6 +295,7 @@ public final class MonitorServer implements AutoCloseable {
     private static Map<String, Object> summary(GroupStatus g) {
         Map<String, Object> summary = new LinkedHashMap<>();
         summary.put("group", g.group());
+        summary.put("type", g.type());
         summary.put("state", g.state());
         summary.put("status", g.status());
         summary.put("members", g.members());
@@ -294,6 +315,7 @@ public final class MonitorServer implements AutoCloseable {
             partition.put("topic", p.topic());
             partition.put("partition", p.partition());
             partition.put("committedOffset", p.committedOffset());
+            partition.put("startOffset", p.startOffset());
             partition.put("logEndOffset", p.logEndOffset());
             partition.put("lag", p.lag());
             partition.put("lagSeconds", p.lagSeconds());
@@ -314,6 +336,7 @@ public final class MonitorServer implements AutoCloseable {
             member.put("assignment", m.assignment().entrySet().stream().sorted(Map.Entry.comparingByKey())
                     .flatMap(e -> e.getValue().stream().sorted().map(p -> Map.of("topic", e.getKey(), "partition", p)))
                     .toList());
+            member.put("tasks", m.tasks());
             return member;
         }).toList());
         return detail;

@@ -9,7 +9,7 @@ import java.util.Optional;
  *
  * @param timeMs when the last cycle that read the cluster ran (epoch ms, the server's clock): the
  *     figures are that old, or older where a group or partition says so
- * @param skipped groups left out, with why (share and streams groups, for now; classic groups of other protocols: Kafka Connect ...)
+ * @param skipped groups left out, with why: classic groups of other protocols (Kafka Connect ...), which have no consumer offsets
  * @param consecutiveFailures cycles in a row that could not read the cluster at all (0: the last one could)
  * @param lastError why the last cycle failed, in words; null when it did not
  */

@@ -7,6 +7,8 @@ import java.util.Locale;
  * The monitor's snapshot in Prometheus' text exposition format. Written directly rather than
  * through a meter registry: a cluster of 1,000 groups × 50 partitions is 50,000 series per
  * metric, re-created every cycle, which per-series meter objects would make slow and heavy.
+ * Every group and partition series has the group's {@code type} label (classic, consumer,
+ * share, streams), so that one query can tell them apart.
  */
 public final class PrometheusText {
     private PrometheusText() {
@@ -22,33 +24,37 @@ public final class PrometheusText {
         header(out, "kgroups_group_status", "Group status: 0 OK, 1 WARNING, 2 STALLED, 3 STOPPED, 4 REWIND, 5 AT_RISK; "
                 + "-1 UNKNOWN (the monitor cannot say yet: not a severity, compare with >= 1 for problems)");
         for (GroupStatus g : snapshot.groups()) {
-            sample(out, "kgroups_group_status", g.group(), null, -1, g.status().code());
+            sample(out, "kgroups_group_status", g, null, -1, g.status().code());
         }
         header(out, "kgroups_group_members", "Members of the group");
         for (GroupStatus g : snapshot.groups()) {
-            sample(out, "kgroups_group_members", g.group(), null, -1, g.members());
+            sample(out, "kgroups_group_members", g, null, -1, g.members());
         }
         header(out, "kgroups_group_last_sample_timestamp_seconds",
                 "When the group's oldest figures were read (Unix time): compare with time() to see stale data");
         for (GroupStatus g : snapshot.groups()) {
             if (g.lastSampleMs() != null) {
-                sample(out, "kgroups_group_last_sample_timestamp_seconds", g.group(), null, -1, g.lastSampleMs() / 1000.0);
+                sample(out, "kgroups_group_last_sample_timestamp_seconds", g, null, -1, g.lastSampleMs() / 1000.0);
             }
         }
         header(out, "kgroups_partition_last_sample_timestamp_seconds", "When the partition's figures were read (Unix time)");
         partitions(out, snapshot, "kgroups_partition_last_sample_timestamp_seconds", Field.SAMPLED);
         header(out, "kgroups_partition_status", "Partition status, codes as kgroups_group_status");
         partitions(out, snapshot, "kgroups_partition_status", Field.STATUS);
-        header(out, "kgroups_group_lag",
-                "Records not yet consumed (log-end minus committed offset; 0 where only transaction markers are left)");
+        header(out, "kgroups_group_lag", "Records not yet consumed (log-end minus committed offset; 0 where only transaction "
+                + "markers are left); of a share group: the broker's lag, records not yet delivery-complete (KIP-1226)");
         partitions(out, snapshot, "kgroups_group_lag", Field.LAG);
-        header(out, "kgroups_group_lag_seconds", "Age of the first unconsumed record, seconds (estimated)");
+        header(out, "kgroups_group_lag_seconds",
+                "Age of the first unconsumed record (of a share group: the record at its start offset), seconds (estimated)");
         partitions(out, snapshot, "kgroups_group_lag_seconds", Field.LAG_SECONDS);
         header(out, "kgroups_group_retention_risk_seconds",
                 "Seconds before retention deletes the first unconsumed record (lagging partitions of time-limited topics)");
         partitions(out, snapshot, "kgroups_group_retention_risk_seconds", Field.RETENTION);
-        header(out, "kgroups_group_committed_offset", "The group's committed offset");
+        header(out, "kgroups_group_committed_offset", "The group's committed offset (share groups commit none)");
         partitions(out, snapshot, "kgroups_group_committed_offset", Field.COMMITTED);
+        header(out, "kgroups_group_start_offset",
+                "A share group's share-partition start offset: its lowest offset not yet delivery-complete");
+        partitions(out, snapshot, "kgroups_group_start_offset", Field.START);
         header(out, "kgroups_partition_log_end_offset", "The partition's log-end offset (one series per partition, not per group)");
         logEnds(out, snapshot);
         header(out, "kgroups_monitor_cycles_total", "Sampling cycles run");
@@ -60,7 +66,7 @@ public final class PrometheusText {
         header(out, "kgroups_monitor_last_success_timestamp_seconds", "When a cycle last read the cluster (Unix time)");
         out.append("kgroups_monitor_last_success_timestamp_seconds ").append(number(snapshot.timeMs() / 1000.0)).append('\n');
         header(out, "kgroups_monitor_skipped_groups",
-                "Groups left out: share and streams groups (for now) and classic groups of other protocols (Kafka Connect ...)");
+                "Groups left out: classic groups of other protocols (Kafka Connect ...), which have no consumer offsets");
         out.append("kgroups_monitor_skipped_groups ").append(snapshot.skipped().size()).append('\n');
         header(out, "kgroups_monitor_cycle_seconds", "Duration of the last cycle");
         out.append("kgroups_monitor_cycle_seconds ").append(number(snapshot.lastCycleMillis() / 1000.0)).append('\n');
@@ -97,7 +103,7 @@ public final class PrometheusText {
         }
     }
 
-    private enum Field { LAG, LAG_SECONDS, RETENTION, COMMITTED, SAMPLED, STATUS }
+    private enum Field { LAG, LAG_SECONDS, RETENTION, COMMITTED, START, SAMPLED, STATUS }
 
     /** A partition's log end is the partition's, whatever group reads it: once, the newest seen. */
     private static void logEnds(StringBuilder out, MonitorSnapshot snapshot) {
@@ -125,11 +131,12 @@ public final class PrometheusText {
                     case LAG_SECONDS -> p.lagSeconds();
                     case RETENTION -> p.retentionSecondsLeft();
                     case COMMITTED -> p.committedOffset() == null ? null : (double) p.committedOffset();
+                    case START -> p.startOffset() == null ? null : (double) p.startOffset();
                     case SAMPLED -> p.lastSampleMs() == null ? null : p.lastSampleMs() / 1000.0;
                     case STATUS -> (double) p.status().code();
                 };
                 if (value != null) {
-                    sample(out, name, g.group(), p.topic(), p.partition(), value);
+                    sample(out, name, g, p.topic(), p.partition(), value);
                 }
             }
         }
@@ -140,9 +147,11 @@ public final class PrometheusText {
         out.append("# TYPE ").append(name).append(name.endsWith("_total") ? " counter" : " gauge").append('\n');
     }
 
-    private static void sample(StringBuilder out, String name, String group, String topic, int partition, double value) {
+    private static void sample(StringBuilder out, String name, GroupStatus group, String topic, int partition, double value) {
         out.append(name).append("{group=\"");
-        escape(out, group);
+        escape(out, group.group());
+        out.append("\",type=\"");
+        escape(out, group.type());
         out.append('"');
         if (topic != null) {
             out.append(",topic=\"");

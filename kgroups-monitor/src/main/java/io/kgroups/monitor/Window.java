@@ -7,7 +7,10 @@ package io.kgroups.monitor;
  * ms) and saw {@code committed[i]} (-1: the group has no committed offset), {@code logEnd[i]}
  * and {@code lag[i]}, the lag in records (control records such as transaction markers left
  * out, so it may be below log-end minus committed; with nothing committed, the records in the
- * log).
+ * log). A share group commits nothing: its {@code committed[i]} is log-end minus the broker's
+ * lag, the start offset plus the records delivery-complete past it (the offset the group would
+ * stand at had its members acknowledged in order), which moves whenever a record is delivered;
+ * -1 before it has a start offset.
  *
  * @param oldestIsCommit whether the oldest entry is a commit the monitor saw happen; false while
  *     it is the monitor's first sample of the partition (committed at some unknown time before)

@@ -36,6 +36,7 @@ class EvaluatorTest {
         private Double retentionLeft;
         private Evaluator.Rules rules = RULES;
         private String failure;
+        private boolean share;
 
         /** A sample at {@code time}; the lag in records is log-end minus committed. */
         Samples at(long time, long committed, long logEnd) {
@@ -63,6 +64,30 @@ class EvaluatorTest {
                 at(t, committed.applyAsLong(t), logEnd.applyAsLong(t), lag.applyAsLong(t));
             }
             return this;
+        }
+
+        /**
+         * A share group's samples: at {@code time} the log end and the broker's lag (what the
+         * monitor keeps of them: log-end minus lag, the start offset plus the records delivered past it).
+         */
+        Samples shareAt(long time, long logEnd, long lag) {
+            share = true;
+            return at(time, logEnd - lag, logEnd, lag);
+        }
+
+        /** As {@link #shareAt}, one sample per {@code step} from {@code from} to {@code to}. */
+        Samples shareEvery(long step, long from, long to, java.util.function.LongUnaryOperator logEnd,
+                java.util.function.LongUnaryOperator lag) {
+            for (long t = from; t <= to; t += step) {
+                shareAt(t, logEnd.applyAsLong(t), lag.applyAsLong(t));
+            }
+            return this;
+        }
+
+        /** A share group that has no start offset yet, {@code records} in the log. */
+        Samples shareWithoutStartOffset(long time, long records) {
+            share = true;
+            return at(time, -1, records, records);
         }
 
         Samples allowedLag(long records) {
@@ -100,7 +125,7 @@ class EvaluatorTest {
             rows.forEach(r -> history.record("loader", TP, r[0], r[1], r[2], r[3]));
             long now = rows.isEmpty() ? T0 : rows.get(rows.size() - 1)[0];
             return Evaluator.evaluate(new Evaluator.Partition(history.window("loader", TP), timeLagSeconds, assigned,
-                    deletedUnread, retentionLeft, failure), now, rules);
+                    deletedUnread, retentionLeft, failure, share), now, rules);
         }
     }
 
@@ -215,6 +240,60 @@ class EvaluatorTest {
                 Arguments.of("retention far away", samples().at(0, 10, 500).retentionLeft(86_400), Status.UNKNOWN,
                         "collecting commits"),
                 Arguments.of("no lag, no retention risk", samples().at(0, 500, 500).retentionLeft(10), Status.OK, "caught up"));
+    }
+
+    /**
+     * Share groups: the progress the window keeps is log-end minus the broker's lag, which moves
+     * whenever a record is delivery-complete (acknowledged, rejected, archived), in any order.
+     */
+    static Stream<Arguments> shareCases() {
+        return Stream.of(
+                Arguments.of("no start offset yet, records in the log: where it starts is share.auto.offset.reset's",
+                        samples().shareWithoutStartOffset(0, 500), Status.UNKNOWN, "no start offset yet (500 records in the log)"),
+                Arguments.of("no start offset yet, nothing in the log", samples().shareWithoutStartOffset(0, 0), Status.OK,
+                        "no start offset yet, 0 records in the log"),
+                Arguments.of("every record delivery-complete", samples().shareAt(0, 500, 0), Status.OK,
+                        "caught up: no record waits for delivery"),
+                Arguments.of("the broker's lag within the allowed: log-end minus start offset is not read as markers",
+                        samples().shareAt(0, 500, 3).allowedLag(5), Status.OK, "lag 3 within the allowed 5"),
+                Arguments.of("one sample, records waiting: cannot tell yet", samples().shareAt(0, 500, 50).assigned(),
+                        Status.UNKNOWN, "lag 50, one sample: cannot tell yet, collecting deliveries (1 of 10)"),
+                Arguments.of("one sample, the record at the start offset 16 min old, a member: STALLED already",
+                        samples().shareAt(0, 500, 50).timeLag(16 * 60).assigned(), Status.STALLED,
+                        "a member holds it but the record at the start offset, not delivered yet, is 960s old"),
+                Arguments.of("the start offset held by one record in flight while the lag falls: progress, not a stall",
+                        samples().shareEvery(5 * S, 0, 30 * MIN, t -> 1_000, t -> 400 - t / (5 * S)).assigned(), Status.OK,
+                        "keeping pace"),
+                Arguments.of("records delivered as fast as they arrive: lag steady",
+                        samples().shareEvery(5 * S, 0, 45 * S, t -> produced(t) + 40, t -> 40).assigned(), Status.OK,
+                        "keeping pace"),
+                Arguments.of("nothing delivered for a minute while records arrive, a member holds it: STALLED", samples()
+                        .shareEvery(5 * S, 0, 50 * S, t -> produced(t) + 20, t -> 20)
+                        .shareEvery(5 * S, 55 * S, 110 * S, t -> produced(t) + 20, t -> produced(t) - produced(50 * S) + 20)
+                        .assigned(), Status.STALLED, "a member holds it but no record delivered (start offset held, lag not "
+                        + "falling) for 60s, longer than the window (45s: 9 intervals between deliveries of 5s), with lag 620"),
+                Arguments.of("the same without a member: STOPPED", samples()
+                        .shareEvery(5 * S, 0, 50 * S, t -> produced(t) + 20, t -> 20)
+                        .shareEvery(5 * S, 55 * S, 110 * S, t -> produced(t) + 20, t -> produced(t) - produced(50 * S) + 20),
+                        Status.STOPPED, "while 620 records wait"),
+                Arguments.of("watched for 20 min, nothing delivered, no time lag known", samples()
+                        .shareEvery(5 * S, 0, 20 * MIN, t -> 500, t -> 100), Status.STOPPED,
+                        "no delivery seen in 1200s, longer than 900s"),
+                Arguments.of("lag grew at every delivery: the members fall behind", samples()
+                        .shareEvery(5 * S, 0, 45 * S, t -> produced(t) + 10, t -> produced(t) / 2 + 10).assigned(),
+                        Status.WARNING, "lag grew at each of the last 10 deliveries, from 10 to 235"),
+                Arguments.of("the start offset reset back to the earliest: REWIND", samples()
+                        .shareEvery(5 * S, 0, 45 * S, t -> produced(t) + 200, t -> 100)
+                        .shareAt(50 * S, 700, 700), Status.REWIND,
+                        "records delivered went back from 550 to 0 (log-end minus the broker's lag): its start offset was reset"),
+                Arguments.of("retention about to delete records not delivered yet", samples().shareAt(0, 500, 50)
+                        .retentionLeft(600), Status.AT_RISK, "retention deletes unread records in 600s"));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("shareCases")
+    void evaluatesShareGroups(String name, Samples samples, Status status, String reason) {
+        evaluates(name, samples, status, reason);
     }
 
     @ParameterizedTest(name = "{0}")

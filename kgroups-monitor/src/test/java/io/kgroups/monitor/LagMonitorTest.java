@@ -203,7 +203,7 @@ class LagMonitorTest {
             assertThat(new ObjectMapper().readTree(api).get("data").get("status").asText()).isEqualTo(expected.name());
             String metrics = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics")).build(),
                     HttpResponse.BodyHandlers.ofString()).body();
-            assertThat(metrics).contains("kgroups_group_status{group=\"" + group + "\"} " + expected.code());
+            assertThat(metrics).contains("kgroups_group_status{group=\"" + group + "\",type=\"classic\"} " + expected.code());
             JsonNode all = new ObjectMapper().readTree(http.send(HttpRequest.newBuilder(URI.create(base + "/api/groups")).build(),
                     HttpResponse.BodyHandlers.ofString()).body()).get("data");
             assertThat(all.get("windowCommits").asInt()).isEqualTo(4);

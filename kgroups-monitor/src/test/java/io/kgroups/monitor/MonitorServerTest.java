@@ -73,15 +73,15 @@ class MonitorServerTest {
 
                 // Time lag (so retention risk) needs an exact read of the first unconsumed record, which a cycle may miss.
                 await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(get(base + "/metrics").body())
-                        .contains("kgroups_group_retention_risk_seconds{group=\"served_loader\",topic=\"served-orders\",partition=\"0\"}"));
+                        .contains("kgroups_group_retention_risk_seconds{group=\"served_loader\",type=\"classic\",topic=\"served-orders\",partition=\"0\"}"));
                 String metrics = get(base + "/metrics").body();
-                assertThat(metrics).contains("kgroups_group_lag{group=\"served_loader\",topic=\"served-orders\",partition=\"0\"} 10")
-                        .contains("kgroups_group_status{group=\"served_loader\"}")
-                        .contains("kgroups_group_retention_risk_seconds{group=\"served_loader\",topic=\"served-orders\",partition=\"0\"} 6")
+                assertThat(metrics).contains("kgroups_group_lag{group=\"served_loader\",type=\"classic\",topic=\"served-orders\",partition=\"0\"} 10")
+                        .contains("kgroups_group_status{group=\"served_loader\",type=\"classic\"}")
+                        .contains("kgroups_group_retention_risk_seconds{group=\"served_loader\",type=\"classic\",topic=\"served-orders\",partition=\"0\"} 6")
                         .contains("# TYPE kgroups_monitor_cycles_total counter")
                         // the partition's own figure: once, not once per group
                         .contains("kgroups_partition_log_end_offset{topic=\"served-orders\",partition=\"0\"} 15\n")
-                        .contains("kgroups_group_status{group=\"served_loader\"} -1")
+                        .contains("kgroups_group_status{group=\"served_loader\",type=\"classic\"} -1")
                         .contains("kgroups_webhook_dropped_total{url=\"http://127.0.0.1:1/hook\"} 0")
                         .doesNotContain("s3cret");
 
@@ -135,8 +135,8 @@ class MonitorServerTest {
                 String query = "?name=" + java.net.URLEncoder.encode(name, java.nio.charset.StandardCharsets.UTF_8);
                 assertThat(data(get(base + "/api/group" + query)).get("group").asText()).isEqualTo(name);
                 // The text format's escape of a newline in a label value: backslash, n.
-                assertThat(get(base + "/metrics").body()).contains("kgroups_group_status{group=\"a\\nb\"} 0")
-                        .contains("kgroups_group_committed_offset{group=\"a\\nb\",topic=\"newline-orders\",partition=\"0\"} 0");
+                assertThat(get(base + "/metrics").body()).contains("kgroups_group_status{group=\"a\\nb\",type=\"classic\"} 0")
+                        .contains("kgroups_group_committed_offset{group=\"a\\nb\",type=\"classic\",topic=\"newline-orders\",partition=\"0\"} 0");
             }
         }
     }

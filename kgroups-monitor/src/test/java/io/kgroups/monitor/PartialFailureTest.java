@@ -104,16 +104,16 @@ class PartialFailureTest {
                 JsonNode api = JSON.readTree(get(base + "/api/group?name=partial_fragile")).get("data");
                 assertThat(api.get("status").asText()).isEqualTo("UNKNOWN");
                 String metrics = get(base + "/metrics");
-                assertThat(metrics).contains("kgroups_partition_status{group=\"partial_fragile\",topic=\"" + fragile
+                assertThat(metrics).contains("kgroups_partition_status{group=\"partial_fragile\",type=\"classic\",topic=\"" + fragile
                         + "\",partition=\"" + lost.partition() + "\"} -1");
                 // The offline partition's figures are as old as its last good sample; the others are this cycle's.
-                assertThat(metrics).contains("kgroups_partition_last_sample_timestamp_seconds{group=\"partial_fragile\",topic=\""
+                assertThat(metrics).contains("kgroups_partition_last_sample_timestamp_seconds{group=\"partial_fragile\",type=\"classic\",topic=\""
                         + fragile + "\",partition=\"" + lost.partition() + "\"} " + seconds(offline.lastSampleMs()));
-                assertThat(metrics).contains("kgroups_partition_last_sample_timestamp_seconds{group=\"partial_fragile\",topic=\""
+                assertThat(metrics).contains("kgroups_partition_last_sample_timestamp_seconds{group=\"partial_fragile\",type=\"classic\",topic=\""
                         + fragile + "\",partition=\"" + kept.partition() + "\"} " + seconds(snapshot.timeMs()));
-                assertThat(metrics).contains("kgroups_group_lag{group=\"partial_sturdy\",topic=\"" + sturdy
+                assertThat(metrics).contains("kgroups_group_lag{group=\"partial_sturdy\",type=\"classic\",topic=\"" + sturdy
                         + "\",partition=\"0\"} 3");
-                assertThat(metrics).contains("kgroups_group_lag{group=\"partial_fragile\",topic=\"" + fragile
+                assertThat(metrics).contains("kgroups_group_lag{group=\"partial_fragile\",type=\"classic\",topic=\"" + fragile
                         + "\",partition=\"" + kept.partition() + "\"} 4");
                 assertThat(status(base + "/health/ready")).isEqualTo(200);
 

@@ -108,7 +108,7 @@ class WebhookNotifierTest {
     }
 
     private static GroupStatus group(String name, Status status) {
-        return new GroupStatus(name, "Stable", 1, status, List.of("orders-0 " + status + ": because"), 1200, 640.0, List.of(),
+        return new GroupStatus(name, "consumer", "Stable", 1, status, List.of("orders-0 " + status + ": because"), 1200, 640.0, List.of(),
                 List.of(), null);
     }
 
@@ -126,13 +126,14 @@ class WebhookNotifierTest {
         });
         WebhookNotifier notifier = notifier(receiver.url(""), 3, Duration.ofSeconds(5), 100);
 
-        notifier.statusChanged(new GroupStatus("storage_loader", "Empty", 0, Status.STOPPED,
+        notifier.statusChanged(new GroupStatus("storage_loader", "consumer", "Empty", 0, Status.STOPPED,
                 List.of("orders-0 STOPPED: no commit for 600s"), 1200, 640.0, List.of(), List.of(), null), Status.WARNING);
 
         await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(receiver.accepted).hasSize(1));
         assertThat(receiver.arrived).hasSize(2);
         JsonNode json = JSON.readTree(bodies.get(1));
         assertThat(json.get("group").asText()).isEqualTo("storage_loader");
+        assertThat(json.get("type").asText()).isEqualTo("consumer");
         assertThat(json.get("oldStatus").asText()).isEqualTo("WARNING");
         assertThat(json.get("newStatus").asText()).isEqualTo("STOPPED");
         assertThat(json.get("totalLag").asLong()).isEqualTo(1200);

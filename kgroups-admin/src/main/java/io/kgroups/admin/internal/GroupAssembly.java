@@ -53,7 +53,7 @@ public final class GroupAssembly {
             } else if (r.foreign().containsKey(group)) {
                 result.add(foreignGroup(listed, r.foreign().get(group)));
             } else if (r.shared().containsKey(group)) {
-                result.add(shareGroup(r, listed, r.shared().get(group)));
+                result.add(shareGroup(r, listed, r.shared().get(group), firstRecords, retentionMs, nowMs));
             } else if (r.streams().containsKey(group)) {
                 result.add(streamsGroup(r, listed, r.streams().get(group), firstRecords, retentionMs, nowMs));
             } else {
@@ -78,7 +78,8 @@ public final class GroupAssembly {
                 List.of(), null);
     }
 
-    private static GroupDetail shareGroup(OffsetReadings r, OffsetReadings.Listed listed, ShareGroupDescription description) {
+    private static GroupDetail shareGroup(OffsetReadings r, OffsetReadings.Listed listed, ShareGroupDescription description,
+            FirstRecords firstRecords, Map<String, Long> retentionMs, long nowMs) {
         Map<TopicPartition, SharePartitionOffsetInfo> offsets = r.shareOffsets().getOrDefault(description.groupId(), Map.of());
         // Share groups hand a partition to several members at once.
         Map<TopicPartition, List<String>> owners = new HashMap<>();
@@ -95,7 +96,8 @@ public final class GroupAssembly {
         partitions.addAll(owners.keySet());
         List<PartitionDetail> details = new ArrayList<>();
         for (TopicPartition tp : partitions) {
-            details.add(sharePartition(r, tp, offsets.get(tp), owners.getOrDefault(tp, List.of())));
+            details.add(sharePartition(r, tp, offsets.get(tp), owners.getOrDefault(tp, List.of()), firstRecords,
+                    retentionMs.get(tp.topic()), nowMs));
         }
         return new GroupDetail(description.groupId(),
                 description.groupState() == null ? "Unknown" : description.groupState().toString(), listed.type(),
@@ -107,9 +109,11 @@ public final class GroupAssembly {
     /**
      * One partition of a share group: the start offset and the lag as the broker gives them (it
      * knows which records after the start offset are acknowledged; kgroups cannot compute that).
+     * The time lag is the age of the record at the start offset, the oldest not yet
+     * delivery-complete (an upper bound: the stored start offset can trail the acknowledgements).
      */
     static PartitionDetail sharePartition(OffsetReadings r, TopicPartition tp, SharePartitionOffsetInfo offset,
-            List<String> owners) {
+            List<String> owners, FirstRecords firstRecords, Long retentionMs, long nowMs) {
         // A partition consumed by several members has no one owner: the members' assignments say who.
         String owner = owners.size() == 1 ? owners.get(0) : null;
         String shared = owners.size() > 1 ? "delivered to " + owners.size() + " members at once (a share group shares "
@@ -127,8 +131,21 @@ public final class GroupAssembly {
         if (error == null && (logStart == null || logEnd == null)) {
             error = "its log offsets were not read";
         }
-        return new PartitionDetail(tp.topic(), tp.partition(), null, start, logStart, logEnd, lag, null, null, owner, 0, 0,
-                null, note, error);
+        Double lagSeconds = null;
+        Double retentionLeft = null;
+        if (lag != null && lag == 0) {
+            lagSeconds = 0.0;
+        } else if (lag != null && error == null) {
+            Long written = firstRecords.timestamp(tp, r.firstUnconsumed(tp, start));
+            if (written != null) {
+                lagSeconds = Math.max(0, nowMs - written) / 1000.0;
+                if (retentionMs != null && retentionMs > 0) {
+                    retentionLeft = retentionMs / 1000.0 - lagSeconds;
+                }
+            }
+        }
+        return new PartitionDetail(tp.topic(), tp.partition(), null, start, logStart, logEnd, lag, null, lagSeconds, owner,
+                0, 0, retentionLeft, note, error);
     }
 
     private static GroupDetail consumerGroup(OffsetReadings r, OffsetReadings.Listed listed,

@@ -227,6 +227,41 @@ class GroupAssemblyTest {
     }
 
     /**
+     * A share group's time lag: the start offset (40) is where the log is read, only while the
+     * broker's lag is above 0; the lag (broker's), what the read found there (a timestamp or
+     * nothing), the retention of the topic; the expected time lag and retention left.
+     */
+    static Stream<Arguments> shareTimeLags() {
+        return Stream.of(
+                Arguments.of("the record at the start offset is 90 s old", 3L, NOW - 90_000, null, 90.0, null),
+                Arguments.of("with a retention of 100 s: 10 s left", 3L, NOW - 90_000, 100_000L, 90.0, 10.0),
+                Arguments.of("no answer from the log read", 3L, null, null, null, null),
+                Arguments.of("lag 0: no time lag, whatever waits past the start offset", 0L, null, 100_000L, 0.0, null));
+    }
+
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("shareTimeLags")
+    void aShareGroupsTimeLagIsTheAgeOfTheRecordAtItsStartOffset(String name, long brokerLag, Long written, Long retention,
+            Double lagSeconds, Double retentionLeft) {
+        ShareGroupDescription d = new ShareGroupDescription("q", List.of(), GroupState.EMPTY, new Node(1, "b1", 9092), 5, 4);
+        OffsetReadings r = new OffsetReadings(List.of("q"), Map.of("q", new OffsetReadings.Listed("q", "share", "share",
+                "Empty")), Map.of(), Map.of(), Map.of("q", d), Map.of("q", Map.of(TP, new SharePartitionOffsetInfo(40,
+                java.util.Optional.of(0), java.util.Optional.of(brokerLag)))), Map.of(), Map.of(), Map.of(),
+                Map.of(TP, 10L), Map.of(TP, 100L), Map.of(), NOW);
+        FirstRecords found = written == null ? FirstRecords.none()
+                : new FirstRecords(Map.of(TP, Map.of(40L, written)), Map.of());
+
+        PartitionDetail p = r.details(found, retention == null ? Map.of() : Map.of("orders", retention), NOW).get(0)
+                .partitions().get(0);
+
+        assertThat(r.firstUnconsumed()).as("where the log is read").isEqualTo(brokerLag > 0
+                ? Map.of(TP, new java.util.TreeSet<>(List.of(40L))) : Map.of());
+        assertThat(p.lagSeconds()).isEqualTo(lagSeconds);
+        assertThat(p.retentionSecondsLeft()).isEqualTo(retentionLeft);
+        assertThat(p.lag()).isEqualTo(brokerLag);
+    }
+
+    /**
      * One row of a streams group (subtopology 0 reads orders and the repartition topic app-rep;
      * subtopology 1 reads app-rep2, not described): the member's active and target active tasks,
      * whether it is reconciling, who owns orders-0 and orders-1, and the group's state as shown.

@@ -207,6 +207,7 @@ public final class WebhookSender implements AutoCloseable {
     private static String json(Change change) throws JsonProcessingException {
         Map<String, Object> data = new LinkedHashMap<>();
         data.put("group", change.newest().group());
+        data.put("type", change.newest().type());
         data.put("oldStatus", change.oldStatus());
         data.put("newStatus", change.newest().status());
         data.put("reasons", change.newest().reasons());

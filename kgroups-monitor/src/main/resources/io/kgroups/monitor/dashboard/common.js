@@ -48,6 +48,11 @@ const KG = (() => {
     return el('span', {class: `badge status-${status}`, text: status.replace('_', ' ')});
   }
 
+  /** The group's type (classic, consumer, share, streams) as a quiet outlined badge, beside the status's solid one. */
+  function typeBadge(type) {
+    return el('span', {class: `type type-${type}`, text: type});
+  }
+
   function severity(status) {
     return STATUSES.indexOf(status);
   }
@@ -91,5 +96,5 @@ const KG = (() => {
     round();
   }
 
-  return {STATUSES, el, getJson, number, duration, badge, severity, live};
+  return {STATUSES, el, getJson, number, duration, badge, typeBadge, severity, live};
 })();

@@ -3,7 +3,7 @@
 'use strict';
 
 (() => {
-  const {el, number, duration, badge} = KG;
+  const {el, number, duration, badge, typeBadge} = KG;
   const group = new URLSearchParams(location.search).get('group') || '';
   // The query forms of the API: a group name may hold '/' or '%', which a path cannot carry.
   const name = `name=${encodeURIComponent(group)}`;
@@ -103,7 +103,7 @@
     const item = (label, value) => el('div', {}, el('span', {text: label}), el('b', {}, value));
     document.getElementById('summary').replaceChildren(
       el('h1', {text: g.group}), badge(g.status),
-      item('state', g.state), item('lag', number(g.totalLag)), item('time lag', duration(g.maxLagSeconds)),
+      item('type', typeBadge(g.type)), item('state', g.state), item('lag', number(g.totalLag)), item('time lag', duration(g.maxLagSeconds)),
       item('members', g.members), item('partitions', g.partitions.length), item('topics', topics.join(', ')));
     const reasons = g.reasons.length ? g.reasons.map(r => el('li', {text: r}))
       : [el('li', {class: 'muted', text: 'No partition is behind: lag shrank or stayed within what is allowed across the window.'})];
@@ -121,23 +121,44 @@
     return member.host.replace(/^\//, '');
   }
 
+  /** What the figures of a type mean where they are not a consumer group's: one line above the partitions. */
+  const PARTITION_NOTES = {
+    share: 'A share group commits no offset. Start offset: its lowest offset not yet delivery-complete. Lag: the '
+      + 'broker\'s count of records not yet delivery-complete (KIP-1226: not yet acknowledged, rejected or archived), '
+      + 'not log-end minus the start offset, since members acknowledge out of order. Time lag: the age of the record at '
+      + 'the start offset.',
+    streams: 'Offsets a streams group commits on its input topics (source and repartition topics); the members below '
+      + 'hold them through their active tasks.',
+  };
+
   function renderPartitions(g) {
+    const share = g.type === 'share';
     const members = new Map(g.memberDetails.map(m => [m.memberId, m]));
+    const name = m => `${m.clientId}@${host(m)}`;
+    // A share group hands a partition to several members at once: they are its owners.
+    const holders = p => g.memberDetails.filter(m => m.assignment.some(a => a.topic === p.topic && a.partition === p.partition));
     const rows = g.partitions.map(p => {
       const owner = members.get(p.memberId);
+      const owners = share ? holders(p) : owner ? [owner] : [];
       return el('tr', {'data-tp': `${p.topic}-${p.partition}`},
         el('td', {text: p.topic}), el('td', {class: 'num', text: p.partition}),
         el('td', {title: p.reason || ''}, badge(p.status)),
-        el('td', {class: 'num committed', text: number(p.committedOffset)}),
+        share ? el('td', {class: 'num start', text: number(p.startOffset)})
+          : el('td', {class: 'num committed', text: number(p.committedOffset)}),
         el('td', {class: 'num log-end', text: number(p.logEndOffset)}),
         el('td', {class: 'num lag', 'data-lag': p.lag, text: number(p.lag)}),
         el('td', {class: 'num', text: duration(p.lagSeconds)}),
-        el('td', {title: p.memberId || '', text: owner ? `${owner.clientId}@${host(owner)}` : p.memberId ? p.memberId : '–'}),
+        el('td', {class: 'owner', title: owners.map(m => m.memberId).join('\n') || p.memberId || '',
+          text: owners.length ? owners.map(name).join(', ') : p.memberId ? p.memberId : '–'}),
         el('td', {class: 'wrap muted', text: p.reason || ''}));
     });
+    const note = document.getElementById('partitions-note');
+    note.hidden = !PARTITION_NOTES[g.type];
+    note.textContent = PARTITION_NOTES[g.type] || '';
     document.getElementById('partitions').replaceChildren(table(
-      [['topic'], ['partition', true], ['status'], ['committed', true], ['log-end', true], ['lag', true], ['time lag', true],
-        ['owner'], ['why']], rows, 'The group has no offsets and no assigned partitions.'));
+      [['topic'], ['partition', true], ['status'], share ? ['start offset', true] : ['committed', true], ['log-end', true],
+        [share ? 'lag (broker)' : 'lag', true], ['time lag', true], [share ? 'members' : 'owner'], ['why']], rows,
+      'The group has no offsets and no assigned partitions.'));
   }
 
   /** A member's partitions, by topic: "orders: 0, 1, 2; billing: 0" (the API lists {topic, partition}, sorted). */
@@ -148,12 +169,19 @@
   }
 
   function renderMembers(g) {
-    const rows = g.memberDetails.map(m => el('tr', {},
+    // A streams member's work is its tasks (<subtopology>_<partition>); its assignment is what the active ones read.
+    const streams = g.type === 'streams';
+    const tasks = list => list && list.length ? list.join(', ') : '–';
+    const rows = g.memberDetails.map(m => el('tr', {'data-member': m.memberId},
       el('td', {text: m.clientId}), el('td', {text: host(m)}), el('td', {text: m.groupInstanceId || '–'}),
+      streams ? [el('td', {class: 'wrap tasks active', text: tasks(m.tasks?.active)}),
+        el('td', {class: 'wrap tasks standby', text: tasks(m.tasks?.standby)}),
+        el('td', {class: 'wrap tasks warmup', text: tasks(m.tasks?.warmup)})] : null,
       el('td', {class: 'wrap', text: assignment(m) || 'nothing'}),
       el('td', {class: 'mono muted', text: m.memberId})));
     document.getElementById('members').replaceChildren(table(
-      [['client id'], ['host'], ['instance id'], ['assignment'], ['member id']], rows,
+      [['client id'], ['host'], ['instance id'], ...(streams ? [['active tasks'], ['standby tasks'], ['warm-up tasks']] : []),
+        [streams ? 'input partitions' : 'assignment'], ['member id']], rows,
       'No members: no consumer of this group is running.'));
   }
 

@@ -3,9 +3,10 @@
 'use strict';
 
 (() => {
-  const {el, number, duration, badge, severity, STATUSES} = KG;
+  const {el, number, duration, badge, typeBadge, severity, STATUSES} = KG;
   const columns = [
     {key: 'group', label: 'Group'},
+    {key: 'type', label: 'Type'},
     {key: 'status', label: 'Status'},
     {key: 'state', label: 'State'},
     {key: 'totalLag', label: 'Lag', num: true},
@@ -13,12 +14,13 @@
     {key: 'members', label: 'Members', num: true},
     {key: 'topics', label: 'Topics'},
   ];
-  const view = {data: null, sort: 'status', descending: true, filter: '', status: null};
+  const view = {data: null, sort: 'status', descending: true, filter: '', status: null, type: ''};
 
   const compare = {
     status: (a, b) => severity(a.status) - severity(b.status),
     topics: (a, b) => a.topics.join(',').localeCompare(b.topics.join(',')),
     group: (a, b) => a.group.localeCompare(b.group),
+    type: (a, b) => a.type.localeCompare(b.type),
     state: (a, b) => String(a.state).localeCompare(String(b.state)),
   };
 
@@ -31,8 +33,9 @@
 
   function matches(g) {
     if (view.status && g.status !== view.status) return false;
+    if (view.type && g.type !== view.type) return false;
     const text = view.filter.trim().toLowerCase();
-    return !text || [g.group, g.state, ...g.topics].some(s => String(s).toLowerCase().includes(text));
+    return !text || [g.group, g.state, g.type, ...g.topics].some(s => String(s).toLowerCase().includes(text));
   }
 
   function renderCounts(groups) {
@@ -74,11 +77,12 @@
         render();
       },
     }, c.label)));
-    const rows = groups.map(g => el('tr', {'data-group': g.group},
+    const rows = groups.map(g => el('tr', {'data-group': g.group, 'data-type': g.type},
       el('td', {}, el('a', {href: `group.html?group=${encodeURIComponent(g.group)}`, text: g.group})),
+      el('td', {}, typeBadge(g.type)),
       el('td', {title: g.reasons.join('\n')}, badge(g.status)),
       el('td', {text: g.state}),
-      el('td', {class: 'num', text: number(g.totalLag)}),
+      el('td', {class: 'num lag', text: number(g.totalLag)}),
       el('td', {class: 'num', text: duration(g.maxLagSeconds)}),
       el('td', {class: 'num', text: g.members}),
       el('td', {class: 'wrap', text: g.topics.join(', ')})));
@@ -96,12 +100,13 @@
     const skipped = data.skipped || [];
     const shownText = document.getElementById('shown');
     shownText.textContent = (data.groups.length ? `${shown.length} of ${data.groups.length} groups` : '')
-      + (skipped.length ? ` · ${skipped.length} not monitored (not consumer groups: ${skipped.map(s => s.group).join(', ')})` : '');
+      + (skipped.length ? ` · ${skipped.length} not monitored (no consumer offsets: ${skipped.map(s => s.group).join(', ')})` : '');
     shownText.title = skipped.map(s => `${s.group}: ${s.reason}`).join('\n');
     document.getElementById('groups').replaceChildren(data.groups.length ? renderTable(shown) : emptyState(data));
   }
 
   document.getElementById('filter').addEventListener('input', e => { view.filter = e.target.value; render(); });
+  document.getElementById('type-filter').addEventListener('change', e => { view.type = e.target.value; render(); });
 
   KG.live(async () => {
     const answer = await KG.getJson('api/groups');
