@@ -19,9 +19,11 @@ import org.apache.kafka.clients.admin.AlterConfigOp;
 import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.consumer.AcknowledgeType;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.consumer.KafkaShareConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
@@ -140,6 +142,19 @@ class ShareGroupWriteTest {
         Cli.Result restored = run("offsets", "import", offsetsDeleted.get("backupFile").asText(), GROUP, "--execute");
         assertThat(restored.exitCode()).as(restored.toString()).isZero();
         assertThat(startOffsets()).as("restored").isEqualTo(Map.of(0, 10L, 1, 10L));
+
+        Cli.Result notStreams = run("delete", GROUP, "--internal-topics");
+        assertThat(notStreams.exitCode()).isEqualTo(CliException.FAILED);
+        assertThat(notStreams.err()).contains("is a share group: --internal-topics applies to streams groups only");
+        String consumers = "cli_consumers_of_" + TOPIC;
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", bootstrap))) {
+            admin.alterConsumerGroupOffsets(consumers, Map.of(new TopicPartition(TOPIC, 0), new OffsetAndMetadata(1)))
+                    .all().get();
+        }
+        Cli.Result wrongType = run("offsets", "import", backup, consumers, "--execute");
+        assertThat(wrongType.exitCode()).isEqualTo(CliException.FAILED);
+        assertThat(wrongType.err()).contains("the offsets file holds a share group's offsets, and group '" + consumers
+                + "' is a consumer group", "nothing was changed");
 
         JsonNode deleted = JsonContract.answer(run("delete", GROUP, "--execute", "--output", "json", "--backup-dir",
                 dir.resolve("backups").toString()), "delete", CliException.OK).get(0);

@@ -7,6 +7,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.errors.GroupAuthorizationException;
+import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 
 /** Waits for Admin results within the timeout and turns failures into one-line errors. */
@@ -33,6 +34,18 @@ public final class Calls {
             throw timedOut(what, e);
         } catch (ExecutionException e) {
             throw translate(e.getCause(), what);
+        }
+    }
+
+    /** As {@link #await}, for a description of one group: null when the group does not exist. */
+    public <T> T awaitGroup(KafkaFuture<T> future, String what) {
+        try {
+            return await(future, what);
+        } catch (GroupAdminException e) {
+            if (e.getCause() instanceof GroupIdNotFoundException) {
+                return null;
+            }
+            throw e;
         }
     }
 

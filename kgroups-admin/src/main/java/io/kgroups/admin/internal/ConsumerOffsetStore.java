@@ -14,7 +14,6 @@ import org.apache.kafka.clients.admin.MemberDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.GroupIdNotFoundException;
 
 /** The committed offsets of a consumer group (of either protocol). */
 final class ConsumerOffsetStore implements OffsetStore {
@@ -33,15 +32,10 @@ final class ConsumerOffsetStore implements OffsetStore {
 
     @Override
     public Group describe(String group) {
-        ConsumerGroupDescription description;
-        try {
-            description = calls.await(admin.describeConsumerGroups(List.of(group)).describedGroups().get(group),
-                    "describe group " + group);
-        } catch (GroupAdminException e) {
-            if (e.getCause() instanceof GroupIdNotFoundException) {
-                return null;
-            }
-            throw e;
+        ConsumerGroupDescription description = calls.awaitGroup(
+                admin.describeConsumerGroups(List.of(group)).describedGroups().get(group), "describe group " + group);
+        if (description == null) {
+            return null;
         }
         List<Member> members = description.members().stream().map(ConsumerOffsetStore::member).toList();
         return new Group(String.valueOf(description.groupState()), members, null, Set.of());

@@ -19,7 +19,6 @@ import org.apache.kafka.clients.admin.SharePartitionOffsetInfo;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.GroupIdNotFoundException;
 
 /**
  * The start offsets of a share group's share-partitions (KIP-932): where delivery begins; records
@@ -43,17 +42,9 @@ final class ShareOffsetStore implements OffsetStore {
 
     @Override
     public Group describe(String group) {
-        ShareGroupDescription description;
-        try {
-            description = calls.await(admin.describeShareGroups(List.of(group)).describedGroups().get(group),
-                    "describe share group " + group);
-        } catch (GroupAdminException e) {
-            if (e.getCause() instanceof GroupIdNotFoundException) {
-                return null;
-            }
-            throw e;
-        }
-        if (description.groupState() == GroupState.DEAD) {
+        ShareGroupDescription description = calls.awaitGroup(
+                admin.describeShareGroups(List.of(group)).describedGroups().get(group), "describe share group " + group);
+        if (description == null || description.groupState() == GroupState.DEAD) {
             return null;
         }
         List<Member> members = description.members().stream().map(ShareOffsetStore::member).toList();

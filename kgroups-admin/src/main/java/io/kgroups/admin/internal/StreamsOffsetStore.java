@@ -14,7 +14,6 @@ import org.apache.kafka.clients.admin.StreamsGroupSubtopologyDescription;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.GroupState;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.errors.GroupIdNotFoundException;
 
 /**
  * The committed offsets of a streams group (KIP-1071), on the topics of its topology: its input
@@ -43,17 +42,9 @@ final class StreamsOffsetStore implements OffsetStore {
 
     @Override
     public Group describe(String group) {
-        StreamsGroupDescription description;
-        try {
-            description = calls.await(admin.describeStreamsGroups(List.of(group)).describedGroups().get(group),
-                    "describe streams group " + group);
-        } catch (GroupAdminException e) {
-            if (e.getCause() instanceof GroupIdNotFoundException) {
-                return null;
-            }
-            throw e;
-        }
-        if (description.groupState() == GroupState.DEAD) {
+        StreamsGroupDescription description = calls.awaitGroup(
+                admin.describeStreamsGroups(List.of(group)).describedGroups().get(group), "describe streams group " + group);
+        if (description == null || description.groupState() == GroupState.DEAD) {
             return null;
         }
         Set<String> inputs = new TreeSet<>();
