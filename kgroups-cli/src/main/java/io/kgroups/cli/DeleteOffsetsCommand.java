@@ -15,9 +15,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** Deletes some of a group's committed offsets, safely: a dry run unless --execute; backed up and audited. */
-@Command(name = "delete-offsets", header = "Delete a group's committed offsets of some topics.",
+@Command(name = "delete-offsets", header = "Delete a group's offsets of some topics.",
         description = {"A dry run unless --execute. Refused while the group consumes one of the topics. Executing writes "
-            + "a backup first and appends to the audit log.",
+            + "a backup first and appends to the audit log. A share group's offsets (its start offsets) are deleted by "
+            + "whole topics, as Kafka does.",
             "Undo it with: kgroups offsets import BACKUP GROUP --create-group --execute."})
 final class DeleteOffsetsCommand implements Callable<Integer> {
     @Mixin

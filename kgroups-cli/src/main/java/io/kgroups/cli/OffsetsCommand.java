@@ -17,10 +17,10 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /** Offsets in and out of files, and from one group to another. */
-@Command(name = "offsets", header = "Export, import and copy a group's committed offsets.",
+@Command(name = "offsets", header = "Export, import and copy a group's offsets.",
         description = {"Offsets as CSV lines topic,partition,offset: the format of the --export of Kafka's "
             + "kafka-consumer-groups tool, which reads them too. Import and copy are planned, backed up and audited as "
-            + "a reset is: a dry run unless --execute."},
+            + "a reset is: a dry run unless --execute. A share group's offsets are its positions (see reset --help)."},
         footer = {"", "Examples:", "  Keep a group's offsets, and put them back later:",
             "    kgroups offsets export storage_loader --file loader.csv",
             "    kgroups offsets import loader.csv storage_loader --execute",
@@ -57,7 +57,7 @@ final class OffsetsCommand implements Runnable {
         }
     }
 
-    @Command(name = "export", header = "Write a group's committed offsets as CSV.",
+    @Command(name = "export", header = "Write a group's offsets as CSV.",
             description = {"One line topic,partition,offset per partition the group has an offset for, to stdout or "
                 + "to --file: what offsets import, reset --from-file and Kafka's own tool read."},
             footer = {"", "Examples:", "  Keep the offsets before a risky deploy, and put them back if it goes wrong:",

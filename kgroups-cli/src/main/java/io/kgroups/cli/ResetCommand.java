@@ -18,7 +18,7 @@ import picocli.CommandLine.Parameters;
  * Moves a group's committed offsets, safely: a dry run unless --execute; targets clamped to the
  * log; a backup of the current offsets before any change (the undo), and an audit line after.
  */
-@Command(name = "reset", header = "Move a group's committed offsets (a dry run unless --execute).",
+@Command(name = "reset", header = "Move a group's offsets (a dry run unless --execute).",
         description = {"Plans new committed offsets for some partitions of a group and shows, per partition, the "
             + "current and the target offset, how many records that reads again or skips, and the span of time they "
             + "cover. Targets outside the log are moved to its start or end, with a warning. Nothing changes without "
@@ -26,7 +26,11 @@ import picocli.CommandLine.Parameters;
             "With --execute the group must have no members (--wait-for-empty waits for them to leave). A backup of "
             + "the offsets is written first, and its path printed with the command that undoes the reset; a line is "
             + "appended to the audit log. A group that does not exist is refused unless --create-group is given: a "
-            + "typo would create a group."},
+            + "typo would create a group.", "",
+            "Consumer groups (classic and KIP-848), share groups and streams groups. A share group's offsets are its "
+            + "start offsets (where delivery begins; the log end where nothing is left to deliver), and what it reads "
+            + "again or skips is the change in the broker's lag; --shift-by does not apply to it. A streams group's "
+            + "reset moves its input topics only (--all-topics: every input topic of its topology)."},
         footer = {"", "Examples:", "  Replay from a time: see what going back 2 hours would do, then do it:",
             "    kgroups reset storage_loader --all-topics --by-duration 2h",
             "    kgroups reset storage_loader --all-topics --by-duration 2h --execute",
@@ -52,7 +56,8 @@ final class ResetCommand implements Callable<Integer> {
                 description = "A topic, or some of its partitions (orders:0,3); repeatable.")
         List<String> topics;
 
-        @Option(names = "--all-topics", required = true, description = "Every topic the group has offsets for.")
+        @Option(names = "--all-topics", required = true, description = "Every topic the group has offsets for (a streams group: every input topic "
+                        + "of its topology).")
         boolean all;
     }
 
