@@ -14,6 +14,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.function.Consumer;
+import java.util.function.Function;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ClassicGroupDescription;
 import org.apache.kafka.clients.admin.Config;
@@ -141,29 +142,12 @@ public final class GroupReads {
         Map<String, String> groupErrors = new LinkedHashMap<>();
         Set<String> missing = new HashSet<>();
         for (String group : consumer) {
-            ConsumerGroupDescription description = attempt(describing.get(group), "describe group " + group,
-                    groupFailure(group, missing, groupErrors));
-            if (description == null) {
-                continue;
+            Map<TopicPartition, OffsetAndMetadata> present = readGroup(group, describing.get(group),
+                    offsetsResult.partitionsToOffsetAndMetadata(group), "group ", "offsets",
+                    ConsumerGroupDescription::groupState, described, missing, groupErrors);
+            if (present != null) {
+                committed.put(group, present);
             }
-            Map<TopicPartition, OffsetAndMetadata> offsets = attempt(offsetsResult.partitionsToOffsetAndMetadata(group),
-                    "read the offsets of group " + group, e -> groupErrors.put(group, e.getMessage()));
-            if (offsets == null) {
-                continue;
-            }
-            Map<TopicPartition, OffsetAndMetadata> present = new HashMap<>();
-            offsets.forEach((tp, o) -> {
-                if (o != null) {
-                    present.put(tp, o);
-                }
-            });
-            boolean dead = description.groupState() != null && description.groupState().toString().equalsIgnoreCase("dead");
-            if (dead && present.isEmpty()) {
-                missing.add(group);
-                continue;
-            }
-            described.put(group, description);
-            committed.put(group, present);
         }
         for (String group : foreign) {
             ClassicGroupDescription description = attempt(describingForeign.get(group), "describe group " + group,
@@ -173,27 +157,12 @@ public final class GroupReads {
             }
         }
         for (String group : share) {
-            ShareGroupDescription description = attempt(describingShare.get(group), "describe share group " + group,
-                    groupFailure(group, missing, groupErrors));
-            if (description == null) {
+            Map<TopicPartition, SharePartitionOffsetInfo> present = readGroup(group, describingShare.get(group),
+                    shareOffsetsResult.partitionsToOffsetInfo(group), "share group ", "start offsets",
+                    ShareGroupDescription::groupState, shareDescribed, missing, groupErrors);
+            if (present == null) {
                 continue;
             }
-            Map<TopicPartition, SharePartitionOffsetInfo> offsets = attempt(shareOffsetsResult.partitionsToOffsetInfo(group),
-                    "read the start offsets of share group " + group, e -> groupErrors.put(group, e.getMessage()));
-            if (offsets == null) {
-                continue;
-            }
-            Map<TopicPartition, SharePartitionOffsetInfo> present = new HashMap<>();
-            offsets.forEach((tp, o) -> {
-                if (o != null) {
-                    present.put(tp, o);
-                }
-            });
-            if (description.groupState() == GroupState.DEAD && present.isEmpty()) {
-                missing.add(group);
-                continue;
-            }
-            shareDescribed.put(group, description);
             shareOffsets.put(group, present);
             try {
                 shareConfigs.put(group, configs.shareConfigs(group, describingShareConfigs.get(group)));
@@ -202,29 +171,12 @@ public final class GroupReads {
             }
         }
         for (String group : streams) {
-            StreamsGroupDescription description = attempt(describingStreams.get(group), "describe streams group " + group,
-                    groupFailure(group, missing, groupErrors));
-            if (description == null) {
-                continue;
+            Map<TopicPartition, OffsetAndMetadata> present = readGroup(group, describingStreams.get(group),
+                    streamsOffsetsResult.partitionsToOffsetAndMetadata(group), "streams group ", "offsets",
+                    StreamsGroupDescription::groupState, streamsDescribed, missing, groupErrors);
+            if (present != null) {
+                committed.put(group, present);
             }
-            Map<TopicPartition, OffsetAndMetadata> offsets = attempt(
-                    streamsOffsetsResult.partitionsToOffsetAndMetadata(group), "read the offsets of streams group " + group,
-                    e -> groupErrors.put(group, e.getMessage()));
-            if (offsets == null) {
-                continue;
-            }
-            Map<TopicPartition, OffsetAndMetadata> present = new HashMap<>();
-            offsets.forEach((tp, o) -> {
-                if (o != null) {
-                    present.put(tp, o);
-                }
-            });
-            if (description.groupState() == GroupState.DEAD && present.isEmpty()) {
-                missing.add(group);
-                continue;
-            }
-            streamsDescribed.put(group, description);
-            committed.put(group, present);
         }
 
         Set<TopicPartition> partitions = new HashSet<>();
@@ -331,6 +283,40 @@ public final class GroupReads {
                 errors.put(group, e.getMessage());
             }
         };
+    }
+
+    /**
+     * One group's description and offsets: the offsets it has (those Kafka answers null for left
+     * out), its description put in {@code described}; null when it is not shown, with why in
+     * {@code missing} (a dead group without offsets, as good as none) or {@code groupErrors}.
+     *
+     * @param kind how messages name it: "group ", "share group " ...
+     * @param offsetsWord what its offsets are called: "offsets", "start offsets"
+     */
+    private <D, O> Map<TopicPartition, O> readGroup(String group, KafkaFuture<D> describing,
+            KafkaFuture<Map<TopicPartition, O>> reading, String kind, String offsetsWord, Function<D, GroupState> state,
+            Map<String, D> described, Set<String> missing, Map<String, String> groupErrors) {
+        D description = attempt(describing, "describe " + kind + group, groupFailure(group, missing, groupErrors));
+        if (description == null) {
+            return null;
+        }
+        Map<TopicPartition, O> offsets = attempt(reading, "read the " + offsetsWord + " of " + kind + group,
+                e -> groupErrors.put(group, e.getMessage()));
+        if (offsets == null) {
+            return null;
+        }
+        Map<TopicPartition, O> present = new HashMap<>();
+        offsets.forEach((tp, o) -> {
+            if (o != null) {
+                present.put(tp, o);
+            }
+        });
+        if (state.apply(description) == GroupState.DEAD && present.isEmpty()) {
+            missing.add(group);
+            return null;
+        }
+        described.put(group, description);
+        return present;
     }
 
     private <T> T attempt(KafkaFuture<T> future, String what, Consumer<GroupAdminException> onError) {
