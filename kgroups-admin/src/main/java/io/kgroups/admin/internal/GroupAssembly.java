@@ -125,27 +125,11 @@ public final class GroupAssembly {
         if (shared != null) {
             note = note == null ? shared : note + "; " + shared;
         }
-        String error = r.partitionErrors().get(tp);
-        Long logStart = r.logStart().get(tp);
-        Long logEnd = r.logEnd().get(tp);
-        if (error == null && (logStart == null || logEnd == null)) {
-            error = "its log offsets were not read";
-        }
-        Double lagSeconds = null;
-        Double retentionLeft = null;
-        if (lag != null && lag == 0) {
-            lagSeconds = 0.0;
-        } else if (lag != null && error == null) {
-            Long written = firstRecords.timestamp(tp, r.firstUnconsumed(tp, start));
-            if (written != null) {
-                lagSeconds = Math.max(0, nowMs - written) / 1000.0;
-                if (retentionMs != null && retentionMs > 0) {
-                    retentionLeft = retentionMs / 1000.0 - lagSeconds;
-                }
-            }
-        }
-        return new PartitionDetail(tp.topic(), tp.partition(), null, start, logStart, logEnd, lag, null, lagSeconds, owner,
-                0, 0, retentionLeft, note, error);
+        String error = logError(r, tp);
+        Age age = lag != null && lag == 0 ? Age.NONE : lag != null && error == null
+                ? Age.of(firstRecords, tp, r.firstUnconsumed(tp, start), retentionMs, nowMs) : Age.UNKNOWN;
+        return new PartitionDetail(tp.topic(), tp.partition(), null, start, r.logStart().get(tp), r.logEnd().get(tp), lag,
+                null, age.lagSeconds(), owner, 0, 0, age.retentionSecondsLeft(), note, error);
     }
 
     private static GroupDetail consumerGroup(OffsetReadings r, OffsetReadings.Listed listed,
@@ -250,12 +234,12 @@ public final class GroupAssembly {
         Long committed = offset == null ? null : offset.offset();
         int metadataBytes = offset == null || offset.metadata() == null ? 0
                 : offset.metadata().getBytes(StandardCharsets.UTF_8).length;
-        String error = r.partitionErrors().get(tp);
+        String error = logError(r, tp);
         Long start = r.logStart().get(tp);
         Long end = r.logEnd().get(tp);
-        if (error != null || start == null || end == null) {
+        if (error != null) {
             return new PartitionDetail(tp.topic(), tp.partition(), committed, null, start, end, null, null, null, owner,
-                    metadataBytes, 0, null, null, error == null ? "its log offsets were not read" : error);
+                    metadataBytes, 0, null, null, error);
         }
         if (committed == null) {
             return new PartitionDetail(tp.topic(), tp.partition(), null, null, start, end, null, null, null, owner, metadataBytes, 0,
@@ -272,26 +256,46 @@ public final class GroupAssembly {
         long deletedUnread = committed < start ? start - committed : 0;
         long lag = offsetLag;
         String note = null;
-        Double lagSeconds = null;
-        Double retentionLeft = null;
+        Age age;
         if (offsetLag == 0) {
-            lagSeconds = 0.0;
+            age = Age.NONE;
         } else if (firstRecords.noRecordBeforeEnd(tp, first)) {
             lag = 0;
-            lagSeconds = 0.0;
+            age = Age.NONE;
             note = "caught up: only control records (transaction markers, aborted records) stand in the last " + offsetLag
                     + " offsets";
         } else {
-            Long written = firstRecords.timestamp(tp, first);
-            if (written != null) {
-                lagSeconds = Math.max(0, nowMs - written) / 1000.0;
-                if (retentionMs != null && retentionMs > 0) {
-                    retentionLeft = retentionMs / 1000.0 - lagSeconds;
-                }
-            }
+            age = Age.of(firstRecords, tp, first, retentionMs, nowMs);
         }
-        return new PartitionDetail(tp.topic(), tp.partition(), committed, null, start, end, lag, offsetLag, lagSeconds, owner,
-                metadataBytes, deletedUnread, retentionLeft, note, null);
+        return new PartitionDetail(tp.topic(), tp.partition(), committed, null, start, end, lag, offsetLag, age.lagSeconds(),
+                owner, metadataBytes, deletedUnread, age.retentionSecondsLeft(), note, null);
+    }
+
+    /** Why the partition's log offsets are missing: its read error, or null when both were read. */
+    private static String logError(OffsetReadings r, TopicPartition tp) {
+        String error = r.partitionErrors().get(tp);
+        if (error == null && (r.logStart().get(tp) == null || r.logEnd().get(tp) == null)) {
+            return "its log offsets were not read";
+        }
+        return error;
+    }
+
+    /**
+     * The age of the first record a group has not consumed, and the time left before retention
+     * deletes it; either null when unknown.
+     */
+    private record Age(Double lagSeconds, Double retentionSecondsLeft) {
+        static final Age NONE = new Age(0.0, null);
+        static final Age UNKNOWN = new Age(null, null);
+
+        static Age of(FirstRecords firstRecords, TopicPartition tp, long first, Long retentionMs, long nowMs) {
+            Long written = firstRecords.timestamp(tp, first);
+            if (written == null) {
+                return UNKNOWN;
+            }
+            double seconds = Math.max(0, nowMs - written) / 1000.0;
+            return new Age(seconds, retentionMs != null && retentionMs > 0 ? retentionMs / 1000.0 - seconds : null);
+        }
     }
 
     private static GroupDetail.Coordinator coordinator(Node node) {
