@@ -226,7 +226,7 @@ public final class MonitorServer implements AutoCloseable {
      * --output json} (a dry run), plus the plan in words and the command lines that run it; the
      * plan's warnings go in the envelope's.
      */
-    record PlanJson(String group, String state, int activeMembers, long recordsReadAgain, long recordsSkipped,
+    record PlanJson(String group, String type, String state, int activeMembers, long recordsReadAgain, long recordsSkipped,
             List<PlanRow> partitions, String dryRunCommand, String executeCommand) {
     }
 
@@ -276,7 +276,7 @@ public final class MonitorServer implements AutoCloseable {
             error(ctx, unreachable(e) ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.BAD_REQUEST, e.getMessage());
             return;
         }
-        answer(ctx, "api/group/reset-plan", new PlanJson(plan.group(), plan.state(), plan.activeMembers(),
+        answer(ctx, "api/group/reset-plan", new PlanJson(plan.group(), plan.type(), plan.state(), plan.activeMembers(),
                 plan.recordsReadAgain(), plan.recordsSkipped(), plan.partitions().stream().map(PlanRow::new).toList(),
                 spec.command(group, topics, false), spec.command(group, topics, true)), plan.warnings());
     }
