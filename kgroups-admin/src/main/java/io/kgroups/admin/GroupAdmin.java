@@ -1,5 +1,6 @@
 package io.kgroups.admin;
 
+import io.kgroups.admin.internal.Access;
 import io.kgroups.admin.internal.Calls;
 import io.kgroups.admin.internal.DeletePlanner;
 import io.kgroups.admin.internal.FirstRecordReader;
@@ -60,7 +61,8 @@ public final class GroupAdmin implements AutoCloseable {
     private GroupAdmin(Admin admin, Properties clientProperties, Duration timeout) {
         this.admin = admin;
         this.clientProperties = clientProperties;
-        this.calls = new Calls(timeout, clientProperties.getProperty("bootstrap.servers", "?"));
+        this.calls = new Calls(timeout, clientProperties.getProperty("bootstrap.servers", "?"),
+                Access.principal(clientProperties));
         this.reads = new GroupReads(admin, calls);
         this.deletes = new DeletePlanner(admin, calls, clientProperties);
         this.writer = new OffsetWriter(admin, calls, new ResetPlanner(admin, calls, clientProperties), deletes);
@@ -155,7 +157,7 @@ public final class GroupAdmin implements AutoCloseable {
     public Map<String, Long> retentionMs(Collection<String> topics) {
         Set<TopicPartition> partitions = new HashSet<>();
         topics.forEach(t -> partitions.add(new TopicPartition(t, 0)));
-        return calls.await(retentionMsOf(partitions), "read topic retention");
+        return calls.await(retentionMsOf(partitions), "read topic retention", Access.topics("DescribeConfigs"));
     }
 
     /** @param groups null: every group listed */
@@ -201,7 +203,8 @@ public final class GroupAdmin implements AutoCloseable {
         KafkaFuture<Map<String, Long>> retentionCall = consumer == null ? null : retentionMsOf(readings.logEnd().keySet());
         FirstRecords firstRecords = consumer == null ? FirstRecords.none()
                 : firstRecords(readings, readings.firstUnconsumed(), isolation, consumer);
-        Map<String, Long> retention = retentionCall == null ? Map.of() : calls.await(retentionCall, "read topic retention");
+        Map<String, Long> retention = retentionCall == null ? Map.of() : calls.await(retentionCall, "read topic retention",
+                Access.topics("DescribeConfigs"));
         Map<String, GroupDetail> byName = new HashMap<>();
         readings.details(firstRecords, retention, System.currentTimeMillis()).forEach(d -> byName.put(d.group(), d));
         List<GroupDetail> result = new ArrayList<>();

@@ -62,7 +62,8 @@ final class ConsumerOffsetStore implements OffsetStore {
 
     @Override
     public void alter(String group, Map<TopicPartition, OffsetAndMetadata> offsets) {
-        calls.await(admin.alterConsumerGroupOffsets(group, offsets).all(), "commit the new offsets of " + group);
+        calls.await(admin.alterConsumerGroupOffsets(group, offsets).all(), "commit the new offsets of " + group,
+                Access.group("Read", group), Access.topics("Read"));
     }
 
     @Override
@@ -77,7 +78,8 @@ final class ConsumerOffsetStore implements OffsetStore {
         Map<TopicPartition, GroupAdminException> failed = new LinkedHashMap<>();
         for (TopicPartition tp : partitions) {
             try {
-                calls.await(result.apply(tp), "delete the offset of " + tp + " of group " + group);
+                calls.await(result.apply(tp), "delete the offset of " + tp + " of group " + group,
+                        Access.group("Delete", group), Access.topics("Read"));
             } catch (GroupAdminException e) {
                 failed.put(tp, e);
             }
@@ -87,6 +89,7 @@ final class ConsumerOffsetStore implements OffsetStore {
 
     @Override
     public void deleteGroup(String group) {
-        calls.await(admin.deleteConsumerGroups(List.of(group)).deletedGroups().get(group), "delete group " + group);
+        calls.await(admin.deleteConsumerGroups(List.of(group)).deletedGroups().get(group), "delete group " + group,
+                Access.group("Delete", group));
     }
 }

@@ -38,7 +38,8 @@ final class GroupConfigs {
         ConfigResource resource = new ConfigResource(ConfigResource.Type.GROUP, group);
         SortedMap<String, String> set = new TreeMap<>();
         try {
-            calls.await(admin.describeConfigs(List.of(resource)).values().get(resource), "read the configs of group " + group)
+            calls.await(admin.describeConfigs(List.of(resource)).values().get(resource), "read the configs of group " + group,
+                    Access.group("DescribeConfigs", group))
                     .entries().forEach(e -> {
                         if (e.source() == ConfigEntry.ConfigSource.DYNAMIC_GROUP_CONFIG) {
                             set.put(e.name(), e.value());
@@ -71,7 +72,8 @@ final class GroupConfigs {
     List<GroupDetail.Config> shareConfigs(String group, KafkaFuture<Config> described) {
         List<GroupDetail.Config> configs = new ArrayList<>();
         try {
-            for (ConfigEntry e : calls.await(described, "read the configs of share group " + group).entries()) {
+            for (ConfigEntry e : calls.await(described, "read the configs of share group " + group,
+                    Access.group("DescribeConfigs", group)).entries()) {
                 if (e.name().startsWith("share.") || e.name().startsWith("errors.deadletterqueue.")) {
                     configs.add(new GroupDetail.Config(e.name(), e.value(),
                             e.source() == ConfigEntry.ConfigSource.DYNAMIC_GROUP_CONFIG ? "group" : "default"));
@@ -95,6 +97,6 @@ final class GroupConfigs {
             return;
         }
         calls.await(admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.GROUP, group), ops)).all(),
-                "change the configs of group " + group);
+                "change the configs of group " + group, Access.group("AlterConfigs", group));
     }
 }

@@ -208,7 +208,8 @@ public final class OffsetWriter {
         List<String> deleted = new ArrayList<>();
         for (String topic : topics) {
             try {
-                calls.await(result.get(topic), "delete topic " + topic + " of streams group " + group);
+                calls.await(result.get(topic), "delete topic " + topic + " of streams group " + group,
+                        Access.topics("Delete"));
                 deleted.add(topic);
             } catch (GroupAdminException e) {
                 if (e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException) {

@@ -108,7 +108,8 @@ final class ShareOffsetStore implements OffsetStore {
     public void alter(String group, Map<TopicPartition, OffsetAndMetadata> offsets) {
         Map<TopicPartition, Long> starts = new HashMap<>();
         offsets.forEach((tp, o) -> starts.put(tp, o.offset()));
-        calls.await(admin.alterShareGroupOffsets(group, starts).all(), "set the start offsets of share group " + group);
+        calls.await(admin.alterShareGroupOffsets(group, starts).all(), "set the start offsets of share group " + group,
+                Access.group("Read", group), Access.topics("Read"));
     }
 
     /** Kafka deletes a share group's offsets by whole topics: a part of a topic cannot be deleted alone. */
@@ -133,7 +134,8 @@ final class ShareOffsetStore implements OffsetStore {
         Map<TopicPartition, GroupAdminException> failed = new LinkedHashMap<>();
         byTopic.forEach((topic, of) -> {
             try {
-                calls.await(result.topicResult(topic), "delete the start offsets of " + topic + " of share group " + group);
+                calls.await(result.topicResult(topic), "delete the start offsets of " + topic + " of share group " + group,
+                        Access.group("Delete", group), Access.topics("Read"));
             } catch (GroupAdminException e) {
                 of.forEach(tp -> failed.put(tp, e));
             }
@@ -143,7 +145,8 @@ final class ShareOffsetStore implements OffsetStore {
 
     @Override
     public void deleteGroup(String group) {
-        calls.await(admin.deleteShareGroups(List.of(group)).deletedGroups().get(group), "delete share group " + group);
+        calls.await(admin.deleteShareGroups(List.of(group)).deletedGroups().get(group), "delete share group " + group,
+                Access.group("Delete", group));
     }
 
     /**

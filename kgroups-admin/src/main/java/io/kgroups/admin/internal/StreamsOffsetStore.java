@@ -85,7 +85,8 @@ final class StreamsOffsetStore implements OffsetStore {
 
     @Override
     public void alter(String group, Map<TopicPartition, OffsetAndMetadata> offsets) {
-        calls.await(admin.alterStreamsGroupOffsets(group, offsets).all(), "commit the new offsets of streams group " + group);
+        calls.await(admin.alterStreamsGroupOffsets(group, offsets).all(), "commit the new offsets of streams group " + group,
+                Access.group("Read", group), Access.topics("Read"));
     }
 
     @Override
@@ -96,6 +97,7 @@ final class StreamsOffsetStore implements OffsetStore {
 
     @Override
     public void deleteGroup(String group) {
-        calls.await(admin.deleteStreamsGroups(List.of(group)).deletedGroups().get(group), "delete streams group " + group);
+        calls.await(admin.deleteStreamsGroups(List.of(group)).deletedGroups().get(group), "delete streams group " + group,
+                Access.group("Delete", group));
     }
 }
