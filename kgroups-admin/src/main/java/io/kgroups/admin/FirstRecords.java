@@ -13,9 +13,19 @@ import org.apache.kafka.common.TopicPartition;
  *
  * @param timestamps per partition, offset to the write time (epoch ms) of the first record at or after it
  * @param noRecordBeforeEnd per partition, the offsets from which the log holds no record up to its end
+ * @param deniedTopics topics Kafka refused to fetch from (the principal has no READ on them):
+ *     their time lag is unavailable, not unknown
  */
 public record FirstRecords(Map<TopicPartition, Map<Long, Long>> timestamps,
-        Map<TopicPartition, Set<Long>> noRecordBeforeEnd) {
+        Map<TopicPartition, Set<Long>> noRecordBeforeEnd, Set<String> deniedTopics) {
+
+    public FirstRecords {
+        deniedTopics = Set.copyOf(deniedTopics);
+    }
+
+    public FirstRecords(Map<TopicPartition, Map<Long, Long>> timestamps, Map<TopicPartition, Set<Long>> noRecordBeforeEnd) {
+        this(timestamps, noRecordBeforeEnd, Set.of());
+    }
 
     /** Nothing found (nothing asked, or no answer). */
     public static FirstRecords none() {
@@ -26,6 +36,11 @@ public record FirstRecords(Map<TopicPartition, Map<Long, Long>> timestamps,
     public Long timestamp(TopicPartition tp, long offset) {
         Map<Long, Long> found = timestamps.get(tp);
         return found == null ? null : found.get(offset);
+    }
+
+    /** Why the time lag of a partition of {@code topic} is not known, when Kafka refused the read; null otherwise. */
+    public String unavailable(String topic) {
+        return deniedTopics.contains(topic) ? "time lag unavailable (needs READ on topic " + topic + ")" : null;
     }
 
     /** True when the log holds no record from {@code offset} to its end (only control records, if anything). */

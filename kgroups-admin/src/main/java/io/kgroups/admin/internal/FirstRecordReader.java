@@ -13,9 +13,11 @@ import java.util.Set;
 import java.util.SortedSet;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
 /**
@@ -26,7 +28,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * wanted is far. A partition whose position reaches its log end has its remaining offsets answered
  * at once: no record stands there (the consumer steps over control records and, under
  * read_committed, aborted ones without returning them). What has no answer within the wait is
- * left out.
+ * left out. A topic the principal may not read (no READ ACL) is dropped from the read, named in
+ * the answer, and the other partitions are read on.
  */
 public final class FirstRecordReader {
     /** Beyond this many records to the next offset wanted, seek rather than read through. */
@@ -69,6 +72,7 @@ public final class FirstRecordReader {
             Map<TopicPartition, Long> logEnd, Duration maxWait) {
         Map<TopicPartition, Map<Long, Long>> timestamps = new HashMap<>();
         Map<TopicPartition, Set<Long>> noRecord = new HashMap<>();
+        Set<String> denied = new HashSet<>();
         if (wanted.isEmpty()) {
             return new FirstRecords(timestamps, noRecord);
         }
@@ -78,7 +82,21 @@ public final class FirstRecordReader {
         pending.forEach((tp, offsets) -> consumer.seek(tp, offsets.get(0)));
         long deadline = System.nanoTime() + maxWait.toNanos();
         while (!pending.isEmpty() && System.nanoTime() < deadline) {
-            for (ConsumerRecord<byte[], byte[]> record : consumer.poll(Duration.ofMillis(100))) {
+            ConsumerRecords<byte[], byte[]> records;
+            try {
+                records = consumer.poll(Duration.ofMillis(100));
+            } catch (TopicAuthorizationException e) {
+                // The whole poll fails for one such topic: leave its partitions out and read the others.
+                denied.addAll(e.unauthorizedTopics());
+                for (TopicPartition tp : List.copyOf(pending.keySet())) {
+                    if (e.unauthorizedTopics().contains(tp.topic())) {
+                        pending.remove(tp);
+                    }
+                }
+                consumer.assign(pending.keySet());
+                continue;
+            }
+            for (ConsumerRecord<byte[], byte[]> record : records) {
                 TopicPartition tp = new TopicPartition(record.topic(), record.partition());
                 List<Long> offsets = pending.get(tp);
                 if (offsets == null) {
@@ -103,7 +121,7 @@ public final class FirstRecordReader {
                 }
             }
         }
-        return new FirstRecords(timestamps, noRecord);
+        return new FirstRecords(timestamps, noRecord, denied);
     }
 
     private static void done(KafkaConsumer<byte[], byte[]> consumer, Map<TopicPartition, List<Long>> pending,

@@ -126,6 +126,10 @@ public final class GroupAssembly {
             note = note == null ? shared : note + "; " + shared;
         }
         String error = logError(r, tp);
+        String unread = lag != null && lag > 0 ? firstRecords.unavailable(tp.topic()) : null;
+        if (unread != null) {
+            note = note == null ? unread : note + "; " + unread;
+        }
         Age age = lag != null && lag == 0 ? Age.NONE : lag != null && error == null
                 ? Age.of(firstRecords, tp, r.firstUnconsumed(tp, start), retentionMs, nowMs) : Age.UNKNOWN;
         return new PartitionDetail(tp.topic(), tp.partition(), null, start, r.logStart().get(tp), r.logEnd().get(tp), lag,
@@ -266,6 +270,7 @@ public final class GroupAssembly {
                     + " offsets";
         } else {
             age = Age.of(firstRecords, tp, first, retentionMs, nowMs);
+            note = firstRecords.unavailable(tp.topic());
         }
         return new PartitionDetail(tp.topic(), tp.partition(), committed, null, start, end, lag, offsetLag, age.lagSeconds(),
                 owner, metadataBytes, deletedUnread, age.retentionSecondsLeft(), note, null);

@@ -58,7 +58,9 @@ class GroupAssemblyTest {
                 Arguments.of("past the log end (topic re-created)", 500L, 0L, 100L, null, null, null, null, "past the log end"),
                 Arguments.of("retention deleted records before they were read", 10L, 50L, 100L, NOW - 1_000, 90L, 90L, 1.0,
                         null),
-                Arguments.of("unreadable partition", 10L, null, null, null, null, null, null, null));
+                Arguments.of("unreadable partition", 10L, null, null, null, null, null, null, null),
+                Arguments.of("lagging, the principal may not read the topic", 90L, 0L, 100L, "denied", 10L, 10L, null,
+                        "time lag unavailable (needs READ on topic orders)"));
     }
 
     @ParameterizedTest(name = "{0}")
@@ -72,6 +74,7 @@ class GroupAssemblyTest {
         long first = committed == null ? 0 : r.firstUnconsumed(TP, committed);
         FirstRecords records = found == null ? FirstRecords.none()
                 : found.equals("none") ? new FirstRecords(Map.of(), Map.of(TP, Set.of(first)))
+                : found.equals("denied") ? new FirstRecords(Map.of(), Map.of(), Set.of(TP.topic()))
                 : new FirstRecords(Map.of(TP, Map.of(first, (Long) found)), Map.of());
 
         PartitionDetail p = r.details(records, Map.of(), NOW).get(0).partitions().get(0);
