@@ -26,6 +26,7 @@ import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
+import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
@@ -33,6 +34,7 @@ import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.errors.GroupIdNotFoundException;
+import org.apache.kafka.common.errors.TopicAuthorizationException;
 
 /**
  * Consumer-group operations on Kafka's {@link Admin} client. Every question is answered with a
@@ -153,11 +155,14 @@ public final class GroupAdmin implements AutoCloseable {
         return FirstRecordReader.read(clientProperties, isolation, wanted, logEnd, maxWait);
     }
 
-    /** retention.ms of each topic that deletes (not compact-only); others are left out. */
+    /**
+     * retention.ms of each topic that deletes (not compact-only); others are left out, as are
+     * topics whose configs the principal may not read.
+     */
     public Map<String, Long> retentionMs(Collection<String> topics) {
         Set<TopicPartition> partitions = new HashSet<>();
         topics.forEach(t -> partitions.add(new TopicPartition(t, 0)));
-        return calls.await(retentionMsOf(partitions), "read topic retention", Access.topics("DescribeConfigs"));
+        return retention(retentionMsOf(partitions));
     }
 
     /** @param groups null: every group listed */
@@ -200,11 +205,11 @@ public final class GroupAdmin implements AutoCloseable {
                 }
             }
         }
-        KafkaFuture<Map<String, Long>> retentionCall = consumer == null ? null : retentionMsOf(readings.logEnd().keySet());
+        Map<ConfigResource, KafkaFuture<Config>> retentionCall = consumer == null ? Map.of()
+                : retentionMsOf(readings.logEnd().keySet());
         FirstRecords firstRecords = consumer == null ? FirstRecords.none()
                 : firstRecords(readings, readings.firstUnconsumed(), isolation, consumer);
-        Map<String, Long> retention = retentionCall == null ? Map.of() : calls.await(retentionCall, "read topic retention",
-                Access.topics("DescribeConfigs"));
+        Map<String, Long> retention = retention(retentionCall);
         Map<String, GroupDetail> byName = new HashMap<>();
         readings.details(firstRecords, retention, System.currentTimeMillis()).forEach(d -> byName.put(d.group(), d));
         List<GroupDetail> result = new ArrayList<>();
@@ -231,24 +236,38 @@ public final class GroupAdmin implements AutoCloseable {
         return FirstRecordReader.read(consumer.join(), wanted, readings.logEnd(), TIME_LAG_WAIT);
     }
 
-    /** retention.ms of each topic that deletes (not compact-only); others are left out. */
-    private KafkaFuture<Map<String, Long>> retentionMsOf(Set<TopicPartition> partitions) {
+    /** The configs of the topics of {@code partitions}, asked for: read them with {@link #retention}. */
+    private Map<ConfigResource, KafkaFuture<Config>> retentionMsOf(Set<TopicPartition> partitions) {
         Set<ConfigResource> topics = new HashSet<>();
         partitions.forEach(tp -> topics.add(new ConfigResource(ConfigResource.Type.TOPIC, tp.topic())));
-        if (topics.isEmpty()) {
-            return KafkaFuture.completedFuture(Map.of());
-        }
-        return admin.describeConfigs(topics).all().thenApply(configs -> {
-            Map<String, Long> result = new HashMap<>();
-            configs.forEach((resource, config) -> {
-                var policy = config.get("cleanup.policy");
-                var retention = config.get("retention.ms");
-                if (retention != null && (policy == null || policy.value().contains("delete"))) {
-                    result.put(resource.name(), Long.parseLong(retention.value()));
+        return topics.isEmpty() ? Map.of() : admin.describeConfigs(topics).values();
+    }
+
+    /**
+     * retention.ms of each topic that deletes (not compact-only); others are left out, and so is a
+     * topic whose configs the principal may not read (no DescribeConfigs): its retention risk is
+     * unknown, and the others' are read.
+     */
+    private Map<String, Long> retention(Map<ConfigResource, KafkaFuture<Config>> described) {
+        Map<String, Long> result = new HashMap<>();
+        described.forEach((resource, future) -> {
+            Config config;
+            try {
+                config = calls.await(future, "read the retention of topic " + resource.name(),
+                        Access.topics("DescribeConfigs"));
+            } catch (GroupAdminException e) {
+                if (e.getCause() instanceof TopicAuthorizationException) {
+                    return;
                 }
-            });
-            return result;
+                throw e;
+            }
+            var policy = config.get("cleanup.policy");
+            var retention = config.get("retention.ms");
+            if (retention != null && (policy == null || policy.value().contains("delete"))) {
+                result.put(resource.name(), Long.parseLong(retention.value()));
+            }
         });
+        return result;
     }
 
     /**

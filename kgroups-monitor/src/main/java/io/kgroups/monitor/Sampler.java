@@ -41,6 +41,8 @@ final class Sampler {
     /** tp → first unconsumed offset → the log end up to which it holds no record. */
     private final Map<TopicPartition, Map<Long, Long>> noRecordUpTo = new HashMap<>();
     private final Map<String, Long> retentionMs = new HashMap<>();
+    /** Topics Kafka refused to fetch from (no READ), and when: not read again before RETENTION_REFRESH_MS. */
+    private final Map<String, Long> deniedAtMs = new HashMap<>();
     private long retentionReadAtMs = -RETENTION_REFRESH_MS; // due at the first cycle, whatever the clock
 
     Sampler(GroupAdmin admin, Predicate<String> include, int maxLogReads, Duration logReadWait) {
@@ -55,7 +57,8 @@ final class Sampler {
         OffsetReadings readings = admin.readOffsets(include, IsolationLevel.READ_UNCOMMITTED);
         Map<TopicPartition, SortedSet<Long>> places = readings.firstUnconsumed();
         forgetAllBut(places);
-        readLogs(readings, places);
+        deniedAtMs.values().removeIf(at -> nowMs - at >= RETENTION_REFRESH_MS);
+        readLogs(readings, places, nowMs);
         refreshRetention(readings, nowMs);
         return readings.details(known(places, readings), retentionMs, nowMs);
     }
@@ -65,11 +68,14 @@ final class Sampler {
         return retentionMs;
     }
 
-    private void readLogs(OffsetReadings readings, Map<TopicPartition, SortedSet<Long>> places) {
+    private void readLogs(OffsetReadings readings, Map<TopicPartition, SortedSet<Long>> places, long nowMs) {
         record Place(TopicPartition tp, long offset, long offsetLag) {
         }
         List<Place> unknown = new ArrayList<>();
         places.forEach((tp, offsets) -> {
+            if (deniedAtMs.containsKey(tp.topic())) {
+                return; // asked again only when the refusal is old: a missing ACL costs one fetch per topic, not one per cycle
+            }
             long end = readings.logEnd().get(tp);
             for (long offset : offsets) {
                 boolean timed = timestamps.getOrDefault(tp, Map.of()).containsKey(offset);
@@ -93,6 +99,7 @@ final class Sampler {
         } catch (RuntimeException e) {
             return; // interpolation still answers where it can; the reads are tried again next cycle
         }
+        found.deniedTopics().forEach(topic -> deniedAtMs.put(topic, nowMs));
         wanted.forEach((tp, offsets) -> offsets.forEach(offset -> {
             Long ts = found.timestamp(tp, offset);
             if (ts != null) {
@@ -119,7 +126,7 @@ final class Sampler {
                 }
             }
         });
-        return new FirstRecords(ts, none);
+        return new FirstRecords(ts, none, deniedAtMs.keySet());
     }
 
     /** Keeps the memory to the places groups stand at now. */
