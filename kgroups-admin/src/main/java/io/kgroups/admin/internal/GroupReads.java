@@ -245,9 +245,13 @@ public final class GroupReads {
         Map<String, TopicDescription> described = new HashMap<>();
         Map<String, String> topicErrors = new HashMap<>();
         for (String topic : topics) {
+            // A topic the principal may not describe is also one whose offsets Kafka leaves out of a group's: say so,
+            // rather than show the group's lag without it as if it were whole.
             TopicDescription d = attempt(describing.get(topic), "describe topic " + topic, e -> topicErrors.put(topic,
                     e.getCause() instanceof org.apache.kafka.common.errors.UnknownTopicOrPartitionException
                             ? "topic " + topic + " does not exist (deleted?): the group's offsets for it are left over"
+                            : e.getCause() instanceof org.apache.kafka.common.errors.TopicAuthorizationException
+                            ? "offsets of topic " + topic + " not visible: " + e.getMessage()
                             : e.getMessage()));
             if (d != null) {
                 described.put(topic, d);
