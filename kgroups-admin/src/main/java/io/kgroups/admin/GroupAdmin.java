@@ -203,6 +203,11 @@ public final class GroupAdmin implements AutoCloseable {
                 if (!readings.groups().contains(group)) {
                     throw GroupAdminException.unknownGroup(group);
                 }
+                // Not listed and not readable: Kafka lists only the groups one may describe, so this is a refusal
+                // (or a group that is not there), and the command fails with it rather than answer in part.
+                if (!listed.containsKey(group) && readings.groupErrors().containsKey(group)) {
+                    throw new GroupAdminException(readings.groupErrors().get(group));
+                }
             }
         }
         Map<ConfigResource, KafkaFuture<Config>> retentionCall = consumer == null ? Map.of()
