@@ -66,15 +66,11 @@ final class MonitorAccess {
         List<String> users = secretLines("--http-basic-file", basicFile, BASIC_ENV, environment);
         HttpCredentials credentials = tokens;
         if (users != null) {
-            for (int i = 0; i < users.size(); i++) {
-                String pair = users.get(i);
-                int colon = pair.indexOf(':');
-                if (colon < 1 || colon == pair.length() - 1) {
-                    throw CliException.usage(source("--http-basic-file", basicFile, BASIC_ENV) + ": line " + (i + 1)
-                            + " is not user:password (neither part empty)");
-                }
+            try {
+                credentials = credentials.and(HttpCredentials.users(users));
+            } catch (IllegalArgumentException e) {
+                throw CliException.usage(source("--http-basic-file", basicFile, BASIC_ENV) + ": " + e.getMessage());
             }
-            credentials = credentials.and(HttpCredentials.users(users));
         }
         HttpCredentials metrics = tokens("--metrics-token-file", metricsTokenFile, METRICS_TOKEN_ENV, environment);
         return keyStore(credentials, metrics, environment);

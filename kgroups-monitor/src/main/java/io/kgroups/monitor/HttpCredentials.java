@@ -38,12 +38,17 @@ public final class HttpCredentials {
         return new HttpCredentials(digests(tokens), List.of());
     }
 
-    /** Basic auth's {@code user:password} pairs (split at the first ':'); neither part may be empty. */
-    public static HttpCredentials users(Collection<String> userPasswords) {
-        for (String pair : userPasswords) {
+    /**
+     * Basic auth's {@code user:password} pairs, as the lines of a users file (split at the first
+     * ':'); neither part may be empty: else an IllegalArgumentException that names the line (1 the
+     * first), never its text.
+     */
+    public static HttpCredentials users(List<String> userPasswords) {
+        for (int i = 0; i < userPasswords.size(); i++) {
+            String pair = userPasswords.get(i);
             int colon = pair.indexOf(':');
             if (colon < 1 || colon == pair.length() - 1) {
-                throw new IllegalArgumentException("a basic-auth credential is user:password, neither part empty");
+                throw new IllegalArgumentException("line " + (i + 1) + " is not user:password (neither part empty)");
             }
         }
         return new HttpCredentials(List.of(), digests(userPasswords));

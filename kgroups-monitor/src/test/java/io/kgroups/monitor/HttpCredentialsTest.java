@@ -47,8 +47,9 @@ class HttpCredentialsTest {
 
     @Test
     void badPairsAreRefusedAndNothingIsPrinted() {
-        assertThatThrownBy(() -> HttpCredentials.users(List.of(":password"))).isInstanceOf(IllegalArgumentException.class);
-        assertThatThrownBy(() -> HttpCredentials.users(List.of("user:"))).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> HttpCredentials.users(List.of("a:b", ":password"))).isInstanceOf(IllegalArgumentException.class)
+                .hasMessage("line 2 is not user:password (neither part empty)");
+        assertThatThrownBy(() -> HttpCredentials.users(List.of("ops-s3cret:"))).hasMessageNotContaining("s3cret");
         assertThatThrownBy(() -> HttpCredentials.tokens(List.of(""))).isInstanceOf(IllegalArgumentException.class);
         assertThat(credentials).hasToString("HttpCredentials[2 token(s), 2 user(s)]");
         assertThat(HttpCredentials.none().isEmpty()).isTrue();
