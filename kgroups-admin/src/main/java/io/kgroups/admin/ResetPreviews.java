@@ -51,7 +51,10 @@ public final class ResetPreviews implements AutoCloseable {
             consumer = FirstRecordReader.consumer(clientProperties, IsolationLevel.READ_UNCOMMITTED);
         }
         try {
-            return FirstRecordReader.read(consumer, wanted, logEnd, maxWait);
+            FirstRecords found = FirstRecordReader.read(consumer, wanted, logEnd, maxWait);
+            // Idle, it holds no partition: no pause or position carried into the next read, no metadata kept fresh.
+            consumer.unsubscribe();
+            return found;
         } catch (RuntimeException e) {
             // What state a consumer is left in by a failed read is not worth knowing: the next plan makes a new one.
             consumer.close(Duration.ZERO);

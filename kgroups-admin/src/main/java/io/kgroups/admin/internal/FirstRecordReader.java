@@ -75,8 +75,6 @@ public final class FirstRecordReader {
         Map<TopicPartition, List<Long>> pending = new HashMap<>();
         wanted.forEach((tp, offsets) -> pending.put(tp, new ArrayList<>(offsets)));
         consumer.assign(pending.keySet());
-        // A consumer used before keeps the pause of a partition assigned again: this read starts with none paused.
-        consumer.resume(consumer.paused());
         pending.forEach((tp, offsets) -> consumer.seek(tp, offsets.get(0)));
         long deadline = System.nanoTime() + maxWait.toNanos();
         while (!pending.isEmpty() && System.nanoTime() < deadline) {
