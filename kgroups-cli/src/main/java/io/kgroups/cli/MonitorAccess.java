@@ -5,11 +5,13 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermission;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import picocli.CommandLine.Option;
 
 /**
@@ -54,16 +56,21 @@ final class MonitorAccess {
             description = "The file that holds the keystore's password (its first line).")
     private Path keyStorePasswordFile;
 
-    /** What this run was given: credentials (none: none), /metrics' own, and a keystore (null: plain HTTP). */
-    record Settings(HttpCredentials credentials, HttpCredentials metricsCredentials, KeyStore keyStore, char[] password) {
+    /**
+     * What this run was given: credentials (none: none), /metrics' own, a keystore (null: plain
+     * HTTP), and warnings (a secret file other users can read).
+     */
+    record Settings(HttpCredentials credentials, HttpCredentials metricsCredentials, KeyStore keyStore, char[] password,
+            List<String> warnings) {
         boolean tls() {
             return keyStore != null;
         }
     }
 
     Settings read(Map<String, String> environment) {
-        HttpCredentials tokens = tokens("--http-token-file", tokenFile, TOKEN_ENV, environment);
-        List<String> users = secretLines("--http-basic-file", basicFile, BASIC_ENV, environment);
+        List<String> warnings = new ArrayList<>();
+        HttpCredentials tokens = tokens("--http-token-file", tokenFile, TOKEN_ENV, environment, warnings);
+        List<String> users = secretLines("--http-basic-file", basicFile, BASIC_ENV, environment, warnings);
         HttpCredentials credentials = tokens;
         if (users != null) {
             try {
@@ -72,18 +79,20 @@ final class MonitorAccess {
                 throw CliException.usage(source("--http-basic-file", basicFile, BASIC_ENV) + ": " + e.getMessage());
             }
         }
-        HttpCredentials metrics = tokens("--metrics-token-file", metricsTokenFile, METRICS_TOKEN_ENV, environment);
-        return keyStore(credentials, metrics, environment);
+        HttpCredentials metrics = tokens("--metrics-token-file", metricsTokenFile, METRICS_TOKEN_ENV, environment, warnings);
+        return keyStore(credentials, metrics, environment, warnings);
     }
 
-    private Settings keyStore(HttpCredentials credentials, HttpCredentials metrics, Map<String, String> environment) {
+    private Settings keyStore(HttpCredentials credentials, HttpCredentials metrics, Map<String, String> environment,
+            List<String> warnings) {
         if (keyStoreFile == null) {
             if (keyStorePasswordFile != null) {
                 throw CliException.usage("--tls-keystore-password-file is the password of --tls-keystore: give that too");
             }
-            return new Settings(credentials, metrics, null, null);
+            return new Settings(credentials, metrics, null, null, warnings);
         }
-        List<String> lines = secretLines("--tls-keystore-password-file", keyStorePasswordFile, TLS_PASSWORD_ENV, environment);
+        List<String> lines = secretLines("--tls-keystore-password-file", keyStorePasswordFile, TLS_PASSWORD_ENV, environment,
+                warnings);
         if (lines == null) {
             throw CliException.usage("--tls-keystore needs its password: put it in a file named by "
                     + "--tls-keystore-password-file, or in $" + TLS_PASSWORD_ENV);
@@ -92,7 +101,7 @@ final class MonitorAccess {
         try (InputStream in = Files.newInputStream(keyStoreFile)) {
             KeyStore keyStore = KeyStore.getInstance("PKCS12");
             keyStore.load(in, password);
-            return new Settings(credentials, metrics, keyStore, password);
+            return new Settings(credentials, metrics, keyStore, password, warnings);
         } catch (IOException e) {
             if (e.getCause() instanceof java.security.UnrecoverableKeyException || e.getMessage() != null
                     && e.getMessage().contains("password")) {
@@ -111,8 +120,9 @@ final class MonitorAccess {
     }
 
     /** Tokens from a file or a variable; none given: no credentials. */
-    private static HttpCredentials tokens(String option, Path file, String variable, Map<String, String> environment) {
-        List<String> tokens = secretLines(option, file, variable, environment);
+    private static HttpCredentials tokens(String option, Path file, String variable, Map<String, String> environment,
+            List<String> warnings) {
+        List<String> tokens = secretLines(option, file, variable, environment, warnings);
         if (tokens == null) {
             return HttpCredentials.none();
         }
@@ -127,13 +137,17 @@ final class MonitorAccess {
 
     /**
      * The non-blank lines of the file (or else the variable), stripped; null when neither is given.
-     * Given and holding nothing is an error.
+     * Given and holding nothing is an error; a file other users may read, a warning.
      */
-    private static List<String> secretLines(String option, Path file, String variable, Map<String, String> environment) {
+    private static List<String> secretLines(String option, Path file, String variable, Map<String, String> environment,
+            List<String> warnings) {
         String text;
         if (file != null) {
             try {
                 text = Files.readString(file);
+                if (readableByOthers(file)) {
+                    warnings.add(option + " " + file + " can be read by other users of this machine: chmod 600 " + file);
+                }
             } catch (IOException e) {
                 throw FileError.usage(option, file, e, "give a file this user can read");
             }
@@ -149,6 +163,16 @@ final class MonitorAccess {
             throw CliException.usage(source(option, file, variable) + " is empty: write the secret in it");
         }
         return lines;
+    }
+
+    /** Whether the group or others may read {@code file} (false where the file system has no POSIX permissions). */
+    private static boolean readableByOthers(Path file) throws IOException {
+        try {
+            Set<PosixFilePermission> permissions = Files.getPosixFilePermissions(file);
+            return permissions.contains(PosixFilePermission.GROUP_READ) || permissions.contains(PosixFilePermission.OTHERS_READ);
+        } catch (UnsupportedOperationException e) {
+            return false;
+        }
     }
 
     /** Where a secret came from, as an error names it: the option and file, or the variable. */

@@ -148,7 +148,9 @@ final class MonitorCommand implements Callable<Integer> {
             }
             monitor.start();
             String url = http.url(served.tls() ? "https" : "http", server.port());
-            context.output().print(Table.record("url", "dashboard", "metrics", "api", "intervalSeconds", "windowCommits",
+            Output output = context.output();
+            served.warnings().forEach(output::warning);
+            output.print(Table.record("url", "dashboard", "metrics", "api", "intervalSeconds", "windowCommits",
                     "allowedLag").row(url, url + "/", url + "/metrics", url + "/api/groups", interval.toMillis() / 1000.0,
                             window, allowedLag));
             // Runs until the JVM ends (Ctrl-C) or the thread is interrupted (an embedding program, a test).

@@ -17,6 +17,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.security.KeyStore;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -188,7 +189,9 @@ class MonitorCommandTest {
                     new OffsetAndMetadata(0))).all().get();
         }
         Path users = Files.writeString(dir.resolve("users"), "ops:basic-s3cret\n");
+        Files.setPosixFilePermissions(users, PosixFilePermissions.fromString("rw-r--r--"));
         Path metricsToken = Files.writeString(dir.resolve("metrics-token"), "metrics-s3cret-0123456789\n");
+        Files.setPosixFilePermissions(metricsToken, PosixFilePermissions.fromString("rw-------"));
         Path p12 = keyStore(dir, "keystore-s3cret");
         Cli.Running monitor = new Cli.Running(Map.of(MonitorAccess.TLS_PASSWORD_ENV, "keystore-s3cret",
                 MonitorAccess.TOKEN_ENV, "env-token-s3cret-0123456789"), "monitor", "--bootstrap-server",
@@ -222,6 +225,8 @@ class MonitorCommandTest {
             result = monitor.stop();
         }
         assertThat(result.exitCode()).isZero();
+        assertThat(result.err()).contains("kgroups: warning: --http-basic-file " + users + " can be read by other users of "
+                + "this machine: chmod 600 " + users).doesNotContain("--metrics-token-file");
         // The refused login is logged, from where, without what was sent.
         assertThat(result.all()).contains("monitor_login_refused remote=\"127.0.0.1\"");
         assertThat(result.all()).doesNotContain("s3cret");
