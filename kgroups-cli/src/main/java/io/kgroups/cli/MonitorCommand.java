@@ -150,6 +150,10 @@ final class MonitorCommand implements Callable<Integer> {
             String url = http.url(served.tls() ? "https" : "http", server.port());
             Output output = context.output();
             served.warnings().forEach(output::warning);
+            if (!served.tls() && !MonitorServer.loopback(http.host())) {
+                output.warning("credentials go over plain HTTP to " + http.host() + ", readable on the way: add "
+                        + "--tls-keystore (or serve it behind a TLS proxy)");
+            }
             output.print(Table.record("url", "dashboard", "metrics", "api", "intervalSeconds", "windowCommits",
                     "allowedLag").row(url, url + "/", url + "/metrics", url + "/api/groups", interval.toMillis() / 1000.0,
                             window, allowedLag));

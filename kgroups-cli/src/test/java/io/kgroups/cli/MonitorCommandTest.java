@@ -139,6 +139,19 @@ class MonitorCommandTest {
     }
 
     @Test
+    void credentialsOverPlainHttpBeyondLoopbackAreAWarning(EmbeddedKafka kafka) throws Exception {
+        Cli.Running monitor = new Cli.Running(Map.of(MonitorAccess.TOKEN_ENV, "env-token-s3cret-0123456789"), "monitor",
+                "--bootstrap-server", kafka.bootstrapServers(), "--http", "0.0.0.0:0", "--groups", "none", "--output", "json");
+        monitor.printed("}");
+        Cli.Result result = monitor.stop();
+        assertThat(result.err()).contains("kgroups: warning: credentials go over plain HTTP to 0.0.0.0, readable on the way: "
+                + "add --tls-keystore");
+        JsonNode warnings = new ObjectMapper().readTree(result.out()).get("warnings");
+        assertThat(warnings.get(0).asText()).startsWith("credentials go over plain HTTP");
+        assertThat(result.all()).doesNotContain("s3cret");
+    }
+
+    @Test
     void badCredentialsAreUsageErrorsThatShowNoSecret(@TempDir Path dir) throws Exception {
         Path shortToken = Files.writeString(dir.resolve("short"), "tiny-s3cret\n");
         Path badUsers = Files.writeString(dir.resolve("users"), "ops:fine-s3cret\nno-colon-s3cret\n");
