@@ -42,9 +42,9 @@ final class MonitorAccess {
     private Path basicFile;
 
     @Option(names = "--metrics-token-file", paramLabel = "FILE",
-            description = "Tokens that open /metrics only (Prometheus' authorization credentials_file, or its "
-                    + "basic_auth password under any user name); the other credentials open it too. Or in $"
-                    + METRICS_TOKEN_ENV + ".")
+            description = "Tokens (16 characters or more) that open /metrics only (Prometheus' authorization "
+                    + "credentials_file, or its basic_auth password under any user name); the other credentials open it "
+                    + "too. Or in $" + METRICS_TOKEN_ENV + ".")
     private Path metricsTokenFile;
 
     @Option(names = "--tls-keystore", paramLabel = "FILE",
