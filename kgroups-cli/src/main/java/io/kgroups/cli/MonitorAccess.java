@@ -8,7 +8,9 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermission;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.KeyStoreException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -101,6 +103,10 @@ final class MonitorAccess {
         try (InputStream in = Files.newInputStream(keyStoreFile)) {
             KeyStore keyStore = KeyStore.getInstance("PKCS12");
             keyStore.load(in, password);
+            if (!hasKey(keyStore)) {
+                throw CliException.usage("--tls-keystore " + keyStoreFile + " holds no private key (a trust store?): give "
+                        + "the keystore with the monitor's key and certificate");
+            }
             return new Settings(credentials, metrics, keyStore, password, warnings);
         } catch (IOException e) {
             if (e.getCause() instanceof java.security.UnrecoverableKeyException || e.getMessage() != null
@@ -117,6 +123,15 @@ final class MonitorAccess {
             throw new CliException(CliException.USAGE, "--tls-keystore " + keyStoreFile + ": cannot be read as PKCS#12 ("
                     + e.getMessage() + ")", e);
         }
+    }
+
+    private static boolean hasKey(KeyStore keyStore) throws KeyStoreException {
+        for (String alias : Collections.list(keyStore.aliases())) {
+            if (keyStore.isKeyEntry(alias)) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** Tokens from a file or a variable; none given: no credentials. */

@@ -159,6 +159,17 @@ class MonitorCommandTest {
         Path notAKeyStore = Files.writeString(dir.resolve("not.p12"), "not-a-keystore-s3cret");
         Path p12 = keyStore(dir, "keystore-s3cret");
         Path wrongPassword = Files.writeString(dir.resolve("wrong"), "wrong-s3cret");
+        Path trustStore = dir.resolve("trust.p12");
+        KeyStore trusted = KeyStore.getInstance("PKCS12");
+        trusted.load(null, null);
+        try (InputStream in = Files.newInputStream(p12)) {
+            KeyStore withKey = KeyStore.getInstance("PKCS12");
+            withKey.load(in, "keystore-s3cret".toCharArray());
+            trusted.setCertificateEntry("monitor", withKey.getCertificate("monitor"));
+        }
+        try (var out = Files.newOutputStream(trustStore)) {
+            trusted.store(out, "keystore-s3cret".toCharArray());
+        }
         String[] base = {"monitor", "--bootstrap-server", "127.0.0.1:1", "--http", "0.0.0.0:0"};
         Map<String, String> none = Map.of();
         Object[][] cases = {
@@ -174,6 +185,8 @@ class MonitorCommandTest {
                 "--tls-keystore-password-file", wrongPassword.toString()}, "the password does not open it"},
             {Map.of(MonitorAccess.BASIC_ENV, "ops:x-s3cret", MonitorAccess.TLS_PASSWORD_ENV, "keystore-s3cret"),
                 new String[] {"--tls-keystore", notAKeyStore.toString()}, "not a PKCS#12 keystore"},
+            {Map.of(MonitorAccess.BASIC_ENV, "ops:x-s3cret", MonitorAccess.TLS_PASSWORD_ENV, "keystore-s3cret"),
+                new String[] {"--tls-keystore", trustStore.toString()}, "holds no private key (a trust store?)"},
             {Map.of(MonitorAccess.BASIC_ENV, "ops:x-s3cret"), new String[] {"--tls-keystore-password-file",
                 wrongPassword.toString()}, "--tls-keystore-password-file is the password of --tls-keystore"},
         };
