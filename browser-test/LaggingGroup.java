@@ -42,6 +42,9 @@ import org.apache.kafka.streams.kstream.Consumed;
  * share group {@code dash_sharers} whose one member took the 10 records of {@code jobs},
  * accepted 0-3, rejected 5 and holds the rest unacknowledged: start offset 4, the broker's lag 5.
  *
+ * <p>A group named {@link #HOSTILE_GROUP}, markup that would run a script, with an offset on
+ * {@code jobs}.
+ *
  * <p>Topic {@code orders} (3 partitions); in each of {@link #ROUNDS} rounds 10 records arrive per
  * partition, {@code storage_loader} commits only 4 of them (its lag grows by 6 a partition) and
  * {@code billing_loader} commits them all; each round waits until the monitor has sampled it, so
@@ -57,7 +60,15 @@ public class LaggingGroup {
     static final String STREAMS_TOPIC = "clicks";
     static final String SHARE_GROUP = "dash_sharers";
     static final String SHARE_TOPIC = "jobs";
+    /**
+     * A group whose name is markup that would run a script: the dashboard must show it as text.
+     * Were it taken as HTML, the img's onerror or the script would set window.__xss.
+     */
+    static final String HOSTILE_GROUP = "<img src=x onerror=window.__xss=1><script>window.__xss=2</script>";
     static final HttpClient HTTP = HttpClient.newHttpClient();
+    /** The monitor asks for basic auth: user:password in $MONITOR_CREDENTIALS, never on a command line. */
+    static final String AUTHORIZATION = "Basic " + java.util.Base64.getEncoder().encodeToString(
+            System.getenv("MONITOR_CREDENTIALS").getBytes(java.nio.charset.StandardCharsets.UTF_8));
 
     public static void main(String[] args) {
         try {
@@ -86,6 +97,8 @@ public class LaggingGroup {
             for (int i = 0; i < 10; i++) {
                 producer.send(new ProducerRecord<>(SHARE_TOPIC, 0, "job-" + i, "{}")).get();
             }
+            admin.alterConsumerGroupOffsets(HOSTILE_GROUP, Map.of(new TopicPartition(SHARE_TOPIC, 0), new OffsetAndMetadata(0)))
+                    .all().get();
             // The streams app settles (internal topics, assignment) while the rounds below run.
             streams = streamsApp(bootstrap);
             sharer = shareMember(admin, bootstrap);
@@ -228,8 +241,8 @@ public class LaggingGroup {
     }
 
     static JsonNode group(URI monitor, String group) throws Exception {
-        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(monitor.resolve("/api/groups/" + group)).build(),
-                HttpResponse.BodyHandlers.ofString());
+        HttpResponse<String> response = HTTP.send(HttpRequest.newBuilder(monitor.resolve("/api/groups/" + group))
+                .header("Authorization", AUTHORIZATION).build(), HttpResponse.BodyHandlers.ofString());
         // The API answers in an envelope: the group is its data.
         return response.statusCode() == 200 ? new ObjectMapper().readTree(response.body()).get("data") : null;
     }

@@ -1,7 +1,8 @@
 // The dashboard of `kgroups monitor` in Debian's Chromium, driven by playwright-core. ./run
 // starts the broker and the monitor and passes them in the environment: KGROUPS_JAR,
-// BOOTSTRAP, MONITOR_URL, OUT (where screenshots and logs go), CHROMIUM, BROKER_PID (the last
-// test stops the broker), STREAMS_CLASSPATH (Kafka Streams' jars, for the set-up program's streams group).
+// BOOTSTRAP, MONITOR_URL, MONITOR_CREDENTIALS (user:password of the monitor's basic auth), OUT
+// (where screenshots and logs go), CHROMIUM, BROKER_PID (the last test stops the broker),
+// STREAMS_CLASSPATH (Kafka Streams' jars, for the set-up program's streams group).
 import {test} from 'node:test';
 import assert from 'node:assert/strict';
 import {execFile, spawn} from 'node:child_process';
@@ -10,7 +11,12 @@ import {rmSync, writeFileSync} from 'node:fs';
 import {promisify} from 'node:util';
 import {chromium} from 'playwright-core';
 
-const {KGROUPS_JAR, BOOTSTRAP, MONITOR_URL, OUT, CHROMIUM, BROKER_PID, STREAMS_CLASSPATH} = process.env;
+const {KGROUPS_JAR, BOOTSTRAP, MONITOR_URL, MONITOR_CREDENTIALS, OUT, CHROMIUM, BROKER_PID, STREAMS_CLASSPATH} = process.env;
+const [MONITOR_USER, MONITOR_PASSWORD] = [MONITOR_CREDENTIALS.slice(0, MONITOR_CREDENTIALS.indexOf(':')),
+  MONITOR_CREDENTIALS.slice(MONITOR_CREDENTIALS.indexOf(':') + 1)];
+const AUTHORIZATION = `Basic ${Buffer.from(MONITOR_CREDENTIALS).toString('base64')}`;
+// Markup that would run a script were the dashboard to take a name as HTML (LaggingGroup.HOSTILE_GROUP).
+const HOSTILE_GROUP = '<img src=x onerror=window.__xss=1><script>window.__xss=2</script>';
 const GROUP = 'storage_loader';
 const SHARE_GROUP = 'dash_sharers';
 const STREAMS_GROUP = 'dash_streams';
@@ -24,7 +30,7 @@ async function kgroups(...args) {
 
 /** GETs an endpoint of the monitor's API and returns the data of its envelope. */
 async function api(path) {
-  return (await (await fetch(`${MONITOR_URL}${path}`)).json()).data;
+  return (await (await fetch(`${MONITOR_URL}${path}`, {headers: {Authorization: AUTHORIZATION}})).json()).data;
 }
 
 /** Polls `check` until it returns without throwing (what it returns), or throws its last error after `ms`. */
@@ -43,7 +49,8 @@ async function eventually(check, ms = 30_000) {
 /** The set-up program: makes the groups, then keeps their members (storage_loader's, the share and streams groups') until killed. */
 function startLaggingGroup() {
   const child = spawn('java', ['-cp', `${KGROUPS_JAR}:${STREAMS_CLASSPATH}`,
-    new URL('LaggingGroup.java', import.meta.url).pathname, BOOTSTRAP, MONITOR_URL], {stdio: ['ignore', 'pipe', 'inherit']});
+    new URL('LaggingGroup.java', import.meta.url).pathname, BOOTSTRAP, MONITOR_URL],
+    {stdio: ['ignore', 'pipe', 'inherit'], env: {...process.env, MONITOR_CREDENTIALS}});
   writeFileSync(`${OUT}/lagging-group.pid`, String(child.pid)); // ./run ends it if this script could not
   const ready = new Promise((resolve, reject) => {
     child.stdout.on('data', chunk => { if (String(chunk).includes('ready')) resolve(); });
@@ -58,7 +65,14 @@ test('the dashboard of kgroups monitor', {timeout: 240_000}, async t => {
     headless: true,
     args: ['--headless', '--no-sandbox', '--disable-gpu', '--disable-background-networking'],
   });
-  const page = await browser.newPage({viewport: {width: 1366, height: 900}});
+  // The monitor asks for basic auth: the browser answers as a person would, once, for every page and fetch.
+  const page = await browser.newPage({viewport: {width: 1366, height: 900},
+    httpCredentials: {username: MONITOR_USER, password: MONITOR_PASSWORD}});
+  // What the Content-Security-Policy blocked: nothing of the dashboard's own.
+  await page.addInitScript(() => {
+    window.__cspViolations = [];
+    document.addEventListener('securitypolicyviolation', e => window.__cspViolations.push(`${e.violatedDirective} ${e.blockedURI}`));
+  });
   // Nothing may come from anywhere but the monitor (no CDN), and no script may fail.
   const problems = [];
   page.on('pageerror', e => problems.push(`page error: ${e.message}`));
@@ -86,14 +100,14 @@ test('the dashboard of kgroups monitor', {timeout: 240_000}, async t => {
         assert.equal(served.totalLag, 90);
       });
       assert.equal(await page.locator('tr[data-group="billing_loader"] .badge').innerText(), 'OK');
-      assert.equal(await page.locator('.count[data-status="all"] b').innerText(), '4');
+      assert.equal(await page.locator('.count[data-status="all"] b').innerText(), '5');
       assert.equal(await page.locator('#banner').isVisible(), false);
       assert.match(await page.locator('#live').innerText(), /^sampled \d+s ago/);
       await page.locator('#filter').fill('billing');
       await eventually(async () => assert.deepEqual(
         await page.locator('tbody tr').evaluateAll(rows => rows.map(r => r.dataset.group)), ['billing_loader']));
       await page.locator('#filter').fill('');
-      await eventually(async () => assert.equal(await page.locator('tbody tr').count(), 4));
+      await eventually(async () => assert.equal(await page.locator('tbody tr').count(), 5));
       await page.screenshot({path: `${OUT}/2-overview.png`, fullPage: true});
     });
 
@@ -111,7 +125,7 @@ test('the dashboard of kgroups monitor', {timeout: 240_000}, async t => {
       await eventually(async () => assert.deepEqual(await shown(), [STREAMS_GROUP]));
       await page.screenshot({path: `${OUT}/2b-overview-streams.png`, fullPage: true});
       await page.locator('#type-filter').selectOption('');
-      await eventually(async () => assert.equal((await shown()).length, 4));
+      await eventually(async () => assert.equal((await shown()).length, 5));
     });
 
     await t.test('the group page draws lag over time with points in it', async () => {
@@ -218,6 +232,31 @@ test('the dashboard of kgroups monitor', {timeout: 240_000}, async t => {
       await page.screenshot({path: `${OUT}/5b-streams-group.png`, fullPage: true});
     });
 
+    await t.test('a group named with markup is shown as text, and no script of it runs', async () => {
+      const response = await page.goto(`${MONITOR_URL}/`);
+      assert.match(response.headers()['content-security-policy'], /script-src 'self';.*frame-ancestors 'none'/);
+      assert.equal(response.headers()['x-content-type-options'], 'nosniff');
+      const row = page.locator('#groups-table tbody tr').filter({has: page.locator(`a:text-is("${HOSTILE_GROUP}")`)});
+      await row.waitFor();
+      assert.equal(await row.getAttribute('data-group'), HOSTILE_GROUP);
+      await row.locator('a').click();
+      await page.waitForURL(/group\.html\?group=/);
+      await eventually(async () => assert.equal(await page.locator('#summary h1').innerText(), HOSTILE_GROUP));
+      assert.equal(await page.title(), `kgroups · ${HOSTILE_GROUP}`);
+      await page.locator('#partitions tr[data-tp="jobs-0"]').waitFor();
+      // Its reset preview too: the command shown holds the name as typed text.
+      await page.getByRole('button', {name: 'Preview'}).click();
+      await page.locator('#reset-plan tbody tr[data-tp]').first().waitFor();
+      assert.match(await page.locator('.command code').first().innerText(), /^kgroups reset .*<img src=x onerror=window\.__xss=1>/);
+      assert.deepEqual(await page.evaluate(() => ({
+        xss: window.__xss ?? null,
+        images: document.querySelectorAll('img').length,
+        scripts: [...document.scripts].map(s => s.getAttribute('src')),
+        violations: window.__cspViolations,
+      })), {xss: null, images: 0, scripts: ['webjars/uplot/1.6.30/dist/uPlot.iife.min.js', 'common.js', 'group.js'], violations: []});
+      await page.screenshot({path: `${OUT}/5c-hostile-name.png`, fullPage: true});
+    });
+
     await t.test('with the broker gone, a banner says the cluster cannot be read and how old the figures are', async () => {
       setup.child.kill();
       await once(setup.child, 'exit');
@@ -234,8 +273,9 @@ test('the dashboard of kgroups monitor', {timeout: 240_000}, async t => {
       await page.screenshot({path: `${OUT}/6-cluster-unreachable.png`, fullPage: true});
     });
 
-    await t.test('no script error and no request outside the monitor', () => {
+    await t.test('no script error, nothing the Content-Security-Policy blocked, and no request outside the monitor', async () => {
       assert.deepEqual(problems, []);
+      assert.deepEqual(await page.evaluate(() => window.__cspViolations), []);
     });
   } finally {
     if (setup && setup.child.exitCode === null) {

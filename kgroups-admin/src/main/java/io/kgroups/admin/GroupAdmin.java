@@ -286,6 +286,14 @@ public final class GroupAdmin implements AutoCloseable {
     }
 
     /**
+     * Plans as {@link #planReset} makes them, for a server that makes many: one consumer, kept
+     * until closed, reads the time spans of all of them (see {@link ResetPreviews}).
+     */
+    public ResetPreviews resetPreviews() {
+        return new ResetPreviews(admin, calls, clientProperties);
+    }
+
+    /**
      * Applies a reset, planned anew from the offsets committed right before the write (so after
      * any wait, members' last commits are the ones moved from): refuses while the group has
      * members; writes a backup that undoes it to {@code backupDir} first (restore it with a

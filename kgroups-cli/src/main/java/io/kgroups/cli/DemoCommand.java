@@ -42,7 +42,8 @@ final class DemoCommand implements Callable<Integer> {
     private double rate;
 
     @Option(names = "--http", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8080", converter = HttpAddress.Converter.class,
-            description = "Where to serve the dashboard (default: ${DEFAULT-VALUE}; a free port if taken).")
+            description = "Where to serve the dashboard, a loopback address (default: ${DEFAULT-VALUE}; a free port if "
+                    + "taken).")
     private HttpAddress http;
 
     @Option(names = "--no-dashboard", description = "Do not start the monitor and its dashboard.")
@@ -64,6 +65,11 @@ final class DemoCommand implements Callable<Integer> {
         }
         if (rate < 10) {
             throw CliException.usage("--rate must be at least 10 events per second, was " + rate);
+        }
+        if (!noDashboard && !MonitorServer.loopback(http.host())) {
+            throw CliException.usage("--http " + http.host() + ":" + http.port() + " is not a loopback address, and the "
+                    + "demo's dashboard has no credentials: serve it on 127.0.0.1, or run kgroups monitor with "
+                    + "--http-basic-file to show a cluster to others");
         }
         PrintWriter out = context.out();
         Path dir = Files.createTempDirectory("kgroups-demo-");

@@ -8,7 +8,12 @@ record HttpAddress(String host, int port) {
 
     /** The URL of a server started at this address that listens on {@code actualPort}. */
     String url(int actualPort) {
-        return "http://" + host + ":" + actualPort;
+        return url("http", actualPort);
+    }
+
+    /** As {@link #url(int)}, of a server of {@code scheme} (http, https). */
+    String url(String scheme, int actualPort) {
+        return scheme + "://" + host + ":" + actualPort;
     }
 
     /** Reads HOST:PORT for picocli; a bad value is a usage error that shows the form. */

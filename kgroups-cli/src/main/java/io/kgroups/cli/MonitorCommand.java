@@ -26,9 +26,23 @@ import picocli.CommandLine.Option;
             + "record delivered (acknowledged, rejected or archived), in any order: its start offset held by one record "
             + "in flight while the lag falls is progress, no record delivered while records wait is not.", "",
             "Served until Ctrl-C: a web dashboard at /, Prometheus text at /metrics, JSON at /api/groups, and "
-            + "/health/live and /health/ready; --webhook posts each change of status. Read-only."},
-        footer = {"", "Examples:", "  A dashboard for the team, alerts to a webhook:",
-            "    kgroups monitor --http 0.0.0.0:8080 --webhook http://alerts.local/kafka"})
+            + "/health/live and /health/ready; --webhook posts each change of status. Read-only: every endpoint is a GET "
+            + "that changes nothing; reset previews (which read the cluster) are limited to 10 at once, then one every "
+            + "3 s (429 with Retry-After).", "",
+            "Who may read it: on a loopback address (the default), whoever is on this machine. Any other address "
+            + "needs credentials, read from files or environment variables, never from the command line: "
+            + "--http-basic-file (user:password lines; a browser asks for them) and --http-token-file (bearer tokens, "
+            + "for scripts). Every endpoint but /health/live then answers 401 without them; /metrics takes its own "
+            + "--metrics-token-file too, which opens nothing else. Refused logins are counted in /metrics and logged "
+            + "with the remote address, never with what was sent. --tls-keystore serves HTTPS."},
+        footer = {"", "Examples:", "  A dashboard for the team over HTTPS, alerts to a webhook:",
+            "    kgroups monitor --http 0.0.0.0:8443 --http-basic-file users.txt \\",
+            "      --tls-keystore monitor.p12 --tls-keystore-password-file p12-pass.txt \\",
+            "      --webhook http://alerts.local/kafka",
+            "  Prometheus with a token of its own (its authorization: credentials_file):",
+            "    openssl rand -hex 32 > metrics-token.txt; chmod 600 metrics-token.txt",
+            "    kgroups monitor --http 0.0.0.0:8080 --http-basic-file users.txt \\",
+            "      --metrics-token-file metrics-token.txt"})
 final class MonitorCommand implements Callable<Integer> {
     @Mixin
     private CommandContext context;
@@ -68,8 +82,12 @@ final class MonitorCommand implements Callable<Integer> {
 
     @Option(names = "--http", paramLabel = "HOST:PORT", defaultValue = "127.0.0.1:8080", converter = HttpAddress.Converter.class,
             description = "Where to serve the dashboard, /metrics, /api and /health (default: ${DEFAULT-VALUE}; port 0: "
-                    + "a free one).")
+                    + "a free one). An address that is not loopback (0.0.0.0, the machine's own) needs credentials: "
+                    + "--http-basic-file or --http-token-file.")
     private HttpAddress http;
+
+    @Mixin
+    private MonitorAccess access;
 
     @Option(names = "--webhook", paramLabel = "URL",
             description = "POST a JSON body here when a group's status changes; repeatable.")
@@ -101,6 +119,13 @@ final class MonitorCommand implements Callable<Integer> {
         if (stoppedAfter.isZero() || stoppedAfter.isNegative()) {
             throw CliException.usage("--stopped-after must be positive, was " + stoppedAfter);
         }
+        MonitorAccess.Settings served = access.read(context.global().environment());
+        if (served.credentials().isEmpty() && !MonitorServer.loopback(http.host())) {
+            throw CliException.usage("--http " + http.host() + ":" + http.port() + " is not a loopback address: whoever "
+                    + "reaches it would read every group, so give credentials: --http-basic-file FILE (people, in a "
+                    + "browser) or --http-token-file FILE (scripts), or $" + MonitorAccess.BASIC_ENV + " / $"
+                    + MonitorAccess.TOKEN_ENV);
+        }
         LagMonitor.Builder builder;
         GroupAdmin admin = ClusterConnection.groupAdminForService(context);
         try {
@@ -116,13 +141,20 @@ final class MonitorCommand implements Callable<Integer> {
         }
         try (LagMonitor monitor = builder.build();
              WebhookNotifier notifier = new WebhookNotifier(hooks, 5);
-             MonitorServer server = startServer(monitor, hooks.isEmpty() ? null : notifier, http)) {
+             MonitorServer server = startServer(MonitorServer.builder(monitor).webhooks(hooks.isEmpty() ? null : notifier)
+                     .credentials(served.credentials()).metricsCredentials(served.metricsCredentials()), served, http)) {
             if (!hooks.isEmpty()) {
                 monitor.addListener(notifier);
             }
             monitor.start();
-            String url = http.url(server.port());
-            context.output().print(Table.record("url", "dashboard", "metrics", "api", "intervalSeconds", "windowCommits",
+            String url = http.url(served.tls() ? "https" : "http", server.port());
+            Output output = context.output();
+            served.warnings().forEach(output::warning);
+            if (!served.tls() && !MonitorServer.loopback(http.host())) {
+                output.warning("credentials go over plain HTTP to " + http.host() + ", readable on the way: add "
+                        + "--tls-keystore (or serve it behind a TLS proxy)");
+            }
+            output.print(Table.record("url", "dashboard", "metrics", "api", "intervalSeconds", "windowCommits",
                     "allowedLag").row(url, url + "/", url + "/metrics", url + "/api/groups", interval.toMillis() / 1000.0,
                             window, allowedLag));
             // Runs until the JVM ends (Ctrl-C) or the thread is interrupted (an embedding program, a test).
@@ -136,8 +168,16 @@ final class MonitorCommand implements Callable<Integer> {
     }
 
     static MonitorServer startServer(LagMonitor monitor, WebhookNotifier webhooks, HttpAddress address) {
+        return startServer(MonitorServer.builder(monitor).webhooks(webhooks), null, address);
+    }
+
+    /** @param access null: plain HTTP, to anyone who reaches the (loopback) address */
+    private static MonitorServer startServer(MonitorServer.Builder server, MonitorAccess.Settings access, HttpAddress address) {
+        if (access != null && access.tls()) {
+            server.tls(access.keyStore(), access.password());
+        }
         try {
-            return MonitorServer.start(monitor, webhooks, address.host(), address.port());
+            return server.address(address.host(), address.port()).start();
         } catch (RuntimeException e) {
             throw cannotServe(address, e);
         }

@@ -7,13 +7,23 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kgroups.embedded.EmbeddedKafka;
 import io.kgroups.embedded.KafkaExtension;
+import java.io.InputStream;
 import java.io.PrintWriter;
 import java.io.StringWriter;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.security.KeyStore;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.Admin;
@@ -21,6 +31,9 @@ import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 
 @ExtendWith(KafkaExtension.class)
 class MonitorCommandTest {
@@ -112,5 +125,181 @@ class MonitorCommandTest {
         Cli.Result badHook = Cli.run("monitor", "--webhook", "ftp://x", "--bootstrap-server", "127.0.0.1:1");
         assertThat(badHook.exitCode()).isEqualTo(CliException.USAGE);
         assertThat(badHook.err()).contains("--webhook 'ftp://x' is not an http(s) URL");
+    }
+
+    @Test
+    void aNonLoopbackAddressNeedsCredentials() {
+        Cli.Result open = Cli.run("monitor", "--bootstrap-server", "127.0.0.1:1", "--http", "0.0.0.0:0");
+        assertThat(open.exitCode()).isEqualTo(CliException.USAGE);
+        assertThat(open.err()).startsWith("kgroups: --http 0.0.0.0:0 is not a loopback address: ")
+                .contains("--http-basic-file FILE", "--http-token-file FILE").hasLineCount(1);
+        Cli.Result demo = Cli.run("demo", "--http", "0.0.0.0:8080");
+        assertThat(demo.exitCode()).isEqualTo(CliException.USAGE);
+        assertThat(demo.err()).contains("--http 0.0.0.0:8080 is not a loopback address").hasLineCount(1);
+    }
+
+    @Test
+    void credentialsOverPlainHttpBeyondLoopbackAreAWarning(EmbeddedKafka kafka) throws Exception {
+        Cli.Running monitor = new Cli.Running(Map.of(MonitorAccess.TOKEN_ENV, "env-token-s3cret-0123456789"), "monitor",
+                "--bootstrap-server", kafka.bootstrapServers(), "--http", "0.0.0.0:0", "--groups", "none", "--output", "json");
+        monitor.printed("}");
+        Cli.Result result = monitor.stop();
+        assertThat(result.err()).contains("kgroups: warning: credentials go over plain HTTP to 0.0.0.0, readable on the way: "
+                + "add --tls-keystore");
+        JsonNode warnings = new ObjectMapper().readTree(result.out()).get("warnings");
+        assertThat(warnings.get(0).asText()).startsWith("credentials go over plain HTTP");
+        assertThat(result.all()).doesNotContain("s3cret");
+    }
+
+    @Test
+    void badCredentialsAreUsageErrorsThatShowNoSecret(@TempDir Path dir) throws Exception {
+        Path shortToken = Files.writeString(dir.resolve("short"), "tiny-s3cret\n");
+        Path badUsers = Files.writeString(dir.resolve("users"), "ops:fine-s3cret\nno-colon-s3cret\n");
+        Path empty = Files.writeString(dir.resolve("empty"), "\n  \n");
+        Path notAKeyStore = Files.writeString(dir.resolve("not.p12"), "not-a-keystore-s3cret");
+        Path p12 = keyStore(dir, "keystore-s3cret");
+        Path wrongPassword = Files.writeString(dir.resolve("wrong"), "wrong-s3cret");
+        Path trustStore = dir.resolve("trust.p12");
+        KeyStore trusted = KeyStore.getInstance("PKCS12");
+        trusted.load(null, null);
+        try (InputStream in = Files.newInputStream(p12)) {
+            KeyStore withKey = KeyStore.getInstance("PKCS12");
+            withKey.load(in, "keystore-s3cret".toCharArray());
+            trusted.setCertificateEntry("monitor", withKey.getCertificate("monitor"));
+        }
+        try (var out = Files.newOutputStream(trustStore)) {
+            trusted.store(out, "keystore-s3cret".toCharArray());
+        }
+        String[] base = {"monitor", "--bootstrap-server", "127.0.0.1:1", "--http", "0.0.0.0:0"};
+        Map<String, String> none = Map.of();
+        Object[][] cases = {
+            {none, new String[] {"--http-token-file", shortToken.toString()}, "line 1 is a token shorter than 16 characters"},
+            {Map.of(MonitorAccess.TOKEN_ENV, "short-s3cret"), new String[0], "$KGROUPS_MONITOR_TOKEN: line 1 is a token shorter"},
+            {none, new String[] {"--http-basic-file", badUsers.toString()}, "line 2 is not user:password"},
+            {none, new String[] {"--http-basic-file", dir.resolve("missing").toString()}, "missing: no such file"},
+            {none, new String[] {"--metrics-token-file", empty.toString()}, "is empty: write the secret in it"},
+            {none, new String[] {"--http-basic-file", dir.toString()}, "is a directory"},
+            {Map.of(MonitorAccess.BASIC_ENV, "ops:x-s3cret"), new String[] {"--tls-keystore", p12.toString()},
+                "--tls-keystore needs its password"},
+            {Map.of(MonitorAccess.BASIC_ENV, "ops:x-s3cret"), new String[] {"--tls-keystore", p12.toString(),
+                "--tls-keystore-password-file", wrongPassword.toString()}, "the password does not open it"},
+            {Map.of(MonitorAccess.BASIC_ENV, "ops:x-s3cret", MonitorAccess.TLS_PASSWORD_ENV, "keystore-s3cret"),
+                new String[] {"--tls-keystore", notAKeyStore.toString()}, "not a PKCS#12 keystore"},
+            {Map.of(MonitorAccess.BASIC_ENV, "ops:x-s3cret", MonitorAccess.TLS_PASSWORD_ENV, "keystore-s3cret"),
+                new String[] {"--tls-keystore", trustStore.toString()}, "holds no private key (a trust store?)"},
+            {Map.of(MonitorAccess.BASIC_ENV, "ops:x-s3cret"), new String[] {"--tls-keystore-password-file",
+                wrongPassword.toString()}, "--tls-keystore-password-file is the password of --tls-keystore"},
+        };
+        for (Object[] c : cases) {
+            @SuppressWarnings("unchecked")
+            Map<String, String> environment = (Map<String, String>) c[0];
+            String[] args = concat(base, (String[]) c[1]);
+            Cli.Result result = Cli.run(environment, args);
+            assertThat(result.exitCode()).as(String.join(" ", args) + ": " + result.err()).isEqualTo(CliException.USAGE);
+            assertThat(result.err()).as(String.join(" ", args)).contains((String) c[2]).hasLineCount(1)
+                    .doesNotContain("-s3cret");
+            // with --verbose, the stack trace too shows no secret
+            assertThat(Cli.run(environment, concat(args, "--verbose")).all()).doesNotContain("-s3cret");
+        }
+    }
+
+    /**
+     * The monitor as a team would run it: on every address, basic auth for people, a token for
+     * Prometheus, over TLS, with --verbose; what it prints and what it serves show no secret.
+     */
+    @Test
+    void servedWithCredentialsOverTlsShowsNoSecret(EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
+        kafka.createTopic("cli-guarded", 1);
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+            admin.alterConsumerGroupOffsets("cli_guarded", Map.of(new TopicPartition("cli-guarded", 0),
+                    new OffsetAndMetadata(0))).all().get();
+        }
+        Path users = Files.writeString(dir.resolve("users"), "ops:basic-s3cret\n");
+        Files.setPosixFilePermissions(users, PosixFilePermissions.fromString("rw-r--r--"));
+        Path metricsToken = Files.writeString(dir.resolve("metrics-token"), "metrics-s3cret-0123456789\n");
+        Files.setPosixFilePermissions(metricsToken, PosixFilePermissions.fromString("rw-------"));
+        Path p12 = keyStore(dir, "keystore-s3cret");
+        Cli.Running monitor = new Cli.Running(Map.of(MonitorAccess.TLS_PASSWORD_ENV, "keystore-s3cret",
+                MonitorAccess.TOKEN_ENV, "env-token-s3cret-0123456789"), "monitor", "--bootstrap-server",
+                kafka.bootstrapServers(), "--http", "0.0.0.0:0", "--http-basic-file", users.toString(), "--metrics-token-file",
+                metricsToken.toString(), "--tls-keystore", p12.toString(), "--interval", "200ms", "--groups", "cli_guarded",
+                "--output", "json", "--verbose");
+        List<String> served = new ArrayList<>();
+        Cli.Result result;
+        try {
+            monitor.printed("}");
+            String url = new ObjectMapper().readTree(monitor.out()).get("data").get("url").asText();
+            assertThat(url).matches("https://0\\.0\\.0\\.0:\\d+");
+            String base = url.replace("0.0.0.0", "127.0.0.1");
+            HttpClient https = HttpClient.newBuilder().sslContext(trusting(p12, "keystore-s3cret")).build();
+            await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> assertThat(get(https, base + "/api/groups",
+                    basic("ops", "basic-s3cret")).body()).contains("cli_guarded"));
+            for (String path : List.of("/", "/group.html", "/api/groups", "/api/status", "/api/group?name=cli_guarded",
+                    "/api/group/history?name=cli_guarded", "/metrics", "/health/ready")) {
+                HttpResponse<String> right = get(https, base + path, basic("ops", "basic-s3cret"));
+                assertThat(right.statusCode()).as(path).isEqualTo(200);
+                served.add(right.body());
+                assertThat(get(https, base + path, null).statusCode()).as(path).isEqualTo(401);
+                assertThat(get(https, base + path, basic("ops", "wrong-s3cret")).statusCode()).as(path).isEqualTo(401);
+            }
+            assertThat(get(https, base + "/api/groups", "Bearer env-token-s3cret-0123456789").statusCode()).isEqualTo(200);
+            assertThat(get(https, base + "/metrics", "Bearer metrics-s3cret-0123456789").statusCode()).isEqualTo(200);
+            assertThat(get(https, base + "/api/groups", "Bearer metrics-s3cret-0123456789").statusCode()).isEqualTo(401);
+            assertThat(get(https, base + "/health/live", null).statusCode()).isEqualTo(200);
+            served.add(get(https, base + "/metrics", "Bearer metrics-s3cret-0123456789").body());
+        } finally {
+            result = monitor.stop();
+        }
+        assertThat(result.exitCode()).isZero();
+        assertThat(result.err()).contains("kgroups: warning: --http-basic-file " + users + " can be read by other users of "
+                + "this machine: chmod 600 " + users).doesNotContain("--metrics-token-file");
+        // The refused login is logged, from where, without what was sent.
+        assertThat(result.all()).contains("monitor_login_refused remote=\"127.0.0.1\"");
+        assertThat(result.all()).doesNotContain("s3cret");
+        assertThat(served).noneMatch(body -> body.contains("s3cret"));
+    }
+
+    /** A self-signed PKCS#12 keystore for 127.0.0.1, made by the JDK's keytool. */
+    private static Path keyStore(Path dir, String password) throws Exception {
+        Path p12 = dir.resolve("monitor.p12");
+        ProcessBuilder keytool = new ProcessBuilder(Path.of(System.getProperty("java.home"), "bin", "keytool").toString(),
+                "-genkeypair", "-alias", "monitor", "-keyalg", "EC", "-groupname", "secp256r1", "-validity", "2",
+                "-dname", "CN=localhost", "-ext", "SAN=ip:127.0.0.1,dns:localhost", "-storetype", "PKCS12",
+                "-keystore", p12.toString(), "-storepass:env", "KEYTOOL_PASSWORD").redirectErrorStream(true)
+                .redirectOutput(dir.resolve("keytool.out").toFile());
+        keytool.environment().put("KEYTOOL_PASSWORD", password);
+        assertThat(keytool.start().waitFor()).as("keytool: %s", Files.readString(dir.resolve("keytool.out"))).isZero();
+        return p12;
+    }
+
+    /** TLS that trusts the monitor's own certificate, and nothing else. */
+    private static SSLContext trusting(Path p12, String password) throws Exception {
+        KeyStore keyStore = KeyStore.getInstance("PKCS12");
+        try (InputStream in = Files.newInputStream(p12)) {
+            keyStore.load(in, password.toCharArray());
+        }
+        TrustManagerFactory trust = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        trust.init(keyStore);
+        SSLContext tls = SSLContext.getInstance("TLS");
+        tls.init(null, trust.getTrustManagers(), null);
+        return tls;
+    }
+
+    private static String basic(String user, String password) {
+        return "Basic " + Base64.getEncoder().encodeToString((user + ":" + password).getBytes(StandardCharsets.UTF_8));
+    }
+
+    private static HttpResponse<String> get(HttpClient client, String url, String authorization) throws Exception {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30));
+        if (authorization != null) {
+            request.header("Authorization", authorization);
+        }
+        return client.send(request.build(), HttpResponse.BodyHandlers.ofString());
+    }
+
+    private static String[] concat(String[] first, String... more) {
+        String[] all = Arrays.copyOf(first, first.length + more.length);
+        System.arraycopy(more, 0, all, first.length, more.length);
+        return all;
     }
 }

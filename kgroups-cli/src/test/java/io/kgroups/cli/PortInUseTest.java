@@ -47,8 +47,9 @@ class PortInUseTest {
 
     @Test
     void anAddressNotOfThisMachineIsNamedWithTheReason(EmbeddedKafka kafka) {
-        // 192.0.2.0/24 is TEST-NET-1: documentation only, never an address of this host.
-        Cli.Result result = Cli.runWatchingConsole(Map.of(), "monitor", "--http", "192.0.2.1:8080",
+        // 192.0.2.0/24 is TEST-NET-1: documentation only, never an address of this host; not loopback: credentials.
+        Cli.Result result = Cli.runWatchingConsole(Map.of(MonitorAccess.BASIC_ENV, "ops:password"), "monitor", "--http",
+                "192.0.2.1:8080",
                 "--bootstrap-server", kafka.bootstrapServers());
 
         assertThat(result.exitCode()).isEqualTo(CliException.FAILED);

@@ -4,6 +4,7 @@ import io.kgroups.admin.GroupAdmin;
 import io.kgroups.admin.GroupDetail;
 import io.kgroups.admin.PartitionDetail;
 import io.kgroups.admin.ResetPlan;
+import io.kgroups.admin.ResetPreviews;
 import io.kgroups.admin.ResetTarget;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -42,7 +43,6 @@ public final class LagMonitor implements AutoCloseable {
         void statusChanged(GroupStatus group, Status previous);
     }
 
-    private final GroupAdmin admin;
     private final Duration interval;
     private final Evaluator.Rules rules;
     private final LongSupplier clock;
@@ -51,6 +51,7 @@ public final class LagMonitor implements AutoCloseable {
     private final List<StatusListener> listeners = new CopyOnWriteArrayList<>();
     private final Map<String, Status> lastStatus = new HashMap<>();
     private final Sampler sampler;
+    private final ResetPreviews previews;
     /** Read errors of groups and partitions last logged: logged again only when they change. */
     private final Map<String, String> readErrors = new HashMap<>();
     private final ScheduledExecutorService scheduler = Executors.newSingleThreadScheduledExecutor(r -> {
@@ -65,7 +66,7 @@ public final class LagMonitor implements AutoCloseable {
     private volatile RuntimeException lastFailure;
 
     private LagMonitor(Builder builder) {
-        this.admin = builder.admin;
+        this.previews = builder.admin.resetPreviews();
         this.interval = builder.interval;
         this.rules = new Evaluator.Rules(builder.window, builder.allowedLag, builder.retentionRisk.toSeconds(),
                 builder.stoppedAfter.toMillis());
@@ -120,10 +121,11 @@ public final class LagMonitor implements AutoCloseable {
 
     /**
      * What {@code kgroups reset} would do, by the same planner (see {@link GroupAdmin#planReset}):
-     * the dashboard's reset preview. Changes nothing.
+     * the dashboard's reset preview. Changes nothing. Every preview reads its time spans with one
+     * consumer the monitor keeps ({@link ResetPreviews}), not one of its own.
      */
     public ResetPlan planReset(String group, Map<String, Set<Integer>> topics, ResetTarget target) {
-        return admin.planReset(group, topics, target);
+        return previews.plan(group, topics, target);
     }
 
     /** One sample-and-evaluate cycle (the sampler thread calls it; tests may too). */
@@ -347,6 +349,7 @@ public final class LagMonitor implements AutoCloseable {
     @Override
     public void close() {
         scheduler.shutdownNow();
+        previews.close();
     }
 
     /** Settings of a monitor; all have defaults (the evaluator's from {@link Evaluator.Rules#defaults()}). */

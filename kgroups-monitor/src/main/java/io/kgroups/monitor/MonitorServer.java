@@ -8,13 +8,29 @@ import io.kgroups.admin.GroupAdminException;
 import io.kgroups.admin.ResetPlan;
 import io.kgroups.admin.ResetSpec;
 import io.kgroups.admin.ResetTarget;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.security.KeyStore;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicLong;
 import org.apache.kafka.common.TopicPartition;
+import org.eclipse.jetty.server.Connector;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * The monitor over HTTP: the dashboard at {@code /} (static files from the classpath, uPlot from
@@ -23,23 +39,47 @@ import org.apache.kafka.common.TopicPartition;
  * {@code /api/groups/{group}/reset-plan} (also as {@code /api/group?name=GROUP} and so on, for names
  * with '/' or '%'), and {@code /health/live}, {@code /health/ready} (see {@link #notReady}).
  * Every JSON answer is a {@link JsonEnvelope}, of the kind its schema in docs/schemas names
- * ({@code api/groups}: api-groups.schema.json). Read-only: it changes nothing, a reset plan included.
+ * ({@code api/groups}: api-groups.schema.json). Read-only: every route is a GET, and none changes
+ * anything, a reset plan included.
+ *
+ * <p>Who may read it: anyone who reaches a loopback address, unless {@link HttpCredentials} are
+ * given; any other address only with them (see {@link Builder#start()}). With credentials, every
+ * request but {@code /health/live} (a liveness probe carries none) must present one, else 401;
+ * {@code /metrics} also takes its own ({@link Builder#metricsCredentials}), which open nothing
+ * else. Optionally over TLS. Every answer carries headers that keep the dashboard's page to its
+ * own files ({@link #CONTENT_SECURITY_POLICY}); reset previews, which read the cluster, are
+ * rate-limited (429 with Retry-After).
  */
 public final class MonitorServer implements AutoCloseable {
+    private static final Logger LOG = LoggerFactory.getLogger(MonitorServer.class);
+    /**
+     * The dashboard's pages run their own scripts and styles only (no inline script or style, no
+     * eval, nothing from elsewhere), talk to the monitor only, and are framed by no one.
+     */
+    static final String CONTENT_SECURITY_POLICY = "default-src 'none'; script-src 'self'; style-src 'self'; "
+            + "img-src 'self' data:; connect-src 'self'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'";
+    /** A refused login is logged at most this often (with the count since the last line): a scan fills no disk. */
+    private static final Duration LOG_REFUSED_EVERY = Duration.ofSeconds(10);
+    private static final String REALM = "kgroups monitor";
+
     private final Javalin app;
+    private final HttpCredentials credentials;
+    private final HttpCredentials metricsCredentials;
+    private final TokenBucket resetPreviews;
+    private final AtomicLong failedLogins = new AtomicLong();
+    private final AtomicLong unauthenticated = new AtomicLong();
+    private long refusedSinceLogged; // guarded by this
+    private long lastRefusedLogNanos; // guarded by this
+    private boolean refusedLogged; // guarded by this
 
-    private MonitorServer(Javalin app) {
-        this.app = app;
-    }
-
-    /** Serves {@code monitor} on host:port (port 0: a free one). */
-    public static MonitorServer start(LagMonitor monitor, String host, int port) {
-        return start(monitor, null, host, port);
-    }
-
-    /** As {@link #start(LagMonitor, String, int)}, with the counters of {@code webhooks} (may be null) in /metrics. */
-    public static MonitorServer start(LagMonitor monitor, WebhookNotifier webhooks, String host, int port) {
-        Javalin app = Javalin.create(config -> {
+    private MonitorServer(Builder b) {
+        this.credentials = b.credentials;
+        this.metricsCredentials = b.metricsCredentials.isEmpty() ? b.metricsCredentials
+                : b.metricsCredentials.and(b.credentials);
+        this.resetPreviews = new TokenBucket(b.previewBurst, b.previewRefill, System::nanoTime);
+        LagMonitor monitor = b.monitor;
+        WebhookNotifier webhooks = b.webhooks;
+        this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.staticFiles.add(files -> {
                 files.hostedPath = "/";
@@ -47,9 +87,15 @@ public final class MonitorServer implements AutoCloseable {
                 files.location = Location.CLASSPATH;
             });
             config.staticFiles.enableWebjars();
+            if (b.keyStore != null) {
+                config.jetty.addConnector((server, http) -> tlsConnector(server, http, b));
+            }
         });
+        // Before every request, a static file's and a 404's too.
+        app.before(this::guard);
         app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
-                .result(PrometheusText.render(monitor.snapshot(), webhooks == null ? List.of() : webhooks.deliveries())));
+                .result(PrometheusText.render(monitor.snapshot(), webhooks == null ? List.of() : webhooks.deliveries())
+                        + loginMetrics()));
         app.get("/api/status", ctx -> answer(ctx, "api/status", status(monitor, monitor.snapshot())));
         app.get("/api/groups", ctx -> {
             MonitorSnapshot snapshot = monitor.snapshot();
@@ -76,13 +122,192 @@ public final class MonitorServer implements AutoCloseable {
                 ctx.status(HttpStatus.SERVICE_UNAVAILABLE).result(notReady);
             }
         });
-        try {
-            app.start(host, port);
-        } catch (RuntimeException e) {
-            app.stop(); // a port in use: no thread of the server is left behind
-            throw e;
+    }
+
+    /** Serves {@code monitor} on host:port (port 0: a free one), a loopback address, to anyone who reaches it. */
+    public static MonitorServer start(LagMonitor monitor, String host, int port) {
+        return builder(monitor).address(host, port).start();
+    }
+
+    /** As {@link #start(LagMonitor, String, int)}, with the counters of {@code webhooks} (may be null) in /metrics. */
+    public static MonitorServer start(LagMonitor monitor, WebhookNotifier webhooks, String host, int port) {
+        return builder(monitor).webhooks(webhooks).address(host, port).start();
+    }
+
+    public static Builder builder(LagMonitor monitor) {
+        return new Builder(monitor);
+    }
+
+    /** Where, to whom and how the monitor is served. */
+    public static final class Builder {
+        private final LagMonitor monitor;
+        private WebhookNotifier webhooks;
+        private String host = "127.0.0.1";
+        private int port = 8080;
+        private HttpCredentials credentials = HttpCredentials.none();
+        private HttpCredentials metricsCredentials = HttpCredentials.none();
+        private KeyStore keyStore;
+        private char[] keyStorePassword;
+        private int previewBurst = 10;
+        private Duration previewRefill = Duration.ofSeconds(3);
+
+        private Builder(LagMonitor monitor) {
+            this.monitor = Objects.requireNonNull(monitor, "monitor");
         }
-        return new MonitorServer(app);
+
+        /** Whose counters /metrics shows (null: none). */
+        public Builder webhooks(WebhookNotifier webhooks) {
+            this.webhooks = webhooks;
+            return this;
+        }
+
+        /** Where to listen (default 127.0.0.1:8080; port 0: a free one). */
+        public Builder address(String host, int port) {
+            this.host = Objects.requireNonNull(host, "host");
+            this.port = port;
+            return this;
+        }
+
+        /** What every request but {@code /health/live} must present (default: none, on a loopback address only). */
+        public Builder credentials(HttpCredentials credentials) {
+            this.credentials = Objects.requireNonNull(credentials, "credentials");
+            return this;
+        }
+
+        /** What {@code /metrics} takes besides {@link #credentials} (a scraper's, which opens nothing else). */
+        public Builder metricsCredentials(HttpCredentials credentials) {
+            this.metricsCredentials = Objects.requireNonNull(credentials, "credentials");
+            return this;
+        }
+
+        /** Serve HTTPS with the key and certificate of {@code keyStore} (loaded), whose key has {@code password}. */
+        public Builder tls(KeyStore keyStore, char[] password) {
+            this.keyStore = Objects.requireNonNull(keyStore, "keyStore");
+            this.keyStorePassword = password.clone();
+            return this;
+        }
+
+        /** Reset previews: {@code burst} at once, then one per {@code refill} (default: 10, then one per 3 s). */
+        public Builder resetPreviewLimit(int burst, Duration refill) {
+            this.previewBurst = burst;
+            this.previewRefill = refill;
+            return this;
+        }
+
+        /**
+         * Starts serving. An address that is not loopback without credentials is refused
+         * (IllegalArgumentException): anyone who reaches it would read every group, and have
+         * the cluster read for them.
+         */
+        public MonitorServer start() {
+            if (credentials.isEmpty() && !loopback(host)) {
+                throw new IllegalArgumentException(host + " is not a loopback address: serving it needs credentials");
+            }
+            MonitorServer server = new MonitorServer(this);
+            try {
+                if (keyStore == null) {
+                    server.app.start(host, port);
+                } else {
+                    server.app.start(); // on the TLS connector, at host:port
+                }
+            } catch (RuntimeException e) {
+                server.app.stop(); // a port in use: no thread of the server is left behind
+                throw e;
+            }
+            return server;
+        }
+    }
+
+    /** Whether {@code host} is only ever a loopback address (127.0.0.0/8, ::1, localhost); an unknown host is not. */
+    public static boolean loopback(String host) {
+        try {
+            InetAddress[] addresses = InetAddress.getAllByName(host);
+            return Arrays.stream(addresses).allMatch(InetAddress::isLoopbackAddress);
+        } catch (UnknownHostException e) {
+            return false;
+        }
+    }
+
+    private static Connector tlsConnector(Server server, HttpConfiguration http, Builder b) {
+        SslContextFactory.Server tls = new SslContextFactory.Server();
+        tls.setKeyStore(b.keyStore);
+        tls.setKeyStorePassword(new String(b.keyStorePassword));
+        http.addCustomizer(new SecureRequestCustomizer());
+        ServerConnector connector = new ServerConnector(server, new SslConnectionFactory(tls, "http/1.1"),
+                new HttpConnectionFactory(http));
+        connector.setHost(b.host);
+        connector.setPort(b.port);
+        return connector;
+    }
+
+    /**
+     * Before every request: the headers every answer carries, then the credentials, where any are
+     * configured: every path but {@code /health/live} needs one, /metrics takes its own too. A
+     * refused request ends here, with 401 and how to authenticate.
+     */
+    private void guard(Context ctx) {
+        ctx.header("Content-Security-Policy", CONTENT_SECURITY_POLICY);
+        ctx.header("X-Content-Type-Options", "nosniff");
+        ctx.header("X-Frame-Options", "DENY");
+        ctx.header("Referrer-Policy", "no-referrer");
+        ctx.header("Cross-Origin-Opener-Policy", "same-origin");
+        ctx.header("Cross-Origin-Resource-Policy", "same-origin");
+        String path = ctx.path();
+        HttpCredentials accepted = path.equals("/metrics") && !metricsCredentials.isEmpty() ? metricsCredentials : credentials;
+        if (path.equals("/health/live") || accepted.isEmpty()) {
+            return;
+        }
+        String authorization = ctx.header("Authorization");
+        if (accepted.accepts(authorization)) {
+            return;
+        }
+        if (authorization == null) {
+            unauthenticated.incrementAndGet();
+        } else {
+            failedLogins.incrementAndGet();
+            refused(ctx.ip(), path);
+        }
+        ctx.header("WWW-Authenticate", "Basic realm=\"" + REALM + "\", charset=\"UTF-8\"");
+        if (accepted.bearer()) {
+            ctx.res().addHeader("WWW-Authenticate", "Bearer realm=\"" + REALM + "\"");
+        }
+        ctx.status(HttpStatus.UNAUTHORIZED).contentType("text/plain; charset=utf-8")
+                .result(authorization == null ? "401 unauthorized: this monitor needs credentials (basic auth, or a bearer token)\n"
+                        : "401 unauthorized: the credentials are not accepted\n");
+        ctx.skipRemainingHandlers();
+    }
+
+    /**
+     * Logs a refused login, without what was presented: where from and for what; at most one line per
+     * {@link #LOG_REFUSED_EVERY}, saying how many were refused since the last.
+     */
+    private synchronized void refused(String remote, String path) {
+        refusedSinceLogged++;
+        long now = System.nanoTime();
+        if (refusedLogged && now - lastRefusedLogNanos < LOG_REFUSED_EVERY.toNanos()) {
+            return;
+        }
+        LOG.atWarn().setMessage("monitor_login_refused").addKeyValue("remote", remote)
+                .addKeyValue("path", printable(path)).addKeyValue("refused_since_last_line", refusedSinceLogged).log();
+        refusedLogged = true;
+        lastRefusedLogNanos = now;
+        refusedSinceLogged = 0;
+    }
+
+    /** A path as a log shows it: no control character (a %0A in a URL cannot forge a line), 200 characters at most. */
+    private static String printable(String path) {
+        String clean = path.replaceAll("\\p{Cntrl}", "?");
+        return clean.length() <= 200 ? clean : clean.substring(0, 200) + "...";
+    }
+
+    /** The counters of refused requests, in Prometheus' text format. */
+    private String loginMetrics() {
+        return "# HELP kgroups_monitor_failed_logins_total Requests to the monitor whose credentials were refused\n"
+                + "# TYPE kgroups_monitor_failed_logins_total counter\n"
+                + "kgroups_monitor_failed_logins_total " + failedLogins.get() + "\n"
+                + "# HELP kgroups_monitor_unauthenticated_requests_total Requests to the monitor without credentials (401)\n"
+                + "# TYPE kgroups_monitor_unauthenticated_requests_total counter\n"
+                + "kgroups_monitor_unauthenticated_requests_total " + unauthenticated.get() + "\n";
     }
 
     /** Every JSON answer goes out in the one envelope of the contract (docs/schemas/api-*.schema.json). */
@@ -244,7 +469,7 @@ public final class MonitorServer implements AutoCloseable {
      * command, with or without its dashes), {@code value}, {@code topic} (repeatable, TOPIC or
      * TOPIC:P,P...; none: all topics).
      */
-    private static void resetPlan(Context ctx, LagMonitor monitor, String group) {
+    private void resetPlan(Context ctx, LagMonitor monitor, String group) {
         if (group == null || monitor.snapshot().group(group).isEmpty()) {
             notFound(ctx, group);
             return;
@@ -267,6 +492,14 @@ public final class MonitorServer implements AutoCloseable {
             scope = topics.isEmpty() ? null : ResetSpec.topics(topics);
         } catch (IllegalArgumentException e) {
             error(ctx, HttpStatus.BAD_REQUEST, e.getMessage());
+            return;
+        }
+        long waitMs = resetPreviews.take();
+        if (waitMs > 0) {
+            long seconds = (waitMs + 999) / 1000;
+            ctx.header("Retry-After", String.valueOf(seconds));
+            error(ctx, HttpStatus.TOO_MANY_REQUESTS, "too many reset previews: " + resetPreviews.burst() + " at once, then one "
+                    + "every " + resetPreviews.refill().toSeconds() + " s; try again in " + seconds + " s");
             return;
         }
         ResetPlan plan;

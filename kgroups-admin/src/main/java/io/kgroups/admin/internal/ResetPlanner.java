@@ -1,9 +1,11 @@
 package io.kgroups.admin.internal;
 
+import io.kgroups.admin.FirstRecords;
 import io.kgroups.admin.GroupAdminException;
 import io.kgroups.admin.OffsetReadings;
 import io.kgroups.admin.ResetPlan;
 import io.kgroups.admin.ResetTarget;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.Collection;
@@ -20,7 +22,9 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.ListOffsetsResult;
 import org.apache.kafka.clients.admin.OffsetSpec;
 import org.apache.kafka.clients.admin.TopicDescription;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
+import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
 
 /**
@@ -31,12 +35,26 @@ import org.apache.kafka.common.TopicPartition;
 public final class ResetPlanner {
     private final Admin admin;
     private final Calls calls;
-    private final Properties clientProperties;
+    private final SpanReader spans;
 
+    /**
+     * Reads the first records at the offsets that bound each partition's time span (see
+     * {@link FirstRecordReader#read(KafkaConsumer, Map, Map, Duration)}).
+     */
+    public interface SpanReader {
+        FirstRecords read(Map<TopicPartition, SortedSet<Long>> wanted, Map<TopicPartition, Long> logEnd, Duration maxWait);
+    }
+
+    /** A planner whose every plan reads the time spans with a consumer of its own. */
     public ResetPlanner(Admin admin, Calls calls, Properties clientProperties) {
+        this(admin, calls, (wanted, logEnd, maxWait) -> FirstRecordReader.read(clientProperties,
+                IsolationLevel.READ_UNCOMMITTED, wanted, logEnd, maxWait));
+    }
+
+    public ResetPlanner(Admin admin, Calls calls, SpanReader spans) {
         this.admin = admin;
         this.calls = calls;
-        this.clientProperties = clientProperties;
+        this.spans = spans;
     }
 
     /**
@@ -112,9 +130,8 @@ public final class ResetPlanner {
                 }
             }
         }
-        Map<TopicPartition, Map<Long, Long>> timestamps = FirstRecordReader.read(clientProperties,
-                org.apache.kafka.common.IsolationLevel.READ_UNCOMMITTED, timestampsWanted, logEnd,
-                java.time.Duration.ofSeconds(3)).timestamps();
+        Map<TopicPartition, Map<Long, Long>> timestamps = timestampsWanted.isEmpty() ? Map.of()
+                : spans.read(timestampsWanted, logEnd, Duration.ofSeconds(3)).timestamps();
         long now = System.currentTimeMillis();
         for (TopicPartition tp : scope) {
             long[] c = chosen.get(tp);
