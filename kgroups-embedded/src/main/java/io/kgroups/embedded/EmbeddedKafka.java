@@ -5,19 +5,24 @@ import io.kgroups.embedded.internal.BrokerNode;
 import io.kgroups.embedded.internal.ClusterShutdown;
 import io.kgroups.embedded.internal.ExitGuard;
 import io.kgroups.embedded.internal.PortAllocator;
+import io.kgroups.embedded.internal.SaslSetup;
 import java.io.IOException;
 import java.io.InputStream;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.MessageDigest;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Properties;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.function.Consumer;
+import java.util.function.Predicate;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 import java.util.concurrent.ExecutionException;
@@ -27,8 +32,16 @@ import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.NewTopic;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.Uuid;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclBindingFilter;
+import org.apache.kafka.common.security.scram.ScramCredential;
+import org.apache.kafka.common.security.scram.internals.ScramFormatter;
+import org.apache.kafka.server.authorizer.Authorizer;
 
 /**
  * A real Apache Kafka cluster in this JVM: one or more nodes in KRaft combined mode (each node
@@ -50,11 +63,27 @@ import org.apache.kafka.common.Uuid;
  * detected in seconds (with the consumer protocol, set the group's
  * {@code consumer.session.timeout.ms} to use it). Anything else: {@link Builder#brokerProperty}.
  *
+ * <p>{@link Builder#sasl()} makes a secured cluster: SASL/SCRAM-SHA-512 for clients, ACLs
+ * enforced, an admin super user; {@link #addUser}, {@link #grant} and {@link #revoke} set up the
+ * principals of a test.
+ *
+ * <pre>{@code
+ * try (EmbeddedKafka kafka = EmbeddedKafka.builder().sasl().build().start()) {
+ *     kafka.addUser("monitor", "monitor-secret");
+ *     kafka.grant(new AclBinding(new ResourcePattern(ResourceType.GROUP, "*", PatternType.LITERAL),
+ *             new AccessControlEntry("User:monitor", "*", AclOperation.DESCRIBE, AclPermissionType.ALLOW)));
+ *     Admin monitor = Admin.create(kafka.clientProperties("monitor", "monitor-secret"));
+ * }
+ * }</pre>
+ *
  * <p>The broker's logs go to {@code broker.log} in the data directory when Logback is the
  * logging backend. The broker cannot end the host JVM: its exit calls are refused.
  */
 public final class EmbeddedKafka implements AutoCloseable {
     private static final String NODE_DIR_PREFIX = "node-";
+    /** A metadata record reaches every node in milliseconds; this long means one is stuck. */
+    private static final long PROPAGATION_LIMIT_NANOS = TimeUnit.SECONDS.toNanos(30);
+    private static final int SCRAM_ITERATIONS = 4096;
 
     private final Builder settings;
     private final boolean temporary;
@@ -62,6 +91,8 @@ public final class EmbeddedKafka implements AutoCloseable {
     private final Map<Integer, BrokerNode> nodes = new LinkedHashMap<>();
     private final List<Integer> clientPorts = new ArrayList<>();
     private BrokerLogFile brokerLog;
+    /** Set by the first start of a secured cluster. */
+    private SaslSetup sasl;
     private boolean closed;
 
     private EmbeddedKafka(Builder settings) {
@@ -129,7 +160,7 @@ public final class EmbeddedKafka implements AutoCloseable {
      * first one until {@code delivery.timeout.ms} and fails it (KAFKA-15591, fixed in Kafka 4.5).
      */
     public void createTopic(String name, int partitions, int replicationFactor, Map<String, String> configs) {
-        try (Admin admin = Admin.create(Map.of(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers()))) {
+        try (Admin admin = Admin.create(adminClientProperties())) {
             admin.createTopics(List.of(new NewTopic(name, partitions, (short) replicationFactor).configs(configs)))
                     .all().get();
             // ListOffsets is answered by each partition's leader: once it answers, the leader has
@@ -161,6 +192,168 @@ public final class EmbeddedKafka implements AutoCloseable {
     /** {@link #createTopic(String, int, int, Map)} with replication factor 1 and the broker's topic defaults. */
     public void createTopic(String name, int partitions) {
         createTopic(name, partitions, 1, Map.of());
+    }
+
+    /** Whether the cluster is secured ({@link Builder#sasl()}). */
+    public boolean isSecure() {
+        return settings.sasl;
+    }
+
+    /**
+     * Client settings of the admin: {@code bootstrap.servers} and, for a secured cluster, its
+     * SASL settings (a super user: every operation is allowed). Pass them to any Kafka client;
+     * their {@code toString} hides the password.
+     */
+    public synchronized Properties adminClientProperties() {
+        String bootstrap = bootstrapServers();
+        Properties properties = sasl == null ? new Properties() : SaslSetup.clientProperties(SaslSetup.ADMIN, sasl.adminPassword());
+        properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        return properties;
+    }
+
+    /**
+     * Client settings of {@code user} of a secured cluster (added by {@link #addUser}):
+     * {@code bootstrap.servers} and its SASL/SCRAM-SHA-512 settings; their {@code toString} hides
+     * the password.
+     */
+    public synchronized Properties clientProperties(String user, String password) {
+        requireSecure("clientProperties");
+        Properties properties = SaslSetup.clientProperties(user, password);
+        properties.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrapServers());
+        return properties;
+    }
+
+    /**
+     * The admin's client settings as a file, {@code client.properties} in the data directory,
+     * readable by its owner only ({@code rw-------}): for {@code kgroups --command-config} or
+     * Kafka's own tools. It holds the admin's password (in nothing else this cluster writes or
+     * logs) and no bootstrap address. Null for a cluster that is not secured.
+     */
+    public synchronized Path clientPropertiesFile() {
+        bootstrapServers(); // started?
+        return sasl == null ? null : dataDir.resolve(SaslSetup.CLIENT_PROPERTIES);
+    }
+
+    /**
+     * Adds {@code user} to a secured cluster, or gives it a new password: a SCRAM-SHA-512
+     * credential (4096 iterations). Returns once every running broker takes the password. The
+     * user may do nothing until {@link #grant granted}.
+     */
+    public synchronized void addUser(String user, String password) {
+        requireSecure("addUser");
+        if (user == null || user.isBlank()) {
+            throw new IllegalArgumentException("the user name must not be empty");
+        }
+        if (user.equals(SaslSetup.ADMIN) || user.equals(SaslSetup.NODE_USER)) {
+            throw new IllegalArgumentException(user + " is a super user of the cluster itself: choose another user name");
+        }
+        SaslSetup.checkPassword("the password of " + user, password);
+        try (Admin admin = Admin.create(adminClientProperties())) {
+            admin.alterUserScramCredentials(List.of(new UserScramCredentialUpsertion(user,
+                    new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, SCRAM_ITERATIONS), password))).all().get();
+        } catch (ExecutionException e) {
+            throw new EmbeddedKafkaException("cannot add user " + user + ": " + e.getCause().getMessage(), e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EmbeddedKafkaException("interrupted while adding user " + user, e);
+        }
+        awaitEveryRunningNode("the credential of user " + user, node -> verifies(node.scramCredential(user), password));
+    }
+
+    /**
+     * Creates the ACLs and returns once every running node (its broker and its controller, which
+     * authorizes what brokers forward to it) authorizes with all of them: a request right after
+     * this is allowed, whichever broker it reaches.
+     */
+    public synchronized void grant(AclBinding... acls) {
+        requireSecure("grant");
+        try (Admin admin = Admin.create(adminClientProperties())) {
+            admin.createAcls(List.of(acls)).all().get();
+        } catch (ExecutionException e) {
+            throw new EmbeddedKafkaException("cannot create ACLs " + List.of(acls) + ": " + e.getCause().getMessage(),
+                    e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EmbeddedKafkaException("interrupted while creating ACLs", e);
+        }
+        awaitEveryRunningNode("the ACLs " + List.of(acls), node -> node.authorizers().stream().allMatch(authorizer ->
+                List.of(acls).stream().allMatch(acl -> contains(authorizer, acl.toFilter(), acl::equals))));
+    }
+
+    /**
+     * Deletes every ACL matching the filters and returns once no running node authorizes with
+     * any of them.
+     */
+    public synchronized void revoke(AclBindingFilter... filters) {
+        requireSecure("revoke");
+        try (Admin admin = Admin.create(adminClientProperties())) {
+            admin.deleteAcls(List.of(filters)).all().get();
+        } catch (ExecutionException e) {
+            throw new EmbeddedKafkaException("cannot delete ACLs " + List.of(filters) + ": " + e.getCause().getMessage(),
+                    e.getCause());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new EmbeddedKafkaException("interrupted while deleting ACLs", e);
+        }
+        awaitEveryRunningNode("the removal of ACLs " + List.of(filters), node -> node.authorizers().stream()
+                .noneMatch(authorizer -> List.of(filters).stream().anyMatch(filter -> contains(authorizer, filter, acl -> true))));
+    }
+
+    private static boolean contains(Authorizer authorizer, AclBindingFilter filter, Predicate<AclBinding> wanted) {
+        for (AclBinding acl : authorizer.acls(filter)) {
+            if (wanted.test(acl)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** Whether {@code password} logs in against {@code credential}, as the broker checks it. */
+    private static boolean verifies(ScramCredential credential, String password) {
+        if (credential == null) {
+            return false;
+        }
+        try {
+            ScramFormatter formatter = new ScramFormatter(
+                    org.apache.kafka.common.security.scram.internals.ScramMechanism.SCRAM_SHA_512);
+            byte[] salted = formatter.saltedPassword(password, credential.salt(), credential.iterations());
+            return MessageDigest.isEqual(formatter.storedKey(formatter.clientKey(salted)), credential.storedKey());
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("this JVM cannot compute SCRAM-SHA-512: " + e.getMessage(), e);
+        }
+    }
+
+    /**
+     * Waits until {@code reached} holds on every running node (the caller holds this object's
+     * lock, so none starts or stops meanwhile). Metadata reaches each node on its own: a node
+     * that applies a change later than the others would make a test pass or fail by chance.
+     */
+    private void awaitEveryRunningNode(String what, Predicate<BrokerNode> reached) {
+        long deadline = System.nanoTime() + PROPAGATION_LIMIT_NANOS;
+        while (true) {
+            List<Integer> behind = nodes.values().stream().filter(BrokerNode::isRunning).filter(reached.negate())
+                    .map(BrokerNode::nodeId).toList();
+            if (behind.isEmpty()) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                throw new EmbeddedKafkaException(what + " did not reach node(s) " + behind + " within "
+                        + TimeUnit.NANOSECONDS.toSeconds(PROPAGATION_LIMIT_NANOS) + " s (broker log in the data "
+                        + "directory has the details)");
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new EmbeddedKafkaException("interrupted while waiting for " + what + " to reach every node", e);
+            }
+        }
+    }
+
+    private void requireSecure(String method) {
+        if (!settings.sasl) {
+            throw new IllegalStateException(method + " needs a secured cluster: build it with sasl()");
+        }
     }
 
     /** The client port of each node, in node order. */
@@ -224,34 +417,51 @@ public final class EmbeddedKafka implements AutoCloseable {
             }
         }
         List<Integer> controllerPorts = PortAllocator.freePorts(settings.host, count);
+        // A secured node's brokers talk to each other on a listener of their own (PLAIN, see SaslSetup).
+        List<Integer> internalPorts = settings.sasl ? PortAllocator.freePorts(settings.host, count) : List.of();
         String voters = "";
         for (int i = 0; i < count; i++) {
             voters += (i == 0 ? "" : ",") + (i + 1) + "@" + settings.host + ":" + controllerPorts.get(i);
         }
-        String clusterId = existingClusterId(dir);
+        Optional<String> existingId = existingClusterId(dir);
+        if (settings.sasl) {
+            sasl = SaslSetup.forDataDir(dir, existingId.isPresent(), settings.adminPassword);
+        } else if (existingId.isPresent() && SaslSetup.isSecured(dir)) {
+            throw new EmbeddedKafkaException("data directory " + dir + " holds a secured cluster (its admin's "
+                    + SaslSetup.CLIENT_PROPERTIES + " is there): start it with SASL or use another data directory");
+        }
+        String clusterId = existingId.orElseGet(() -> Uuid.randomUuid().toString());
+        Map<String, String> scramUsers = sasl == null ? Map.of() : sasl.scramUsersAtFormat();
         for (int i = 0; i < count; i++) {
             int nodeId = i + 1;
             Path nodeDir = dir.resolve(NODE_DIR_PREFIX + nodeId);
-            BrokerNode node = new BrokerNode(nodeId, nodeDir,
-                    nodeConfig(nodeId, nodeDir, ports.get(i), controllerPorts.get(i), voters));
-            node.format(clusterId);
+            Map<String, String> listeners = sasl == null ? plainListeners(ports.get(i), controllerPorts.get(i))
+                    : sasl.nodeConfig(settings.host, ports.get(i), internalPorts.get(i), controllerPorts.get(i));
+            BrokerNode node = new BrokerNode(nodeId, nodeDir, nodeConfig(nodeId, nodeDir, listeners, voters));
+            node.format(clusterId, scramUsers);
             nodes.put(nodeId, node);
         }
         clientPorts.addAll(ports);
     }
 
-    private Map<String, String> nodeConfig(int nodeId, Path nodeDir, int port, int controllerPort, String voters) {
-        int n = settings.brokers;
+    private Map<String, String> plainListeners(int port, int controllerPort) {
         Map<String, String> config = new LinkedHashMap<>();
-        config.put("process.roles", "broker,controller");
-        config.put("node.id", String.valueOf(nodeId));
-        config.put("controller.quorum.voters", voters);
         config.put("listeners", "PLAINTEXT://" + settings.host + ":" + port + ",CONTROLLER://" + settings.host + ":"
                 + controllerPort);
         config.put("advertised.listeners", "PLAINTEXT://" + settings.host + ":" + port);
         config.put("controller.listener.names", "CONTROLLER");
         config.put("inter.broker.listener.name", "PLAINTEXT");
         config.put("listener.security.protocol.map", "PLAINTEXT:PLAINTEXT,CONTROLLER:PLAINTEXT");
+        return config;
+    }
+
+    private Map<String, String> nodeConfig(int nodeId, Path nodeDir, Map<String, String> listeners, String voters) {
+        int n = settings.brokers;
+        Map<String, String> config = new LinkedHashMap<>();
+        config.put("process.roles", "broker,controller");
+        config.put("node.id", String.valueOf(nodeId));
+        config.put("controller.quorum.voters", voters);
+        config.putAll(listeners);
         config.put("log.dirs", nodeDir.resolve("data").toString());
         config.put("num.partitions", String.valueOf(settings.partitions));
         // Internal topics on every node (Kafka's default of 3 cannot be met by fewer nodes).
@@ -286,7 +496,7 @@ public final class EmbeddedKafka implements AutoCloseable {
         }
     }
 
-    private static String existingClusterId(Path dir) {
+    private static Optional<String> existingClusterId(Path dir) {
         try (Stream<Path> metas = Files.find(dir, 4, (p, a) -> p.getFileName().toString().equals("meta.properties"))) {
             for (Path meta : (Iterable<Path>) metas::iterator) {
                 Properties properties = new Properties();
@@ -295,13 +505,13 @@ public final class EmbeddedKafka implements AutoCloseable {
                 }
                 String id = properties.getProperty("cluster.id");
                 if (id != null) {
-                    return id;
+                    return Optional.of(id);
                 }
             }
         } catch (IOException e) {
             throw new EmbeddedKafkaException("cannot read the cluster id in " + dir + ": " + e.getMessage(), e);
         }
-        return Uuid.randomUuid().toString();
+        return Optional.empty();
     }
 
     private static Path createTemporaryDir() {
@@ -384,6 +594,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         private Path dataDir;
         private int port;
         private String host = "127.0.0.1";
+        private boolean sasl;
+        private String adminPassword;
         private final Map<String, String> brokerProperties = new LinkedHashMap<>();
 
         private Builder() {
@@ -437,6 +649,33 @@ public final class EmbeddedKafka implements AutoCloseable {
             return this;
         }
 
+        /**
+         * A secured cluster, as a production one: the client listener is SASL_PLAINTEXT with
+         * SCRAM-SHA-512; the nodes authenticate to each other (SASL PLAIN on the controller and
+         * inter-broker listeners, as Kafka's own tests do: SCRAM cannot work controller to
+         * controller); ACLs are enforced by {@code StandardAuthorizer} with
+         * {@code allow.everyone.if.no.acl.found=false}. The super users are {@code User:admin},
+         * whose SCRAM credential is added when storage is formatted, with a random password
+         * ({@link #adminClientProperties()}, {@link #clientPropertiesFile()}), and the nodes'
+         * own principal. A kept data directory keeps its admin password, users and ACLs.
+         */
+        public Builder sasl() {
+            this.sasl = true;
+            return this;
+        }
+
+        /**
+         * {@link #sasl()} with this admin password (printable ASCII, no spaces, quotes,
+         * backslashes or commas). A kept data directory must be started with the password it was
+         * formatted with, or with none.
+         */
+        public Builder sasl(String adminPassword) {
+            SaslSetup.checkPassword("the admin password", adminPassword);
+            this.sasl = true;
+            this.adminPassword = adminPassword;
+            return this;
+        }
+
         /** Any broker setting, applied last (overrides the defaults above). */
         public Builder brokerProperty(String key, String value) {
             brokerProperties.put(key, value);
@@ -454,6 +693,8 @@ public final class EmbeddedKafka implements AutoCloseable {
             copy.dataDir = dataDir;
             copy.port = port;
             copy.host = host;
+            copy.sasl = sasl;
+            copy.adminPassword = adminPassword;
             copy.brokerProperties.putAll(brokerProperties);
             return new EmbeddedKafka(copy);
         }

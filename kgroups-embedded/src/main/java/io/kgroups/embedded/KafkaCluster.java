@@ -19,4 +19,10 @@ public @interface KafkaCluster {
 
     /** Partitions of a topic created on first use. */
     int partitions() default 1;
+
+    /**
+     * A secured cluster ({@link EmbeddedKafka.Builder#sasl()}): SASL/SCRAM and ACLs; clients use
+     * {@link EmbeddedKafka#adminClientProperties()} or {@link EmbeddedKafka#clientProperties}.
+     */
+    boolean secure() default false;
 }

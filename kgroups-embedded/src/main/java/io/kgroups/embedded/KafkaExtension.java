@@ -10,14 +10,14 @@ import org.junit.jupiter.api.extension.ParameterResolver;
  *
  * <pre>{@code
  * @ExtendWith(KafkaExtension.class)
- * @KafkaCluster(brokers = 1)          // optional
+ * @KafkaCluster(brokers = 1)          // optional; secure = true for SASL and ACLs
  * class OrdersTest {
  *     @Test void loads(EmbeddedKafka kafka) { ... kafka.bootstrapServers() ... }
  * }
  * }</pre>
  *
  * <p>Since the cluster is shared, a test must not stop it, and should use its own topic and
- * group names. A test that stops or restarts brokers builds its own {@link EmbeddedKafka}.
+ * group names (and, on a secured cluster, its own users and ACLs). A test that stops or restarts brokers builds its own {@link EmbeddedKafka}.
  */
 public final class KafkaExtension implements ParameterResolver {
     private static final ExtensionContext.Namespace NAMESPACE = ExtensionContext.Namespace.create(KafkaExtension.class);
@@ -32,10 +32,14 @@ public final class KafkaExtension implements ParameterResolver {
         KafkaCluster shape = context.getRequiredTestClass().getAnnotation(KafkaCluster.class);
         int brokers = shape == null ? 1 : shape.brokers();
         int partitions = shape == null ? 1 : shape.partitions();
+        boolean secure = shape != null && shape.secure();
         // The root store lives as long as the test run and closes what it holds (AutoCloseable) at its end.
         return context.getRoot().getStore(NAMESPACE).getOrComputeIfAbsent(
-                "cluster-" + brokers + "-" + partitions,
-                key -> EmbeddedKafka.builder().brokers(brokers).partitions(partitions).build().start(),
+                "cluster-" + brokers + "-" + partitions + (secure ? "-secure" : ""),
+                key -> {
+                    EmbeddedKafka.Builder builder = EmbeddedKafka.builder().brokers(brokers).partitions(partitions);
+                    return (secure ? builder.sasl() : builder).build().start();
+                },
                 EmbeddedKafka.class);
     }
 }

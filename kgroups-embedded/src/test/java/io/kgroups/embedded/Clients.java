@@ -20,15 +20,25 @@ final class Clients {
     }
 
     static KafkaProducer<String, String> producer(String bootstrap) {
+        return producer(bootstrapOnly(bootstrap));
+    }
+
+    /** A producer with these client settings (bootstrap and security) and acks=all. */
+    static KafkaProducer<String, String> producer(Properties settings) {
         Properties p = new Properties();
-        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.putAll(settings);
         p.put(ProducerConfig.ACKS_CONFIG, "all");
         return new KafkaProducer<>(p, new StringSerializer(), new StringSerializer());
     }
 
     static KafkaConsumer<String, String> consumer(String bootstrap, String group) {
+        return consumer(bootstrapOnly(bootstrap), group);
+    }
+
+    /** A consumer of {@code group} with these client settings, from the earliest offset, committing by hand. */
+    static KafkaConsumer<String, String> consumer(Properties settings, String group) {
         Properties p = new Properties();
-        p.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        p.putAll(settings);
         p.put(ConsumerConfig.GROUP_ID_CONFIG, group);
         p.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         p.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
@@ -58,6 +68,12 @@ final class Clients {
             values.add(record.value());
         }
         return values;
+    }
+
+    private static Properties bootstrapOnly(String bootstrap) {
+        Properties p = new Properties();
+        p.put(ProducerConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
+        return p;
     }
 
     static Map<String, Object> adminConfig(String bootstrap) {

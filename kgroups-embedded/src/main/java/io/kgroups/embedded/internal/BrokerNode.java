@@ -3,12 +3,14 @@ package io.kgroups.embedded.internal;
 import io.kgroups.embedded.EmbeddedKafkaException;
 import java.io.ByteArrayOutputStream;
 import java.io.IOException;
-import java.io.OutputStream;
 import java.io.PrintStream;
+import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.TreeMap;
@@ -16,6 +18,11 @@ import kafka.server.BrokerServer;
 import kafka.server.ControllerServer;
 import kafka.server.KafkaConfig;
 import kafka.tools.StorageTool;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.common.internals.Plugin;
+import org.apache.kafka.common.security.scram.ScramCredential;
+import org.apache.kafka.server.authorizer.Authorizer;
+import scala.Option;
 
 /**
  * One Kafka node in KRaft combined mode (broker and controller in one process), with its own
@@ -55,17 +62,19 @@ public final class BrokerNode {
 
     /**
      * Formats the node's storage with {@code clusterId} unless it already holds a formatted log
-     * directory (a kept data directory), then writes the configuration used beside it.
+     * directory (a kept data directory), then writes the configuration used beside it (owner-only:
+     * a secured node's holds the nodes' password). {@code scramUsers} (name to password) get a
+     * SCRAM-SHA-512 credential in the new metadata log, before any node runs.
      */
-    public void format(String clusterId) {
+    public void format(String clusterId, Map<String, String> scramUsers) {
         Path propertiesFile = dir.resolve("server.properties");
         try {
             Files.createDirectories(dir);
             Properties properties = new Properties();
             properties.putAll(config);
-            try (OutputStream out = Files.newOutputStream(propertiesFile)) {
-                properties.store(out, "written by kgroups-embedded for node " + nodeId);
-            }
+            StringWriter text = new StringWriter();
+            properties.store(text, "written by kgroups-embedded for node " + nodeId);
+            PrivateFile.write(propertiesFile, text.toString());
         } catch (IOException e) {
             throw new EmbeddedKafkaException("cannot write the broker configuration in " + dir + ": " + e.getMessage()
                     + "; choose a writable data directory", e);
@@ -73,19 +82,61 @@ public final class BrokerNode {
         if (Files.exists(logDir().resolve("meta.properties"))) {
             return;
         }
+        List<String> args = new ArrayList<>(List.of(
+                "format", "--cluster-id", clusterId, "--config", propertiesFile.toString(), "--ignore-formatted"));
+        scramUsers.forEach((user, password) -> {
+            args.add("--add-scram");
+            args.add(ScramMechanism.SCRAM_SHA_512.mechanismName() + "=[name=" + user + ",password=" + password + "]");
+        });
         ByteArrayOutputStream output = new ByteArrayOutputStream();
         int status;
         try (PrintStream print = new PrintStream(output, true, StandardCharsets.UTF_8)) {
-            status = StorageTool.execute(new String[] {
-                "format", "--cluster-id", clusterId, "--config", propertiesFile.toString(), "--ignore-formatted"
-            }, print);
+            status = StorageTool.execute(args.toArray(String[]::new), print);
         } catch (RuntimeException e) {
-            throw new EmbeddedKafkaException("cannot format Kafka storage in " + logDir() + ": " + e.getMessage(), e);
+            // StorageTool's complaint about a --add-scram argument quotes the argument: the password with it.
+            throw new EmbeddedKafkaException("cannot format Kafka storage in " + logDir() + ": "
+                    + masked(String.valueOf(e.getMessage()), scramUsers));
         }
         if (status != 0) {
             throw new EmbeddedKafkaException("cannot format Kafka storage in " + logDir() + ": "
-                    + output.toString(StandardCharsets.UTF_8).strip());
+                    + masked(output.toString(StandardCharsets.UTF_8).strip(), scramUsers));
         }
+    }
+
+    private static String masked(String text, Map<String, String> scramUsers) {
+        String result = text;
+        for (String password : scramUsers.values()) {
+            result = result.replace(password, "[hidden]");
+        }
+        return result;
+    }
+
+    /**
+     * The authorizers of the running node, its broker's and its controller's (the controller
+     * authorizes what brokers forward to it, such as topic creation); none when it is stopped or
+     * has no authorizer.
+     */
+    public synchronized List<Authorizer> authorizers() {
+        List<Authorizer> authorizers = new ArrayList<>();
+        if (servers != null) {
+            for (Option<Plugin<Authorizer>> plugin : List.of(servers.broker().authorizerPlugin(),
+                    servers.controller().authorizerPlugin())) {
+                if (plugin.isDefined()) {
+                    authorizers.add(plugin.get().get());
+                }
+            }
+        }
+        return authorizers;
+    }
+
+    /** The SCRAM-SHA-512 credential of {@code user} that the running broker checks logins against; null if none. */
+    public synchronized ScramCredential scramCredential(String user) {
+        if (servers == null) {
+            return null;
+        }
+        var cache = servers.broker().credentialProvider().credentialCache
+                .cache(ScramMechanism.SCRAM_SHA_512.mechanismName(), ScramCredential.class);
+        return cache == null ? null : cache.get(user);
     }
 
     /** Starts the node; returns when its broker has caught up with metadata and is unfenced. */
