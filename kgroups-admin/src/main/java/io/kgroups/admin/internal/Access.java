@@ -1,7 +1,9 @@
 package io.kgroups.admin.internal;
 
+import java.util.Collection;
 import java.util.List;
 import java.util.Properties;
+import java.util.TreeSet;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -11,21 +13,31 @@ import java.util.regex.Pattern;
  *
  * @param operation as kafka-acls names it: Describe, Read, Delete, DescribeConfigs ...
  * @param resourceType group, topic or cluster
- * @param name the group or topic; null: the ones Kafka names in its error
+ * @param names the groups or topics the call is about (what the error names when Kafka names none)
  */
-public record Access(String operation, String resourceType, String name) {
+public record Access(String operation, String resourceType, List<String> names) {
     private static final Pattern USERNAME = Pattern.compile("username\\s*=\\s*\"([^\"]*)\"");
 
-    public static Access group(String operation, String group) {
-        return new Access(operation, "group", group);
+    public Access {
+        names = List.copyOf(names);
     }
 
+    public static Access group(String operation, String group) {
+        return new Access(operation, "group", List.of(group));
+    }
+
+    /** On the topics Kafka names in its error. */
     public static Access topics(String operation) {
-        return new Access(operation, "topic", null);
+        return new Access(operation, "topic", List.of());
+    }
+
+    /** On these topics, when Kafka names none. */
+    public static Access topics(String operation, Collection<String> topics) {
+        return new Access(operation, "topic", new TreeSet<>(topics).stream().toList());
     }
 
     public static Access cluster(String operation) {
-        return new Access(operation, "cluster", null);
+        return new Access(operation, "cluster", List.of());
     }
 
     /**
@@ -46,10 +58,10 @@ public record Access(String operation, String resourceType, String name) {
      * What to say when Kafka refused the call for lack of this ACL.
      *
      * @param principal null when not known
-     * @param names the resources Kafka named (empty: this access's own name)
+     * @param named the resources Kafka named (empty: this access's own names)
      */
-    String denied(String what, String principal, String bootstrap, List<String> names) {
-        List<String> resources = names.isEmpty() && name != null ? List.of(name) : names;
+    String denied(String what, String principal, String bootstrap, List<String> named) {
+        List<String> resources = named.isEmpty() ? names : named;
         String who = principal == null ? "the principal kgroups connects as" : principal;
         StringBuilder line = new StringBuilder("kafka-acls --bootstrap-server ").append(bootstrap)
                 .append(" --command-config ADMIN.properties --add --allow-principal ")

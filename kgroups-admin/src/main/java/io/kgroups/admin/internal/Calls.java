@@ -90,7 +90,7 @@ public final class Calls {
                 return a;
             }
         }
-        return new Access(operation, resourceType, null);
+        return new Access(operation, resourceType, List.of());
     }
 
     private GroupAdminException timedOut(String what, Throwable cause) {

@@ -63,7 +63,7 @@ final class ConsumerOffsetStore implements OffsetStore {
     @Override
     public void alter(String group, Map<TopicPartition, OffsetAndMetadata> offsets) {
         calls.await(admin.alterConsumerGroupOffsets(group, offsets).all(), "commit the new offsets of " + group,
-                Access.group("Read", group), Access.topics("Read"));
+                Access.group("Read", group), Access.topics("Read", OffsetStore.topics(offsets.keySet())));
     }
 
     @Override
@@ -79,7 +79,7 @@ final class ConsumerOffsetStore implements OffsetStore {
         for (TopicPartition tp : partitions) {
             try {
                 calls.await(result.apply(tp), "delete the offset of " + tp + " of group " + group,
-                        Access.group("Delete", group), Access.topics("Read"));
+                        Access.group("Delete", group), Access.topics("Read", List.of(tp.topic())));
             } catch (GroupAdminException e) {
                 failed.put(tp, e);
             }

@@ -3,9 +3,11 @@ package io.kgroups.admin.internal;
 import io.kgroups.admin.GroupAdminException;
 import io.kgroups.admin.OffsetReadings;
 import io.kgroups.admin.ResetTarget;
+import java.util.Collection;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.TreeSet;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
@@ -87,6 +89,13 @@ public interface OffsetStore {
 
     /** Refuses, in one line, a reset this type of group cannot take; changes nothing. */
     default void check(String group, ResetTarget target) {
+    }
+
+    /** The topics of these partitions. */
+    static Set<String> topics(Collection<TopicPartition> partitions) {
+        Set<String> topics = new TreeSet<>();
+        partitions.forEach(tp -> topics.add(tp.topic()));
+        return topics;
     }
 
     /**

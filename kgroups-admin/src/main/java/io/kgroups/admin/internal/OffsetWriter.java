@@ -31,6 +31,7 @@ import java.util.TreeSet;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.errors.AuthorizationException;
 import org.apache.kafka.common.errors.FencedInstanceIdException;
 import org.apache.kafka.common.errors.GroupNotEmptyException;
 import org.apache.kafka.common.errors.GroupSubscribedToTopicException;
@@ -354,7 +355,8 @@ public final class OffsetWriter {
                 || cause instanceof RebalanceInProgressException || cause instanceof StaleMemberEpochException
                 || cause instanceof FencedInstanceIdException || cause instanceof GroupNotEmptyException
                 || cause instanceof GroupSubscribedToTopicException;
-        if (memberJoined && done.isEmpty()) {
+        boolean denied = cause instanceof AuthorizationException;
+        if ((memberJoined || denied) && done.isEmpty()) {
             String kept = "";
             try {
                 if (backup != null) {
@@ -362,6 +364,9 @@ public final class OffsetWriter {
                 }
             } catch (IOException notDeleted) {
                 kept = " (remove the backup " + backup + ": it records a change that did not happen)";
+            }
+            if (denied) {
+                return new GroupAdminException(e.getMessage() + "; nothing was changed" + kept, e);
             }
             String why = cause instanceof GroupSubscribedToTopicException ? "is subscribed to the topic (a member with "
                     + "no partition of it, or one that joined after the check)" : "got a member after the check";

@@ -109,7 +109,7 @@ final class ShareOffsetStore implements OffsetStore {
         Map<TopicPartition, Long> starts = new HashMap<>();
         offsets.forEach((tp, o) -> starts.put(tp, o.offset()));
         calls.await(admin.alterShareGroupOffsets(group, starts).all(), "set the start offsets of share group " + group,
-                Access.group("Read", group), Access.topics("Read"));
+                Access.group("Read", group), Access.topics("Read", OffsetStore.topics(offsets.keySet())));
     }
 
     /** Kafka deletes a share group's offsets by whole topics: a part of a topic cannot be deleted alone. */
@@ -135,7 +135,7 @@ final class ShareOffsetStore implements OffsetStore {
         byTopic.forEach((topic, of) -> {
             try {
                 calls.await(result.topicResult(topic), "delete the start offsets of " + topic + " of share group " + group,
-                        Access.group("Delete", group), Access.topics("Read"));
+                        Access.group("Delete", group), Access.topics("Read", List.of(topic)));
             } catch (GroupAdminException e) {
                 of.forEach(tp -> failed.put(tp, e));
             }

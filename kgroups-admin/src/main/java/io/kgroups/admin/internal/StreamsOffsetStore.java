@@ -86,7 +86,7 @@ final class StreamsOffsetStore implements OffsetStore {
     @Override
     public void alter(String group, Map<TopicPartition, OffsetAndMetadata> offsets) {
         calls.await(admin.alterStreamsGroupOffsets(group, offsets).all(), "commit the new offsets of streams group " + group,
-                Access.group("Read", group), Access.topics("Read"));
+                Access.group("Read", group), Access.topics("Read", OffsetStore.topics(offsets.keySet())));
     }
 
     @Override
