@@ -13,9 +13,16 @@ import picocli.CommandLine.Option;
 @Command(name = "broker", header = "Run Apache Kafka (KRaft) in the foreground until Ctrl-C.",
         description = {"A real Kafka in this process, for a laptop or a demo: no download, no set-up. Without "
             + "--data-dir the data is temporary and deleted on exit; with it, it survives restarts. The broker's log "
-            + "goes to broker.log in the data directory."},
+            + "goes to broker.log in the data directory.", "",
+            "With --secure, Kafka is set up as a production cluster is: clients authenticate with SASL/SCRAM-SHA-512 "
+            + "and may do only what ACLs grant them. The super user admin has a random password, written only to "
+            + "client.properties in the data directory (readable by its owner only; its path is printed): give that "
+            + "file to --command-config, and use kafka-acls and kafka-configs with it to add users and ACLs."},
         footer = {"", "Examples:", "  A Kafka for the other commands, which look for one at localhost:9092:",
-            "    kgroups broker", "    kgroups groups"})
+            "    kgroups broker", "    kgroups groups", "",
+            "  A secured Kafka, and the admin's settings for the other commands:",
+            "    kgroups broker --secure --data-dir kafka-data",
+            "    kgroups groups --command-config kafka-data/client.properties"})
 final class BrokerCommand implements Callable<Integer> {
     @Mixin
     private CommandContext context;
@@ -38,6 +45,11 @@ final class BrokerCommand implements Callable<Integer> {
             description = "Partitions of a topic created on first use (default: ${DEFAULT-VALUE}, as Kafka's).")
     private int partitions;
 
+    @Option(names = "--secure",
+            description = "SASL/SCRAM-SHA-512 authentication and ACLs; the admin's client settings go to "
+                    + "client.properties in the data directory (its path is printed, never the password).")
+    private boolean secure;
+
     @Override
     public Integer call() {
         EmbeddedKafka kafka = build();
@@ -54,7 +66,9 @@ final class BrokerCommand implements Callable<Integer> {
         } catch (EmbeddedKafkaException e) {
             Runtime.getRuntime().removeShutdownHook(stopper);
             kafka.close();
-            throw CliException.failed(e.getMessage(), e);
+            // The embedded cluster speaks of SASL; here it is an option.
+            throw CliException.failed(e.getMessage().replace("start it with SASL", "start it with --secure")
+                    .replace("start it without SASL", "start it without --secure"), e);
         }
         printStarted(kafka);
         try {
@@ -72,7 +86,9 @@ final class BrokerCommand implements Callable<Integer> {
 
     private EmbeddedKafka build() {
         try {
-            return EmbeddedKafka.builder().port(port).brokers(brokers).partitions(partitions).dataDir(dataDir).build();
+            EmbeddedKafka.Builder builder = EmbeddedKafka.builder().port(port).brokers(brokers).partitions(partitions)
+                    .dataDir(dataDir);
+            return (secure ? builder.sasl() : builder).build();
         } catch (IllegalArgumentException e) {
             throw CliException.usage("invalid option: " + e.getMessage().replaceFirst("^(brokers|partitions|port)", "--$1"));
         }
@@ -80,12 +96,18 @@ final class BrokerCommand implements Callable<Integer> {
 
     private void printStarted(EmbeddedKafka kafka) {
         boolean temporary = dataDir == null;
-        context.output().print(Table.record("bootstrapServers", "brokers", "kafkaVersion", "dataDir", "dataKept", "brokerLog")
+        Path clientProperties = kafka.clientPropertiesFile();
+        context.output().print(Table.record("bootstrapServers", "brokers", "kafkaVersion", "dataDir", "dataKept", "brokerLog",
+                        "secure", "clientProperties")
+                .optional("clientProperties")
                 .row(kafka.bootstrapServers(), kafka.brokers(), KafkaVersion.get(), kafka.dataDir().toString(),
-                        !temporary, kafka.logFile().toString()));
+                        !temporary, kafka.logFile().toString(), kafka.isSecure(),
+                        clientProperties == null ? null : clientProperties.toString()));
         if (context.global().output() == GlobalOptions.OutputFormat.table) {
             context.out().println();
             context.out().println("Kafka is running: connect clients to " + kafka.bootstrapServers()
+                    + (clientProperties == null ? "" : " with SASL/SCRAM-SHA-512; the admin's settings: --command-config "
+                            + clientProperties)
                     + (temporary ? " (data deleted on exit)" : "") + ". Press Ctrl-C to stop.");
             context.out().flush();
         }

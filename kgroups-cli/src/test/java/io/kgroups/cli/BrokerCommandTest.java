@@ -6,16 +6,20 @@ import static org.awaitility.Awaitility.await;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import java.io.PrintWriter;
+import java.io.Reader;
 import java.io.StringWriter;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
@@ -93,6 +97,49 @@ class BrokerCommandTest {
     }
 
     @Test
+    void aSecuredBrokerNamesTheAdminsSettingsFileThatOtherCommandsTakeAndNeverPrintsThePassword(@TempDir Path dir)
+            throws Exception {
+        Path dataDir = dir.resolve("kafka");
+        String password;
+        Cli.Result ran;
+        Cli.Running broker = new Cli.Running(Map.of(), "broker", "--secure", "--port", "0", "--data-dir",
+                dataDir.toString(), "--output", "json");
+        try {
+            JsonNode started = new ObjectMapper().readTree(broker.printed("}\n").out()).get("data");
+            assertThat(started.get("secure").asBoolean()).as("started: %s", started).isTrue();
+            Path file = Path.of(started.get("clientProperties").asText());
+            assertThat(file).isEqualTo(dataDir.resolve("client.properties"));
+            assertThat(PosixFilePermissions.toString(Files.getPosixFilePermissions(file))).isEqualTo("rw-------");
+            Properties admin = load(file);
+            password = password(admin.getProperty("sasl.jaas.config"));
+            String bootstrap = started.get("bootstrapServers").asText();
+            admin.put("bootstrap.servers", bootstrap);
+            produce(admin, "secured-cli", 5);
+            assertThat(consumeAll(admin, "secured-cli", 5)).hasSize(5);
+
+            Cli.Result groups = Cli.runWatchingConsole(Map.of(), "groups", "--command-config", file.toString(),
+                    "--bootstrap-server", bootstrap, "--verbose", "--output", "json");
+            assertThat(groups.exitCode()).as("groups; stderr:%n%s", groups.err()).isZero();
+            assertThat(groups.out()).contains("\"reader-secured-cli\"");
+            assertThat(groups.all()).doesNotContain(password);
+
+            Cli.Result withoutCredentials = Cli.run("groups", "--bootstrap-server", bootstrap, "--timeout", "10s");
+            assertThat(withoutCredentials.exitCode()).isEqualTo(CliException.FAILED);
+            assertThat(withoutCredentials.err()).contains("authentication failed", "requires SASL", "SCRAM-SHA-512");
+        } finally {
+            ran = broker.stop();
+        }
+        assertThat(ran.exitCode()).as("broker exit code; stderr:%n%s", ran.err()).isZero();
+        assertThat(ran.all()).doesNotContain(password);
+        assertThat(Files.readString(dataDir.resolve("broker.log"))).isNotEmpty().doesNotContain(password);
+
+        Cli.Result unsecured = Cli.run("broker", "--port", "0", "--data-dir", dataDir.toString());
+        assertThat(unsecured.exitCode()).isEqualTo(CliException.FAILED);
+        assertThat(unsecured.err().lines()).hasSize(1);
+        assertThat(unsecured.err()).contains("holds a secured cluster", "start it with --secure");
+    }
+
+    @Test
     void aPortInUseIsAOneLineFailure() throws Exception {
         try (ServerSocket taken = new ServerSocket(0, 50, java.net.InetAddress.getByName("127.0.0.1"))) {
             Cli.Result result = Cli.run("broker", "--port", String.valueOf(taken.getLocalPort()));
@@ -127,6 +174,10 @@ class BrokerCommandTest {
     private static void produce(String bootstrap, String topic, int count) throws Exception {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrap);
+        produce(p, topic, count);
+    }
+
+    private static void produce(Properties p, String topic, int count) throws Exception {
         try (KafkaProducer<String, String> producer = new KafkaProducer<>(p, new StringSerializer(), new StringSerializer())) {
             for (int i = 0; i < count; i++) {
                 producer.send(new ProducerRecord<>(topic, "k", "v" + i)).get();
@@ -137,6 +188,13 @@ class BrokerCommandTest {
     private static List<String> consumeAll(String bootstrap, String topic, int count) {
         Properties p = new Properties();
         p.put("bootstrap.servers", bootstrap);
+        return consumeAll(p, topic, count);
+    }
+
+    /** Reads {@code count} records of {@code topic} as the group reader-TOPIC, and commits them. */
+    private static List<String> consumeAll(Properties settings, String topic, int count) {
+        Properties p = new Properties();
+        p.putAll(settings);
         p.put("group.id", "reader-" + topic);
         p.put("auto.offset.reset", "earliest");
         List<String> values = new ArrayList<>();
@@ -148,7 +206,22 @@ class BrokerCommandTest {
                 }
                 return values.size() >= count;
             });
+            consumer.commitSync();
         }
         return values;
+    }
+
+    private static Properties load(Path file) throws Exception {
+        Properties properties = new Properties();
+        try (Reader in = Files.newBufferedReader(file)) {
+            properties.load(in);
+        }
+        return properties;
+    }
+
+    private static String password(String jaas) {
+        Matcher matcher = Pattern.compile("password=\"([^\"]+)\"").matcher(jaas);
+        assertThat(matcher.find()).as("a password in the admin's sasl.jaas.config").isTrue();
+        return matcher.group(1);
     }
 }

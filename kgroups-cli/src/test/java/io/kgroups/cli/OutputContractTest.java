@@ -278,7 +278,14 @@ class OutputContractTest {
     @Test
     void broker() throws Exception {
         try (Running broker = new Running("broker", "--port", "0", "--output", "json")) {
-            JsonContract.valid("broker", broker.firstLine());
+            JsonNode data = JsonContract.valid("broker", broker.firstLine()).get("data");
+            assertThat(data.get("secure").asBoolean()).isFalse();
+            assertThat(data.get("clientProperties").isNull()).isTrue();
+        }
+        try (Running secured = new Running("broker", "--secure", "--port", "0", "--output", "json")) {
+            JsonNode data = JsonContract.valid("broker", secured.firstLine()).get("data");
+            assertThat(data.get("secure").asBoolean()).isTrue();
+            assertThat(data.get("clientProperties").asText()).endsWith("client.properties");
         }
     }
 
