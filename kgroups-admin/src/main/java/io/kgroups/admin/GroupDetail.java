@@ -94,6 +94,14 @@ public record GroupDetail(
         return consumerGroup() || type.equals("share") || type.equals("streams");
     }
 
+    /**
+     * Whether the total lag is whole: no partition of the group failed to be read (offline, a topic
+     * the principal may not describe ...), so none is missing from {@link #totalLag}.
+     */
+    public boolean lagComplete() {
+        return error == null && partitions.stream().allMatch(p -> p.error() == null);
+    }
+
     /** Records not yet consumed (share groups: not yet delivery-complete), over the partitions where that is known. */
     public long totalLag() {
         return partitions.stream().mapToLong(PartitionDetail::lagOrZero).sum();

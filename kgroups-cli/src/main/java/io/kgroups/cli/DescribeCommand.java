@@ -119,7 +119,7 @@ final class DescribeCommand implements Callable<Integer> {
                     + "  coordinator " + coordinatorText(group)
                     + (group.groupEpoch() == null ? "" : "  epoch " + group.groupEpoch() + "/target "
                     + group.targetAssignmentEpoch()) + (group.topologyEpoch() == null ? ""
-                    : "/topology " + group.topologyEpoch()) + "  lag " + group.totalLag());
+                    : "/topology " + group.topologyEpoch()) + "  lag " + lagText(group));
             if (group.type().equals("streams")) {
                 printStreamsTopology(group);
             } else if (!group.members().isEmpty()) {
@@ -141,7 +141,7 @@ final class DescribeCommand implements Callable<Integer> {
     private void printShareGroup(GroupDetail group) {
         context.out().println("GROUP " + group.group() + "  state " + group.state() + "  type share  coordinator "
                 + coordinatorText(group) + "  epoch " + group.groupEpoch() + "/assignment "
-                + group.targetAssignmentEpoch() + "  lag " + group.totalLag());
+                + group.targetAssignmentEpoch() + "  lag " + lagText(group));
         if (!group.members().isEmpty()) {
             Table members = Table.of("member", "client", "host", "epoch", "assigned");
             group.members().forEach(m -> members.row(m.memberId(), m.clientId(), m.host(), m.memberEpoch(),
@@ -258,8 +258,9 @@ final class DescribeCommand implements Callable<Integer> {
         group.put("targetAssignmentEpoch", g.targetAssignmentEpoch());
         group.put("topologyEpoch", g.topologyEpoch());
         group.put("members", g.members().size());
-        // As `groups`: no total where the group could not be read or has no consumer, share or streams offsets.
-        group.put("totalLag", g.error() != null || !g.hasLag() ? null : g.totalLag());
+        // No total where the group or one of its partitions could not be read (a part would pass for the whole),
+        // or where it has no consumer, share or streams offsets.
+        group.put("totalLag", !g.lagComplete() || !g.hasLag() ? null : g.totalLag());
         group.put("maxLagSeconds", g.maxLagSeconds());
         List<Map<String, Object>> members = new ArrayList<>();
         for (MemberDetail m : g.members()) {
@@ -326,5 +327,10 @@ final class DescribeCommand implements Callable<Integer> {
 
     private static List<Map<String, Object>> partitionsJson(List<TopicPartition> partitions) {
         return partitions.stream().map(tp -> Map.<String, Object>of("topic", tp.topic(), "partition", tp.partition())).toList();
+    }
+
+    /** The total lag in words: "at least N" where a partition could not be read. */
+    private static String lagText(GroupDetail group) {
+        return group.lagComplete() ? String.valueOf(group.totalLag()) : "at least " + group.totalLag() + " (not all partitions read)";
     }
 }

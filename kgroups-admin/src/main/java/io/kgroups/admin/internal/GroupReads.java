@@ -252,7 +252,7 @@ public final class GroupReads {
                             ? "topic " + topic + " does not exist (deleted?): the group's offsets for it are left over"
                             : e.getCause() instanceof org.apache.kafka.common.errors.TopicAuthorizationException
                             ? "offsets of topic " + topic + " not visible: " + e.getMessage()
-                            : e.getMessage()));
+                            : e.getMessage()), Access.topics("Describe", List.of(topic)));
             if (d != null) {
                 described.put(topic, d);
             }
@@ -323,9 +323,9 @@ public final class GroupReads {
         return present;
     }
 
-    private <T> T attempt(KafkaFuture<T> future, String what, Consumer<GroupAdminException> onError) {
+    private <T> T attempt(KafkaFuture<T> future, String what, Consumer<GroupAdminException> onError, Access... needs) {
         try {
-            return calls.await(future, what);
+            return calls.await(future, what, needs);
         } catch (GroupAdminException e) {
             onError.accept(e);
             return null;
