@@ -56,6 +56,11 @@ final class DemoCommand implements Callable<Integer> {
             description = "The loaders' group protocol (default: ${DEFAULT-VALUE}).")
     private GroupProtocol protocol;
 
+    @Option(names = "--secure", description = "Run Kafka with SASL/SCRAM and ACLs: the loaders authenticate as "
+            + "User:" + OrdersRun.LOADER_USER + " with exactly READ on the group and the topic and WRITE on the dead-letter "
+            + "topic; the demo's own producer, checks and dashboard as the admin (its client.properties is printed).")
+    private boolean secure;
+
     @Override
     public Integer call() throws Exception {
         context.textOnly("its progress and check");
@@ -79,7 +84,7 @@ final class DemoCommand implements Callable<Integer> {
         try {
             out.println("Starting Kafka, the database and " + Demo.LOADERS + " loaders (work directory " + dir + ")...");
             out.flush();
-            DemoResult result = Demo.run(new DemoSettings(duration, rate, protocol, keep, dir, Kgroups.LOADER),
+            DemoResult result = Demo.run(new DemoSettings(duration, rate, protocol, keep, dir, Kgroups.LOADER, secure),
                     new Printing(dir), stop);
             if (result.stopped()) {
                 out.println("Stopped by Ctrl-C before the check.");
@@ -119,6 +124,12 @@ final class DemoCommand implements Callable<Integer> {
         public void started(String bootstrapServers, GroupAdmin admin) {
             out.println("Kafka at " + bootstrapServers + "; topic " + OrdersRun.TOPIC + " (" + Demo.PARTITIONS
                     + " partitions); group " + OrdersRun.GROUP + " (" + protocol + " protocol); loader logs in " + dir);
+            if (secure) {
+                out.println("SASL/SCRAM and ACLs: the admin's client config is " + dir.resolve("kafka").resolve(
+                        "client.properties") + "; the loaders run as User:" + OrdersRun.LOADER_USER + " (READ on "
+                        + OrdersRun.GROUP + " and " + OrdersRun.TOPIC + ", WRITE on " + OrdersRun.TOPIC + ".DLT), config "
+                        + dir.resolve("loader.properties"));
+            }
             if (!noDashboard) {
                 monitor = LagMonitor.builder(admin).interval(Duration.ofSeconds(2)).window(10).build();
                 server = serve(monitor);

@@ -31,8 +31,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The storage loader end to end: {@code kgroups demo} and the short form of {@code kgroups chaos}
  * (loader processes killed with SIGKILL, a broker of three stopped and restarted) from the runnable
- * jar, checked on what they print; the demo, and the chaos run on the other group protocol, in this
- * JVM, checked on the records they return. Each must end with nothing lost.
+ * jar, checked on what they print; the demo (secured: SASL/SCRAM and ACLs, the loaders as a
+ * least-privilege principal), and the chaos run on the other group protocol, in this JVM, checked
+ * on the records they return. Each must end with nothing lost.
  */
 class StorageLoaderIT {
     private static final Pattern RESULT = Pattern.compile("(?m)^RESULT lost=(\\d+) duplicates=(\\d+) max_recovery_s=([\\d.]+)$");
@@ -72,7 +73,7 @@ class StorageLoaderIT {
                 }
             };
             DemoResult result = assertTimeoutPreemptively(Duration.ofMinutes(5), () -> Demo.run(new DemoSettings(
-                    Duration.ofSeconds(20), 300, GroupProtocol.classic, false, dir, Kgroups.LOADER), listener, NEVER),
+                    Duration.ofSeconds(20), 300, GroupProtocol.classic, false, dir, Kgroups.LOADER, true), listener, NEVER),
                     () -> "the demo did not end within 5 minutes; it reported:\n" + String.join("\n", progress)
                     + JarRun.brokerLogs(dir));
 

@@ -41,7 +41,7 @@ public final class Chaos {
         int loaderFailures = 0;
         ExecutorService measuring = Executors.newSingleThreadExecutor(r -> new Thread(r, "chaos-recovery"));
         try (OrdersRun run = OrdersRun.start(new OrdersRun.Settings(BROKERS, PARTITIONS, settings.protocol(), LOADERS,
-                settings.rate(), settings.badRatio(), ORDERS, settings.dir(), settings.launch()))) {
+                settings.rate(), settings.badRatio(), ORDERS, settings.dir(), settings.launch(), false))) {
             run.cancelWhen(stop::isRequested);
             long begin = System.currentTimeMillis();
             run.startProducing();

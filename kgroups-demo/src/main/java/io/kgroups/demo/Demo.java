@@ -36,7 +36,7 @@ public final class Demo {
             throws InterruptedException, SQLException {
         long begin = System.currentTimeMillis();
         try (OrdersRun run = OrdersRun.start(new OrdersRun.Settings(1, PARTITIONS, settings.protocol(), LOADERS,
-                settings.rate(), BAD_RATIO, ORDERS, settings.dir(), settings.launch()))) {
+                settings.rate(), BAD_RATIO, ORDERS, settings.dir(), settings.launch(), settings.secure()))) {
             run.cancelWhen(stop::isRequested);
             run.startProducing();
             try {

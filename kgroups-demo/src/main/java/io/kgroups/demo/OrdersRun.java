@@ -17,6 +17,19 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import java.util.HashMap;
+import java.util.Base64;
+import java.security.SecureRandom;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.nio.file.Files;
+import java.io.OutputStream;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
@@ -41,10 +54,16 @@ public final class OrdersRun implements AutoCloseable {
 
     /**
      * What to run: {@code brokers} 1 or 3 (3: replication factor 3, min.insync.replicas 2); each
-     * loader is started with {@code launch}.
+     * loader is started with {@code launch}. With {@code secure}, the broker checks SASL/SCRAM and
+     * ACLs: the run's own producer, checks and monitor are the admin; the loaders run as the user
+     * {@value #LOADER_USER} with exactly READ on the group and the topic and WRITE on the
+     * dead-letter topic, its password in a file of the run's directory only.
      */
     public record Settings(int brokers, int partitions, GroupProtocol protocol, int loaders, double rate, double badRatio,
-            int orders, Path dir, LoaderLaunch launch) { }
+            int orders, Path dir, LoaderLaunch launch, boolean secure) { }
+
+    /** The principal the loaders of a secured run authenticate as. */
+    public static final String LOADER_USER = "storage_loader";
 
     private final Settings settings;
     private final EmbeddedKafka kafka;
@@ -55,6 +74,8 @@ public final class OrdersRun implements AutoCloseable {
     private final ProducedOrders produced = new ProducedOrders();
     private final AtomicBoolean stopProducing = new AtomicBoolean();
     private Thread producing;
+    /** The loaders' --command-config on a secured run; null otherwise. */
+    private Path loaderConfig;
     private volatile java.util.function.BooleanSupplier cancelled = () -> false;
 
     private OrdersRun(Settings settings, EmbeddedKafka kafka, Server database, OrderStore store, GroupAdmin admin) {
@@ -68,12 +89,12 @@ public final class OrdersRun implements AutoCloseable {
     /** Starts Kafka, creates the topics, serves the database and starts the loaders. */
     public static OrdersRun start(Settings settings) {
         int n = settings.brokers();
-        EmbeddedKafka kafka = EmbeddedKafka.builder().brokers(n).port(0).dataDir(settings.dir().resolve("kafka"))
+        EmbeddedKafka.Builder builder = EmbeddedKafka.builder().brokers(n).port(0).dataDir(settings.dir().resolve("kafka"))
                 .brokerProperty("default.replication.factor", String.valueOf(n))
                 .brokerProperty("min.insync.replicas", String.valueOf(Math.min(2, n)))
                 .brokerProperty("group.consumer.session.timeout.ms", String.valueOf(SESSION_TIMEOUT_MS))
-                .brokerProperty("group.consumer.heartbeat.interval.ms", String.valueOf(HEARTBEAT_INTERVAL_MS))
-                .build();
+                .brokerProperty("group.consumer.heartbeat.interval.ms", String.valueOf(HEARTBEAT_INTERVAL_MS));
+        EmbeddedKafka kafka = (settings.secure() ? builder.sasl() : builder).build();
         Server database = null;
         OrderStore store = null;
         GroupAdmin admin = null;
@@ -84,10 +105,11 @@ public final class OrdersRun implements AutoCloseable {
             database = Server.createTcpServer("-tcpPort", String.valueOf(freePort()), "-ifNotExists", "-baseDir",
                     settings.dir().resolve("db").toString()).start();
             store = OrderStore.open(jdbcUrl(database), null, null, 2, true);
-            Properties props = new Properties();
-            props.setProperty("bootstrap.servers", kafka.bootstrapServers());
-            admin = GroupAdmin.create(props, Duration.ofSeconds(30));
+            admin = GroupAdmin.create(kafka.adminClientProperties(), Duration.ofSeconds(30));
             OrdersRun run = new OrdersRun(settings, kafka, database, store, admin);
+            if (settings.secure()) {
+                run.loaderConfig = leastPrivilegeLoader(kafka, settings.dir());
+            }
             for (int i = 1; i <= settings.loaders(); i++) {
                 LoaderProcess loader = new LoaderProcess("loader-" + i, settings.launch(), run.loaderArgs(), settings.dir());
                 run.loaders.add(loader);
@@ -124,10 +146,42 @@ public final class OrdersRun implements AutoCloseable {
         }
     }
 
+    /** The loaders' user, with exactly what they need, and its client config (owner-only) for --command-config. */
+    private static Path leastPrivilegeLoader(EmbeddedKafka kafka, Path dir) {
+        byte[] random = new byte[18];
+        new SecureRandom().nextBytes(random);
+        String password = Base64.getUrlEncoder().withoutPadding().encodeToString(random);
+        kafka.addUser(LOADER_USER, password);
+        kafka.grant(allow(ResourceType.GROUP, GROUP, AclOperation.READ), allow(ResourceType.TOPIC, TOPIC, AclOperation.READ),
+                allow(ResourceType.TOPIC, TOPIC + ".DLT", AclOperation.WRITE));
+        Properties props = kafka.clientProperties(LOADER_USER, password);
+        props.remove("bootstrap.servers");
+        Path file = dir.resolve("loader.properties");
+        try {
+            Files.deleteIfExists(file);
+            Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+            try (OutputStream out = Files.newOutputStream(file)) {
+                props.store(out, "the storage loader's principal: READ on " + GROUP + " and " + TOPIC + ", WRITE on "
+                        + TOPIC + ".DLT");
+            }
+        } catch (IOException e) {
+            throw new RunFailedException("cannot write " + file + ": " + e.getMessage(), e);
+        }
+        return file;
+    }
+
+    private static AclBinding allow(ResourceType type, String name, AclOperation operation) {
+        return new AclBinding(new ResourcePattern(type, name, PatternType.LITERAL),
+                new AccessControlEntry("User:" + LOADER_USER, "*", operation, AclPermissionType.ALLOW));
+    }
+
     private List<String> loaderArgs() {
         List<String> args = new ArrayList<>(List.of("--bootstrap-server", kafka.bootstrapServers(), "--group", GROUP,
                 "--topic", TOPIC, "--jdbc-url", jdbcUrl(database), "--record-deliveries", "--report-every", "5s",
                 "--consumer-property", "group.protocol=" + settings.protocol()));
+        if (loaderConfig != null) {
+            args.addAll(List.of("--command-config", loaderConfig.toString()));
+        }
         if (settings.protocol() == GroupProtocol.classic) {
             // With the consumer protocol, the broker sets these (group.consumer.*).
             args.addAll(List.of("--consumer-property", "session.timeout.ms=" + SESSION_TIMEOUT_MS,
@@ -139,6 +193,13 @@ public final class OrdersRun implements AutoCloseable {
     /** Waits of this run give up as soon as {@code cancelled} says so (Ctrl-C). */
     public void cancelWhen(java.util.function.BooleanSupplier cancelled) {
         this.cancelled = cancelled;
+    }
+
+    /** The run's own client settings (the admin's on a secured run). */
+    private Map<String, Object> clientProperties() {
+        Map<String, Object> props = new HashMap<>();
+        kafka.adminClientProperties().forEach((k, v) -> props.put((String) k, v));
+        return props;
     }
 
     public EmbeddedKafka kafka() {
@@ -161,7 +222,7 @@ public final class OrdersRun implements AutoCloseable {
     /** Produces at the set rate on a thread of its own until {@link #stopProducing()}. */
     public void startProducing() {
         OrderEventGenerator generator = new OrderEventGenerator("o", settings.orders(), settings.badRatio(), 20261124L);
-        OrderProducer producer = new OrderProducer(Map.of("bootstrap.servers", kafka.bootstrapServers()), TOPIC, generator,
+        OrderProducer producer = new OrderProducer(clientProperties(), TOPIC, generator,
                 produced);
         producing = new Thread(() -> {
             try (producer) {
@@ -239,7 +300,7 @@ public final class OrdersRun implements AutoCloseable {
     }
 
     public LoadVerification verify() throws SQLException {
-        DeadLetters dead = DeadLetters.read(Map.of("bootstrap.servers", kafka.bootstrapServers()), TOPIC + ".DLT",
+        DeadLetters dead = DeadLetters.read(clientProperties(), TOPIC + ".DLT",
                 Duration.ofSeconds(60));
         return LoadVerification.check(produced, store, dead);
     }
