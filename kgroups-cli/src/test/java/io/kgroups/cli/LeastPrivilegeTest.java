@@ -4,9 +4,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.awaitility.Awaitility.await;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import io.kgroups.admin.GroupAdmin;
 import io.kgroups.embedded.EmbeddedKafka;
 import io.kgroups.embedded.KafkaCluster;
 import io.kgroups.embedded.KafkaExtension;
+import io.kgroups.monitor.GroupStatus;
+import io.kgroups.monitor.LagMonitor;
+import io.kgroups.monitor.Status;
 import java.io.IOException;
 import java.io.OutputStream;
 import java.io.UncheckedIOException;
@@ -17,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
@@ -183,6 +188,20 @@ class LeastPrivilegeTest {
             if (protocol.equals("classic")) {
                 assertThat(result.err()).contains("offsets of topic " + TOPIC + " not visible",
                         "it needs Describe on topic '" + TOPIC + "'", "--operation Describe --topic " + TOPIC);
+                // The monitor, as the same principal: the group is UNKNOWN, its partitions say why, not OK with lag 0.
+                Properties monitorProps = new Properties();
+                try (var in = Files.newInputStream(noTopic)) {
+                    monitorProps.load(in);
+                }
+                monitorProps.put("bootstrap.servers", kafka.bootstrapServers());
+                try (GroupAdmin admin = GroupAdmin.create(monitorProps, Duration.ofSeconds(30));
+                     LagMonitor monitor = LagMonitor.builder(admin).include(Pattern.compile(Pattern.quote(group))).build()) {
+                    monitor.cycle();
+                    GroupStatus status = monitor.snapshot().group(group).orElseThrow();
+                    assertThat(status.status()).as("%s", status).isEqualTo(Status.UNKNOWN);
+                    assertThat(status.partitions()).as("%s", status).allSatisfy(p -> assertThat(p.reason())
+                            .contains("offsets of topic " + TOPIC + " not visible"));
+                }
             } else {
                 assertThat(result.err()).contains("is not authorized to describe group " + group,
                         "it needs Describe on the topics", "--operation Describe --topic");
