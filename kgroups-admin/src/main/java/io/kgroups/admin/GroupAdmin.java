@@ -393,6 +393,29 @@ public final class GroupAdmin implements AutoCloseable {
         return writer.awaitInactive(group, wait);
     }
 
+    /**
+     * Of these topics, those the principal may not describe, each with why in words (what to
+     * grant): Kafka leaves such a topic out of a group's offsets without a word, so a topic a group
+     * had offsets on that a later read does not return is either gone or hidden; this tells which.
+     */
+    public Map<String, String> hiddenTopics(Collection<String> topics) {
+        Map<String, String> hidden = new TreeMap<>();
+        if (topics.isEmpty()) {
+            return hidden;
+        }
+        var described = admin.describeTopics(topics).topicNameValues();
+        described.forEach((topic, future) -> {
+            try {
+                calls.await(future, "describe topic " + topic, Access.topics("Describe", List.of(topic)));
+            } catch (GroupAdminException e) {
+                if (e.getCause() instanceof TopicAuthorizationException) {
+                    hidden.put(topic, "offsets of topic " + topic + " not visible: " + e.getMessage());
+                }
+            }
+        });
+        return hidden;
+    }
+
     /** Kafka's Admin client, for operations this class does not cover. */
     public Admin admin() {
         return admin;

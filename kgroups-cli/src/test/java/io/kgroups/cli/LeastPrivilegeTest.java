@@ -30,6 +30,10 @@ import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.acl.AclBinding;
+import java.util.regex.Matcher;
+import org.apache.kafka.common.resource.ResourcePatternFilter;
+import org.apache.kafka.common.acl.AccessControlEntryFilter;
+import org.apache.kafka.common.acl.AclBindingFilter;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.acl.AclPermissionType;
 import org.apache.kafka.common.resource.PatternType;
@@ -206,6 +210,44 @@ class LeastPrivilegeTest {
                 assertThat(result.err()).contains("is not authorized to describe group " + group,
                         "it needs Describe on the topics", "--operation Describe --topic");
             }
+        }
+    }
+
+    /**
+     * An empty group names no topic: once the principal loses Describe on a topic the group has
+     * offsets on, Kafka just leaves them out. The monitor remembers the group's topics: the next
+     * cycle marks the group UNKNOWN, its partitions of that topic saying why, not OK with less lag.
+     */
+    @Test
+    void theMonitorMarksATopicThatBecameHiddenFromTheGroupsOffsets() throws Exception {
+        String group = groupWithLag();
+        Path config = user(group(group, AclOperation.DESCRIBE), topic(AclOperation.DESCRIBE));
+        Properties props = new Properties();
+        try (var in = Files.newInputStream(config)) {
+            props.load(in);
+        }
+        Matcher name = Pattern.compile("username=\"([^\"]+)\"").matcher(props.getProperty("sasl.jaas.config"));
+        assertThat(name.find()).isTrue();
+        props.put("bootstrap.servers", kafka.bootstrapServers());
+        try (GroupAdmin admin = GroupAdmin.create(props, Duration.ofSeconds(30));
+             LagMonitor monitor = LagMonitor.builder(admin).include(Pattern.compile(Pattern.quote(group))).build()) {
+            monitor.cycle();
+            GroupStatus seen = monitor.snapshot().group(group).orElseThrow();
+            assertThat(seen.totalLag()).as("%s", seen).isEqualTo(10);
+
+            kafka.revoke(new AclBindingFilter(new ResourcePatternFilter(ResourceType.TOPIC, TOPIC, PatternType.LITERAL),
+                    new AccessControlEntryFilter("User:" + name.group(1), null, AclOperation.DESCRIBE, AclPermissionType.ALLOW)));
+            monitor.cycle();
+            GroupStatus hidden = monitor.snapshot().group(group).orElseThrow();
+            assertThat(hidden.status()).as("%s", hidden).isEqualTo(Status.UNKNOWN);
+            assertThat(hidden.partitions()).as("%s", hidden).hasSize(2).allSatisfy(p -> {
+                assertThat(p.status()).isEqualTo(Status.UNKNOWN);
+                assertThat(p.reason()).contains("offsets of topic " + TOPIC + " not visible",
+                        "it needs Describe on topic '" + TOPIC + "'");
+            });
+            monitor.cycle();
+            assertThat(monitor.snapshot().group(group).orElseThrow().status()).as("still marked a cycle later")
+                    .isEqualTo(Status.UNKNOWN);
         }
     }
 

@@ -11,6 +11,8 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
+import java.util.TreeSet;
+import java.util.Comparator;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
@@ -168,10 +170,11 @@ public final class LagMonitor implements AutoCloseable {
         history.dropStale(now);
 
         MonitorSnapshot last = snapshot;
+        Map<String, Map<TopicPartition, String>> hidden = hidden(monitored, last);
         List<GroupStatus> statuses = new ArrayList<>();
         for (GroupDetail group : monitored) {
             statuses.add(group.error() != null ? unreadable(group, last.group(group.group()).orElse(null), now)
-                    : evaluate(group, now));
+                    : evaluate(group, hidden.getOrDefault(group.group(), Map.of()), now));
         }
         logReadErrors(monitored);
         cycles++;
@@ -251,7 +254,44 @@ public final class LagMonitor implements AutoCloseable {
         readErrors.putAll(now);
     }
 
-    private GroupStatus evaluate(GroupDetail group, long now) {
+    /**
+     * The partitions of topics a group had in the last cycle and not in this read, that the
+     * principal may not describe (Kafka leaves those out of a group's offsets without a word): per
+     * group, each with why. A topic that is gone, or whose offsets were deleted, is not among them.
+     */
+    private Map<String, Map<TopicPartition, String>> hidden(List<GroupDetail> groups, MonitorSnapshot last) {
+        Map<String, Set<TopicPartition>> vanished = new HashMap<>();
+        Set<String> topics = new TreeSet<>();
+        for (GroupDetail group : groups) {
+            if (group.error() != null) {
+                continue;
+            }
+            Set<String> now = new HashSet<>();
+            group.partitions().forEach(p -> now.add(p.topic()));
+            last.group(group.group()).ifPresent(before -> before.partitions().stream()
+                    .filter(p -> !now.contains(p.topic())).forEach(p -> {
+                        vanished.computeIfAbsent(group.group(), g -> new HashSet<>())
+                                .add(new TopicPartition(p.topic(), p.partition()));
+                        topics.add(p.topic());
+                    }));
+        }
+        if (topics.isEmpty()) {
+            return Map.of();
+        }
+        Map<String, String> why;
+        try {
+            why = sampler.hiddenTopics(topics);
+        } catch (RuntimeException e) {
+            return Map.of(); // the next cycle asks again
+        }
+        Map<String, Map<TopicPartition, String>> hidden = new HashMap<>();
+        vanished.forEach((group, partitions) -> partitions.stream().filter(tp -> why.containsKey(tp.topic()))
+                .forEach(tp -> hidden.computeIfAbsent(group, g -> new TreeMap<>(Comparator.comparing(TopicPartition::topic)
+                        .thenComparingInt(TopicPartition::partition))).put(tp, why.get(tp.topic()))));
+        return hidden;
+    }
+
+    private GroupStatus evaluate(GroupDetail group, Map<TopicPartition, String> hidden, long now) {
         Status worst = Status.OK;
         List<String> reasons = new ArrayList<>();
         List<PartitionStatus> partitions = new ArrayList<>();
@@ -291,6 +331,15 @@ public final class LagMonitor implements AutoCloseable {
             }
             partitions.add(new PartitionStatus(p.topic(), p.partition(), p.committedOffset(), p.startOffset(),
                     p.logEndOffset(), p.lag(), lagSeconds, retentionLeft, verdict.status(), verdict.reason(), p.memberId(), now));
+        }
+        for (Map.Entry<TopicPartition, String> h : hidden.entrySet()) {
+            TopicPartition tp = h.getKey();
+            Window w = history.window(group.group(), tp);
+            long sampledAt = w.size() == 0 ? -1 : w.times()[w.size() - 1];
+            reasons.add(tp + " UNKNOWN: " + h.getValue());
+            worst = worst.worst(Status.UNKNOWN);
+            partitions.add(new PartitionStatus(tp.topic(), tp.partition(), null, null, null, null, null, null, Status.UNKNOWN,
+                    h.getValue(), null, sampledAt < 0 ? null : sampledAt));
         }
         // Consumer-protocol members still moving partitions long after the target changed.
         List<String> stuck = reconciliation.stuck(group.group(), group.members(), group.targetAssignmentEpoch(), now);

@@ -63,6 +63,11 @@ final class Sampler {
         return readings.details(known(places, readings), retentionMs, nowMs);
     }
 
+    /** Of these topics, those the principal may not describe, with why (see {@link GroupAdmin#hiddenTopics}). */
+    Map<String, String> hiddenTopics(Set<String> topics) {
+        return admin.hiddenTopics(topics);
+    }
+
     /** retention.ms of the topics sampled (read every {@link #RETENTION_REFRESH_MS}). */
     Map<String, Long> retentionMs() {
         return retentionMs;
