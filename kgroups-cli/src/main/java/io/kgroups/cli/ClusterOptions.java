@@ -39,7 +39,7 @@ public final class ClusterOptions {
 
     // LOCAL: the root command's scope is INHERIT, and a command that does not talk to a cluster
     // must not show (nor take) these.
-    @Option(names = "--cluster", paramLabel = "NAME", scope = ScopeType.LOCAL,
+    @Option(names = "--cluster", paramLabel = "NAME", scope = ScopeType.LOCAL, completionCandidates = ClusterNameCandidates.class,
             description = "A named cluster of the config file (~/.kgroups/config, or $" + ClusterProfiles.CONFIG_ENV
                     + "): its bootstrap servers, command config and timeout (default: $" + CLUSTER_ENV
                     + ", else the file's default). See kgroups cluster --help.")

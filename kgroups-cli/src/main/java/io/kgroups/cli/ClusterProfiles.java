@@ -51,6 +51,11 @@ final class ClusterProfiles {
     }
 
     /** The config file {@code $KGROUPS_CONFIG} names, else {@code ~/.kgroups/config}; none there is no cluster named. */
+    /** The names of the clusters the file defines, in order. */
+    java.util.Set<String> names() {
+        return profiles.keySet();
+    }
+
     static ClusterProfiles load(Map<String, String> environment) {
         String named = environment.get(CONFIG_ENV);
         boolean chosen = named != null && !named.isBlank();

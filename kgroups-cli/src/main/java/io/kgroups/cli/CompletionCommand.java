@@ -11,20 +11,22 @@ import picocli.CommandLine.Mixin;
 
 /**
  * Prints a bash/zsh completion script generated from the command model, so it never goes stale;
- * GROUP arguments complete with the cluster's group names.
+ * GROUP arguments complete with the cluster's group names, --cluster with the config file's.
  */
 @Command(name = "completion", header = "Print the shell completion script (bash, zsh).",
         description = {"Completes commands, options, option values and, for GROUP arguments, the group names of the "
             + "cluster: the script asks kgroups, with the cluster options already typed on the line (--cluster, "
-            + "--bootstrap-server, --command-config), and gives up after 2 seconds, completing nothing."},
+            + "--bootstrap-server, --command-config), and gives up after 2 seconds, completing nothing; --cluster completes "
+            + "with the names of the config file (~/.kgroups/config, or $" + ClusterProfiles.CONFIG_ENV + ")."},
         footer = {"", "Examples:", "  In bash, for this shell (add the line to ~/.bashrc to keep it):",
             "    source <(kgroups completion)",
             "  In zsh, bash completion first:",
             "    autoload -U +X bashcompinit && bashcompinit && source <(kgroups completion)"})
 final class CompletionCommand implements Callable<Integer> {
     /** The array picocli writes for a GROUP argument, holding the placeholder. */
-    private static final Pattern GROUP_ARRAY = Pattern.compile(
-            "\\n[ \\t]*local (\\w+)=\\(\"" + GroupNameCandidates.PLACEHOLDER + "\"\\)[^\\n]*");
+    private static final Pattern GROUP_ARRAY = array(GroupNameCandidates.PLACEHOLDER);
+    /** The array picocli writes for the values of --cluster, holding the placeholder. */
+    private static final Pattern CLUSTER_ARRAY = array(ClusterNameCandidates.PLACEHOLDER);
 
     /**
      * Group names from the cluster, filtered by the word being completed; and picocli's
@@ -71,6 +73,14 @@ final class CompletionCommand implements Callable<Integer> {
               local -a groups=( $("${words[0]}" __complete-groups "${args[@]}" --timeout 2s 2>/dev/null) )
               compReplyArray "${groups[@]}"
             }
+
+            # kgroups: --cluster values, the clusters of the config file ($KGROUPS_CONFIG, else ~/.kgroups/config).
+            function _kgroups_complete_clusters() {
+              local IFS=$'\n'
+              local -a words=( $(_kgroups_words) )
+              local -a names=( $("${words[0]}" __complete-clusters 2>/dev/null) )
+              compReplyArray "${names[@]}"
+            }
             """;
 
     @Mixin
@@ -84,21 +94,33 @@ final class CompletionCommand implements Callable<Integer> {
         return CliException.OK;
     }
 
-    /** Picocli's script with the GROUP placeholders replaced by the cluster's names. */
+    /** Picocli's script with the GROUP and --cluster placeholders replaced by calls that ask kgroups. */
     static String script(String generated) {
-        Matcher arrays = GROUP_ARRAY.matcher(generated);
-        List<String> names = new ArrayList<>();
-        while (arrays.find()) {
-            names.add(arrays.group(1));
-        }
-        String script = arrays.replaceAll("");
-        for (String name : names) {
-            script = script.replace("compReplyArray \"${" + name + "[@]}\"", "_kgroups_complete_groups");
-        }
-        if (names.isEmpty() || script.contains(GroupNameCandidates.PLACEHOLDER)) {
-            // picocli writes its script differently than when this was written: fail loudly, not a broken script.
-            throw new IllegalStateException("the completion script of this picocli version has no GROUP arrays to replace");
-        }
+        String script = replace(generated, GROUP_ARRAY, GroupNameCandidates.PLACEHOLDER, "_kgroups_complete_groups");
+        script = replace(script, CLUSTER_ARRAY, ClusterNameCandidates.PLACEHOLDER, "_kgroups_complete_clusters");
         return script + COMPLETE_GROUPS;
+    }
+
+    private static Pattern array(String placeholder) {
+        return Pattern.compile("\\n[ \\t]*local (\\w+)=\\(\"" + placeholder + "\"\\)[^\\n]*");
+    }
+
+    /** Removes the arrays holding {@code placeholder} and calls {@code function} where they were offered. */
+    private static String replace(String script, Pattern arrays, String placeholder, String function) {
+        Matcher found = arrays.matcher(script);
+        List<String> names = new ArrayList<>();
+        while (found.find()) {
+            names.add(found.group(1));
+        }
+        String replaced = found.replaceAll("");
+        for (String name : names) {
+            replaced = replaced.replace("compReplyArray \"${" + name + "[@]}\"", function);
+        }
+        if (names.isEmpty() || replaced.contains(placeholder)) {
+            // picocli writes its script differently than when this was written: fail loudly, not a broken script.
+            throw new IllegalStateException("the completion script of this picocli version has no " + placeholder
+                    + " arrays to replace");
+        }
+        return replaced;
     }
 }

@@ -36,7 +36,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
             LoadOrdersCommand.class, ProduceOrdersCommand.class, DemoCommand.class,
             ChaosCommand.class,
             OffsetsCommand.class, DeleteCommand.class, DeleteOffsetsCommand.class, BrokerCommand.class,
-            ClusterCommand.class, CompletionCommand.class, CompleteGroupsCommand.class, HelpCommand.class},
+            ClusterCommand.class, CompletionCommand.class, CompleteGroupsCommand.class, CompleteClustersCommand.class,
+            HelpCommand.class},
         footer = {"", "Exit codes: 0 done, 1 the operation failed, 2 bad usage, 3 done in part (what could not be read is named "
             + "on stderr)."})
 public final class Kgroups implements Runnable {

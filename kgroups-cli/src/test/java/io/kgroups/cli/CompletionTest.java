@@ -18,7 +18,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Shell completion of GROUP arguments with the group names of the cluster: the hidden command, and the script in bash. */
+/** Shell completion of GROUP arguments with the group names of the cluster, and of --cluster with the config file's names: the hidden commands, and the script in bash. */
 @ExtendWith(KafkaExtension.class)
 class CompletionTest {
     private static String bootstrap;
@@ -81,6 +81,22 @@ class CompletionTest {
                 "kgroups reset --cluster here completion_l", "kgroups", "reset", "--cluster", "here", "completion_l");
 
         assertThat(reset).containsExactly("completion_loader");
+    }
+
+    @Test
+    void bashCompletesTheNamesOfTheConfigFilesClusters() throws Exception {
+        Path config = Files.writeString(dir.resolve("clusters"), "default=prod\ncluster.prod.bootstrap=b1:9092\n"
+                + "cluster.preprod.bootstrap=b2:9092\ncluster.local.bootstrap=localhost:9092\n");
+
+        List<String> all = complete(Map.of(ClusterProfiles.CONFIG_ENV, config.toString()), "kgroups groups --cluster ",
+                "kgroups", "groups", "--cluster", "");
+        List<String> some = complete(Map.of(ClusterProfiles.CONFIG_ENV, config.toString()), "kgroups lag --cluster pr",
+                "kgroups", "lag", "--cluster", "pr");
+
+        assertThat(all).containsExactlyInAnyOrder("local", "preprod", "prod");
+        assertThat(some).containsExactlyInAnyOrder("preprod", "prod");
+        assertThat(Cli.run(Map.of(ClusterProfiles.CONFIG_ENV, config.toString()), "__complete-clusters").out().lines())
+                .containsExactly("local", "preprod", "prod");
     }
 
     private static List<String> complete(String line, String... words) throws Exception {

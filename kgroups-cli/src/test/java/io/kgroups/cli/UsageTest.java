@@ -31,7 +31,8 @@ class UsageTest {
     private static final List<String> CLUSTER_OPTIONS = List.of("--cluster", "--bootstrap-server", "--command-config",
             "--timeout");
     /** The commands that talk to no cluster: broker, demo and chaos run their own Kafka. */
-    private static final Set<String> NO_CLUSTER = Set.of("broker", "demo", "chaos", "completion", "help");
+    private static final Set<String> NO_CLUSTER = Set.of("broker", "demo", "chaos", "completion", "__complete-clusters",
+            "help");
 
     @ParameterizedTest(name = "kgroups {0}")
     @CsvSource(delimiter = '|', value = {
