@@ -150,13 +150,7 @@ public final class GroupAssembly {
         }
         members.sort(Comparator.comparing(MemberDetail::clientId).thenComparing(MemberDetail::memberId));
 
-        Set<TopicPartition> partitions = new TreeSet<>(BY_PARTITION);
-        partitions.addAll(committed.keySet());
-        partitions.addAll(owner.keySet());
-        List<PartitionDetail> details = new ArrayList<>();
-        for (TopicPartition tp : partitions) {
-            details.add(partition(r, tp, committed.get(tp), owner.get(tp), firstRecords, retentionMs.get(tp.topic()), nowMs));
-        }
+        List<PartitionDetail> details = partitions(r, committed, owner, firstRecords, retentionMs, nowMs);
         String type = description.type() == null ? listed.type() : description.type().toString().toLowerCase(Locale.ROOT);
         return new GroupDetail(description.groupId(),
                 description.groupState() == null ? "Unknown" : description.groupState().toString(), type,
@@ -179,13 +173,7 @@ public final class GroupAssembly {
                     tasks(member.assignment()), tasks(member.targetAssignment())));
         }
         members.sort(Comparator.comparing(MemberDetail::clientId).thenComparing(MemberDetail::memberId));
-        Set<TopicPartition> partitions = new TreeSet<>(BY_PARTITION);
-        partitions.addAll(committed.keySet());
-        partitions.addAll(owner.keySet());
-        List<PartitionDetail> details = new ArrayList<>();
-        for (TopicPartition tp : partitions) {
-            details.add(partition(r, tp, committed.get(tp), owner.get(tp), firstRecords, retentionMs.get(tp.topic()), nowMs));
-        }
+        List<PartitionDetail> details = partitions(r, committed, owner, firstRecords, retentionMs, nowMs);
         List<GroupDetail.Subtopology> subtopologies = new ArrayList<>();
         for (StreamsGroupSubtopologyDescription s : description.subtopologies()) {
             subtopologies.add(new GroupDetail.Subtopology(s.subtopologyId(), s.sourceTopics(),
@@ -230,6 +218,19 @@ public final class GroupAssembly {
         List<TopicPartition> ids = new ArrayList<>(); // a subtopology and a partition: sorted as numbers, not text
         tasks.forEach(t -> t.partitions().forEach(p -> ids.add(new TopicPartition(t.subtopologyId(), p))));
         return sorted(ids).stream().map(t -> t.topic() + "_" + t.partition()).toList();
+    }
+
+    /** The partitions a group has offsets on or members on, in order, by the rules of consumer groups. */
+    private static List<PartitionDetail> partitions(OffsetReadings r, Map<TopicPartition, OffsetAndMetadata> committed,
+            Map<TopicPartition, String> owner, FirstRecords firstRecords, Map<String, Long> retentionMs, long nowMs) {
+        Set<TopicPartition> partitions = new TreeSet<>(BY_PARTITION);
+        partitions.addAll(committed.keySet());
+        partitions.addAll(owner.keySet());
+        List<PartitionDetail> details = new ArrayList<>();
+        for (TopicPartition tp : partitions) {
+            details.add(partition(r, tp, committed.get(tp), owner.get(tp), firstRecords, retentionMs.get(tp.topic()), nowMs));
+        }
+        return details;
     }
 
     /** One partition of a consumer group: the rules of lag, time lag and retention risk. */
