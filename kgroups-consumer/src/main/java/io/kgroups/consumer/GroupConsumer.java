@@ -14,7 +14,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Properties;
-import java.util.Set;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -25,7 +24,6 @@ import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.clients.consumer.CooperativeStickyAssignor;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 import org.apache.kafka.common.serialization.Deserializer;
 
@@ -449,22 +447,7 @@ public final class GroupConsumer<K, V> implements AutoCloseable {
                     valueDeserializer, recordHandler, batchHandler, maxBatchSize, ordering, concurrency, executor, commitPolicy,
                     errorPolicy, meterRegistry, listener, revokeTimeout, commitTimeout, partitionQueueRecords,
                     maxInFlightRecords, maxInFlightBytes, stuckThreshold, lagThreshold, commitFailureThreshold,
-                    maxPollInterval, offsetMetadataBudget, deadLetterProducerProperties(consumer, group.trim()));
-        }
-
-        /** The dead-letter producer talks to the same cluster with the same security settings. */
-        private static Properties deadLetterProducerProperties(Properties consumer, String group) {
-            Set<String> producerKeys = ProducerConfig.configNames();
-            Properties producer = new Properties();
-            for (String key : consumer.stringPropertyNames()) {
-                if (producerKeys.contains(key) && !key.equals(ProducerConfig.CLIENT_ID_CONFIG)) {
-                    producer.put(key, consumer.get(key));
-                }
-            }
-            producer.put(ProducerConfig.ACKS_CONFIG, "all");
-            producer.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
-            producer.put(ProducerConfig.CLIENT_ID_CONFIG, "kgroups-" + group + "-dead-letters");
-            return producer;
+                    maxPollInterval, offsetMetadataBudget, DeadLetterPublisher.producerProperties(consumer, group.trim()));
         }
 
         private static void requirePositive(Duration value, String name) {

@@ -122,14 +122,43 @@ final class Fixture implements AutoCloseable {
      * own session.timeout.ms does.
      */
     void shortSessionTimeout(String group) throws Exception {
+        groupConfigs(group, Map.of("consumer.session.timeout.ms", "3000", "consumer.heartbeat.interval.ms", "500"));
+    }
+
+    /** Sets dynamic configs of a group (share.*, consumer.*), as kafka-configs --entity-type groups does. */
+    void groupConfigs(String group, Map<String, String> configs) throws Exception {
         org.apache.kafka.common.config.ConfigResource resource =
                 new org.apache.kafka.common.config.ConfigResource(org.apache.kafka.common.config.ConfigResource.Type.GROUP, group);
-        admin.incrementalAlterConfigs(Map.of(resource, List.of(
-                new org.apache.kafka.clients.admin.AlterConfigOp(new org.apache.kafka.clients.admin.ConfigEntry(
-                        "consumer.session.timeout.ms", "3000"), org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET),
-                new org.apache.kafka.clients.admin.AlterConfigOp(new org.apache.kafka.clients.admin.ConfigEntry(
-                        "consumer.heartbeat.interval.ms", "500"), org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET))))
-                .all().get(30, TimeUnit.SECONDS);
+        List<org.apache.kafka.clients.admin.AlterConfigOp> ops = new ArrayList<>();
+        configs.forEach((name, value) -> ops.add(new org.apache.kafka.clients.admin.AlterConfigOp(
+                new org.apache.kafka.clients.admin.ConfigEntry(name, value), org.apache.kafka.clients.admin.AlterConfigOp.OpType.SET)));
+        admin.incrementalAlterConfigs(Map.of(resource, ops)).all().get(30, TimeUnit.SECONDS);
+    }
+
+    /**
+     * A share group that starts at the earliest record, notices a dead member in 3 s, and locks
+     * records for {@code lockMs} with at most {@code deliveryLimit} deliveries.
+     */
+    void shareGroup(String group, int lockMs, int deliveryLimit) throws Exception {
+        groupConfigs(group, Map.of("share.auto.offset.reset", "earliest", "share.session.timeout.ms", "3000",
+                "share.heartbeat.interval.ms", "500", "share.record.lock.duration.ms", String.valueOf(lockMs),
+                "share.delivery.count.limit", String.valueOf(deliveryLimit)));
+    }
+
+    ShareGroupConsumer.Builder<String, String> shareBuilder(String group, String topic) {
+        return ShareGroupConsumer.<String, String>builder()
+                .kafkaProperties(Map.of(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers(),
+                        ConsumerConfig.GROUP_ID_CONFIG, group))
+                .topics(topic)
+                .keyDeserializer(new StringDeserializer())
+                .valueDeserializer(new StringDeserializer());
+    }
+
+    /** The share group's records not yet delivery-complete (the broker's lag, KIP-1226), over all partitions. */
+    long shareLag(String group) throws Exception {
+        return admin.listShareGroupOffsets(Map.of(group, new org.apache.kafka.clients.admin.ListShareGroupOffsetsSpec()))
+                .partitionsToOffsetInfo(group).get(30, TimeUnit.SECONDS).values().stream()
+                .filter(java.util.Objects::nonNull).mapToLong(info -> info.lag().orElse(0L)).sum();
     }
 
     /** The group's committed offsets, as the coordinator has them. */

@@ -477,6 +477,8 @@ public final class EmbeddedKafka implements AutoCloseable {
         config.put("group.consumer.min.heartbeat.interval.ms", "250");
         config.put("group.share.min.session.timeout.ms", "1000");
         config.put("group.share.min.heartbeat.interval.ms", "250");
+        // Tests of lock renewal and expiry set a share group's lock to seconds, not Kafka's minimum of 15.
+        config.put("group.share.min.record.lock.duration.ms", "1000");
         config.putAll(settings.brokerProperties);
         return config;
     }

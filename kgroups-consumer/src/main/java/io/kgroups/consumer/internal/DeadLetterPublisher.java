@@ -5,12 +5,14 @@ import java.io.StringWriter;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Properties;
+import java.util.Set;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.Producer;
+import org.apache.kafka.clients.producer.ProducerConfig;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.header.Headers;
@@ -36,6 +38,21 @@ public final class DeadLetterPublisher implements DeadLetterSink {
         this.producerProperties = producerProperties;
         this.group = group;
         this.timeout = timeout;
+    }
+
+    /** The dead-letter producer talks to the member's cluster with the same security settings. */
+    public static Properties producerProperties(Properties consumer, String group) {
+        Set<String> producerKeys = ProducerConfig.configNames();
+        Properties producer = new Properties();
+        for (String key : consumer.stringPropertyNames()) {
+            if (producerKeys.contains(key) && !key.equals(ProducerConfig.CLIENT_ID_CONFIG)) {
+                producer.put(key, consumer.get(key));
+            }
+        }
+        producer.put(ProducerConfig.ACKS_CONFIG, "all");
+        producer.put(ProducerConfig.ENABLE_IDEMPOTENCE_CONFIG, "true");
+        producer.put(ProducerConfig.CLIENT_ID_CONFIG, "kgroups-" + group + "-dead-letters");
+        return producer;
     }
 
     /** Throws when the dead letter cannot be written within the timeout. */

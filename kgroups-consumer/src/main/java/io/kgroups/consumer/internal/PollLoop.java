@@ -74,7 +74,7 @@ public final class PollLoop<K, V> implements Runnable, ConsumerRebalanceListener
         this.lastLagRefresh = clock.nanos() - LAG_REFRESH_NANOS;
         this.metrics = new ConsumerMetrics(settings.meterRegistry(), settings.groupId());
         this.deadLetterLog = new DeadLetterLog(settings.groupId(), clock::nanos);
-        RecordProcessor<K, V> processor = new RecordProcessor<>(settings, metrics, environment.deadLetters(), deadLetterLog);
+        RecordProcessor<K, V> processor = new RecordProcessor<>(settings.handling(), metrics, environment.deadLetters(), deadLetterLog);
         this.dispatcher = new Dispatcher(settings, environment.handlers(), processor, clock, this);
         this.backpressure = new Backpressure(settings.partitionQueueRecords(), settings.maxInFlightRecords(),
                 settings.maxInFlightBytes());

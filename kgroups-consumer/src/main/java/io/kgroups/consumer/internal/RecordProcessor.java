@@ -41,12 +41,12 @@ final class RecordProcessor<K, V> {
         }
     }
 
-    private final Settings<K, V> settings;
+    private final Handling<K, V> settings;
     private final ConsumerMetrics metrics;
     private final DeadLetterSink deadLetters;
     private final DeadLetterLog deadLetterLog;
 
-    RecordProcessor(Settings<K, V> settings, ConsumerMetrics metrics, DeadLetterSink deadLetters, DeadLetterLog deadLetterLog) {
+    RecordProcessor(Handling<K, V> settings, ConsumerMetrics metrics, DeadLetterSink deadLetters, DeadLetterLog deadLetterLog) {
         this.settings = settings;
         this.metrics = metrics;
         this.deadLetters = deadLetters;
@@ -222,6 +222,6 @@ final class RecordProcessor<K, V> {
         K key = settings.keyDeserializer().deserialize(raw.topic(), raw.headers(), raw.key());
         V value = settings.valueDeserializer().deserialize(raw.topic(), raw.headers(), raw.value());
         return new ConsumerRecord<>(raw.topic(), raw.partition(), raw.offset(), raw.timestamp(), raw.timestampType(),
-                raw.serializedKeySize(), raw.serializedValueSize(), key, value, raw.headers(), raw.leaderEpoch());
+                raw.serializedKeySize(), raw.serializedValueSize(), key, value, raw.headers(), raw.leaderEpoch(), raw.deliveryCount());
     }
 }

@@ -46,4 +46,8 @@ public record Settings<K, V>(
         long maxPollIntervalMs,
         int metadataBudget,
         Properties deadLetterProducerProperties) {
+
+    Handling<K, V> handling() {
+        return new Handling<>(groupId, keyDeserializer, valueDeserializer, recordHandler, batchHandler, errorPolicy);
+    }
 }
