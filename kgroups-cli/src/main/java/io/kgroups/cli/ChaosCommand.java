@@ -38,6 +38,11 @@ final class ChaosCommand implements Callable<Integer> {
             description = "The loaders' group protocol (default: ${DEFAULT-VALUE}).")
     private GroupProtocol protocol;
 
+    @Option(names = "--group-type", paramLabel = "consumer|share", defaultValue = "consumer",
+            description = "consumer: the loaders form a consumer group (with --protocol); share: a share group (KIP-932), "
+                    + "each event handed to any loader and acknowledged once stored (default: ${DEFAULT-VALUE}).")
+    private LoadOrdersCommand.LoaderGroupType groupType;
+
     @Option(names = "--kill-every", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "15s",
             description = "Time between two kills (default: ${DEFAULT-VALUE}).")
     private Duration killEvery;
@@ -60,6 +65,9 @@ final class ChaosCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (groupType == LoadOrdersCommand.LoaderGroupType.SHARE) {
+            protocol = GroupProtocol.share;
+        }
         context.textOnly("its progress and check (the last line, RESULT ..., is for scripts)");
         if (duration.compareTo(Duration.ofSeconds(30)) < 0) {
             throw CliException.usage("--duration must be at least 30s, was " + CommandContext.seconds(duration));

@@ -56,6 +56,11 @@ final class DemoCommand implements Callable<Integer> {
             description = "The loaders' group protocol (default: ${DEFAULT-VALUE}).")
     private GroupProtocol protocol;
 
+    @Option(names = "--group-type", paramLabel = "consumer|share", defaultValue = "consumer",
+            description = "consumer: the loaders form a consumer group (with --protocol); share: a share group (KIP-932), "
+                    + "each event handed to any loader and acknowledged once stored (default: ${DEFAULT-VALUE}).")
+    private LoadOrdersCommand.LoaderGroupType groupType;
+
     @Option(names = "--secure", description = "Run Kafka with SASL/SCRAM and ACLs: the loaders authenticate as "
             + "User:" + OrdersRun.LOADER_USER + " with exactly READ on the group and the topic and WRITE on the dead-letter "
             + "topic; the demo's own producer, checks and dashboard as the admin (its client.properties is printed).")
@@ -63,6 +68,9 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
+        if (groupType == LoadOrdersCommand.LoaderGroupType.SHARE) {
+            protocol = GroupProtocol.share;
+        }
         context.textOnly("its progress and check");
         if (duration.compareTo(Duration.ofSeconds(20)) < 0) {
             throw CliException.usage("--duration must be at least 20s (a loader is killed and brought back in it), was "

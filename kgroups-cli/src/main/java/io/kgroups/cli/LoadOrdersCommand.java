@@ -6,6 +6,7 @@ import io.kgroups.consumer.ConsumerState;
 import io.kgroups.consumer.ConsumerStats;
 import io.kgroups.consumer.Health;
 import io.kgroups.consumer.Ordering;
+import io.kgroups.consumer.ShareConsumerStats;
 import io.kgroups.monitor.JsonEnvelope;
 import io.kgroups.orders.OrderStore;
 import io.kgroups.orders.OrderStoreException;
@@ -23,6 +24,9 @@ import java.util.concurrent.Callable;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.common.config.ConfigResource;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -54,8 +58,19 @@ final class LoadOrdersCommand implements Callable<Integer> {
     private ClusterOptions cluster;
 
     @Option(names = "--group", paramLabel = "GROUP", defaultValue = "storage_loader",
-            description = "Consumer group (default: ${DEFAULT-VALUE}).")
+            description = "Consumer group, or share group with --group-type share (default: ${DEFAULT-VALUE}).")
     private String group;
+
+    /** The kinds of group a loader can be a member of. */
+    enum LoaderGroupType { CONSUMER, SHARE }
+
+    @Option(names = "--group-type", paramLabel = "consumer|share", defaultValue = "consumer",
+            description = "consumer: a consumer group (classic, or the consumer protocol with --consumer-property "
+                    + "group.protocol=consumer), a partition's waiting events in one transaction; share: a share group "
+                    + "(KIP-932), each event in its own transaction, in any order, any number of loaders whatever the "
+                    + "partition count; a share group that has not set share.auto.offset.reset is set to earliest, so "
+                    + "that it loads the whole topic (default: ${DEFAULT-VALUE}).")
+    private LoaderGroupType groupType;
 
     @Option(names = "--topic", paramLabel = "TOPIC", defaultValue = "orders", description = "Topic of order events (default: ${DEFAULT-VALUE}).")
     private String topic;
@@ -125,6 +140,9 @@ final class LoadOrdersCommand implements Callable<Integer> {
         kafka.setProperty("group.id", group);
 
         ClusterConnection.check(context, false);
+        if (groupType == LoaderGroupType.SHARE) {
+            startAtEarliest(group);
+        }
         checkDatabaseDirectory(jdbcUrl);
         OrderStore store;
         try {
@@ -152,15 +170,20 @@ final class LoadOrdersCommand implements Callable<Integer> {
                 kafka.forEach((k, v) -> props.put((String) k, v));
                 props.put("client.id", instances == 1 ? name : name + "-" + i);
                 try {
-                    loaders.add(StorageLoader.builder().kafkaProperties(props).topic(topic).store(store).ordering(ordering)
-                            .concurrency(concurrency).build().start());
+                    StorageLoader.Builder loader = StorageLoader.builder().kafkaProperties(props).topic(topic).store(store)
+                            .ordering(ordering).concurrency(concurrency);
+                    if (groupType == LoaderGroupType.SHARE) {
+                        loader.shareGroup();
+                    }
+                    loaders.add(loader.build().start());
                 } catch (IllegalArgumentException | org.apache.kafka.common.KafkaException e) {
                     throw CliException.usage("cannot start the loader: " + e.getMessage()
                             + " (check --consumer-property and --command-config)");
                 }
             }
-            context.printText(Table.record("group", "topic", "instances", "database", "ordering", "concurrency", "health")
-                    .row(group, topic, instances, hidePassword(jdbcUrl), ordering, concurrency,
+            context.printText(Table.record("group", "type", "topic", "instances", "database", "ordering", "concurrency", "health")
+                    .row(group, groupType.name().toLowerCase(java.util.Locale.ROOT), topic, instances, hidePassword(jdbcUrl),
+                            groupType == LoaderGroupType.SHARE ? "none (share group)" : ordering, concurrency,
                             server == null ? "" : http.url(server.port()) + "/health"));
             context.out().flush();
             while (!stop.await(reportEvery)) {
@@ -220,16 +243,20 @@ final class LoadOrdersCommand implements Callable<Integer> {
         long absorbed = 0;
         long dead = 0;
         long lag = 0;
+        long redelivered = 0;
         for (StorageLoader loader : loaders) {
             ConsumerStats stats = loader.stats();
-            stored += stats.processed();
+            ShareConsumerStats share = loader.shareStats();
+            stored += stats != null ? stats.processed() : share.processed();
             applied += loader.applied();
             absorbed += loader.absorbed();
-            dead += stats.deadLettered();
-            lag += stats.totalLag();
+            dead += stats != null ? stats.deadLettered() : share.deadLettered();
+            lag += stats != null ? stats.totalLag() : 0;
+            redelivered += share != null ? share.redelivered() : 0;
         }
-        context.out().printf("stored=%d applied=%d absorbed=%d dead_lettered=%d %s%n", stored, applied, absorbed, dead,
-                running ? "lag=" + lag : "stopped");
+        // A share member knows no lag of its own (`kgroups lag GROUP` has the broker's); it knows what came back.
+        String tail = !running ? "stopped" : groupType == LoaderGroupType.SHARE ? "redelivered=" + redelivered : "lag=" + lag;
+        context.out().printf("stored=%d applied=%d absorbed=%d dead_lettered=%d %s%n", stored, applied, absorbed, dead, tail);
         context.out().flush();
     }
 
@@ -246,16 +273,17 @@ final class LoadOrdersCommand implements Callable<Integer> {
             for (StorageLoader loader : loaders) {
                 Health health = loader.health();
                 ConsumerStats stats = loader.stats(); // one snapshot per loader: each call copies its maps
+                ShareConsumerStats share = loader.shareStats();
                 down |= health.status() == Health.Status.DOWN;
                 Map<String, Object> m = new LinkedHashMap<>();
-                m.put("state", stats.state());
+                m.put("state", loader.state());
                 m.put("status", health.status());
                 m.put("reasons", health.reasons());
-                m.put("stored", stats.processed());
+                m.put("stored", stats != null ? stats.processed() : share.processed());
                 m.put("applied", loader.applied());
                 m.put("absorbed", loader.absorbed());
-                m.put("deadLettered", stats.deadLettered());
-                m.put("lag", stats.totalLag());
+                m.put("deadLettered", stats != null ? stats.deadLettered() : share.deadLettered());
+                m.put("lag", stats != null ? stats.totalLag() : null);
                 members.add(m);
             }
             ctx.status(down ? HttpStatus.SERVICE_UNAVAILABLE : HttpStatus.OK).json(JsonEnvelope.of("health", members, List.of()));
@@ -264,6 +292,23 @@ final class LoadOrdersCommand implements Callable<Integer> {
             return app.start(address.host(), address.port());
         } catch (RuntimeException e) {
             throw MonitorCommand.cannotServe(address, e);
+        }
+    }
+
+    /**
+     * A new share group starts at the log end (share.auto.offset.reset=latest): a loader would skip
+     * every event already in the topic. Set it to earliest unless the group has set it itself.
+     */
+    private void startAtEarliest(String shareGroup) {
+        ConfigResource resource = new ConfigResource(ConfigResource.Type.GROUP, shareGroup);
+        try (ClusterConnection connection = ClusterConnection.open(context)) {
+            ConfigEntry entry = connection.await(connection.admin().describeConfigs(List.of(resource)).all(),
+                    "read the configs of share group " + shareGroup).get(resource).get("share.auto.offset.reset");
+            if (entry == null || entry.source() != ConfigEntry.ConfigSource.DYNAMIC_GROUP_CONFIG) {
+                connection.await(connection.admin().incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(
+                        new ConfigEntry("share.auto.offset.reset", "earliest"), AlterConfigOp.OpType.SET)))).all(),
+                        "set share.auto.offset.reset=earliest on share group " + shareGroup);
+            }
         }
     }
 

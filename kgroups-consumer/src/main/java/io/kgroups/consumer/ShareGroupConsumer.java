@@ -180,7 +180,7 @@ public final class ShareGroupConsumer<K, V> implements AutoCloseable {
 
         /**
          * Kafka client properties: bootstrap.servers, group.id (required), security, client tuning
-         * ({@code max.poll.records} bounds the records delivered at once; the default 500).
+         * ({@code max.poll.records} bounds the records delivered at once; by default ten per handler, at least 500).
          */
         public Builder<K, V> kafkaProperties(Properties properties) {
             kafka.putAll(Objects.requireNonNull(properties, "kafkaProperties"));
@@ -293,6 +293,9 @@ public final class ShareGroupConsumer<K, V> implements AutoCloseable {
             Properties consumer = new Properties();
             consumer.putAll(kafka);
             consumer.put(ACKNOWLEDGEMENT_MODE, "explicit");
+            // A poll waits until every record of the last one is acknowledged: ten records per handler keep the
+            // handlers busy across that round trip (Kafka's 500 would leave 100 handlers idle half the time).
+            consumer.putIfAbsent(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, String.valueOf(Math.max(500, concurrency * 10)));
             Properties admin = new Properties();
             for (String key : kafka.stringPropertyNames()) {
                 if (AdminClientConfig.configNames().contains(key) && !key.equals(AdminClientConfig.CLIENT_ID_CONFIG)) {

@@ -33,7 +33,10 @@ import java.io.OutputStream;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.stream.Collectors;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
 import org.apache.kafka.clients.admin.OffsetSpec;
+import org.apache.kafka.common.config.ConfigResource;
 import org.apache.kafka.common.TopicPartition;
 import org.h2.tools.Server;
 
@@ -93,7 +96,9 @@ public final class OrdersRun implements AutoCloseable {
                 .brokerProperty("default.replication.factor", String.valueOf(n))
                 .brokerProperty("min.insync.replicas", String.valueOf(Math.min(2, n)))
                 .brokerProperty("group.consumer.session.timeout.ms", String.valueOf(SESSION_TIMEOUT_MS))
-                .brokerProperty("group.consumer.heartbeat.interval.ms", String.valueOf(HEARTBEAT_INTERVAL_MS));
+                .brokerProperty("group.consumer.heartbeat.interval.ms", String.valueOf(HEARTBEAT_INTERVAL_MS))
+                .brokerProperty("group.share.session.timeout.ms", String.valueOf(SESSION_TIMEOUT_MS))
+                .brokerProperty("group.share.heartbeat.interval.ms", String.valueOf(HEARTBEAT_INTERVAL_MS));
         EmbeddedKafka kafka = (settings.secure() ? builder.sasl() : builder).build();
         Server database = null;
         OrderStore store = null;
@@ -109,6 +114,9 @@ public final class OrdersRun implements AutoCloseable {
             OrdersRun run = new OrdersRun(settings, kafka, database, store, admin);
             if (settings.secure()) {
                 run.loaderConfig = leastPrivilegeLoader(kafka, settings.dir());
+            }
+            if (settings.protocol() == GroupProtocol.share) {
+                run.shareGroupFromEarliest();
             }
             for (int i = 1; i <= settings.loaders(); i++) {
                 LoaderProcess loader = new LoaderProcess("loader-" + i, settings.launch(), run.loaderArgs(), settings.dir());
@@ -175,10 +183,28 @@ public final class OrdersRun implements AutoCloseable {
                 new AccessControlEntry("User:" + LOADER_USER, "*", operation, AclPermissionType.ALLOW));
     }
 
+    /**
+     * A share group starts at the log end unless told otherwise; set here by the run's admin, so
+     * that least-privileged loaders need no right to alter the group's configs.
+     */
+    private void shareGroupFromEarliest() {
+        ConfigResource group = new ConfigResource(ConfigResource.Type.GROUP, GROUP);
+        try {
+            admin.admin().incrementalAlterConfigs(Map.of(group, List.of(new AlterConfigOp(
+                    new ConfigEntry("share.auto.offset.reset", "earliest"), AlterConfigOp.OpType.SET)))).all().get();
+        } catch (ExecutionException e) {
+            throw new RunFailedException("cannot set share.auto.offset.reset of " + GROUP + ": " + RunFailedException.rootMessage(e), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new RunFailedException("interrupted while setting up share group " + GROUP, e);
+        }
+    }
+
     private List<String> loaderArgs() {
         List<String> args = new ArrayList<>(List.of("--bootstrap-server", kafka.bootstrapServers(), "--group", GROUP,
-                "--topic", TOPIC, "--jdbc-url", jdbcUrl(database), "--record-deliveries", "--report-every", "5s",
-                "--consumer-property", "group.protocol=" + settings.protocol()));
+                "--topic", TOPIC, "--jdbc-url", jdbcUrl(database), "--record-deliveries", "--report-every", "5s"));
+        args.addAll(settings.protocol() == GroupProtocol.share ? List.of("--group-type", "share")
+                : List.of("--consumer-property", "group.protocol=" + settings.protocol()));
         if (loaderConfig != null) {
             args.addAll(List.of("--command-config", loaderConfig.toString()));
         }

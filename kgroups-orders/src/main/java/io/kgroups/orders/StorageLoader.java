@@ -9,6 +9,8 @@ import io.kgroups.consumer.GroupConsumer;
 import io.kgroups.consumer.Health;
 import io.kgroups.consumer.OffsetReset;
 import io.kgroups.consumer.Ordering;
+import io.kgroups.consumer.ShareConsumerStats;
+import io.kgroups.consumer.ShareGroupConsumer;
 import io.micrometer.core.instrument.MeterRegistry;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -32,18 +34,29 @@ import org.apache.kafka.common.serialization.StringDeserializer;
  * way every time). A database failure is retried with backoff for about a minute and then stops
  * this loader with health DOWN, without committing: a database outage must not send good events
  * to the dead-letter topic.
+ *
+ * <p>With {@link Builder#shareGroup()} it is a member of a share group instead: records are
+ * handed out one by one to any number of loaders, whatever the partition count, each stored in
+ * its own transaction and acknowledged once stored; the upsert that keeps the highest
+ * {@code event_version} makes the order of arrival irrelevant. Where a new share group starts is
+ * its config {@code share.auto.offset.reset} (latest by default): {@code kgroups load-orders
+ * --group-type share} sets it to earliest for a group that has not set it.
  */
 public final class StorageLoader implements AutoCloseable {
     /** Ten retries from 200 ms doubling up to 10 s: about a minute of database trouble. */
     static final ErrorPolicy ERROR_POLICY = ErrorPolicy.retry(10, Backoff.exponential(Duration.ofMillis(200),
             Duration.ofSeconds(10))).thenFail().unreadable(ErrorPolicy.Action.DEAD_LETTER);
 
+    /** Exactly one of the two is set. */
     private final GroupConsumer<String, OrderEvent> consumer;
+    private final ShareGroupConsumer<String, OrderEvent> shareConsumer;
     private final LongAdder applied;
     private final LongAdder absorbed;
 
-    private StorageLoader(GroupConsumer<String, OrderEvent> consumer, LongAdder applied, LongAdder absorbed) {
+    private StorageLoader(GroupConsumer<String, OrderEvent> consumer, ShareGroupConsumer<String, OrderEvent> shareConsumer,
+            LongAdder applied, LongAdder absorbed) {
         this.consumer = consumer;
+        this.shareConsumer = shareConsumer;
         this.applied = applied;
         this.absorbed = absorbed;
     }
@@ -54,25 +67,35 @@ public final class StorageLoader implements AutoCloseable {
 
     /** Joins the group and starts loading; returns at once. */
     public StorageLoader start() {
-        consumer.start();
+        if (shareConsumer != null) {
+            shareConsumer.start();
+        } else {
+            consumer.start();
+        }
         return this;
     }
 
     public Health health() {
-        return consumer.health();
+        return shareConsumer != null ? shareConsumer.health() : consumer.health();
     }
 
     public ConsumerState state() {
-        return consumer.state();
+        return shareConsumer != null ? shareConsumer.state() : consumer.state();
     }
 
+    /** A consumer-group loader's numbers; null on a share group (see {@link #shareStats()}). */
     public ConsumerStats stats() {
-        return consumer.stats();
+        return consumer == null ? null : consumer.stats();
+    }
+
+    /** A share-group loader's numbers; null on a consumer group. */
+    public ShareConsumerStats shareStats() {
+        return shareConsumer == null ? null : shareConsumer.stats();
     }
 
     /** Why the loader stopped, when it failed; else null. */
     public String failure() {
-        return consumer.failure();
+        return shareConsumer != null ? shareConsumer.failure() : consumer.failure();
     }
 
     /** Events that changed a row. */
@@ -85,10 +108,14 @@ public final class StorageLoader implements AutoCloseable {
         return absorbed.sum();
     }
 
-    /** Leaves the group after storing and committing what is in flight. */
+    /** Leaves the group after storing and committing (acknowledging) what is in flight. */
     @Override
     public void close() {
-        consumer.close();
+        if (shareConsumer != null) {
+            shareConsumer.close();
+        } else {
+            consumer.close();
+        }
     }
 
     /** Settings of a {@link StorageLoader}; required: kafkaProperties (bootstrap.servers, group.id) and the store. */
@@ -100,6 +127,7 @@ public final class StorageLoader implements AutoCloseable {
         private int concurrency = 16;
         private int maxBatchSize = 500;
         private MeterRegistry meterRegistry;
+        private boolean shareGroup;
 
         private Builder() {
         }
@@ -153,6 +181,16 @@ public final class StorageLoader implements AutoCloseable {
             return this;
         }
 
+        /**
+         * A member of the share group named by group.id instead of a consumer group: each event in
+         * its own transaction, in any order, up to {@code concurrency} at once; ordering and
+         * maxBatchSize do not apply.
+         */
+        public Builder shareGroup() {
+            this.shareGroup = true;
+            return this;
+        }
+
         public StorageLoader build() {
             Objects.requireNonNull(store, "store is missing: give store(OrderStore.open(jdbcUrl, ...))");
             if (ordering == Ordering.UNORDERED) {
@@ -163,6 +201,25 @@ public final class StorageLoader implements AutoCloseable {
             LongAdder applied = new LongAdder();
             LongAdder absorbed = new LongAdder();
             OrderStore target = store;
+            if (shareGroup) {
+                ShareGroupConsumer.Builder<String, OrderEvent> member = ShareGroupConsumer.<String, OrderEvent>builder()
+                        .kafkaProperties(kafka)
+                        .topics(topic)
+                        .keyDeserializer(new StringDeserializer())
+                        .valueDeserializer(new OrderEventJson())
+                        .handler(record -> {
+                            OrderStore.Result result = target.store(List.of(new OrderStore.Delivery(record.value(),
+                                    record.topic(), record.partition(), record.offset())));
+                            applied.add(result.applied());
+                            absorbed.add(result.absorbed());
+                        })
+                        .concurrency(concurrency)
+                        .errorPolicy(ERROR_POLICY);
+                if (meterRegistry != null) {
+                    member.meterRegistry(meterRegistry);
+                }
+                return new StorageLoader(null, member.build(), applied, absorbed);
+            }
             BatchHandler<String, OrderEvent> handler = records -> {
                 List<OrderStore.Delivery> batch = new ArrayList<>(records.size());
                 for (ConsumerRecord<String, OrderEvent> record : records) {
@@ -189,7 +246,7 @@ public final class StorageLoader implements AutoCloseable {
                 // A new loader group loads the whole topic, not just what arrives after it joined.
                 consumer.offsetReset(OffsetReset.earliest());
             }
-            return new StorageLoader(consumer.build(), applied, absorbed);
+            return new StorageLoader(consumer.build(), null, applied, absorbed);
         }
     }
 }
