@@ -65,7 +65,7 @@ final class ChaosCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (groupType == LoadOrdersCommand.LoaderGroupType.SHARE) {
+        if (groupType == LoadOrdersCommand.LoaderGroupType.share) {
             protocol = GroupProtocol.share;
         }
         context.textOnly("its progress and check (the last line, RESULT ..., is for scripts)");

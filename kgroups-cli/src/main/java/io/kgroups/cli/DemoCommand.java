@@ -68,7 +68,7 @@ final class DemoCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws Exception {
-        if (groupType == LoadOrdersCommand.LoaderGroupType.SHARE) {
+        if (groupType == LoadOrdersCommand.LoaderGroupType.share) {
             protocol = GroupProtocol.share;
         }
         context.textOnly("its progress and check");

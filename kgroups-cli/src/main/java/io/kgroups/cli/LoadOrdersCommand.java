@@ -61,8 +61,8 @@ final class LoadOrdersCommand implements Callable<Integer> {
             description = "Consumer group, or share group with --group-type share (default: ${DEFAULT-VALUE}).")
     private String group;
 
-    /** The kinds of group a loader can be a member of. */
-    enum LoaderGroupType { CONSUMER, SHARE }
+    /** The kinds of group a loader can be a member of (lower case, as Kafka names group types). */
+    enum LoaderGroupType { consumer, share }
 
     @Option(names = "--group-type", paramLabel = "consumer|share", defaultValue = "consumer",
             description = "consumer: a consumer group (classic, or the consumer protocol with --consumer-property "
@@ -140,7 +140,7 @@ final class LoadOrdersCommand implements Callable<Integer> {
         kafka.setProperty("group.id", group);
 
         ClusterConnection.check(context, false);
-        if (groupType == LoaderGroupType.SHARE) {
+        if (groupType == LoaderGroupType.share) {
             startAtEarliest(group);
         }
         checkDatabaseDirectory(jdbcUrl);
@@ -172,7 +172,7 @@ final class LoadOrdersCommand implements Callable<Integer> {
                 try {
                     StorageLoader.Builder loader = StorageLoader.builder().kafkaProperties(props).topic(topic).store(store)
                             .ordering(ordering).concurrency(concurrency);
-                    if (groupType == LoaderGroupType.SHARE) {
+                    if (groupType == LoaderGroupType.share) {
                         loader.shareGroup();
                     }
                     loaders.add(loader.build().start());
@@ -182,8 +182,8 @@ final class LoadOrdersCommand implements Callable<Integer> {
                 }
             }
             context.printText(Table.record("group", "type", "topic", "instances", "database", "ordering", "concurrency", "health")
-                    .row(group, groupType.name().toLowerCase(java.util.Locale.ROOT), topic, instances, hidePassword(jdbcUrl),
-                            groupType == LoaderGroupType.SHARE ? "none (share group)" : ordering, concurrency,
+                    .row(group, groupType.name(), topic, instances, hidePassword(jdbcUrl),
+                            groupType == LoaderGroupType.share ? "none (share group)" : ordering, concurrency,
                             server == null ? "" : http.url(server.port()) + "/health"));
             context.out().flush();
             while (!stop.await(reportEvery)) {
@@ -255,7 +255,7 @@ final class LoadOrdersCommand implements Callable<Integer> {
             redelivered += share != null ? share.redelivered() : 0;
         }
         // A share member knows no lag of its own (`kgroups lag GROUP` has the broker's); it knows what came back.
-        String tail = !running ? "stopped" : groupType == LoaderGroupType.SHARE ? "redelivered=" + redelivered : "lag=" + lag;
+        String tail = !running ? "stopped" : groupType == LoaderGroupType.share ? "redelivered=" + redelivered : "lag=" + lag;
         context.out().printf("stored=%d applied=%d absorbed=%d dead_lettered=%d %s%n", stored, applied, absorbed, dead, tail);
         context.out().flush();
     }
@@ -302,13 +302,23 @@ final class LoadOrdersCommand implements Callable<Integer> {
     private void startAtEarliest(String shareGroup) {
         ConfigResource resource = new ConfigResource(ConfigResource.Type.GROUP, shareGroup);
         try (ClusterConnection connection = ClusterConnection.open(context)) {
-            ConfigEntry entry = connection.await(connection.admin().describeConfigs(List.of(resource)).all(),
-                    "read the configs of share group " + shareGroup).get(resource).get("share.auto.offset.reset");
-            if (entry == null || entry.source() != ConfigEntry.ConfigSource.DYNAMIC_GROUP_CONFIG) {
-                connection.await(connection.admin().incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(
-                        new ConfigEntry("share.auto.offset.reset", "earliest"), AlterConfigOp.OpType.SET)))).all(),
-                        "set share.auto.offset.reset=earliest on share group " + shareGroup);
-            }
+            setEarliestUnlessSet(connection, resource, shareGroup);
+        } catch (CliException e) {
+            // A least-privileged loader may not alter the group's configs: load on, and say where it starts.
+            context.err().println("warning: could not check share.auto.offset.reset of share group " + shareGroup + " ("
+                    + e.getMessage() + "): a new share group starts at the latest record; set it with kafka-configs "
+                    + "--alter --entity-type groups --entity-name " + shareGroup + " --add-config share.auto.offset.reset=earliest");
+            context.err().flush();
+        }
+    }
+
+    private static void setEarliestUnlessSet(ClusterConnection connection, ConfigResource resource, String shareGroup) {
+        ConfigEntry entry = connection.await(connection.admin().describeConfigs(List.of(resource)).all(),
+                "read the configs of share group " + shareGroup).get(resource).get("share.auto.offset.reset");
+        if (entry == null || entry.source() != ConfigEntry.ConfigSource.DYNAMIC_GROUP_CONFIG) {
+            connection.await(connection.admin().incrementalAlterConfigs(Map.of(resource, List.of(new AlterConfigOp(
+                    new ConfigEntry("share.auto.offset.reset", "earliest"), AlterConfigOp.OpType.SET)))).all(),
+                    "set share.auto.offset.reset=earliest on share group " + shareGroup);
         }
     }
 

@@ -31,6 +31,16 @@ class OrdersCommandsTest {
 
     @Test
     void producedOrdersAreLoadedAndTheInvalidOnesDeadLettered(EmbeddedKafka kafka) throws Exception {
+        loadsEveryOrder(kafka, "consumer");
+    }
+
+    /** On a share group the events come in any order: an older version after a newer one is absorbed, never applied. */
+    @Test
+    void aShareGroupOfLoadersLoadsEveryOrderAtItsLatestVersion(EmbeddedKafka kafka) throws Exception {
+        loadsEveryOrder(kafka, "share");
+    }
+
+    private static void loadsEveryOrder(EmbeddedKafka kafka, String groupType) throws Exception {
         String topic = "cli-orders-" + UUID.randomUUID();
         kafka.createTopic(topic, 3);
         Cli.Result produced = Cli.run("produce-orders", "--bootstrap-server", kafka.bootstrapServers(), "--topic", topic,
@@ -50,7 +60,7 @@ class OrdersCommandsTest {
         AtomicInteger exitCode = new AtomicInteger(-1);
         Thread loader = new Thread(() -> exitCode.set(Kgroups.execute(new String[] {"load-orders", "--bootstrap-server",
             kafka.bootstrapServers(), "--topic", topic, "--group", group, "--instances", "2", "--jdbc-url", jdbcUrl,
-            "--http", "127.0.0.1:0", "--report-every", "200ms"},
+            "--http", "127.0.0.1:0", "--report-every", "200ms", "--group-type", groupType},
                 new PrintWriter(out, true), new PrintWriter(err, true), Map.of())));
         loader.start();
         try {
@@ -73,6 +83,7 @@ class OrdersCommandsTest {
             });
             try (OrderStore store = OrderStore.open(jdbcUrl, null, null, 1, false)) {
                 assertThat(store.versions()).hasSize(200);
+                assertThat(store.versions()).as("every order at its latest version").isEqualTo(latestVersions(kafka, topic));
             }
         } finally {
             loader.interrupt();
@@ -81,7 +92,42 @@ class OrdersCommandsTest {
         assertThat(loader.isAlive()).as("stopped within 60 s of an interrupt; it printed:%n%s%nstderr:%n%s", out, err)
                 .isFalse();
         assertThat(exitCode.get()).isZero();
-        assertThat(out.toString()).contains("stored=" + valid + " applied=" + valid + " absorbed=0 dead_lettered=" + invalid);
+        Matcher totals = Pattern.compile("stored=(\\d+) applied=(\\d+) absorbed=(\\d+) dead_lettered=(\\d+) stopped").matcher(out.toString());
+        assertThat(totals.find()).as(out.toString()).isTrue();
+        long applied = Long.parseLong(totals.group(2));
+        long absorbed = Long.parseLong(totals.group(3));
+        assertThat(List.of(Long.parseLong(totals.group(1)), applied + absorbed, Long.parseLong(totals.group(4))))
+                .as("stored, applied + absorbed, dead-lettered").containsExactly(valid, valid, invalid);
+        if (groupType.equals("consumer")) {
+            assertThat(absorbed).as("a consumer group stores each order's events in order: nothing to absorb").isZero();
+        }
+    }
+
+    /** The highest event_version of each valid order event in the topic, read back with a plain consumer. */
+    private static Map<String, Long> latestVersions(EmbeddedKafka kafka, String topic) {
+        Map<String, Long> latest = new java.util.HashMap<>();
+        io.kgroups.orders.OrderEventJson json = new io.kgroups.orders.OrderEventJson();
+        try (org.apache.kafka.clients.consumer.KafkaConsumer<byte[], byte[]> consumer = new org.apache.kafka.clients.consumer.KafkaConsumer<>(
+                Map.of("bootstrap.servers", kafka.bootstrapServers(), "group.id", "reader-" + UUID.randomUUID(),
+                        "auto.offset.reset", "earliest"),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer(),
+                new org.apache.kafka.common.serialization.ByteArrayDeserializer())) {
+            consumer.subscribe(List.of(topic));
+            int[] seen = {0};
+            await().atMost(Duration.ofSeconds(30)).until(() -> {
+                consumer.poll(Duration.ofMillis(200)).forEach(record -> {
+                    seen[0]++;
+                    try {
+                        io.kgroups.orders.OrderEvent event = json.deserialize(topic, record.value());
+                        latest.merge(event.orderId(), (long) event.eventVersion(), Math::max);
+                    } catch (RuntimeException invalid) {
+                        // an invalid event: dead-lettered, not in the table
+                    }
+                });
+                return seen[0] >= 2000;
+            });
+        }
+        return latest;
     }
 
     @ParameterizedTest(name = "{0}")
@@ -94,7 +140,8 @@ class OrdersCommandsTest {
         "produce-orders --bad-ratio 2                 | --bad-ratio must be 0 to 1",
         "produce-orders --orders 0                    | --orders must be at least 1",
         "demo --duration 5s                           | --duration must be at least 20s",
-        "demo --protocol eager                        | expected one of [classic, consumer]",
+        "demo --protocol eager                        | expected one of [classic, consumer, share]",
+        "load-orders --group-type queue               | expected one of [consumer, share]",
         "chaos --kill-every 10s --restart-after 10s   | --restart-after (10s) must be shorter than --kill-every (10s)",
         "chaos --rate 5                               | --rate must be at least 10 events per second",
     })
