@@ -25,6 +25,8 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Nested;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
 import org.junit.jupiter.api.io.CleanupMode;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -101,11 +103,16 @@ class StorageLoaderIT {
         assertThat(chaos.exitCode()).as(chaos.output()).isZero();
     }
 
-    /** The same run in this JVM (the loaders in JVMs of their own), checked on what it returns. */
-    @Test
-    void chaosOnTheConsumerProtocolKillsLoadersAndABrokerAndNothingIsLost(@TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir)
+    /**
+     * The same run in this JVM (the loaders in JVMs of their own), checked on what it returns: on the
+     * consumer protocol, and on a share group, whose killed loaders' records go to the others when
+     * their session ends.
+     */
+    @ParameterizedTest(name = "{0}")
+    @EnumSource(value = GroupProtocol.class, names = {"consumer", "share"})
+    void chaosKillsLoadersAndABrokerAndNothingIsLost(GroupProtocol protocol, @TempDir(cleanup = CleanupMode.ON_SUCCESS) Path dir)
             throws Exception {
-        ChaosSettings settings = new ChaosSettings(Duration.ofSeconds(45), GroupProtocol.consumer, Duration.ofSeconds(8),
+        ChaosSettings settings = new ChaosSettings(Duration.ofSeconds(45), protocol, Duration.ofSeconds(8),
                 Duration.ofSeconds(2), 400, 0.01, 13, dir, Kgroups.LOADER);
         List<String> progress = new CopyOnWriteArrayList<>();
         ChaosResult result = assertTimeoutPreemptively(Duration.ofMinutes(5), () -> Chaos.run(settings, new ChaosListener() {
