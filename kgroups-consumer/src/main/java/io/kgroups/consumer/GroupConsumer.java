@@ -1,6 +1,7 @@
 package io.kgroups.consumer;
 
 import io.kgroups.consumer.internal.DeadLetterPublisher;
+import io.kgroups.consumer.internal.RuntimeThreads;
 import io.kgroups.consumer.internal.Environment;
 import io.kgroups.consumer.internal.PollLoop;
 import io.kgroups.consumer.internal.Settings;
@@ -17,8 +18,6 @@ import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.regex.Pattern;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -63,13 +62,13 @@ public final class GroupConsumer<K, V> implements AutoCloseable {
         int instance = INSTANCES.incrementAndGet();
         String name = "kgroups-" + settings.groupId() + "-" + instance;
         this.ownedExecutor = settings.executor() == null
-                ? Executors.newFixedThreadPool(settings.concurrency(), threads(name + "-handler", true)) : null;
-        this.scheduler = Executors.newSingleThreadScheduledExecutor(threads(name + "-retry", true));
+                ? Executors.newFixedThreadPool(settings.concurrency(), RuntimeThreads.named(name + "-handler", true)) : null;
+        this.scheduler = Executors.newSingleThreadScheduledExecutor(RuntimeThreads.named(name + "-retry", true));
         this.loop = new PollLoop<>(settings, new Environment(
                 properties -> new KafkaConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
                 ownedExecutor != null ? ownedExecutor : settings.executor(), new SystemClock(scheduler),
                 new DeadLetterPublisher(settings.deadLetterProducerProperties(), settings.groupId(), settings.commitTimeout())));
-        this.pollThread = threads(name + "-poll", false).newThread(loop);
+        this.pollThread = RuntimeThreads.named(name + "-poll", false).newThread(loop);
     }
 
     public static <K, V> Builder<K, V> builder() {
@@ -138,25 +137,8 @@ public final class GroupConsumer<K, V> implements AutoCloseable {
     private void shutdownPools() {
         scheduler.shutdownNow();
         if (ownedExecutor != null) {
-            ownedExecutor.shutdown();
-            try {
-                if (!ownedExecutor.awaitTermination(5, TimeUnit.SECONDS)) {
-                    ownedExecutor.shutdownNow();
-                }
-            } catch (InterruptedException e) {
-                ownedExecutor.shutdownNow();
-                Thread.currentThread().interrupt();
-            }
+            RuntimeThreads.stop(ownedExecutor);
         }
-    }
-
-    private static ThreadFactory threads(String prefix, boolean daemon) {
-        AtomicInteger n = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, daemon ? prefix + "-" + n.incrementAndGet() : prefix);
-            thread.setDaemon(daemon);
-            return thread;
-        };
     }
 
     /**

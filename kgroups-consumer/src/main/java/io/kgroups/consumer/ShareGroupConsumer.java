@@ -1,6 +1,7 @@
 package io.kgroups.consumer;
 
 import io.kgroups.consumer.internal.DeadLetterPublisher;
+import io.kgroups.consumer.internal.RuntimeThreads;
 import io.kgroups.consumer.internal.Handling;
 import io.kgroups.consumer.internal.SharePollLoop;
 import io.kgroups.consumer.internal.ShareSettings;
@@ -15,8 +16,6 @@ import java.util.Properties;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadFactory;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
@@ -62,13 +61,13 @@ public final class ShareGroupConsumer<K, V> implements AutoCloseable {
 
     private ShareGroupConsumer(ShareSettings<K, V> settings) {
         String name = "kgroups-share-" + settings.groupId() + "-" + INSTANCES.incrementAndGet();
-        this.handlers = Executors.newFixedThreadPool(settings.concurrency(), threads(name + "-handler", true));
-        this.retries = Executors.newSingleThreadScheduledExecutor(threads(name + "-retry", true));
+        this.handlers = Executors.newFixedThreadPool(settings.concurrency(), RuntimeThreads.named(name + "-handler", true));
+        this.retries = Executors.newSingleThreadScheduledExecutor(RuntimeThreads.named(name + "-retry", true));
         this.loop = new SharePollLoop<>(settings,
                 properties -> new KafkaShareConsumer<>(properties, new ByteArrayDeserializer(), new ByteArrayDeserializer()),
                 handlers, retries, new DeadLetterPublisher(settings.deadLetterProducerProperties(), settings.groupId(),
                         settings.commitTimeout()));
-        this.pollThread = threads(name + "-poll", false).newThread(loop);
+        this.pollThread = RuntimeThreads.named(name + "-poll", false).newThread(loop);
     }
 
     public static <K, V> Builder<K, V> builder() {
@@ -137,24 +136,7 @@ public final class ShareGroupConsumer<K, V> implements AutoCloseable {
 
     private void shutdownPools() {
         retries.shutdownNow();
-        handlers.shutdown();
-        try {
-            if (!handlers.awaitTermination(5, TimeUnit.SECONDS)) {
-                handlers.shutdownNow();
-            }
-        } catch (InterruptedException e) {
-            handlers.shutdownNow();
-            Thread.currentThread().interrupt();
-        }
-    }
-
-    private static ThreadFactory threads(String prefix, boolean daemon) {
-        AtomicInteger n = new AtomicInteger();
-        return runnable -> {
-            Thread thread = new Thread(runnable, daemon ? prefix + "-" + n.incrementAndGet() : prefix);
-            thread.setDaemon(daemon);
-            return thread;
-        };
+        RuntimeThreads.stop(handlers);
     }
 
     /**
