@@ -352,7 +352,7 @@ final class ParallelBench implements Benchmark {
      * Starts a log-mode child, SIGKILLs it when the file holds half the records, starts it again
      * in the same group, and stops it once every record is in the file and the file is quiet.
      */
-    private static Kill killAndRestart(List<String> command, Path file, int records, String label)
+    static Kill killAndRestart(List<String> command, Path file, int records, String label)
             throws IOException, InterruptedException {
         Files.deleteIfExists(file);
         Files.createFile(file);

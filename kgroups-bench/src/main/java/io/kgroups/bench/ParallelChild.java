@@ -7,8 +7,11 @@ import io.kgroups.bench.child.Progress;
 import io.kgroups.consumer.ConsumerState;
 import io.kgroups.consumer.GroupConsumer;
 import io.kgroups.consumer.Ordering;
+import io.kgroups.consumer.RecordHandler;
+import io.kgroups.consumer.ShareGroupConsumer;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.function.BooleanSupplier;
 import org.apache.kafka.clients.consumer.ConsumerConfig;
 import org.apache.kafka.common.serialization.ByteArrayDeserializer;
 
@@ -20,7 +23,8 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * kgroups-bench-child), plus {@code ordering=KEY|UNORDERED|PARTITION}:
  *
  * <pre>
- * bootstrap=HOST:PORT topic=T group=G records=N concurrency=C sleepMs=S ordering=O mode=MODE [out=FILE] [seconds=S]
+ * bootstrap=HOST:PORT topic=T group=G records=N concurrency=C sleepMs=S ordering=O|SHARE mode=MODE [out=FILE] [seconds=S]
+ *   ordering=SHARE   a ShareGroupConsumer in share group G instead (for {@link ShareBench})
  *   mode=throughput  until N records are handled; records/s between 10% and 90% of N
  *   mode=bounded     records/s over {@code seconds}, from 2 s after the first record was handled
  *   mode=log         appends "partition:offset\n" per handled record to FILE, until killed
@@ -38,36 +42,41 @@ public final class ParallelChild {
     public static void main(String[] args) throws Exception {
         ChildProcess child = new ChildProcess("parallel-child");
         ChildArgs arg = ChildArgs.parse(args, child);
-        Ordering ordering = Ordering.valueOf(arg.required("ordering"));
+        boolean share = arg.required("ordering").equals("SHARE");
         child.exitWhenParentGoes();
 
         Map<String, Object> config = new HashMap<>();
         config.put(ConsumerConfig.BOOTSTRAP_SERVERS_CONFIG, arg.bootstrap());
         config.put(ConsumerConfig.GROUP_ID_CONFIG, arg.group());
-        config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
         config.putAll(arg.withPrefix("kafka."));
 
         OffsetLog log = arg.mode().equals("log") ? new OffsetLog(arg.required("out")) : null;
         Progress progress = new Progress(arg.records(), child);
-        GroupConsumer<byte[], byte[]> consumer = GroupConsumer.<byte[], byte[]>builder()
-                .kafkaProperties(config)
-                .topics(arg.topic())
-                .keyDeserializer(new ByteArrayDeserializer())
-                .valueDeserializer(new ByteArrayDeserializer())
-                .ordering(ordering)
-                .concurrency(arg.concurrency())
-                .handler(record -> {
-                    Thread.sleep(arg.sleepMs());
-                    if (log != null) {
-                        log.append(record.partition(), record.offset());
-                    }
-                    progress.handled();
-                })
-                .build()
-                .start();
-
-        progress.await(arg, () -> consumer.state() == ConsumerState.FAILED,
-                "kgroups consumer failed (see its log above)");
+        RecordHandler<byte[], byte[]> handler = record -> {
+            Thread.sleep(arg.sleepMs());
+            if (log != null) {
+                log.append(record.partition(), record.offset());
+            }
+            progress.handled();
+        };
+        BooleanSupplier failed;
+        if (share) {
+            // Where a share group starts is its config share.auto.offset.reset, set by the benchmark.
+            ShareGroupConsumer<byte[], byte[]> consumer = ShareGroupConsumer.<byte[], byte[]>builder()
+                    .kafkaProperties(config).topics(arg.topic())
+                    .keyDeserializer(new ByteArrayDeserializer()).valueDeserializer(new ByteArrayDeserializer())
+                    .concurrency(arg.concurrency()).handler(handler).build().start();
+            failed = () -> consumer.state() == ConsumerState.FAILED;
+        } else {
+            config.put(ConsumerConfig.AUTO_OFFSET_RESET_CONFIG, "earliest");
+            GroupConsumer<byte[], byte[]> consumer = GroupConsumer.<byte[], byte[]>builder()
+                    .kafkaProperties(config).topics(arg.topic())
+                    .keyDeserializer(new ByteArrayDeserializer()).valueDeserializer(new ByteArrayDeserializer())
+                    .ordering(Ordering.valueOf(arg.required("ordering"))).concurrency(arg.concurrency())
+                    .handler(handler).build().start();
+            failed = () -> consumer.state() == ConsumerState.FAILED;
+        }
+        progress.await(arg, failed, "kgroups consumer failed (see its log above)");
         child.succeed();
     }
 }

@@ -64,6 +64,7 @@ final class ShareBench implements Benchmark {
         int records = quick ? 10_000 : 60_000;
         int runs = quick ? 1 : 3;
         Duration plainWindow = Duration.ofSeconds(quick ? 5 : 10);
+        List<ParallelBench.Kill> kills = new ArrayList<>();
         Map<Variant, List<Double>> rates = new EnumMap<>(Variant.class);
         for (Variant v : Variant.values()) {
             rates.put(v, new ArrayList<>());
@@ -77,6 +78,7 @@ final class ShareBench implements Benchmark {
                 rates.get(Variant.SHARE).add(share(kafka, admin, topic, records, "share-" + run));
                 rates.get(Variant.UNORDERED).add(unordered(kafka, topic, records, "unordered-" + run));
                 rates.get(Variant.PLAIN).add(plain(kafka, admin, topic, plainWindow, "plain-" + run));
+                kills.add(killAtHalf(kafka, admin, topic, records, "share-kill-" + run));
             }
         }
         Map<Variant, Double> median = new EnumMap<>(Variant.class);
@@ -92,6 +94,14 @@ final class ShareBench implements Benchmark {
                         + "while the broker reads its share state). kgroups variants: until every record was handled (the share group's records all "
                         + "acknowledged ACCEPT). The plain loop handles one record at a time for " + plainWindow.toSeconds()
                         + " s; its ceiling is " + Math.round(1000.0 / HANDLER_MS) + " records/s.")
+                .note("Redelivered after a kill at 50 %: a ShareGroupConsumer in a JVM of its own (ParallelChild "
+                        + "ordering=SHARE) appends \"partition:offset\" per handled record to a file; it is killed with "
+                        + "SIGKILL once half the records are in it, and a new one in the same group runs until every "
+                        + "record is: lines - distinct records = " + Report.runs(kills.stream()
+                        .map(k -> (double) k.replayed()).toList()) + " (lines at the kill: " + Report.runs(kills.stream()
+                        .map(k -> (double) k.linesAtKill()).toList()) + "; restart to all: " + Report.runs(kills.stream()
+                        .map(ParallelBench.Kill::restartSeconds).toList()) + " s, with a 6 s session timeout).")
+                .result("share_redelivered_after_kill", Report.median(kills.stream().map(k -> (double) k.replayed()).toList()))
                 .ratio("share_vs_ideal", median.get(Variant.SHARE) / IDEAL)
                 .ratio("share_vs_unordered", median.get(Variant.SHARE) / median.get(Variant.UNORDERED))
                 .ratio("share_vs_plain_share_loop", median.get(Variant.SHARE) / median.get(Variant.PLAIN))
@@ -182,6 +192,26 @@ final class ShareBench implements Benchmark {
                 Thread.sleep(5);
             }
             return records / ((System.nanoTime() - firstNanos.get()) / 1e9);
+        }
+    }
+
+    /** A member killed with SIGKILL at half the records, then a new one: how many records are handled twice. */
+    private static ParallelBench.Kill killAtHalf(EmbeddedKafka kafka, Admin admin, String topic, int records, String group)
+            throws Exception {
+        fromEarliest(admin, group);
+        admin.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.GROUP, group), List.of(
+                new AlterConfigOp(new ConfigEntry("share.session.timeout.ms", "6000"), AlterConfigOp.OpType.SET),
+                new AlterConfigOp(new ConfigEntry("share.heartbeat.interval.ms", "2000"), AlterConfigOp.OpType.SET))))
+                .all().get(30, TimeUnit.SECONDS);
+        java.nio.file.Path file = java.nio.file.Files.createTempFile("kgroups-share-kill", ".log");
+        try {
+            List<String> command = List.of(java.nio.file.Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                    "-cp", System.getProperty("java.class.path"), ParallelChild.class.getName(), "ordering=SHARE",
+                    "bootstrap=" + kafka.bootstrapServers(), "topic=" + topic, "group=" + group, "records=" + records,
+                    "concurrency=" + CONCURRENCY, "sleepMs=" + HANDLER_MS, "mode=log", "out=" + file);
+            return ParallelBench.killAndRestart(command, file, records, "share kill");
+        } finally {
+            java.nio.file.Files.deleteIfExists(file);
         }
     }
 
