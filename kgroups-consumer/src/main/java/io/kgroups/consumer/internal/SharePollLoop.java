@@ -397,6 +397,7 @@ public final class SharePollLoop<K, V> implements Runnable {
         try {
             if (consumer != null) {
                 boolean finishedAll = drain(deadline);
+                acknowledgeFinished(); // what finished at the deadline is accepted, not released
                 for (Delivery delivery : List.copyOf(inFlight.values())) {
                     if (!delivery.renewing && !delivery.lockLost) {
                         acknowledge(delivery, AcknowledgeType.RELEASE); // still running: another member takes it now
