@@ -31,16 +31,51 @@ class OrdersCommandsTest {
 
     @Test
     void producedOrdersAreLoadedAndTheInvalidOnesDeadLettered(EmbeddedKafka kafka) throws Exception {
-        loadsEveryOrder(kafka, "consumer");
+        loadsEveryOrder(kafka, "consumer", "jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
+    }
+
+    /**
+     * The same into PostgreSQL (the server of KGROUPS_TEST_POSTGRES_URL, in a schema of its own):
+     * its upsert is PostgreSQL's ON CONFLICT, not H2's MERGE. Skipped without a server, except
+     * where KGROUPS_TEST_POSTGRES_REQUIRED is set (.ci/run starts one).
+     */
+    @Test
+    void producedOrdersAreLoadedIntoPostgresql(EmbeddedKafka kafka) throws Exception {
+        String url = System.getenv("KGROUPS_TEST_POSTGRES_URL");
+        if (url == null && Boolean.parseBoolean(System.getenv("KGROUPS_TEST_POSTGRES_REQUIRED"))) {
+            throw new AssertionError("KGROUPS_TEST_POSTGRES_REQUIRED is set but KGROUPS_TEST_POSTGRES_URL is not");
+        }
+        org.junit.jupiter.api.Assumptions.assumeTrue(url != null, "no PostgreSQL: set KGROUPS_TEST_POSTGRES_URL");
+        String user = System.getenv("KGROUPS_TEST_POSTGRES_USER");
+        String password = System.getenv("KGROUPS_TEST_POSTGRES_PASSWORD");
+        String schema = "kgroups_cli_" + UUID.randomUUID().toString().replace("-", "");
+        try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, user, password)) {
+            c.createStatement().execute("CREATE SCHEMA " + schema);
+        }
+        try {
+            StringBuilder jdbcUrl = new StringBuilder(url).append(url.contains("?") ? '&' : '?').append("currentSchema=")
+                    .append(schema);
+            if (user != null) {
+                jdbcUrl.append("&user=").append(user);
+            }
+            if (password != null) {
+                jdbcUrl.append("&password=").append(password);
+            }
+            loadsEveryOrder(kafka, "consumer", jdbcUrl.toString());
+        } finally {
+            try (java.sql.Connection c = java.sql.DriverManager.getConnection(url, user, password)) {
+                c.createStatement().execute("DROP SCHEMA " + schema + " CASCADE");
+            }
+        }
     }
 
     /** On a share group the events come in any order: an older version after a newer one is absorbed, never applied. */
     @Test
     void aShareGroupOfLoadersLoadsEveryOrderAtItsLatestVersion(EmbeddedKafka kafka) throws Exception {
-        loadsEveryOrder(kafka, "share");
+        loadsEveryOrder(kafka, "share", "jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1");
     }
 
-    private static void loadsEveryOrder(EmbeddedKafka kafka, String groupType) throws Exception {
+    private static void loadsEveryOrder(EmbeddedKafka kafka, String groupType, String jdbcUrl) throws Exception {
         String topic = "cli-orders-" + UUID.randomUUID();
         kafka.createTopic(topic, 3);
         Cli.Result produced = Cli.run("produce-orders", "--bootstrap-server", kafka.bootstrapServers(), "--topic", topic,
@@ -53,7 +88,6 @@ class OrdersCommandsTest {
         assertThat(valid + invalid).isEqualTo(2000);
         assertThat(invalid).isBetween(50L, 150L);
 
-        String jdbcUrl = "jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1";
         String group = "cli_orders_loader_" + UUID.randomUUID(); // the broker is shared with other tests' groups
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

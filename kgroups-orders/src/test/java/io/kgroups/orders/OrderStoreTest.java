@@ -23,12 +23,15 @@ import org.junit.jupiter.params.provider.MethodSource;
 /**
  * The upsert, against H2 and, when one is reachable, PostgreSQL: set KGROUPS_TEST_POSTGRES_URL
  * (e.g. jdbc:postgresql://localhost/postgres) and, if needed, KGROUPS_TEST_POSTGRES_USER and
- * KGROUPS_TEST_POSTGRES_PASSWORD. Each PostgreSQL test works in a schema of its own and drops it.
+ * KGROUPS_TEST_POSTGRES_PASSWORD ({@code eval "$(postgres-test/start)"} starts a throw-away server and
+ * sets them). Each PostgreSQL test works in a schema of its own and drops it.
  */
 class OrderStoreTest {
     static final String PG_URL = System.getenv("KGROUPS_TEST_POSTGRES_URL");
     static final String PG_USER = System.getenv("KGROUPS_TEST_POSTGRES_USER");
     static final String PG_PASSWORD = System.getenv("KGROUPS_TEST_POSTGRES_PASSWORD");
+    /** Set by .ci/run, which starts a server: there, a PostgreSQL case must run, not be skipped. */
+    static final boolean PG_REQUIRED = Boolean.parseBoolean(System.getenv("KGROUPS_TEST_POSTGRES_REQUIRED"));
 
     static Stream<String> databases() {
         return Stream.of("h2", "postgresql");
@@ -44,6 +47,10 @@ class OrderStoreTest {
                 schema = null;
                 store = OrderStore.open("jdbc:h2:mem:" + UUID.randomUUID() + ";DB_CLOSE_DELAY=-1", null, null, 4, true);
             } else {
+                if (PG_URL == null && PG_REQUIRED) {
+                    throw new AssertionError("KGROUPS_TEST_POSTGRES_REQUIRED is set but KGROUPS_TEST_POSTGRES_URL is not: "
+                            + "start one with eval \"$(postgres-test/start)\"");
+                }
                 Assumptions.assumeTrue(PG_URL != null, "PostgreSQL not reachable: set KGROUPS_TEST_POSTGRES_URL="
                         + "jdbc:postgresql://HOST/DB (and KGROUPS_TEST_POSTGRES_USER, _PASSWORD) to run the upsert tests on it");
                 schema = "kgroups_test_" + UUID.randomUUID().toString().replace("-", "");
