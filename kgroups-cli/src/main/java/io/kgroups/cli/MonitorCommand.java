@@ -3,6 +3,7 @@ package io.kgroups.cli;
 import io.kgroups.admin.GroupAdmin;
 import io.kgroups.monitor.LagMonitor;
 import io.kgroups.monitor.MonitorServer;
+import io.kgroups.monitor.PrometheusText;
 import io.kgroups.monitor.WebhookNotifier;
 import java.net.URI;
 import java.util.ArrayList;
@@ -86,6 +87,25 @@ final class MonitorCommand implements Callable<Integer> {
                     + "--http-basic-file or --http-token-file.")
     private HttpAddress http;
 
+    @Option(names = "--metrics", paramLabel = "LEVEL", defaultValue = "topic",
+            description = "How fine the /metrics lag series are: group, topic or partition (default: ${DEFAULT-VALUE}). "
+                    + "The coarser levels keep the metric names and drop labels (lag summed, time lag the oldest). "
+                    + "partition is one series per group and partition: 2.5 million per metric at 10,000 groups x 50 "
+                    + "partitions; the dashboard and the JSON API show every partition at any level.")
+    private MetricsLevel metrics;
+
+    /** The levels as the option spells them. */
+    enum MetricsLevel {
+        group(PrometheusText.Granularity.GROUP), topic(PrometheusText.Granularity.TOPIC),
+        partition(PrometheusText.Granularity.PARTITION);
+
+        final PrometheusText.Granularity granularity;
+
+        MetricsLevel(PrometheusText.Granularity granularity) {
+            this.granularity = granularity;
+        }
+    }
+
     @Mixin
     private MonitorAccess access;
 
@@ -142,7 +162,7 @@ final class MonitorCommand implements Callable<Integer> {
         try (LagMonitor monitor = builder.build();
              WebhookNotifier notifier = new WebhookNotifier(hooks, 5);
              MonitorServer server = startServer(MonitorServer.builder(monitor).webhooks(hooks.isEmpty() ? null : notifier)
-                     .credentials(served.credentials()).metricsCredentials(served.metricsCredentials()), served, http)) {
+                     .metrics(metrics.granularity).credentials(served.credentials()).metricsCredentials(served.metricsCredentials()), served, http)) {
             if (!hooks.isEmpty()) {
                 monitor.addListener(notifier);
             }

@@ -35,7 +35,9 @@ final class MonitorProbe implements AutoCloseable {
         this.admin = GroupAdmin.create(props, Duration.ofSeconds(30));
         this.monitor = LagMonitor.builder(admin).include(Pattern.compile(Pattern.quote(group))).interval(Duration.ofMillis(200))
                 .window(3).stoppedAfter(Duration.ofSeconds(1)).build();
-        this.server = MonitorServer.start(monitor, "127.0.0.1", 0);
+        // Partition level: the tests read the partitions' own series.
+        this.server = MonitorServer.builder(monitor).metrics(io.kgroups.monitor.PrometheusText.Granularity.PARTITION)
+                .address("127.0.0.1", 0).start();
     }
 
     /** One sample-and-evaluate cycle; it must read the cluster. */

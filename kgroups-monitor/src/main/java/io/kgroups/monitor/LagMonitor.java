@@ -21,6 +21,7 @@ import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Consumer;
 import java.util.function.LongSupplier;
 import java.util.regex.Pattern;
 import java.util.stream.Collectors;
@@ -51,6 +52,7 @@ public final class LagMonitor implements AutoCloseable {
     private final LagHistory history;
     private final ReconciliationWatch reconciliation;
     private final List<StatusListener> listeners = new CopyOnWriteArrayList<>();
+    private final List<Consumer<MonitorSnapshot>> cycleListeners = new CopyOnWriteArrayList<>();
     private final Map<String, Status> lastStatus = new HashMap<>();
     private final Sampler sampler;
     private final ResetPreviews previews;
@@ -89,6 +91,30 @@ public final class LagMonitor implements AutoCloseable {
 
     public void addListener(StatusListener listener) {
         listeners.add(listener);
+    }
+
+    /**
+     * Told each new snapshot, a failed cycle's too, on the sampler thread at the end of the cycle
+     * (before the next can start): what is derived once per cycle (the /metrics page) is made
+     * there. A listener that throws is logged; the others and the sampler go on.
+     */
+    public void addCycleListener(Consumer<MonitorSnapshot> listener) {
+        cycleListeners.add(listener);
+    }
+
+    public void removeCycleListener(Consumer<MonitorSnapshot> listener) {
+        cycleListeners.remove(listener);
+    }
+
+    private void cycled(MonitorSnapshot snapshot) {
+        for (Consumer<MonitorSnapshot> listener : cycleListeners) {
+            try {
+                listener.accept(snapshot);
+            } catch (RuntimeException e) {
+                LOG.atWarn().setMessage("cycle_listener_failed").addKeyValue("listener", listener.getClass().getName())
+                        .addKeyValue("error", e.toString()).log();
+            }
+        }
     }
 
     /** Starts sampling every interval, on a thread of its own. */
@@ -186,7 +212,8 @@ public final class LagMonitor implements AutoCloseable {
                 tell(status, before);
             }
         }
-        lastStatus.keySet().retainAll(statuses.stream().map(GroupStatus::group).toList());
+        lastStatus.keySet().retainAll(statuses.stream().map(GroupStatus::group).collect(Collectors.toSet()));
+        cycled(snapshot);
     }
 
     private void tell(GroupStatus status, Status previous) {
@@ -213,6 +240,7 @@ public final class LagMonitor implements AutoCloseable {
         MonitorSnapshot last = snapshot;
         snapshot = new MonitorSnapshot(last.timeMs(), last.groups(), last.skipped(), cycles, failedCycles,
                 consecutiveFailures, reason, millisSince(started));
+        cycled(snapshot);
     }
 
     /**

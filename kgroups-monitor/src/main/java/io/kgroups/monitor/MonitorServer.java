@@ -63,6 +63,9 @@ public final class MonitorServer implements AutoCloseable {
     private static final String REALM = "kgroups monitor";
 
     private final Javalin app;
+    private final LagMonitor monitor;
+    private final MetricsPage metricsPage;
+    private final java.util.function.Consumer<MonitorSnapshot> onCycle;
     private final HttpCredentials credentials;
     private final HttpCredentials metricsCredentials;
     private final TokenBucket resetPreviews;
@@ -73,6 +76,10 @@ public final class MonitorServer implements AutoCloseable {
     private boolean refusedLogged; // guarded by this
 
     private MonitorServer(Builder b) {
+        this.monitor = b.monitor;
+        this.metricsPage = new MetricsPage(b.granularity, b.monitor.snapshot());
+        this.onCycle = metricsPage::update;
+        b.monitor.addCycleListener(onCycle);
         this.credentials = b.credentials;
         this.metricsCredentials = b.metricsCredentials.isEmpty() ? b.metricsCredentials
                 : b.metricsCredentials.and(b.credentials);
@@ -93,18 +100,9 @@ public final class MonitorServer implements AutoCloseable {
         });
         // Before every request, a static file's and a 404's too.
         app.before(this::guard);
-        app.get("/metrics", ctx -> ctx.contentType("text/plain; version=0.0.4; charset=utf-8")
-                .result(PrometheusText.render(monitor.snapshot(), webhooks == null ? List.of() : webhooks.deliveries())
-                        + loginMetrics()));
+        app.get("/metrics", ctx -> metrics(ctx, webhooks));
         app.get("/api/status", ctx -> answer(ctx, "api/status", status(monitor, monitor.snapshot())));
-        app.get("/api/groups", ctx -> {
-            MonitorSnapshot snapshot = monitor.snapshot();
-            Map<String, Object> body = status(monitor, snapshot);
-            body.put("groups", snapshot.groups().stream().map(MonitorServer::summary).toList());
-            body.put("skipped", snapshot.skipped().entrySet().stream().sorted(Map.Entry.comparingByKey())
-                    .map(e -> Map.of("group", e.getKey(), "reason", e.getValue())).toList());
-            answer(ctx, "api/groups", body);
-        });
+        app.get("/api/groups", ctx -> groups(ctx, monitor));
         // Group names may hold '/' or '%', which Jetty refuses encoded in a path: the dashboard uses the
         // query forms (/api/group?name=...); the path forms stay for names without them.
         app.get("/api/groups/{group}", ctx -> group(ctx, monitor, ctx.pathParam("group")));
@@ -148,6 +146,7 @@ public final class MonitorServer implements AutoCloseable {
         private HttpCredentials metricsCredentials = HttpCredentials.none();
         private KeyStore keyStore;
         private char[] keyStorePassword;
+        private PrometheusText.Granularity granularity = PrometheusText.Granularity.TOPIC;
         private int previewBurst = 10;
         private Duration previewRefill = Duration.ofSeconds(3);
 
@@ -165,6 +164,16 @@ public final class MonitorServer implements AutoCloseable {
         public Builder address(String host, int port) {
             this.host = Objects.requireNonNull(host, "host");
             this.port = port;
+            return this;
+        }
+
+        /**
+         * How fine the /metrics series are (default TOPIC: one series per group and topic; the
+         * partitions' figures are on the dashboard and in the JSON API at every level, and
+         * PARTITION at 10,000 groups × 50 partitions is 2.5 million series per metric).
+         */
+        public Builder metrics(PrometheusText.Granularity granularity) {
+            this.granularity = Objects.requireNonNull(granularity, "granularity");
             return this;
         }
 
@@ -211,7 +220,7 @@ public final class MonitorServer implements AutoCloseable {
                     server.app.start(); // on the TLS connector, at host:port
                 }
             } catch (RuntimeException e) {
-                server.app.stop(); // a port in use: no thread of the server is left behind
+                server.close(); // a port in use: no thread of the server is left behind
                 throw e;
             }
             return server;
@@ -298,6 +307,88 @@ public final class MonitorServer implements AutoCloseable {
     private static String printable(String path) {
         String clean = path.replaceAll("\\p{Cntrl}", "?");
         return clean.length() <= 200 ? clean : clean.substring(0, 200) + "...";
+    }
+
+    /**
+     * The page rendered at the end of the last cycle ({@link MetricsPage}) and the few series that
+     * change between cycles: gzip as it is kept to a scraper that takes it, else inflated as it is
+     * sent. Javalin's own compression is off here: the page is compressed already.
+     */
+    private void metrics(Context ctx, WebhookNotifier webhooks) throws java.io.IOException {
+        java.io.StringWriter tail = new java.io.StringWriter();
+        PrometheusText.writeWebhooks(webhooks == null ? List.of() : webhooks.deliveries(), tail);
+        tail.append(loginMetrics());
+        MetricsPage.Rendered page = metricsPage.current();
+        tail.append("# HELP kgroups_monitor_metrics_render_seconds How long rendering this page took, at the end of the last cycle\n"
+                + "# TYPE kgroups_monitor_metrics_render_seconds gauge\n"
+                + "kgroups_monitor_metrics_render_seconds " + page.renderMillis() / 1000.0 + "\n"
+                + "# HELP kgroups_monitor_metrics_bytes This page's size: as text, and as kept and sent gzip-compressed\n"
+                + "# TYPE kgroups_monitor_metrics_bytes gauge\n"
+                + "kgroups_monitor_metrics_bytes{encoding=\"identity\"} " + page.textBytes() + "\n"
+                + "kgroups_monitor_metrics_bytes{encoding=\"gzip\"} " + page.gzip().length + "\n");
+        ctx.contentType("text/plain; version=0.0.4; charset=utf-8").disableCompression();
+        if (takesGzip(ctx.header("Accept-Encoding"))) {
+            ctx.header("Content-Encoding", "gzip");
+            ctx.result(new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(page.gzip()),
+                    new java.io.ByteArrayInputStream(MetricsPage.gzip(tail.toString()))));
+        } else {
+            ctx.result(MetricsPage.text(page, tail.toString()));
+        }
+    }
+
+    /** Whether an Accept-Encoding header takes gzip (and not with q=0). */
+    static boolean takesGzip(String acceptEncoding) {
+        if (acceptEncoding == null) {
+            return false;
+        }
+        for (String coding : acceptEncoding.split(",")) {
+            String[] parts = coding.trim().split(";");
+            if (parts[0].trim().equalsIgnoreCase("gzip")) {
+                for (int i = 1; i < parts.length; i++) {
+                    String q = parts[i].trim().replace(" ", "");
+                    if (q.matches("q=0(\\.0*)?")) {
+                        return false;
+                    }
+                }
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /**
+     * One page of groups: {@code type}, {@code status} and {@code q} (a text in the name, state,
+     * type or a topic) filter, {@code sort} and {@code order} sort, {@code limit} (default
+     * {@value GroupPage#DEFAULT_LIMIT}) cuts, {@code after} (the {@code next} of the previous
+     * page) goes on. With it: how many groups match, per status how many match the other
+     * filters, and how many the monitor watches.
+     */
+    private static void groups(Context ctx, LagMonitor monitor) {
+        GroupPage.Query query;
+        try {
+            query = GroupPage.Query.parse(ctx.queryParam("type"), ctx.queryParam("status"), ctx.queryParam("q"),
+                    ctx.queryParam("sort"), ctx.queryParam("order"), ctx.queryParam("limit"), ctx.queryParam("after"));
+        } catch (IllegalArgumentException e) {
+            error(ctx, HttpStatus.BAD_REQUEST, e.getMessage());
+            return;
+        }
+        MonitorSnapshot snapshot = monitor.snapshot();
+        GroupPage page;
+        try {
+            page = GroupPage.of(snapshot, query);
+        } catch (IllegalArgumentException e) {
+            error(ctx, HttpStatus.BAD_REQUEST, e.getMessage());
+            return;
+        }
+        Map<String, Object> body = status(monitor, snapshot);
+        body.put("total", snapshot.groups().size());
+        body.put("matched", page.matched());
+        body.put("counts", page.counts());
+        body.put("next", page.next());
+        body.put("groups", page.groups().stream().map(MonitorServer::summary).toList());
+        body.put("skipped", snapshot.skipped().entrySet().stream().sorted(Map.Entry.comparingByKey())
+                .map(e -> Map.of("group", e.getKey(), "reason", e.getValue())).toList());
+        answer(ctx, "api/groups", body);
     }
 
     /** The counters of refused requests, in Prometheus' text format. */
@@ -601,6 +692,7 @@ public final class MonitorServer implements AutoCloseable {
 
     @Override
     public void close() {
+        monitor.removeCycleListener(onCycle);
         app.stop();
     }
 }

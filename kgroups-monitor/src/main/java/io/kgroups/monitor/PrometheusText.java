@@ -1,7 +1,14 @@
 package io.kgroups.monitor;
 
+import java.io.IOException;
+import java.io.StringWriter;
+import java.io.UncheckedIOException;
+import java.io.Writer;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The monitor's snapshot in Prometheus' text exposition format. Written directly rather than
@@ -9,86 +16,146 @@ import java.util.Locale;
  * metric, re-created every cycle, which per-series meter objects would make slow and heavy.
  * Every group and partition series has the group's {@code type} label (classic, consumer,
  * share, streams), so that one query can tell them apart.
+ *
+ * <p>How fine the series are is a {@link Granularity}: the coarser levels keep the metric names
+ * and drop labels, so that a query summing by group works at every level.
  */
 public final class PrometheusText {
+    /** Text is handed to the writer in pieces of about this many characters. */
+    private static final int FLUSH_AT = 32 * 1024;
+
     private PrometheusText() {
     }
 
-    public static String render(MonitorSnapshot snapshot) {
-        return render(snapshot, List.of());
+    /**
+     * How fine the lag series are. At 10,000 groups × 50 partitions, PARTITION is 2.5 million
+     * series per metric, more than one Prometheus should be asked to keep; TOPIC is one series
+     * per group and topic, GROUP one per group.
+     */
+    public enum Granularity {
+        /**
+         * Per group: {@code kgroups_group_lag} and the other lag series with the labels
+         * {@code group, type}, summed (lag, committed and start offsets), the maximum (time
+         * lag) or the minimum (retention left) over the group's partitions; the log-end offset
+         * per topic (summed over its partitions).
+         */
+        GROUP,
+        /** As GROUP, per group and topic ({@code group, type, topic}). */
+        TOPIC,
+        /**
+         * Every series per group and partition ({@code group, type, topic, partition}), the
+         * partitions' status and sample time too, and the log-end offset per partition.
+         */
+        PARTITION
     }
 
-    /** The snapshot, and what became of the webhooks' changes per receiver. */
-    public static String render(MonitorSnapshot snapshot, List<WebhookNotifier.Delivery> webhooks) {
-        StringBuilder out = new StringBuilder(256 + snapshot.groups().size() * 512);
-        header(out, "kgroups_group_status", "Group status: 0 OK, 1 WARNING, 2 STALLED, 3 STOPPED, 4 REWIND, 5 AT_RISK; "
+    /** The snapshot at partition level, as text. */
+    public static String render(MonitorSnapshot snapshot) {
+        return render(snapshot, Granularity.PARTITION, List.of());
+    }
+
+    /** The snapshot, and what became of the webhooks' changes per receiver, as text. */
+    public static String render(MonitorSnapshot snapshot, Granularity granularity, List<WebhookNotifier.Delivery> webhooks) {
+        StringWriter text = new StringWriter();
+        try {
+            write(snapshot, granularity, text);
+            writeWebhooks(webhooks, text);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e); // a StringWriter does not throw
+        }
+        return text.toString();
+    }
+
+    /**
+     * The snapshot's series written to {@code out} in pieces, never the whole text in memory:
+     * {@code out} may compress as it goes.
+     */
+    public static void write(MonitorSnapshot snapshot, Granularity granularity, Writer out) throws IOException {
+        Sink s = new Sink(out);
+        s.header("kgroups_group_status", "Group status: 0 OK, 1 WARNING, 2 STALLED, 3 STOPPED, 4 REWIND, 5 AT_RISK; "
                 + "-1 UNKNOWN (the monitor cannot say yet: not a severity, compare with >= 1 for problems)");
         for (GroupStatus g : snapshot.groups()) {
-            sample(out, "kgroups_group_status", g, null, -1, g.status().code());
+            s.sample("kgroups_group_status", g, null, -1, g.status().code());
         }
-        header(out, "kgroups_group_members", "Members of the group");
+        s.header("kgroups_group_members", "Members of the group");
         for (GroupStatus g : snapshot.groups()) {
-            sample(out, "kgroups_group_members", g, null, -1, g.members());
+            s.sample("kgroups_group_members", g, null, -1, g.members());
         }
-        header(out, "kgroups_group_last_sample_timestamp_seconds",
+        s.header("kgroups_group_last_sample_timestamp_seconds",
                 "When the group's oldest figures were read (Unix time): compare with time() to see stale data");
         for (GroupStatus g : snapshot.groups()) {
             if (g.lastSampleMs() != null) {
-                sample(out, "kgroups_group_last_sample_timestamp_seconds", g, null, -1, g.lastSampleMs() / 1000.0);
+                s.sample("kgroups_group_last_sample_timestamp_seconds", g, null, -1, g.lastSampleMs() / 1000.0);
             }
         }
-        header(out, "kgroups_partition_last_sample_timestamp_seconds", "When the partition's figures were read (Unix time)");
-        partitions(out, snapshot, "kgroups_partition_last_sample_timestamp_seconds", Field.SAMPLED);
-        header(out, "kgroups_partition_status", "Partition status, codes as kgroups_group_status");
-        partitions(out, snapshot, "kgroups_partition_status", Field.STATUS);
-        header(out, "kgroups_group_lag", "Records not yet consumed (log-end minus committed offset; 0 where only transaction "
-                + "markers are left); of a share group: the broker's lag, records not yet delivery-complete (KIP-1226)");
-        partitions(out, snapshot, "kgroups_group_lag", Field.LAG);
-        header(out, "kgroups_group_lag_seconds",
-                "Age of the first unconsumed record (of a share group: the record at its start offset), seconds (estimated)");
-        partitions(out, snapshot, "kgroups_group_lag_seconds", Field.LAG_SECONDS);
-        header(out, "kgroups_group_retention_risk_seconds",
-                "Seconds before retention deletes the first unconsumed record (lagging partitions of time-limited topics)");
-        partitions(out, snapshot, "kgroups_group_retention_risk_seconds", Field.RETENTION);
-        header(out, "kgroups_group_committed_offset", "The group's committed offset (share groups commit none)");
-        partitions(out, snapshot, "kgroups_group_committed_offset", Field.COMMITTED);
-        header(out, "kgroups_group_start_offset",
-                "A share group's share-partition start offset: its lowest offset not yet delivery-complete");
-        partitions(out, snapshot, "kgroups_group_start_offset", Field.START);
-        header(out, "kgroups_partition_log_end_offset", "The partition's log-end offset (one series per partition, not per group)");
-        logEnds(out, snapshot);
-        header(out, "kgroups_monitor_cycles_total", "Sampling cycles run");
-        out.append("kgroups_monitor_cycles_total ").append(snapshot.cycles()).append('\n');
-        header(out, "kgroups_monitor_cycle_failures_total", "Sampling cycles that failed");
-        out.append("kgroups_monitor_cycle_failures_total ").append(snapshot.failedCycles()).append('\n');
-        header(out, "kgroups_monitor_consecutive_failures", "Cycles in a row that could not read the cluster (0: the last one could)");
-        out.append("kgroups_monitor_consecutive_failures ").append(snapshot.consecutiveFailures()).append('\n');
-        header(out, "kgroups_monitor_last_success_timestamp_seconds", "When a cycle last read the cluster (Unix time)");
-        out.append("kgroups_monitor_last_success_timestamp_seconds ").append(number(snapshot.timeMs() / 1000.0)).append('\n');
-        header(out, "kgroups_monitor_skipped_groups",
-                "Groups left out: classic groups of other protocols (Kafka Connect ...), which have no consumer offsets");
-        out.append("kgroups_monitor_skipped_groups ").append(snapshot.skipped().size()).append('\n');
-        header(out, "kgroups_monitor_cycle_seconds", "Duration of the last cycle");
-        out.append("kgroups_monitor_cycle_seconds ").append(number(snapshot.lastCycleMillis() / 1000.0)).append('\n');
-        if (!webhooks.isEmpty()) {
-            webhook(out, webhooks, "kgroups_webhook_sent_total", "Status changes the webhook receiver took", Delivered.SENT);
-            webhook(out, webhooks, "kgroups_webhook_failed_total", "Status changes given up after all attempts",
-                    Delivered.FAILED);
-            webhook(out, webhooks, "kgroups_webhook_dropped_total", "Status changes dropped: the receiver's queue was full",
-                    Delivered.DROPPED);
-            webhook(out, webhooks, "kgroups_webhook_coalesced_total",
-                    "Status changes replaced by a newer change of the same group before they were sent", Delivered.COALESCED);
-            webhook(out, webhooks, "kgroups_webhook_pending", "Groups with a status change waiting for the receiver",
-                    Delivered.PENDING);
+        if (granularity == Granularity.PARTITION) {
+            s.header("kgroups_partition_last_sample_timestamp_seconds", "When the partition's figures were read (Unix time)");
+            partitions(s, snapshot, "kgroups_partition_last_sample_timestamp_seconds", Field.SAMPLED);
+            s.header("kgroups_partition_status", "Partition status, codes as kgroups_group_status");
+            partitions(s, snapshot, "kgroups_partition_status", Field.STATUS);
         }
-        return out.toString();
+        String per = switch (granularity) {
+            case PARTITION -> "";
+            case TOPIC -> " (per group and topic: ";
+            case GROUP -> " (per group: ";
+        };
+        String sum = per.isEmpty() ? "" : per + "the sum over its partitions)";
+        s.header("kgroups_group_lag", "Records not yet consumed (log-end minus committed offset; 0 where only transaction "
+                + "markers are left); of a share group: the broker's lag, records not yet delivery-complete (KIP-1226)" + sum);
+        lag(s, snapshot, granularity, "kgroups_group_lag", Field.LAG);
+        s.header("kgroups_group_lag_seconds", "Age of the first unconsumed record (of a share group: the record at its start "
+                + "offset), seconds (estimated)" + (per.isEmpty() ? "" : per + "the oldest of its partitions)"));
+        lag(s, snapshot, granularity, "kgroups_group_lag_seconds", Field.LAG_SECONDS);
+        s.header("kgroups_group_retention_risk_seconds", "Seconds before retention deletes the first unconsumed record "
+                + "(lagging partitions of time-limited topics)" + (per.isEmpty() ? "" : per + "the soonest of its partitions)"));
+        lag(s, snapshot, granularity, "kgroups_group_retention_risk_seconds", Field.RETENTION);
+        s.header("kgroups_group_committed_offset", "The group's committed offset (share groups commit none)" + sum);
+        lag(s, snapshot, granularity, "kgroups_group_committed_offset", Field.COMMITTED);
+        s.header("kgroups_group_start_offset",
+                "A share group's share-partition start offset: its lowest offset not yet delivery-complete" + sum);
+        lag(s, snapshot, granularity, "kgroups_group_start_offset", Field.START);
+        s.header("kgroups_partition_log_end_offset", granularity == Granularity.PARTITION
+                ? "The partition's log-end offset (one series per partition, not per group)"
+                : "The log-end offsets of the topic's partitions, summed (one series per topic, not per group)");
+        logEnds(s, snapshot, granularity);
+        s.header("kgroups_monitor_cycles_total", "Sampling cycles run");
+        s.line("kgroups_monitor_cycles_total ").append(snapshot.cycles()).append('\n');
+        s.header("kgroups_monitor_cycle_failures_total", "Sampling cycles that failed");
+        s.line("kgroups_monitor_cycle_failures_total ").append(snapshot.failedCycles()).append('\n');
+        s.header("kgroups_monitor_consecutive_failures", "Cycles in a row that could not read the cluster (0: the last one could)");
+        s.line("kgroups_monitor_consecutive_failures ").append(snapshot.consecutiveFailures()).append('\n');
+        s.header("kgroups_monitor_last_success_timestamp_seconds", "When a cycle last read the cluster (Unix time)");
+        s.line("kgroups_monitor_last_success_timestamp_seconds ").append(number(snapshot.timeMs() / 1000.0)).append('\n');
+        s.header("kgroups_monitor_skipped_groups",
+                "Groups left out: classic groups of other protocols (Kafka Connect ...), which have no consumer offsets");
+        s.line("kgroups_monitor_skipped_groups ").append(snapshot.skipped().size()).append('\n');
+        s.header("kgroups_monitor_cycle_seconds", "Duration of the last cycle");
+        s.line("kgroups_monitor_cycle_seconds ").append(number(snapshot.lastCycleMillis() / 1000.0)).append('\n');
+        s.flush();
+    }
+
+    /** What became of the webhooks' changes per receiver (nothing when there are none). */
+    public static void writeWebhooks(List<WebhookNotifier.Delivery> webhooks, Writer out) throws IOException {
+        if (webhooks.isEmpty()) {
+            return;
+        }
+        Sink s = new Sink(out);
+        webhook(s, webhooks, "kgroups_webhook_sent_total", "Status changes the webhook receiver took", Delivered.SENT);
+        webhook(s, webhooks, "kgroups_webhook_failed_total", "Status changes given up after all attempts", Delivered.FAILED);
+        webhook(s, webhooks, "kgroups_webhook_dropped_total", "Status changes dropped: the receiver's queue was full",
+                Delivered.DROPPED);
+        webhook(s, webhooks, "kgroups_webhook_coalesced_total",
+                "Status changes replaced by a newer change of the same group before they were sent", Delivered.COALESCED);
+        webhook(s, webhooks, "kgroups_webhook_pending", "Groups with a status change waiting for the receiver",
+                Delivered.PENDING);
+        s.flush();
     }
 
     private enum Delivered { SENT, FAILED, DROPPED, COALESCED, PENDING }
 
-    private static void webhook(StringBuilder out, List<WebhookNotifier.Delivery> webhooks, String name, String help,
-            Delivered field) {
-        header(out, name, help);
+    private static void webhook(Sink s, List<WebhookNotifier.Delivery> webhooks, String name, String help, Delivered field)
+            throws IOException {
+        s.header(name, help);
         for (WebhookNotifier.Delivery d : webhooks) {
             long value = switch (field) {
                 case SENT -> d.sent();
@@ -97,7 +164,7 @@ public final class PrometheusText {
                 case COALESCED -> d.coalesced();
                 case PENDING -> d.pending();
             };
-            out.append(name).append("{url=\"");
+            StringBuilder out = s.line(name).append("{url=\"");
             escape(out, d.url()); // user-info and query string were stripped: no secrets in labels
             out.append("\"} ").append(value).append('\n');
         }
@@ -105,60 +172,143 @@ public final class PrometheusText {
 
     private enum Field { LAG, LAG_SECONDS, RETENTION, COMMITTED, START, SAMPLED, STATUS }
 
-    /** A partition's log end is the partition's, whatever group reads it: once, the newest seen. */
-    private static void logEnds(StringBuilder out, MonitorSnapshot snapshot) {
-        java.util.Map<String, java.util.TreeMap<Integer, Long>> ends = new java.util.TreeMap<>();
+    private static Double value(PartitionStatus p, Field field) {
+        return switch (field) {
+            case LAG -> p.lag() == null ? null : (double) p.lag();
+            case LAG_SECONDS -> p.lagSeconds();
+            case RETENTION -> p.retentionSecondsLeft();
+            case COMMITTED -> p.committedOffset() == null ? null : (double) p.committedOffset();
+            case START -> p.startOffset() == null ? null : (double) p.startOffset();
+            case SAMPLED -> p.lastSampleMs() == null ? null : p.lastSampleMs() / 1000.0;
+            case STATUS -> (double) p.status().code();
+        };
+    }
+
+    /** How the partitions' values of a field make a group's or a topic's: the oldest, the soonest, else the sum. */
+    private static double combine(Field field, double a, double b) {
+        return switch (field) {
+            case LAG_SECONDS -> Math.max(a, b);
+            case RETENTION -> Math.min(a, b);
+            default -> a + b;
+        };
+    }
+
+    /**
+     * A partition's log end is the partition's, whatever group reads it: once, the newest seen;
+     * at the coarser levels summed per topic.
+     */
+    private static void logEnds(Sink s, MonitorSnapshot snapshot, Granularity granularity) throws IOException {
+        Map<String, TreeMap<Integer, Long>> ends = new TreeMap<>();
         for (GroupStatus g : snapshot.groups()) {
             for (PartitionStatus p : g.partitions()) {
                 if (p.logEndOffset() != null) {
-                    ends.computeIfAbsent(p.topic(), t -> new java.util.TreeMap<>()).merge(p.partition(), p.logEndOffset(),
-                            Math::max);
+                    ends.computeIfAbsent(p.topic(), t -> new TreeMap<>()).merge(p.partition(), p.logEndOffset(), Math::max);
                 }
             }
         }
-        ends.forEach((topic, partitions) -> partitions.forEach((partition, end) -> {
-            out.append("kgroups_partition_log_end_offset{topic=\"");
-            escape(out, topic);
-            out.append("\",partition=\"").append(partition).append("\"} ").append(end).append('\n');
-        }));
+        for (Map.Entry<String, TreeMap<Integer, Long>> topic : ends.entrySet()) {
+            if (granularity == Granularity.PARTITION) {
+                for (Map.Entry<Integer, Long> end : topic.getValue().entrySet()) {
+                    StringBuilder out = s.line("kgroups_partition_log_end_offset{topic=\"");
+                    escape(out, topic.getKey());
+                    out.append("\",partition=\"").append(end.getKey()).append("\"} ").append(end.getValue()).append('\n');
+                }
+            } else {
+                StringBuilder out = s.line("kgroups_partition_log_end_offset{topic=\"");
+                escape(out, topic.getKey());
+                out.append("\"} ").append(topic.getValue().values().stream().mapToLong(Long::longValue).sum()).append('\n');
+            }
+        }
     }
 
-    private static void partitions(StringBuilder out, MonitorSnapshot snapshot, String name, Field field) {
+    private static void partitions(Sink s, MonitorSnapshot snapshot, String name, Field field) throws IOException {
         for (GroupStatus g : snapshot.groups()) {
             for (PartitionStatus p : g.partitions()) {
-                Double value = switch (field) {
-                    case LAG -> p.lag() == null ? null : (double) p.lag();
-                    case LAG_SECONDS -> p.lagSeconds();
-                    case RETENTION -> p.retentionSecondsLeft();
-                    case COMMITTED -> p.committedOffset() == null ? null : (double) p.committedOffset();
-                    case START -> p.startOffset() == null ? null : (double) p.startOffset();
-                    case SAMPLED -> p.lastSampleMs() == null ? null : p.lastSampleMs() / 1000.0;
-                    case STATUS -> (double) p.status().code();
-                };
+                Double value = value(p, field);
                 if (value != null) {
-                    sample(out, name, g, p.topic(), p.partition(), value);
+                    s.sample(name, g, p.topic(), p.partition(), value);
                 }
             }
         }
     }
 
-    private static void header(StringBuilder out, String name, String help) {
-        out.append("# HELP ").append(name).append(' ').append(help).append('\n');
-        out.append("# TYPE ").append(name).append(name.endsWith("_total") ? " counter" : " gauge").append('\n');
+    /** A lag series at the granularity: per partition as it is, per topic or per group combined. */
+    private static void lag(Sink s, MonitorSnapshot snapshot, Granularity granularity, String name, Field field)
+            throws IOException {
+        if (granularity == Granularity.PARTITION) {
+            partitions(s, snapshot, name, field);
+            return;
+        }
+        for (GroupStatus g : snapshot.groups()) {
+            // Few topics per group: a list in the partitions' order, looked up linearly.
+            List<String> topics = new ArrayList<>(2);
+            List<Double> values = new ArrayList<>(2);
+            for (PartitionStatus p : g.partitions()) {
+                Double value = value(p, field);
+                if (value == null) {
+                    continue;
+                }
+                String topic = granularity == Granularity.TOPIC ? p.topic() : "";
+                int i = topics.indexOf(topic);
+                if (i < 0) {
+                    topics.add(topic);
+                    values.add(value);
+                } else {
+                    values.set(i, combine(field, values.get(i), value));
+                }
+            }
+            for (int i = 0; i < topics.size(); i++) {
+                s.sample(name, g, granularity == Granularity.TOPIC ? topics.get(i) : null, -1, values.get(i));
+            }
+        }
     }
 
-    private static void sample(StringBuilder out, String name, GroupStatus group, String topic, int partition, double value) {
-        out.append(name).append("{group=\"");
-        escape(out, group.group());
-        out.append("\",type=\"");
-        escape(out, group.type());
-        out.append('"');
-        if (topic != null) {
-            out.append(",topic=\"");
-            escape(out, topic);
-            out.append("\",partition=\"").append(partition).append('"');
+    /** A buffer handed to the writer whenever it holds {@value #FLUSH_AT} characters. */
+    private static final class Sink {
+        private final Writer out;
+        private final StringBuilder buffer = new StringBuilder(FLUSH_AT + 1024);
+
+        Sink(Writer out) {
+            this.out = out;
         }
-        out.append("} ").append(number(value)).append('\n');
+
+        /** The buffer, with {@code start} appended, after handing what it held to the writer if it is full. */
+        StringBuilder line(String start) throws IOException {
+            if (buffer.length() >= FLUSH_AT) {
+                flush();
+            }
+            return buffer.append(start);
+        }
+
+        void flush() throws IOException {
+            out.append(buffer);
+            buffer.setLength(0);
+        }
+
+        void header(String name, String help) throws IOException {
+            line("# HELP ").append(name).append(' ').append(help).append('\n');
+            buffer.append("# TYPE ").append(name).append(name.endsWith("_total") ? " counter" : " gauge").append('\n');
+        }
+
+        /** A series of the group; with the topic's label when {@code topic} is not null, the partition's when it is 0 or more. */
+        void sample(String name, GroupStatus group, String topic, int partition, double value) throws IOException {
+            StringBuilder b = line(name).append("{group=\"");
+            escape(b, group.group());
+            b.append("\",type=\"");
+            escape(b, group.type());
+            b.append('"');
+            if (topic != null) {
+                b.append(",topic=\"");
+                escape(b, topic);
+                b.append('"');
+                if (partition >= 0) {
+                    b.append(",partition=\"").append(partition).append('"');
+                }
+            }
+            b.append("} ");
+            number(b, value);
+            b.append('\n');
+        }
     }
 
     /** Label values escape backslash, double quote and newline. */
@@ -174,8 +324,34 @@ public final class PrometheusText {
         }
     }
 
+    /** Whole numbers as integers; others with three decimals (no String.format on the hot path: it is slow). */
+    private static void number(StringBuilder out, double value) {
+        if (value == Math.rint(value) && Math.abs(value) < 1e15) {
+            out.append((long) value);
+            return;
+        }
+        if (Double.isNaN(value) || Double.isInfinite(value) || Math.abs(value) >= 1e15) {
+            out.append(String.format(Locale.ROOT, "%.3f", value));
+            return;
+        }
+        long thousandths = Math.round(Math.abs(value) * 1000);
+        if (value < 0) {
+            out.append('-');
+        }
+        out.append(thousandths / 1000).append('.');
+        long fraction = thousandths % 1000;
+        if (fraction < 100) {
+            out.append('0');
+        }
+        if (fraction < 10) {
+            out.append('0');
+        }
+        out.append(fraction);
+    }
+
     private static String number(double value) {
-        return value == Math.rint(value) && Math.abs(value) < 1e15 ? Long.toString((long) value)
-                : String.format(Locale.ROOT, "%.3f", value);
+        StringBuilder out = new StringBuilder(24);
+        number(out, value);
+        return out.toString();
     }
 }

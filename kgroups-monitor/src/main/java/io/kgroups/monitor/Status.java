@@ -38,6 +38,11 @@ public enum Status {
         return code;
     }
 
+    /** Least to most severe: OK 0, UNKNOWN 1, WARNING 2 ... AT_RISK 6 (the dashboard's order). */
+    int severity() {
+        return rank;
+    }
+
     public Status worst(Status other) {
         return other.rank > rank ? other : this;
     }

@@ -46,7 +46,8 @@ class MonitorServerTest {
             try (LagMonitor monitor = LagMonitor.builder(admin).interval(Duration.ofMillis(200)).window(3)
                     .include(java.util.regex.Pattern.compile("served_.*")).build();
                  WebhookNotifier webhooks = new WebhookNotifier(List.of(URI.create("http://127.0.0.1:1/hook?token=s3cret")), 1);
-                 MonitorServer server = MonitorServer.start(monitor, webhooks, "127.0.0.1", 0)) {
+                 MonitorServer server = MonitorServer.builder(monitor).webhooks(webhooks)
+                         .metrics(PrometheusText.Granularity.PARTITION).address("127.0.0.1", 0).start()) {
                 String base = "http://127.0.0.1:" + server.port();
                 assertThat(get(base + "/health/live").statusCode()).isEqualTo(200);
                 assertThat(get(base + "/health/ready").statusCode()).isEqualTo(503);
@@ -128,7 +129,7 @@ class MonitorServerTest {
             admin.admin().alterConsumerGroupOffsets(name, Map.of(new TopicPartition("newline-orders", 0),
                     new OffsetAndMetadata(0))).all().get();
             try (LagMonitor monitor = LagMonitor.builder(admin).build();
-                 MonitorServer server = MonitorServer.start(monitor, "127.0.0.1", 0)) {
+                 MonitorServer server = MonitorServer.builder(monitor).metrics(PrometheusText.Granularity.PARTITION).address("127.0.0.1", 0).start()) {
                 monitor.cycle();
                 String base = "http://127.0.0.1:" + server.port();
                 assertThat(json(get(base + "/api/groups")).findValuesAsText("group")).contains(name);
@@ -137,6 +138,67 @@ class MonitorServerTest {
                 // The text format's escape of a newline in a label value: backslash, n.
                 assertThat(get(base + "/metrics").body()).contains("kgroups_group_status{group=\"a\\nb\",type=\"classic\"} 0")
                         .contains("kgroups_group_committed_offset{group=\"a\\nb\",type=\"classic\",topic=\"newline-orders\",partition=\"0\"} 0");
+            }
+        }
+    }
+
+    /**
+     * /metrics is the page of the last cycle, rendered once at its end: a scrape between cycles
+     * renders nothing, so it serves the same bytes however the cluster moved, and the next cycle's
+     * page has the new figures. Gzip for a scraper that takes it (as Prometheus does), the same
+     * text inflated. /api/groups pages through every group with its cursor.
+     */
+    @Test
+    void metricsAreTheLastCyclesPageAndTheGroupsArePaged(EmbeddedKafka kafka) throws Exception {
+        Properties props = new Properties();
+        props.put("bootstrap.servers", kafka.bootstrapServers());
+        kafka.createTopic("paged-orders", 2);
+        try (KafkaProducer<String, String> producer = new KafkaProducer<>(props, new StringSerializer(), new StringSerializer())) {
+            for (int i = 0; i < 20; i++) {
+                producer.send(new ProducerRecord<>("paged-orders", i % 2, "k", "v")).get();
+            }
+        }
+        try (GroupAdmin admin = GroupAdmin.create(props, Duration.ofSeconds(30))) {
+            for (int g = 0; g < 5; g++) {
+                admin.admin().alterConsumerGroupOffsets("paged_" + g, Map.of(new TopicPartition("paged-orders", 0),
+                        new OffsetAndMetadata(g), new TopicPartition("paged-orders", 1), new OffsetAndMetadata(1))).all().get();
+            }
+            try (LagMonitor monitor = LagMonitor.builder(admin).include(java.util.regex.Pattern.compile("paged_.*")).build();
+                 MonitorServer server = MonitorServer.start(monitor, "127.0.0.1", 0)) {
+                String base = "http://127.0.0.1:" + server.port();
+                monitor.cycle();
+                String page = get(base + "/metrics").body();
+                // the default level, per topic: partition 0 lag 10 - 0, partition 1 lag 10 - 1
+                assertThat(page).contains("kgroups_group_lag{group=\"paged_0\",type=\"classic\",topic=\"paged-orders\"} 19\n")
+                        .doesNotContain("partition=\"");
+                HttpResponse<byte[]> gzip = http.send(HttpRequest.newBuilder(URI.create(base + "/metrics"))
+                        .header("Accept-Encoding", "gzip").build(), HttpResponse.BodyHandlers.ofByteArray());
+                assertThat(gzip.headers().firstValue("Content-Encoding")).hasValue("gzip");
+                try (java.util.zip.GZIPInputStream in = new java.util.zip.GZIPInputStream(
+                        new java.io.ByteArrayInputStream(gzip.body()))) {
+                    assertThat(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(page);
+                }
+
+                admin.admin().alterConsumerGroupOffsets("paged_0", Map.of(new TopicPartition("paged-orders", 0),
+                        new OffsetAndMetadata(10))).all().get();
+                assertThat(get(base + "/metrics").body()).as("no cycle since: the same page").isEqualTo(page);
+                monitor.cycle();
+                assertThat(get(base + "/metrics").body())
+                        .contains("kgroups_group_lag{group=\"paged_0\",type=\"classic\",topic=\"paged-orders\"} 9\n");
+
+                List<String> seen = new java.util.ArrayList<>();
+                String after = "";
+                do {
+                    JsonNode answer = data(get(base + "/api/groups?sort=totalLag&limit=2&after=" + after));
+                    assertThat(answer.get("matched").asInt()).isEqualTo(5);
+                    assertThat(answer.get("total").asInt()).isEqualTo(5);
+                    answer.get("groups").forEach(g -> seen.add(g.get("group").asText() + "=" + g.get("totalLag").asLong()));
+                    after = answer.get("next").isNull() ? null : answer.get("next").asText();
+                } while (after != null);
+                assertThat(seen).containsExactly("paged_1=18", "paged_2=17", "paged_3=16", "paged_4=15", "paged_0=9");
+                HttpResponse<String> bad = get(base + "/api/groups?sort=lag");
+                assertThat(bad.statusCode()).isEqualTo(400);
+                assertThat(json(bad).get("error").asText()).startsWith("sort=lag is not one of group");
             }
         }
     }

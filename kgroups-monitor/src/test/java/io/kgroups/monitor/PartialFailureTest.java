@@ -71,7 +71,8 @@ class PartialFailureTest {
 
         try (GroupAdmin admin = GroupAdmin.create(props, Duration.ofSeconds(10));
              LagMonitor monitor = LagMonitor.builder(admin).include(Pattern.compile("partial_.*")).build();
-             MonitorServer server = MonitorServer.start(monitor, "127.0.0.1", 0)) {
+             MonitorServer server = MonitorServer.builder(monitor).metrics(PrometheusText.Granularity.PARTITION)
+                     .address("127.0.0.1", 0).start()) {
             String base = "http://127.0.0.1:" + server.port();
             monitor.cycle();
             long firstCycle = monitor.snapshot().timeMs();

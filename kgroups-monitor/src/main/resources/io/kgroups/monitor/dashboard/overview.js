@@ -1,9 +1,9 @@
-// The overview: every group the monitor sees, with counts per status, sorting and filtering,
-// refreshed every sampling interval from /api/groups.
+// The overview: the groups the monitor sees, a page at a time, with counts per status, sorting and
+// filtering done by the server, refreshed every sampling interval from /api/groups.
 'use strict';
 
 (() => {
-  const {el, number, duration, badge, typeBadge, severity, STATUSES} = KG;
+  const {el, number, duration, badge, typeBadge, STATUSES} = KG;
   const columns = [
     {key: 'group', label: 'Group'},
     {key: 'type', label: 'Type'},
@@ -12,41 +12,49 @@
     {key: 'totalLag', label: 'Lag', num: true},
     {key: 'maxLagSeconds', label: 'Time lag', num: true},
     {key: 'members', label: 'Members', num: true},
-    {key: 'topics', label: 'Topics'},
+    {key: 'topics', label: 'Topics', fixed: true}, // the server sorts by the others
   ];
-  const view = {data: null, sort: 'status', descending: true, filter: '', status: null, type: ''};
+  // The server filters, sorts and pages (GET api/groups?q=&type=&status=&sort=&order=&limit=&after=): a
+  // cluster of 10,000 groups sends one page of PAGE rows, not every group every interval.
+  const PAGE = 100;
+  const view = {data: null, sort: 'status', descending: true, filter: '', status: null, type: '', cursors: []};
+  let asked = 0;
 
-  const compare = {
-    status: (a, b) => severity(a.status) - severity(b.status),
-    topics: (a, b) => a.topics.join(',').localeCompare(b.topics.join(',')),
-    group: (a, b) => a.group.localeCompare(b.group),
-    type: (a, b) => a.type.localeCompare(b.type),
-    state: (a, b) => String(a.state).localeCompare(String(b.state)),
-  };
-
-  function sorted(groups) {
-    const by = compare[view.sort] || ((a, b) => (a[view.sort] ?? -1) - (b[view.sort] ?? -1));
-    const direction = view.descending ? -1 : 1;
-    // Ties: the larger lag first, then by name, so the order holds still between refreshes.
-    return [...groups].sort((a, b) => direction * by(a, b) || b.totalLag - a.totalLag || a.group.localeCompare(b.group));
+  function query() {
+    const params = new URLSearchParams({sort: view.sort, order: view.descending ? 'desc' : 'asc', limit: PAGE});
+    if (view.filter.trim()) params.set('q', view.filter.trim());
+    if (view.type) params.set('type', view.type);
+    if (view.status) params.set('status', view.status);
+    if (view.cursors.length) params.set('after', view.cursors[view.cursors.length - 1]);
+    return `api/groups?${params}`;
   }
 
-  function matches(g) {
-    if (view.status && g.status !== view.status) return false;
-    if (view.type && g.type !== view.type) return false;
-    const text = view.filter.trim().toLowerCase();
-    return !text || [g.group, g.state, g.type, ...g.topics].some(s => String(s).toLowerCase().includes(text));
+  /** Fetches the page the view asks for; an answer to an older question (the filter changed since) is dropped. */
+  async function load() {
+    const mine = ++asked;
+    const answer = await KG.getJson(query());
+    if (mine === asked) {
+      view.data = answer.data;
+      render();
+    }
+    return answer;
   }
 
-  function renderCounts(groups) {
-    const counts = Object.fromEntries(STATUSES.map(s => [s, 0]));
-    groups.forEach(g => counts[g.status]++);
-    const chips = [['all', groups.length], ...STATUSES.map(s => [s, counts[s]])].map(([status, count]) => {
+  /** A new filter or sort starts again at the first page. */
+  function reload() {
+    view.cursors = [];
+    load().catch(() => {}); // the live round shows a failure to reach the monitor
+  }
+
+  function renderCounts(data) {
+    const counts = data.counts || {};
+    const all = STATUSES.reduce((sum, s) => sum + (counts[s] || 0), 0);
+    const chips = [['all', all], ...STATUSES.map(s => [s, counts[s] || 0])].map(([status, count]) => {
       const active = status === 'all' ? view.status == null : view.status === status;
       return el('button', {
         class: `count status-${status}`, 'aria-pressed': String(active), 'data-status': status,
         title: status === 'all' ? 'Show every group' : `Show only ${status} groups`,
-        onclick: () => { view.status = status === 'all' || active ? null : status; render(); },
+        onclick: () => { view.status = status === 'all' || active ? null : status; reload(); },
       }, el('b', {text: count}), el('span', {text: status === 'all' ? 'GROUPS' : status.replace('_', ' ')}));
     });
     document.getElementById('counts').replaceChildren(...chips);
@@ -68,13 +76,13 @@
   }
 
   function renderTable(groups) {
-    const header = el('tr', {}, columns.map(c => el('th', {
+    const header = el('tr', {}, columns.map(c => c.fixed ? el('th', {}, c.label) : el('th', {
       class: `sortable${c.num ? ' num' : ''}`, 'data-key': c.key, title: `Sort by ${c.label.toLowerCase()}`,
       'aria-sort': view.sort === c.key ? (view.descending ? 'descending' : 'ascending') : 'none',
       onclick: () => {
         view.descending = view.sort === c.key ? !view.descending : c.num || c.key === 'status';
         view.sort = c.key;
-        render();
+        reload();
       },
     }, c.label)));
     const rows = groups.map(g => el('tr', {'data-group': g.group, 'data-type': g.type},
@@ -92,26 +100,38 @@
     return el('div', {class: 'table-card'}, el('table', {id: 'groups-table'}, el('thead', {}, header), el('tbody', {}, rows)));
   }
 
+  function pager(data) {
+    const first = view.cursors.length * PAGE;
+    if (!view.cursors.length && !data.next) return null;
+    return el('div', {class: 'pager'},
+      el('button', {class: 'small', id: 'previous-page', disabled: !view.cursors.length,
+        onclick: () => { view.cursors.pop(); load().catch(() => {}); }}, '‹ Previous'),
+      el('span', {class: 'muted', text: ` ${number(first + 1)}–${number(first + data.groups.length)} of ${number(data.matched)} `}),
+      el('button', {class: 'small', id: 'next-page', disabled: !data.next,
+        onclick: () => { view.cursors.push(data.next); load().catch(() => {}); }}, 'Next ›'));
+  }
+
   function render() {
     const data = view.data;
     if (!data) return;
-    renderCounts(data.groups);
-    const shown = sorted(data.groups.filter(matches));
+    renderCounts(data);
     const skipped = data.skipped || [];
     const shownText = document.getElementById('shown');
-    shownText.textContent = (data.groups.length ? `${shown.length} of ${data.groups.length} groups` : '')
-      + (skipped.length ? ` · ${skipped.length} not monitored (no consumer offsets: ${skipped.map(s => s.group).join(', ')})` : '');
-    shownText.title = skipped.map(s => `${s.group}: ${s.reason}`).join('\n');
-    document.getElementById('groups').replaceChildren(data.groups.length ? renderTable(shown) : emptyState(data));
+    shownText.textContent = (data.total ? `${number(data.matched)} of ${number(data.total)} groups` : '')
+      + (skipped.length ? ` · ${skipped.length} not monitored (no consumer offsets: ${skipped.slice(0, 20).map(s => s.group).join(', ')}`
+        + `${skipped.length > 20 ? ', …' : ''})` : '');
+    shownText.title = skipped.slice(0, 200).map(s => `${s.group}: ${s.reason}`).join('\n');
+    document.getElementById('groups').replaceChildren(...(data.total
+      ? [renderTable(data.groups), pager(data)].filter(Boolean) : [emptyState(data)]));
   }
 
-  document.getElementById('filter').addEventListener('input', e => { view.filter = e.target.value; render(); });
-  document.getElementById('type-filter').addEventListener('change', e => { view.type = e.target.value; render(); });
-
-  KG.live(async () => {
-    const answer = await KG.getJson('api/groups');
-    view.data = answer.data;
-    render();
-    return answer;
+  let typing;
+  document.getElementById('filter').addEventListener('input', e => {
+    view.filter = e.target.value;
+    clearTimeout(typing);
+    typing = setTimeout(reload, 200); // one request when the typing pauses, not one per key
   });
+  document.getElementById('type-filter').addEventListener('change', e => { view.type = e.target.value; reload(); });
+
+  KG.live(load);
 })();
