@@ -10,6 +10,8 @@ import io.kgroups.monitor.PrometheusText;
 import java.io.ByteArrayInputStream;
 import java.lang.management.ManagementFactory;
 import java.lang.management.MemoryMXBean;
+import java.lang.management.ThreadInfo;
+import java.lang.management.ThreadMXBean;
 import java.lang.ref.Reference;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -120,6 +122,8 @@ final class MonitorBench implements Benchmark {
                 .row("/metrics render at the cycle's end (topic level, the default), seconds", render,
                         Report.runs(m.renderSeconds()))
                 .row("cycle + render, seconds (median)", Report.median(m.totalSeconds()), Report.runs(m.totalSeconds()))
+                .row("  of which CPU of the monitor's threads, seconds (median)", Report.median(m.cpuSeconds()),
+                        Report.runs(m.cpuSeconds()))
                 .row("first (cold) cycle + render, seconds", m.firstCycle(), "1")
                 .row("one scrape of /metrics (gzip, served from the page), milliseconds (median of " + SCRAPES + ")",
                         scrape * 1000, Report.runs(m.scrapeSeconds().stream().map(v -> v * 1000).toList()))
@@ -134,7 +138,7 @@ final class MonitorBench implements Benchmark {
                 .row("heap held by the monitor and its server after a cycle, MB", heapMb,
                         "1 (" + mb(m.withMonitorBytes()) + " - baseline " + mb(baselineBytes) + ")")
                 .row("  per group-partition, bytes", bytesPerPartition, groupPartitions + " group-partitions")
-                .row("heap left after close, MB (broker drift, noise)", residualMb,
+                .row("heap left after close, MB (broker drift, anything not let go)", residualMb,
                         "1 (" + mb(afterCloseBytes) + " - baseline " + mb(baselineBytes) + ")")
                 .row("groups / partitions in snapshot", m.groupsSeen() + " / " + m.partitionsSeen(), "last cycle")
                 .row("lagging partitions / with a time lag", m.lagging() + " / " + m.withTimeLag(), "last cycle")
@@ -152,7 +156,10 @@ final class MonitorBench implements Benchmark {
                         + " figures are the median of the next " + timedCycles + ". Every cycle is checked: all " + groups
                         + " groups with " + partitions + " partitions each in the snapshot. A scrape: GET /metrics with"
                         + " Accept-Encoding gzip over loopback, the whole body read. The group and partition levels:"
-                        + " a second and third MonitorServer on the last snapshot, which render it once as they start.")
+                        + " a second and third MonitorServer on the last snapshot, which render it once as they start."
+                        + " CPU of the monitor's threads: ThreadMXBean CPU time of the thread that runs cycle() and of the"
+                        + " Admin client's I/O thread over each cycle; the rest of the wall time is the broker's work"
+                        + " (in this JVM, on the same cores) and waiting for it.")
                 .note("Heap: MemoryMXBean heap used after repeated System.gc() (200 ms apart, at least " + GC_ROUNDS
                         + " and until two readings agree within 0.25 MB, at most " + GC_MAX_ROUNDS + "). The embedded"
                         + " broker shares this JVM, so a baseline is taken after the set-up (broker, topic, groups and"
@@ -169,6 +176,7 @@ final class MonitorBench implements Benchmark {
                         + " rendering.")
                 .result("cycle_seconds", cycle)
                 .result("render_seconds", render)
+                .result("monitor_cpu_seconds", Report.median(m.cpuSeconds()))
                 .result("scrape_ms", scrape * 1000)
                 .result("heap_mb", heapMb)
                 .result("heap_bytes_per_group_partition", bytesPerPartition)
@@ -187,7 +195,7 @@ final class MonitorBench implements Benchmark {
 
     /** What {@link #measure} found; the monitor itself is closed and unreachable when it returns. */
     private record Measured(double firstCycle, List<Double> cycleSeconds, List<Double> renderSeconds,
-            List<Double> totalSeconds, List<Double> scrapeSeconds, long withMonitorBytes, Page topic, Page group,
+            List<Double> totalSeconds, List<Double> cpuSeconds, List<Double> scrapeSeconds, long withMonitorBytes, Page topic, Page group,
             Page partition, int groupsSeen, long partitionsSeen, long lagging, long withTimeLag) {
     }
 
@@ -198,6 +206,7 @@ final class MonitorBench implements Benchmark {
         List<Double> renderSeconds = new ArrayList<>();
         List<Double> totalSeconds = new ArrayList<>();
         List<Double> scrapeSeconds = new ArrayList<>();
+        List<Double> cpuSeconds = new ArrayList<>();
         Properties client = new Properties();
         client.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         HttpClient http = HttpClient.newHttpClient();
@@ -212,8 +221,10 @@ final class MonitorBench implements Benchmark {
             progress("first cycle + render " + Report.number(first) + " s");
             for (int i = 1; i <= timedCycles; i++) {
                 start = System.nanoTime();
+                long cpuBefore = monitorCpuNanos();
                 monitor.cycle();
                 double total = (System.nanoTime() - start) / 1e9;
+                cpuSeconds.add((monitorCpuNanos() - cpuBefore) / 1e9);
                 check(monitor, groups, partitions);
                 double cycle = monitor.snapshot().lastCycleMillis() / 1000.0;
                 double render = renderSeconds(scrape(http, metricsUrl).text());
@@ -242,9 +253,25 @@ final class MonitorBench implements Benchmark {
             Page partition = otherLevel(monitor, http, PrometheusText.Granularity.PARTITION);
             Reference.reachabilityFence(server);
             Reference.reachabilityFence(admin);
-            return new Measured(first, cycleSeconds, renderSeconds, totalSeconds, scrapeSeconds, withMonitorBytes, topic,
+            return new Measured(first, cycleSeconds, renderSeconds, totalSeconds, cpuSeconds, scrapeSeconds, withMonitorBytes, topic,
                     group, partition, snapshot.groups().size(), partitionsSeen, lagging, withTimeLag);
         }
+    }
+
+    /**
+     * CPU time of the monitor's own threads: this one (it runs the cycles) and its Admin client's
+     * I/O thread; the broker's threads, in this JVM too, are left out.
+     */
+    private static long monitorCpuNanos() {
+        ThreadMXBean threads = ManagementFactory.getThreadMXBean();
+        long total = 0;
+        for (ThreadInfo t : threads.getThreadInfo(threads.getAllThreadIds())) {
+            if (t != null && (t.getThreadId() == Thread.currentThread().getId()
+                    || t.getThreadName().startsWith("kafka-admin-client-thread"))) {
+                total += Math.max(0, threads.getThreadCpuTime(t.getThreadId()));
+            }
+        }
+        return total;
     }
 
     /** A server at {@code level} on the monitor's last snapshot: it renders it once as it starts. */

@@ -5,9 +5,11 @@ import java.io.StringWriter;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 
 /**
@@ -100,20 +102,21 @@ public final class PrometheusText {
             case GROUP -> " (per group: ";
         };
         String sum = per.isEmpty() ? "" : per + "the sum over its partitions)";
+        List<Combined> combined = granularity == Granularity.PARTITION ? null : combine(snapshot, granularity);
         s.header("kgroups_group_lag", "Records not yet consumed (log-end minus committed offset; 0 where only transaction "
                 + "markers are left); of a share group: the broker's lag, records not yet delivery-complete (KIP-1226)" + sum);
-        lag(s, snapshot, granularity, "kgroups_group_lag", Field.LAG);
+        lag(s, snapshot, combined, "kgroups_group_lag", Field.LAG);
         s.header("kgroups_group_lag_seconds", "Age of the first unconsumed record (of a share group: the record at its start "
                 + "offset), seconds (estimated)" + (per.isEmpty() ? "" : per + "the oldest of its partitions)"));
-        lag(s, snapshot, granularity, "kgroups_group_lag_seconds", Field.LAG_SECONDS);
+        lag(s, snapshot, combined, "kgroups_group_lag_seconds", Field.LAG_SECONDS);
         s.header("kgroups_group_retention_risk_seconds", "Seconds before retention deletes the first unconsumed record "
                 + "(lagging partitions of time-limited topics)" + (per.isEmpty() ? "" : per + "the soonest of its partitions)"));
-        lag(s, snapshot, granularity, "kgroups_group_retention_risk_seconds", Field.RETENTION);
+        lag(s, snapshot, combined, "kgroups_group_retention_risk_seconds", Field.RETENTION);
         s.header("kgroups_group_committed_offset", "The group's committed offset (share groups commit none)" + sum);
-        lag(s, snapshot, granularity, "kgroups_group_committed_offset", Field.COMMITTED);
+        lag(s, snapshot, combined, "kgroups_group_committed_offset", Field.COMMITTED);
         s.header("kgroups_group_start_offset",
                 "A share group's share-partition start offset: its lowest offset not yet delivery-complete" + sum);
-        lag(s, snapshot, granularity, "kgroups_group_start_offset", Field.START);
+        lag(s, snapshot, combined, "kgroups_group_start_offset", Field.START);
         s.header("kgroups_partition_log_end_offset", granularity == Granularity.PARTITION
                 ? "The partition's log-end offset (one series per partition, not per group)"
                 : "The log-end offsets of the topic's partitions, summed (one series per topic, not per group)");
@@ -232,33 +235,55 @@ public final class PrometheusText {
         }
     }
 
+    /** The lag fields, in the order an {@link Combined} holds them. */
+    private static final Field[] LAG_FIELDS = {Field.LAG, Field.LAG_SECONDS, Field.RETENTION, Field.COMMITTED, Field.START};
+
+    /** A group's (or a group-topic's) lag fields combined over its partitions; NaN where none had one. */
+    private record Combined(GroupStatus group, String topic, double[] values) {
+    }
+
+    /** Every group's partitions combined per topic (TOPIC) or altogether (GROUP), in one pass over them. */
+    private static List<Combined> combine(MonitorSnapshot snapshot, Granularity granularity) {
+        List<Combined> all = new ArrayList<>(snapshot.groups().size() * 2);
+        for (GroupStatus g : snapshot.groups()) {
+            int first = all.size();
+            for (PartitionStatus p : g.partitions()) {
+                String topic = granularity == Granularity.TOPIC ? p.topic() : null;
+                Combined c = null;
+                for (int i = first; i < all.size() && c == null; i++) { // few topics per group: a linear look
+                    if (Objects.equals(all.get(i).topic(), topic)) {
+                        c = all.get(i);
+                    }
+                }
+                if (c == null) {
+                    double[] none = new double[LAG_FIELDS.length];
+                    Arrays.fill(none, Double.NaN);
+                    c = new Combined(g, topic, none);
+                    all.add(c);
+                }
+                for (int f = 0; f < LAG_FIELDS.length; f++) {
+                    Double value = value(p, LAG_FIELDS[f]);
+                    if (value != null) {
+                        double[] v = c.values();
+                        v[f] = Double.isNaN(v[f]) ? value : combine(LAG_FIELDS[f], v[f], value);
+                    }
+                }
+            }
+        }
+        return all;
+    }
+
     /** A lag series at the granularity: per partition as it is, per topic or per group combined. */
-    private static void lag(Sink s, MonitorSnapshot snapshot, Granularity granularity, String name, Field field)
+    private static void lag(Sink s, MonitorSnapshot snapshot, List<Combined> combined, String name, Field field)
             throws IOException {
-        if (granularity == Granularity.PARTITION) {
+        if (combined == null) {
             partitions(s, snapshot, name, field);
             return;
         }
-        for (GroupStatus g : snapshot.groups()) {
-            // Few topics per group: a list in the partitions' order, looked up linearly.
-            List<String> topics = new ArrayList<>(2);
-            List<Double> values = new ArrayList<>(2);
-            for (PartitionStatus p : g.partitions()) {
-                Double value = value(p, field);
-                if (value == null) {
-                    continue;
-                }
-                String topic = granularity == Granularity.TOPIC ? p.topic() : "";
-                int i = topics.indexOf(topic);
-                if (i < 0) {
-                    topics.add(topic);
-                    values.add(value);
-                } else {
-                    values.set(i, combine(field, values.get(i), value));
-                }
-            }
-            for (int i = 0; i < topics.size(); i++) {
-                s.sample(name, g, granularity == Granularity.TOPIC ? topics.get(i) : null, -1, values.get(i));
+        int f = Arrays.asList(LAG_FIELDS).indexOf(field);
+        for (Combined c : combined) {
+            if (!Double.isNaN(c.values()[f])) {
+                s.sample(name, c.group(), c.topic(), -1, c.values()[f]);
             }
         }
     }
