@@ -60,7 +60,7 @@ public final class ClusterConnection implements AutoCloseable {
 
     /** Group operations on the command's cluster, bounded by {@code --timeout}; it has answered a first call. */
     public static GroupAdmin groupAdmin(CommandContext context) {
-        return groupAdmin(context, true);
+        return groupAdmin(context, settings(context), true);
     }
 
     /**
@@ -68,7 +68,12 @@ public final class ClusterConnection implements AutoCloseable {
      * monitor): a config that cannot work fails, a cluster that does not answer yet does not.
      */
     public static GroupAdmin groupAdminForService(CommandContext context) {
-        return groupAdmin(context, false);
+        return groupAdmin(context, settings(context), false);
+    }
+
+    /** As {@link #groupAdminForService(CommandContext)}, for one of several clusters a service watches. */
+    public static GroupAdmin groupAdminForService(CommandContext context, ClusterOptions.Settings cluster) {
+        return groupAdmin(context, verbose(context, cluster), false);
     }
 
     /**
@@ -78,11 +83,10 @@ public final class ClusterConnection implements AutoCloseable {
      * may start before its cluster: only a config that cannot work fails it.
      */
     public static void check(CommandContext context, boolean answerRequired) {
-        groupAdmin(context, answerRequired).close();
+        groupAdmin(context, settings(context), answerRequired).close();
     }
 
-    private static GroupAdmin groupAdmin(CommandContext context, boolean answerRequired) {
-        ClusterOptions.Settings cluster = settings(context);
+    private static GroupAdmin groupAdmin(CommandContext context, ClusterOptions.Settings cluster, boolean answerRequired) {
         ClientConfig config = cluster.clientConfig();
         Duration timeout = cluster.timeout();
         GroupAdmin groupAdmin = create(config, () -> GroupAdmin.create(config.properties(), timeout));
@@ -96,7 +100,10 @@ public final class ClusterConnection implements AutoCloseable {
     }
 
     private static ClusterOptions.Settings settings(CommandContext context) {
-        ClusterOptions.Settings cluster = context.cluster();
+        return verbose(context, context.cluster());
+    }
+
+    private static ClusterOptions.Settings verbose(CommandContext context, ClusterOptions.Settings cluster) {
         if (context.global().verbose()) {
             // ClientConfig's text hides the secrets; this is the only place client settings are printed.
             context.err().println("kgroups: Kafka client settings: " + cluster.clientConfig());

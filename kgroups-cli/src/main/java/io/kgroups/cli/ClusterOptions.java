@@ -42,8 +42,9 @@ public final class ClusterOptions {
     @Option(names = "--cluster", paramLabel = "NAME", scope = ScopeType.LOCAL, completionCandidates = ClusterNameCandidates.class,
             description = "A named cluster of the config file (~/.kgroups/config, or $" + ClusterProfiles.CONFIG_ENV
                     + "): its bootstrap servers, command config and timeout (default: $" + CLUSTER_ENV
-                    + ", else the file's default). See kgroups cluster --help.")
-    private String cluster;
+                    + ", else the file's default). See kgroups cluster --help. kgroups monitor takes it more than once: "
+                    + "one dashboard for several clusters.")
+    private List<String> clusters = new ArrayList<>();
 
     @Option(names = "--bootstrap-server", paramLabel = "HOST:PORT[,...]", scope = ScopeType.LOCAL,
             description = "Kafka to talk to (default: the named cluster's, else $" + BOOTSTRAP_ENV
@@ -63,7 +64,7 @@ public final class ClusterOptions {
     /** The options given here, by name: for a command that has no use for them. */
     List<String> given() {
         List<String> given = new ArrayList<>();
-        if (cluster != null) {
+        if (!clusters.isEmpty()) {
             given.add("--cluster");
         }
         if (bootstrapServer != null) {
@@ -83,7 +84,43 @@ public final class ClusterOptions {
      * parents', then the root's), completed from the environment and the config file.
      */
     static Settings resolve(List<ClusterOptions> levels, Map<String, String> environment) {
-        String clusterFlag = first(levels, o -> o.cluster);
+        List<String> named = named(levels);
+        if (named.size() > 1) {
+            throw CliException.usage("--cluster is given " + named.size() + " times (" + String.join(", ", named)
+                    + "): only kgroups monitor watches several clusters; name one");
+        }
+        return resolve(levels, named.isEmpty() ? null : named.get(0), environment);
+    }
+
+    /** The clusters named by --cluster, the nearest level that names any; empty when none does. */
+    static List<String> named(List<ClusterOptions> levels) {
+        return levels.stream().map(o -> o.clusters).filter(c -> !c.isEmpty()).findFirst().map(List::copyOf).orElse(List.of());
+    }
+
+    /**
+     * The settings of each cluster named by --cluster (more than one: a monitor of several),
+     * by name in the order given. Each is its profile's alone: --bootstrap-server and
+     * --command-config would say one cluster for all, so they are refused here; --timeout applies to each.
+     */
+    static Map<String, Settings> resolveEach(List<ClusterOptions> levels, Map<String, String> environment) {
+        List<String> named = named(levels);
+        for (String flag : List.of("--bootstrap-server", "--command-config")) {
+            if (levels.stream().anyMatch(o -> o.given().contains(flag))) {
+                throw CliException.usage(flag + " with several --cluster would be one cluster's setting for all: put it in "
+                        + "each cluster's profile (kgroups cluster --help), or watch one cluster");
+            }
+        }
+        if (named.stream().distinct().count() < named.size()) {
+            throw CliException.usage("--cluster names a cluster twice (" + String.join(", ", named) + "): name each once");
+        }
+        Map<String, Settings> each = new java.util.LinkedHashMap<>();
+        for (String name : named) {
+            each.put(name, resolve(levels, name, environment));
+        }
+        return each;
+    }
+
+    private static Settings resolve(List<ClusterOptions> levels, String clusterFlag, Map<String, String> environment) {
         String bootstrapFlag = first(levels, o -> o.bootstrapServer);
         Path configFlag = first(levels, o -> o.commandConfig);
         Duration timeoutFlag = first(levels, o -> o.timeout);

@@ -36,6 +36,22 @@ public final class CommandContext {
         return ClusterOptions.resolve(levels, global().environment());
     }
 
+    /**
+     * The clusters named by more than one {@code --cluster}, by name in the order given (a monitor
+     * of several); empty when at most one is named: then {@link #cluster()} says which.
+     */
+    public java.util.Map<String, ClusterOptions.Settings> clusters() {
+        List<ClusterOptions> levels = new ArrayList<>();
+        for (CommandSpec level = spec; level != null; level = level.parent()) {
+            ClusterOptions options = clusterOptions(level);
+            if (options != null) {
+                levels.add(options);
+            }
+        }
+        return ClusterOptions.named(levels).size() < 2 ? java.util.Map.of()
+                : ClusterOptions.resolveEach(levels, global().environment());
+    }
+
     /** The cluster options mixed into a command, or null for a command that talks to no cluster. */
     static ClusterOptions clusterOptions(CommandSpec command) {
         return command.mixins().values().stream().map(CommandSpec::userObject).filter(ClusterOptions.class::isInstance)

@@ -7,7 +7,9 @@ import io.kgroups.monitor.PrometheusText;
 import io.kgroups.monitor.WebhookNotifier;
 import java.net.URI;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.time.Duration;
 import java.util.concurrent.Callable;
 import java.util.concurrent.CountDownLatch;
@@ -146,43 +148,60 @@ final class MonitorCommand implements Callable<Integer> {
                     + "browser) or --http-token-file FILE (scripts), or $" + MonitorAccess.BASIC_ENV + " / $"
                     + MonitorAccess.TOKEN_ENV);
         }
-        LagMonitor.Builder builder;
-        GroupAdmin admin = ClusterConnection.groupAdminForService(context);
+        Pattern include = regex("--groups", groups);
+        Pattern excluded = exclude == null ? null : regex("--exclude", exclude);
+        // Several --cluster: one monitor per cluster, served together; else the command's one cluster, unnamed.
+        Map<String, ClusterOptions.Settings> named = context.clusters();
+        Map<String, LagMonitor> monitors = new LinkedHashMap<>();
+        List<AutoCloseable> opened = new ArrayList<>();
         try {
-            builder = LagMonitor.builder(admin).interval(interval).window(window).allowedLag(allowedLag)
-                    .stoppedAfter(stoppedAfter).exactTimeLagPartitions(exactTimeLagPartitions)
-                    .include(regex("--groups", groups));
-            if (exclude != null) {
-                builder.exclude(regex("--exclude", exclude));
+            if (named.isEmpty()) {
+                monitors.put(null, monitor(ClusterConnection.groupAdminForService(context), include, excluded, opened));
+            } else {
+                for (Map.Entry<String, ClusterOptions.Settings> cluster : named.entrySet()) {
+                    monitors.put(cluster.getKey(), monitor(ClusterConnection.groupAdminForService(context, cluster.getValue()),
+                            include, excluded, opened));
+                }
             }
-        } catch (RuntimeException e) {
-            admin.close();
-            throw e;
-        }
-        try (LagMonitor monitor = builder.build();
-             WebhookNotifier notifier = new WebhookNotifier(hooks, 5);
-             MonitorServer server = startServer(MonitorServer.builder(monitor).webhooks(hooks.isEmpty() ? null : notifier)
-                     .metrics(metrics.granularity).credentials(served.credentials()).metricsCredentials(served.metricsCredentials()), served, http)) {
+            List<WebhookNotifier> notifiers = new ArrayList<>();
             if (!hooks.isEmpty()) {
-                monitor.addListener(notifier);
+                monitors.forEach((cluster, monitor) -> {
+                    WebhookNotifier notifier = new WebhookNotifier(hooks, 5, cluster);
+                    opened.add(notifier);
+                    monitor.addListener(notifier);
+                    notifiers.add(notifier);
+                });
             }
-            monitor.start();
-            String url = http.url(served.tls() ? "https" : "http", server.port());
-            Output output = context.output();
-            served.warnings().forEach(output::warning);
-            if (!served.tls() && !MonitorServer.loopback(http.host())) {
-                output.warning("credentials go over plain HTTP to " + http.host() + ", readable on the way: add "
-                        + "--tls-keystore (or serve it behind a TLS proxy)");
+            MonitorServer.Builder serving = named.isEmpty() ? MonitorServer.builder(monitors.get(null))
+                    : MonitorServer.builder(monitors);
+            notifiers.forEach(serving::webhooks);
+            try (MonitorServer server = startServer(serving.metrics(metrics.granularity).credentials(served.credentials())
+                    .metricsCredentials(served.metricsCredentials()), served, http)) {
+                monitors.values().forEach(LagMonitor::start);
+                String url = http.url(served.tls() ? "https" : "http", server.port());
+                Output output = context.output();
+                served.warnings().forEach(output::warning);
+                if (!served.tls() && !MonitorServer.loopback(http.host())) {
+                    output.warning("credentials go over plain HTTP to " + http.host() + ", readable on the way: add "
+                            + "--tls-keystore (or serve it behind a TLS proxy)");
+                }
+                output.print(Table.record("url", "dashboard", "metrics", "api", "intervalSeconds", "windowCommits",
+                        "allowedLag").row(url, url + "/", url + "/metrics", url + "/api/groups", interval.toMillis() / 1000.0,
+                                window, allowedLag));
+                // Runs until the JVM ends (Ctrl-C) or the thread is interrupted (an embedding program, a test).
+                new CountDownLatch(1).await();
             }
-            output.print(Table.record("url", "dashboard", "metrics", "api", "intervalSeconds", "windowCommits",
-                    "allowedLag").row(url, url + "/", url + "/metrics", url + "/api/groups", interval.toMillis() / 1000.0,
-                            window, allowedLag));
-            // Runs until the JVM ends (Ctrl-C) or the thread is interrupted (an embedding program, a test).
-            new CountDownLatch(1).await();
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // stopped by an embedding program or a test
         } finally {
-            admin.close();
+            // The webhooks, then each monitor, then its GroupAdmin: the order they were opened in, reversed.
+            for (int i = opened.size() - 1; i >= 0; i--) {
+                try {
+                    opened.get(i).close();
+                } catch (Exception e) {
+                    // closing the rest matters more
+                }
+            }
         }
         return CliException.OK;
     }
@@ -215,6 +234,19 @@ final class MonitorCommand implements Callable<Integer> {
     }
 
     /** DOTALL: a group name may hold a newline, and "." (as in the default ".*") must match it too. */
+    /** A monitor of {@code admin}'s cluster with the command's settings; both are closed with {@code opened}. */
+    private LagMonitor monitor(GroupAdmin admin, Pattern include, Pattern excluded, List<AutoCloseable> opened) {
+        opened.add(admin);
+        LagMonitor.Builder builder = LagMonitor.builder(admin).interval(interval).window(window).allowedLag(allowedLag)
+                .stoppedAfter(stoppedAfter).exactTimeLagPartitions(exactTimeLagPartitions).include(include);
+        if (excluded != null) {
+            builder.exclude(excluded);
+        }
+        LagMonitor monitor = builder.build();
+        opened.add(monitor);
+        return monitor;
+    }
+
     private static Pattern regex(String option, String value) {
         try {
             return Pattern.compile(value, Pattern.DOTALL);

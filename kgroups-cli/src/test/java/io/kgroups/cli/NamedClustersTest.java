@@ -176,6 +176,96 @@ class NamedClustersTest {
                 + "): no such file");
     }
 
+    /**
+     * One monitor of three named clusters: "local" and "also" (the same broker under two names, so
+     * the same group is in both) and "nowhere" (nothing listens). Every series and group says its
+     * cluster; the cluster that cannot be read fails on its own, and the monitor stays ready for the
+     * others; a group in two clusters is asked for with cluster=.
+     */
+    @Test
+    void aMonitorWatchesSeveralClustersAndOneThatIsDownTouchesNoOther(EmbeddedKafka kafka) throws Exception {
+        String group = "named_clusters_" + java.util.UUID.randomUUID().toString().substring(0, 8);
+        String topic = "named-clusters-" + group;
+        kafka.createTopic(topic, 1);
+        java.util.Properties props = new java.util.Properties();
+        props.put("bootstrap.servers", bootstrap);
+        try (org.apache.kafka.clients.admin.Admin admin = org.apache.kafka.clients.admin.Admin.create(props)) {
+            admin.alterConsumerGroupOffsets(group, Map.of(new org.apache.kafka.common.TopicPartition(topic, 0),
+                    new org.apache.kafka.clients.consumer.OffsetAndMetadata(0))).all().get();
+        }
+        Cli.Running monitor = new Cli.Running(config("cluster.also.bootstrap=" + bootstrap), "monitor", "--cluster", "local",
+                "--cluster", "nowhere", "--cluster", "also", "--http", "127.0.0.1:0", "--interval", "200ms", "--groups", group,
+                "--output", "json");
+        try {
+            monitor.printed("\"url\"");
+            String url = new com.fasterxml.jackson.databind.ObjectMapper().readTree(monitor.out()).get("data").get("url")
+                    .asText();
+            java.net.http.HttpClient http = java.net.http.HttpClient.newHttpClient();
+            org.awaitility.Awaitility.await().atMost(java.time.Duration.ofSeconds(60)).untilAsserted(() -> {
+                com.fasterxml.jackson.databind.JsonNode status = JsonContract.valid("api/status", get(http, url + "/api/status"))
+                        .get("data");
+                assertThat(status.get("clusters").findValuesAsText("cluster")).containsExactly("local", "nowhere", "also");
+                assertThat(status.get("clusters").get(1).get("lastError").asText()).as("%s", status).isNotEmpty();
+                assertThat(status.get("clusters").get(0).get("groups").asInt()).isEqualTo(1);
+                assertThat(status.get("lastError").asText()).startsWith("cluster nowhere: ");
+                assertThat(status.get("ready").asBoolean()).isTrue();
+            });
+            com.fasterxml.jackson.databind.JsonNode groups = JsonContract.valid("api/groups", get(http, url + "/api/groups"))
+                    .get("data").get("groups");
+            assertThat(groups.findValuesAsText("cluster")).containsExactly("also", "local");
+            assertThat(groups.findValuesAsText("group")).containsExactly(group, group);
+            assertThat(JsonContract.valid("api/groups", get(http, url + "/api/groups?cluster=local")).get("data")
+                    .get("groups").findValuesAsText("cluster")).containsExactly("local");
+            assertThat(status(http, url + "/health/ready")).isEqualTo(200);
+            String metrics = get(http, url + "/metrics");
+            assertThat(metrics).contains("kgroups_group_lag{cluster=\"local\",group=\"" + group + "\",type=\"classic\",topic=\""
+                    + topic + "\"} 0", "kgroups_group_status{cluster=\"also\",group=\"" + group + "\",type=\"classic\"}",
+                    "kgroups_monitor_cycles_total{cluster=\"nowhere\"} ");
+            assertThat(metrics.lines().filter(l -> l.startsWith("# TYPE kgroups_group_lag ")).count())
+                    .as("one family, however many clusters").isEqualTo(1);
+            // The same name in two clusters: which one is asked.
+            String query = url + "/api/group?name=" + group;
+            assertThat(status(http, query)).isEqualTo(400);
+            assertThat(get(http, query)).contains("is in clusters local, also: add cluster=NAME");
+            assertThat(JsonContract.valid("api/group", get(http, query + "&cluster=also")).get("data").get("cluster").asText())
+                    .isEqualTo("also");
+            assertThat(JsonContract.valid("api/group/reset-plan", get(http, url + "/api/group/reset-plan?name=" + group
+                    + "&cluster=local&spec=to-earliest")).get("data").get("dryRunCommand").asText())
+                    .startsWith("kgroups --cluster local reset " + group);
+        } finally {
+            Cli.Result stopped = monitor.stop();
+            assertThat(stopped.exitCode()).as(stopped.err()).isZero();
+        }
+    }
+
+    @Test
+    void onlyTheMonitorWatchesSeveralClusters() throws Exception {
+        Cli.Result result = Cli.run(config(""), "groups", "--cluster", "local", "--cluster", "nowhere");
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).contains("--cluster is given 2 times (local, nowhere): only kgroups monitor watches several "
+                + "clusters; name one");
+    }
+
+    @Test
+    void severalClustersTakeNoBootstrapServerForAll() throws Exception {
+        Cli.Result result = Cli.run(config(""), "monitor", "--cluster", "local", "--cluster", "nowhere", "--bootstrap-server",
+                bootstrap, "--http", "127.0.0.1:0");
+
+        assertThat(result.exitCode()).isEqualTo(2);
+        assertThat(result.err()).contains("--bootstrap-server with several --cluster would be one cluster's setting for all");
+    }
+
+    private static String get(java.net.http.HttpClient http, String url) throws Exception {
+        return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+                java.net.http.HttpResponse.BodyHandlers.ofString()).body();
+    }
+
+    private static int status(java.net.http.HttpClient http, String url) throws Exception {
+        return http.send(java.net.http.HttpRequest.newBuilder(java.net.URI.create(url)).build(),
+                java.net.http.HttpResponse.BodyHandlers.discarding()).statusCode();
+    }
+
     /** The config file of the tests (rewritten with each test's extra lines), and the environment naming it. */
     private static Map<String, String> config(String extra) throws Exception {
         Files.writeString(dir.resolve("nowhere.properties"), "client.id=from-nowhere-config\n");

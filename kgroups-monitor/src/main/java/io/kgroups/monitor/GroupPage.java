@@ -23,7 +23,11 @@ import java.util.function.Function;
  * @param counts per status, how many pass the filters but the status one (the dashboard's chips)
  * @param next the cursor of the page after this one; null on the last
  */
-record GroupPage(Query query, List<GroupStatus> groups, int matched, Map<Status, Integer> counts, String next) {
+record GroupPage(Query query, List<Listed> groups, int matched, Map<Status, Integer> counts, String next) {
+    /** A group and the cluster it is in (null: the monitor's one, unnamed). */
+    record Listed(String cluster, GroupStatus group) {
+    }
+
     static final int DEFAULT_LIMIT = 500;
     static final int MAX_LIMIT = 10_000;
     private static final List<String> TYPES = List.of("classic", "consumer", "share", "streams");
@@ -61,12 +65,14 @@ record GroupPage(Query query, List<GroupStatus> groups, int matched, Map<Status,
     }
 
     /** What a request asks for; every field but the sort may be null (not filtered). */
-    record Query(String type, Status status, String text, Sort sort, boolean descending, int limit, String after) {
+    record Query(String cluster, String type, Status status, String text, Sort sort, boolean descending, int limit,
+            String after) {
         /**
          * From the request's parameters (null where absent); a value that is not understood is an
          * IllegalArgumentException that says what would be.
          */
-        static Query parse(String type, String status, String text, String sort, String order, String limit, String after) {
+        static Query parse(String cluster, String type, String status, String text, String sort, String order, String limit,
+                String after) {
             if (type != null && !type.isEmpty() && !TYPES.contains(type)) {
                 throw new IllegalArgumentException("type=" + type + " is not one of " + String.join(", ", TYPES));
             }
@@ -100,32 +106,43 @@ record GroupPage(Query query, List<GroupStatus> groups, int matched, Map<Status,
                 }
             }
             String q = text == null || text.isBlank() ? null : text.trim().toLowerCase(Locale.ROOT);
-            return new Query(type == null || type.isEmpty() ? null : type, wanted, q, by, descending, n,
+            return new Query(cluster == null || cluster.isEmpty() ? null : cluster, type == null || type.isEmpty() ? null : type,
+                    wanted, q, by, descending, n,
                     after == null || after.isEmpty() ? null : after);
         }
     }
 
     static GroupPage of(MonitorSnapshot snapshot, Query query) {
+        return of(List.of(new ClusterSnapshot(null, snapshot)), query);
+    }
+
+    /** A page of the groups of every cluster, the cluster filter first. */
+    static GroupPage of(List<ClusterSnapshot> clusters, Query query) {
         Cursor after = query.after() == null ? null : Cursor.decode(query.after(), query.sort());
         Map<Status, Integer> counts = new EnumMap<>(Status.class);
         for (Status s : Status.values()) {
             counts.put(s, 0);
         }
-        List<GroupStatus> matching = new ArrayList<>();
-        for (GroupStatus g : snapshot.groups()) {
-            if ((query.type() != null && !query.type().equals(g.type())) || (query.text() != null && !mentions(g, query.text()))) {
+        List<Listed> matching = new ArrayList<>();
+        for (ClusterSnapshot c : clusters) {
+            if (query.cluster() != null && !query.cluster().equals(c.cluster())) {
                 continue;
             }
-            counts.merge(g.status(), 1, Integer::sum);
-            if (query.status() == null || query.status() == g.status()) {
-                matching.add(g);
+            for (GroupStatus g : c.snapshot().groups()) {
+                if ((query.type() != null && !query.type().equals(g.type()))
+                        || (query.text() != null && !mentions(g, query.text()))) {
+                    continue;
+                }
+                counts.merge(g.status(), 1, Integer::sum);
+                if (query.status() == null || query.status() == g.status()) {
+                    matching.add(new Listed(c.cluster(), g));
+                }
             }
         }
-        Comparator<GroupStatus> order = comparator(query);
-        matching.sort(order);
+        matching.sort(comparator(query));
         int from = 0;
         if (after != null) {
-            // The first group past the cursor: the list is sorted, so a binary search on (key, name).
+            // The first group past the cursor: the list is sorted, so a binary search on (key, name, cluster).
             int low = 0;
             int high = matching.size();
             while (low < high) {
@@ -139,7 +156,7 @@ record GroupPage(Query query, List<GroupStatus> groups, int matched, Map<Status,
             from = low;
         }
         int to = Math.min(matching.size(), from + query.limit());
-        List<GroupStatus> page = List.copyOf(matching.subList(from, to));
+        List<Listed> page = List.copyOf(matching.subList(from, to));
         String next = to < matching.size() ? Cursor.of(page.get(page.size() - 1), query.sort()).encode() : null;
         return new GroupPage(query, page, matching.size(), counts, next);
     }
@@ -160,30 +177,40 @@ record GroupPage(Query query, List<GroupStatus> groups, int matched, Map<Status,
         return false;
     }
 
+    private static final Comparator<String> CLUSTERS = Comparator.nullsFirst(Comparator.naturalOrder());
+
     @SuppressWarnings({"unchecked", "rawtypes"})
-    private static Comparator<GroupStatus> comparator(Query query) {
-        Comparator<GroupStatus> byKey = (a, b) -> ((Comparable) query.sort().key.apply(a)).compareTo(query.sort().key.apply(b));
-        return (query.descending() ? byKey.reversed() : byKey).thenComparing(GroupStatus::group);
+    private static Comparator<Listed> comparator(Query query) {
+        Comparator<Listed> byKey = (a, b) -> ((Comparable) query.sort().key.apply(a.group()))
+                .compareTo(query.sort().key.apply(b.group()));
+        return (query.descending() ? byKey.reversed() : byKey).thenComparing(l -> l.group().group())
+                .thenComparing(Listed::cluster, CLUSTERS);
     }
 
-    /** Where a page ended: the sort key and the name of its last group. */
-    private record Cursor(Comparable<?> key, String name) {
-        static Cursor of(GroupStatus last, Sort sort) {
-            return new Cursor(sort.key.apply(last), last.group());
+    /** Where a page ended: the sort key, the name and the cluster of its last group. */
+    private record Cursor(Comparable<?> key, String name, String cluster) {
+        static Cursor of(Listed last, Sort sort) {
+            return new Cursor(sort.key.apply(last.group()), last.group().group(), last.cluster());
         }
 
         /** Below 0: {@code g} comes after this cursor in the query's order. */
         @SuppressWarnings({"unchecked", "rawtypes"})
-        int compareTo(GroupStatus g, Query query) {
-            int byKey = ((Comparable) key).compareTo(query.sort().key.apply(g));
+        int compareTo(Listed g, Query query) {
+            int byKey = ((Comparable) key).compareTo(query.sort().key.apply(g.group()));
             if (query.descending()) {
                 byKey = -byKey;
             }
-            return byKey != 0 ? byKey : name.compareTo(g.group());
+            if (byKey != 0) {
+                return byKey;
+            }
+            int byName = name.compareTo(g.group().group());
+            return byName != 0 ? byName : CLUSTERS.compare(cluster, g.cluster());
         }
 
         String encode() {
-            String text = (key instanceof Double d ? "n" + d : "s" + key) + '\u0000' + name;
+            // The name last: a group name may hold any character, a NUL too.
+            String text = (key instanceof Double d ? "n" + d : "s" + key) + '\u0000' + (cluster == null ? "" : cluster)
+                    + '\u0000' + name;
             return Base64.getUrlEncoder().withoutPadding().encodeToString(text.getBytes(StandardCharsets.UTF_8));
         }
 
@@ -194,15 +221,15 @@ record GroupPage(Query query, List<GroupStatus> groups, int matched, Map<Status,
             } catch (IllegalArgumentException e) {
                 throw new IllegalArgumentException("after=" + cursor + " is not a cursor: pass the next of the previous page");
             }
-            int split = text.indexOf('\u0000');
+            String[] parts = text.split("\u0000", 3);
             boolean numeric = sort.numeric;
-            if (split < 1 || (text.charAt(0) == 'n') != numeric) {
+            if (parts.length != 3 || parts[0].isEmpty() || (parts[0].charAt(0) == 'n') != numeric) {
                 throw new IllegalArgumentException("after=" + cursor + " is not a cursor of sort=" + sort.word
                         + ": pass the next of the previous page, with the same sort");
             }
-            String key = text.substring(1, split);
+            String key = parts[0].substring(1);
             try {
-                return new Cursor(numeric ? Double.valueOf(key) : key, text.substring(split + 1));
+                return new Cursor(numeric ? Double.valueOf(key) : key, parts[2], parts[1].isEmpty() ? null : parts[1]);
             } catch (NumberFormatException e) {
                 throw new IllegalArgumentException("after=" + cursor + " is not a cursor: pass the next of the previous page");
             }

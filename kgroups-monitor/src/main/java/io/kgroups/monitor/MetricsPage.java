@@ -9,6 +9,7 @@ import java.io.SequenceInputStream;
 import java.io.UncheckedIOException;
 import java.io.Writer;
 import java.nio.charset.StandardCharsets;
+import java.util.List;
 import java.util.zip.Deflater;
 import java.util.zip.GZIPInputStream;
 import java.util.zip.GZIPOutputStream;
@@ -35,9 +36,9 @@ final class MetricsPage {
 
     private final PrometheusText.Granularity granularity;
     private volatile Rendered current;
-    private boolean warned; // the sampler thread's only
+    private boolean warned; // guarded by this
 
-    MetricsPage(PrometheusText.Granularity granularity, MonitorSnapshot first) {
+    MetricsPage(PrometheusText.Granularity granularity, List<ClusterSnapshot> first) {
         this.granularity = granularity;
         update(first);
     }
@@ -46,20 +47,23 @@ final class MetricsPage {
         return granularity;
     }
 
-    /** Renders {@code snapshot}; what scrapers get from now on. */
-    void update(MonitorSnapshot snapshot) {
+    /**
+     * Renders the clusters' snapshots; what scrapers get from now on. Synchronized: the monitors
+     * of several clusters end their cycles on threads of their own.
+     */
+    synchronized void update(List<ClusterSnapshot> snapshots) {
         long started = System.nanoTime();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * 1024);
         CountingWriter text;
         try (GZIPOutputStream gzip = fastGzip(bytes)) {
             text = new CountingWriter(new OutputStreamWriter(gzip, StandardCharsets.UTF_8));
-            PrometheusText.write(snapshot, granularity, text);
+            PrometheusText.write(snapshots, granularity, text);
             text.flush();
         } catch (IOException e) {
             throw new UncheckedIOException(e); // in memory: does not happen
         }
         current = new Rendered(bytes.toByteArray(), text.count, (System.nanoTime() - started) / 1_000_000);
-        warnIfHuge(snapshot);
+        warnIfHuge(snapshots);
     }
 
     Rendered current() {
@@ -88,11 +92,12 @@ final class MetricsPage {
     }
 
     /** Once: partition-level series at a size few Prometheus servers keep. */
-    private void warnIfHuge(MonitorSnapshot snapshot) {
+    private void warnIfHuge(List<ClusterSnapshot> snapshots) {
         if (warned || granularity != PrometheusText.Granularity.PARTITION) {
             return;
         }
-        long partitions = snapshot.groups().stream().mapToLong(g -> g.partitions().size()).sum();
+        long partitions = snapshots.stream().flatMap(c -> c.snapshot().groups().stream()).mapToLong(g -> g.partitions().size())
+                .sum();
         if (partitions > MANY_PARTITION_SERIES) {
             warned = true;
             LOG.atWarn().setMessage("monitor_metrics_many_series").addKeyValue("group_partitions", partitions)

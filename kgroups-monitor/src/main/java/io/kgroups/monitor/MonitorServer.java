@@ -63,7 +63,9 @@ public final class MonitorServer implements AutoCloseable {
     private static final String REALM = "kgroups monitor";
 
     private final Javalin app;
-    private final LagMonitor monitor;
+    /** The clusters served, in the order given; one unnamed when the monitor watches one cluster. */
+    private final List<Watched> watched;
+    private final List<WebhookNotifier> webhooks;
     private final MetricsPage metricsPage;
     private final java.util.function.Consumer<MonitorSnapshot> onCycle;
     private final HttpCredentials credentials;
@@ -76,16 +78,16 @@ public final class MonitorServer implements AutoCloseable {
     private boolean refusedLogged; // guarded by this
 
     private MonitorServer(Builder b) {
-        this.monitor = b.monitor;
-        this.metricsPage = new MetricsPage(b.granularity, b.monitor.snapshot());
-        this.onCycle = metricsPage::update;
-        b.monitor.addCycleListener(onCycle);
+        this.watched = List.copyOf(b.watched);
+        this.webhooks = List.copyOf(b.webhooks);
+        this.metricsPage = new MetricsPage(b.granularity, snapshots());
+        // Any cluster's new snapshot: the page is made again, of every cluster's latest.
+        this.onCycle = snapshot -> metricsPage.update(snapshots());
+        watched.forEach(w -> w.monitor().addCycleListener(onCycle));
         this.credentials = b.credentials;
         this.metricsCredentials = b.metricsCredentials.isEmpty() ? b.metricsCredentials
                 : b.metricsCredentials.and(b.credentials);
         this.resetPreviews = new TokenBucket(b.previewBurst, b.previewRefill, System::nanoTime);
-        LagMonitor monitor = b.monitor;
-        WebhookNotifier webhooks = b.webhooks;
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
             config.staticFiles.add(files -> {
@@ -100,20 +102,20 @@ public final class MonitorServer implements AutoCloseable {
         });
         // Before every request, a static file's and a 404's too.
         app.before(this::guard);
-        app.get("/metrics", ctx -> metrics(ctx, webhooks));
-        app.get("/api/status", ctx -> answer(ctx, "api/status", status(monitor, monitor.snapshot())));
-        app.get("/api/groups", ctx -> groups(ctx, monitor));
+        app.get("/metrics", this::metrics);
+        app.get("/api/status", ctx -> answer(ctx, "api/status", status(snapshots())));
+        app.get("/api/groups", this::groups);
         // Group names may hold '/' or '%', which Jetty refuses encoded in a path: the dashboard uses the
         // query forms (/api/group?name=...); the path forms stay for names without them.
-        app.get("/api/groups/{group}", ctx -> group(ctx, monitor, ctx.pathParam("group")));
-        app.get("/api/group", ctx -> group(ctx, monitor, ctx.queryParam("name")));
-        app.get("/api/groups/{group}/history", ctx -> history(ctx, monitor, ctx.pathParam("group")));
-        app.get("/api/group/history", ctx -> history(ctx, monitor, ctx.queryParam("name")));
-        app.get("/api/groups/{group}/reset-plan", ctx -> resetPlan(ctx, monitor, ctx.pathParam("group")));
-        app.get("/api/group/reset-plan", ctx -> resetPlan(ctx, monitor, ctx.queryParam("name")));
+        app.get("/api/groups/{group}", ctx -> group(ctx, ctx.pathParam("group")));
+        app.get("/api/group", ctx -> group(ctx, ctx.queryParam("name")));
+        app.get("/api/groups/{group}/history", ctx -> history(ctx, ctx.pathParam("group")));
+        app.get("/api/group/history", ctx -> history(ctx, ctx.queryParam("name")));
+        app.get("/api/groups/{group}/reset-plan", ctx -> resetPlan(ctx, ctx.pathParam("group")));
+        app.get("/api/group/reset-plan", ctx -> resetPlan(ctx, ctx.queryParam("name")));
         app.get("/health/live", ctx -> ctx.result("live"));
         app.get("/health/ready", ctx -> {
-            String notReady = notReady(monitor.snapshot());
+            String notReady = notReady(snapshots());
             if (notReady == null) {
                 ctx.result("ready");
             } else {
@@ -133,13 +135,45 @@ public final class MonitorServer implements AutoCloseable {
     }
 
     public static Builder builder(LagMonitor monitor) {
-        return new Builder(monitor);
+        return new Builder(List.of(new Watched(null, Objects.requireNonNull(monitor, "monitor"))));
+    }
+
+    /**
+     * Serves the monitors of several clusters, by name, in one dashboard, API and /metrics: every
+     * series labelled {@code cluster}, every group in the API with its {@code cluster}; one
+     * cluster that cannot be read is UNKNOWN on its own and leaves the others as they are.
+     */
+    public static Builder builder(Map<String, LagMonitor> clusters) {
+        if (clusters.isEmpty()) {
+            throw new IllegalArgumentException("no cluster to serve");
+        }
+        List<Watched> watched = new ArrayList<>();
+        clusters.forEach((name, monitor) -> {
+            if (name == null || name.isBlank()) {
+                throw new IllegalArgumentException("a cluster served by name needs a name");
+            }
+            watched.add(new Watched(name, Objects.requireNonNull(monitor, "monitor of " + name)));
+        });
+        return new Builder(watched);
+    }
+
+    /** A cluster's monitor and the cluster's name (null for the one cluster of a monitor that names none). */
+    private record Watched(String cluster, LagMonitor monitor) {
+    }
+
+    /** The latest snapshot of every cluster, in the order served. */
+    private List<ClusterSnapshot> snapshots() {
+        List<ClusterSnapshot> all = new ArrayList<>(watched.size());
+        for (Watched w : watched) {
+            all.add(new ClusterSnapshot(w.cluster(), w.monitor().snapshot()));
+        }
+        return all;
     }
 
     /** Where, to whom and how the monitor is served. */
     public static final class Builder {
-        private final LagMonitor monitor;
-        private WebhookNotifier webhooks;
+        private final List<Watched> watched;
+        private final List<WebhookNotifier> webhooks = new ArrayList<>();
         private String host = "127.0.0.1";
         private int port = 8080;
         private HttpCredentials credentials = HttpCredentials.none();
@@ -150,13 +184,15 @@ public final class MonitorServer implements AutoCloseable {
         private int previewBurst = 10;
         private Duration previewRefill = Duration.ofSeconds(3);
 
-        private Builder(LagMonitor monitor) {
-            this.monitor = Objects.requireNonNull(monitor, "monitor");
+        private Builder(List<Watched> watched) {
+            this.watched = watched;
         }
 
-        /** Whose counters /metrics shows (null: none). */
+        /** Whose counters /metrics shows (null: none); once per cluster when there are several. */
         public Builder webhooks(WebhookNotifier webhooks) {
-            this.webhooks = webhooks;
+            if (webhooks != null) {
+                this.webhooks.add(webhooks);
+            }
             return this;
         }
 
@@ -314,9 +350,9 @@ public final class MonitorServer implements AutoCloseable {
      * change between cycles: gzip as it is kept to a scraper that takes it, else inflated as it is
      * sent. Javalin's own compression is off here: the page is compressed already.
      */
-    private void metrics(Context ctx, WebhookNotifier webhooks) throws java.io.IOException {
+    private void metrics(Context ctx) throws java.io.IOException {
         java.io.StringWriter tail = new java.io.StringWriter();
-        PrometheusText.writeWebhooks(webhooks == null ? List.of() : webhooks.deliveries(), tail);
+        PrometheusText.writeWebhooks(webhooks, tail);
         tail.append(loginMetrics());
         MetricsPage.Rendered page = metricsPage.current();
         tail.append("# HELP kgroups_monitor_metrics_render_seconds How long rendering this page took, at the end of the last cycle\n"
@@ -363,32 +399,48 @@ public final class MonitorServer implements AutoCloseable {
      * page) goes on. With it: how many groups match, per status how many match the other
      * filters, and how many the monitor watches.
      */
-    private static void groups(Context ctx, LagMonitor monitor) {
-        GroupPage.Query query;
-        try {
-            query = GroupPage.Query.parse(ctx.queryParam("type"), ctx.queryParam("status"), ctx.queryParam("q"),
-                    ctx.queryParam("sort"), ctx.queryParam("order"), ctx.queryParam("limit"), ctx.queryParam("after"));
-        } catch (IllegalArgumentException e) {
-            error(ctx, HttpStatus.BAD_REQUEST, e.getMessage());
-            return;
-        }
-        MonitorSnapshot snapshot = monitor.snapshot();
+    private void groups(Context ctx) {
+        List<ClusterSnapshot> snapshots = snapshots();
         GroupPage page;
         try {
-            page = GroupPage.of(snapshot, query);
+            String cluster = ctx.queryParam("cluster");
+            if (cluster != null && !cluster.isEmpty() && snapshots.stream().noneMatch(c -> cluster.equals(c.cluster()))) {
+                throw new IllegalArgumentException("cluster=" + cluster + " is not a cluster this monitor watches"
+                        + clusterNames());
+            }
+            page = GroupPage.of(snapshots, GroupPage.Query.parse(cluster, ctx.queryParam("type"), ctx.queryParam("status"),
+                    ctx.queryParam("q"), ctx.queryParam("sort"), ctx.queryParam("order"), ctx.queryParam("limit"),
+                    ctx.queryParam("after")));
         } catch (IllegalArgumentException e) {
             error(ctx, HttpStatus.BAD_REQUEST, e.getMessage());
             return;
         }
-        Map<String, Object> body = status(monitor, snapshot);
-        body.put("total", snapshot.groups().size());
+        Map<String, Object> body = status(snapshots);
+        body.put("total", snapshots.stream().mapToInt(c -> c.snapshot().groups().size()).sum());
         body.put("matched", page.matched());
         body.put("counts", page.counts());
         body.put("next", page.next());
-        body.put("groups", page.groups().stream().map(MonitorServer::summary).toList());
-        body.put("skipped", snapshot.skipped().entrySet().stream().sorted(Map.Entry.comparingByKey())
-                .map(e -> Map.of("group", e.getKey(), "reason", e.getValue())).toList());
+        body.put("groups", page.groups().stream().map(l -> summary(l.cluster(), l.group())).toList());
+        List<Map<String, Object>> skipped = new ArrayList<>();
+        for (ClusterSnapshot c : snapshots) {
+            c.snapshot().skipped().entrySet().stream().sorted(Map.Entry.comparingByKey()).forEach(e -> {
+                Map<String, Object> one = new LinkedHashMap<>();
+                if (c.cluster() != null) {
+                    one.put("cluster", c.cluster());
+                }
+                one.put("group", e.getKey());
+                one.put("reason", e.getValue());
+                skipped.add(one);
+            });
+        }
+        body.put("skipped", skipped);
         answer(ctx, "api/groups", body);
+    }
+
+    /** ": a, b", the clusters' names, for an error; empty for one unnamed cluster. */
+    private String clusterNames() {
+        List<String> names = watched.stream().map(Watched::cluster).filter(Objects::nonNull).toList();
+        return names.isEmpty() ? " (it watches one, unnamed)" : ": " + String.join(", ", names);
     }
 
     /** The counters of refused requests, in Prometheus' text format. */
@@ -415,20 +467,52 @@ public final class MonitorServer implements AutoCloseable {
      * dashboard shows the age by these, not by the browser's clock), the interval (how often to
      * look), and lastError (that the cluster cannot be read, and why).
      */
-    private static Map<String, Object> status(LagMonitor monitor, MonitorSnapshot snapshot) {
+    private Map<String, Object> status(List<ClusterSnapshot> snapshots) {
+        LagMonitor first = watched.get(0).monitor(); // the same settings for every cluster: one command made them
         Map<String, Object> body = new LinkedHashMap<>();
+        if (snapshots.size() == 1 && snapshots.get(0).cluster() == null) {
+            freshness(body, snapshots.get(0).snapshot());
+        } else {
+            // Across clusters: the oldest sample, the worst run of failures, every error named by its cluster.
+            long oldest = snapshots.stream().mapToLong(c -> c.snapshot().timeMs()).filter(t -> t > 0).min().orElse(0);
+            body.put("lastSampleTime", oldest <= 0 ? null : JsonEnvelope.time(oldest));
+            body.put("cycles", snapshots.stream().mapToLong(c -> c.snapshot().cycles()).sum());
+            body.put("failedCycles", snapshots.stream().mapToLong(c -> c.snapshot().failedCycles()).sum());
+            body.put("consecutiveFailures", snapshots.stream().mapToInt(c -> c.snapshot().consecutiveFailures()).max().orElse(0));
+            List<String> errors = snapshots.stream().filter(c -> c.snapshot().lastError() != null)
+                    .map(c -> "cluster " + c.cluster() + ": " + c.snapshot().lastError()).toList();
+            body.put("lastError", errors.isEmpty() ? null : String.join("; ", errors));
+            body.put("ready", notReady(snapshots) == null);
+        }
+        body.put("intervalSeconds", first.interval().toMillis() / 1000.0);
+        // The rules say what a status means here: the window in commits, the lag allowed, when no progress is stopped.
+        body.put("windowCommits", first.rules().commits());
+        body.put("allowedLag", first.rules().allowedLag());
+        body.put("stoppedAfterSeconds", first.rules().stoppedAfterMs() / 1000.0);
+        if (snapshots.size() > 1 || snapshots.get(0).cluster() != null) {
+            body.put("clusters", snapshots.stream().map(c -> {
+                Map<String, Object> one = new LinkedHashMap<>();
+                one.put("cluster", c.cluster());
+                freshness(one, c.snapshot());
+                one.put("groups", c.snapshot().groups().size());
+                return one;
+            }).toList());
+        }
+        return body;
+    }
+
+    /**
+     * How fresh a cluster's figures are: the sample time (with the envelope's time, the server's
+     * clock: the dashboard shows the age by these, not by the browser's clock), and lastError
+     * (that the cluster cannot be read, and why).
+     */
+    private static void freshness(Map<String, Object> body, MonitorSnapshot snapshot) {
         body.put("lastSampleTime", snapshot.timeMs() <= 0 ? null : JsonEnvelope.time(snapshot.timeMs()));
         body.put("cycles", snapshot.cycles());
         body.put("failedCycles", snapshot.failedCycles());
         body.put("consecutiveFailures", snapshot.consecutiveFailures());
         body.put("lastError", snapshot.lastError());
         body.put("ready", notReady(snapshot) == null);
-        body.put("intervalSeconds", monitor.interval().toMillis() / 1000.0);
-        // The rules say what a status means here: the window in commits, the lag allowed, when no progress is stopped.
-        body.put("windowCommits", monitor.rules().commits());
-        body.put("allowedLag", monitor.rules().allowedLag());
-        body.put("stoppedAfterSeconds", monitor.rules().stoppedAfterMs() / 1000.0);
-        return body;
     }
 
     /** Cycles in a row that could not read the cluster before the monitor says it is not ready. */
@@ -439,6 +523,24 @@ public final class MonitorServer implements AutoCloseable {
      * fewer than {@link #UNREADY_AFTER_FAILURES} cycles in a row since could not (one failed cycle
      * is a blip; several mean every figure served is getting old).
      */
+    /**
+     * Of several clusters: not ready only while none is; the answer names those that are not.
+     * One cluster down does not take the monitor of the others out of service.
+     */
+    static String notReady(List<ClusterSnapshot> snapshots) {
+        if (snapshots.size() == 1 && snapshots.get(0).cluster() == null) {
+            return notReady(snapshots.get(0).snapshot());
+        }
+        List<String> why = new ArrayList<>();
+        for (ClusterSnapshot c : snapshots) {
+            String notReady = notReady(c.snapshot());
+            if (notReady != null) {
+                why.add("cluster " + c.cluster() + " " + notReady);
+            }
+        }
+        return why.size() < snapshots.size() ? null : String.join("; ", why);
+    }
+
     static String notReady(MonitorSnapshot snapshot) {
         if (snapshot.cycles() - snapshot.failedCycles() <= 0) {
             return "not ready: no cycle has read the cluster yet" + (snapshot.lastError() == null ? ""
@@ -452,23 +554,56 @@ public final class MonitorServer implements AutoCloseable {
         return null;
     }
 
-    private static void group(Context ctx, LagMonitor monitor, String group) {
-        if (group == null || group.isEmpty()) {
-            error(ctx, HttpStatus.BAD_REQUEST, "name the group: /api/group?name=GROUP");
-            return;
-        }
-        monitor.snapshot().group(group).ifPresentOrElse(g -> answer(ctx, "api/group", detail(g)), () -> notFound(ctx, group));
+    /** Where a group named in a request is: its cluster's monitor and the group as the last cycle saw it. */
+    private record Found(Watched where, MonitorSnapshot snapshot, GroupStatus group) {
     }
 
-    private static void history(Context ctx, LagMonitor monitor, String group) {
-        MonitorSnapshot snapshot = monitor.snapshot();
-        if (group == null || snapshot.group(group).isEmpty()) {
+    /**
+     * The group of the request ({@code cluster=} says which cluster's, needed only where the name is
+     * in several); null when it answered already: 400 without a name, 404 when no cluster has it.
+     */
+    private Found find(Context ctx, String group) {
+        if (group == null || group.isEmpty()) {
+            error(ctx, HttpStatus.BAD_REQUEST, "name the group: /api/group?name=GROUP");
+            return null;
+        }
+        String cluster = ctx.queryParam("cluster");
+        List<Found> found = new ArrayList<>();
+        for (Watched w : watched) {
+            if (cluster != null && !cluster.isEmpty() && !cluster.equals(w.cluster())) {
+                continue;
+            }
+            MonitorSnapshot snapshot = w.monitor().snapshot();
+            snapshot.group(group).ifPresent(g -> found.add(new Found(w, snapshot, g)));
+        }
+        if (found.isEmpty()) {
             notFound(ctx, group);
+            return null;
+        }
+        if (found.size() > 1) {
+            error(ctx, HttpStatus.BAD_REQUEST, "group '" + group + "' is in clusters " + String.join(", ",
+                    found.stream().map(f -> f.where().cluster()).toList()) + ": add cluster=NAME");
+            return null;
+        }
+        return found.get(0);
+    }
+
+    private void group(Context ctx, String group) {
+        Found f = find(ctx, group);
+        if (f != null) {
+            answer(ctx, "api/group", detail(f.where().cluster(), f.group()));
+        }
+    }
+
+    private void history(Context ctx, String group) {
+        Found f = find(ctx, group);
+        if (f == null) {
             return;
         }
-        GroupStatus g = snapshot.group(group).get();
+        LagMonitor monitor = f.where().monitor();
+        GroupStatus g = f.group();
         answer(ctx, "api/group/history", new GroupHistory(group, g.partitions().stream().map(p -> g.type().equals("share")
-                ? shareHistory(monitor, snapshot, group, p) : history(monitor, snapshot, group, p)).toList()));
+                ? shareHistory(monitor, f.snapshot(), group, p) : history(monitor, f.snapshot(), group, p)).toList()));
     }
 
     /**
@@ -560,11 +695,12 @@ public final class MonitorServer implements AutoCloseable {
      * command, with or without its dashes), {@code value}, {@code topic} (repeatable, TOPIC or
      * TOPIC:P,P...; none: all topics).
      */
-    private void resetPlan(Context ctx, LagMonitor monitor, String group) {
-        if (group == null || monitor.snapshot().group(group).isEmpty()) {
-            notFound(ctx, group);
+    private void resetPlan(Context ctx, String group) {
+        Found f = find(ctx, group);
+        if (f == null) {
             return;
         }
+        LagMonitor monitor = f.where().monitor();
         List<String> topics = ctx.queryParams("topic").stream().filter(t -> !t.isBlank()).toList();
         ResetSpec spec;
         ResetTarget target;
@@ -602,7 +738,15 @@ public final class MonitorServer implements AutoCloseable {
         }
         answer(ctx, "api/group/reset-plan", new PlanJson(plan.group(), plan.type(), plan.state(), plan.activeMembers(),
                 plan.recordsReadAgain(), plan.recordsSkipped(), plan.partitions().stream().map(PlanRow::new).toList(),
-                spec.command(group, topics, false), spec.command(group, topics, true)), plan.warnings());
+                onCluster(f.where().cluster(), spec.command(group, topics, false)),
+                onCluster(f.where().cluster(), spec.command(group, topics, true))), plan.warnings());
+    }
+
+    /** A kgroups command line run against the named cluster (as is, where the monitor names none). */
+    private static String onCluster(String cluster, String command) {
+        // ResetSpec.command starts with "kgroups ": the cluster goes right after it.
+        return cluster == null ? command
+                : "kgroups --cluster " + ResetSpec.shellLine(List.of(cluster)) + command.substring("kgroups".length());
     }
 
     /** Kafka did not answer in time (as opposed to a request the planner refuses). */
@@ -616,8 +760,11 @@ public final class MonitorServer implements AutoCloseable {
     }
 
     /** A group in /api/groups: the fields of {@code kgroups groups} it has, and the monitor's status. */
-    private static Map<String, Object> summary(GroupStatus g) {
+    private static Map<String, Object> summary(String cluster, GroupStatus g) {
         Map<String, Object> summary = new LinkedHashMap<>();
+        if (cluster != null) {
+            summary.put("cluster", cluster);
+        }
         summary.put("group", g.group());
         summary.put("type", g.type());
         summary.put("state", g.state());
@@ -632,8 +779,8 @@ public final class MonitorServer implements AutoCloseable {
     }
 
     /** A group in full: its summary, its partitions and its members (the partitions each holds). */
-    private static Map<String, Object> detail(GroupStatus g) {
-        Map<String, Object> detail = summary(g);
+    private static Map<String, Object> detail(String cluster, GroupStatus g) {
+        Map<String, Object> detail = summary(cluster, g);
         detail.put("partitions", g.partitions().stream().map(p -> {
             Map<String, Object> partition = new LinkedHashMap<>();
             partition.put("topic", p.topic());
@@ -692,7 +839,7 @@ public final class MonitorServer implements AutoCloseable {
 
     @Override
     public void close() {
-        monitor.removeCycleListener(onCycle);
+        watched.forEach(w -> w.monitor().removeCycleListener(onCycle));
         app.stop();
     }
 }

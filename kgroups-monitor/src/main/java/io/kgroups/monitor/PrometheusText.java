@@ -57,7 +57,7 @@ public final class PrometheusText {
     }
 
     /** The snapshot, and what became of the webhooks' changes per receiver, as text. */
-    public static String render(MonitorSnapshot snapshot, Granularity granularity, List<WebhookNotifier.Delivery> webhooks) {
+    public static String render(MonitorSnapshot snapshot, Granularity granularity, List<WebhookNotifier> webhooks) {
         StringWriter text = new StringWriter();
         try {
             write(snapshot, granularity, text);
@@ -73,28 +73,45 @@ public final class PrometheusText {
      * {@code out} may compress as it goes.
      */
     public static void write(MonitorSnapshot snapshot, Granularity granularity, Writer out) throws IOException {
+        write(List.of(new ClusterSnapshot(null, snapshot)), granularity, out);
+    }
+
+    /**
+     * The series of several clusters' snapshots, each family once (the text format wants a
+     * metric's samples together), each series labelled {@code cluster} where its cluster is named.
+     */
+    public static void write(List<ClusterSnapshot> clusters, Granularity granularity, Writer out) throws IOException {
         Sink s = new Sink(out);
         s.header("kgroups_group_status", "Group status: 0 OK, 1 WARNING, 2 STALLED, 3 STOPPED, 4 REWIND, 5 AT_RISK; "
                 + "-1 UNKNOWN (the monitor cannot say yet: not a severity, compare with >= 1 for problems)");
-        for (GroupStatus g : snapshot.groups()) {
-            s.sample("kgroups_group_status", g, null, -1, g.status().code());
+        for (ClusterSnapshot c : clusters) {
+            s.cluster = c.cluster();
+            for (GroupStatus g : c.snapshot().groups()) {
+                s.sample("kgroups_group_status", g, null, -1, g.status().code());
+            }
         }
         s.header("kgroups_group_members", "Members of the group");
-        for (GroupStatus g : snapshot.groups()) {
-            s.sample("kgroups_group_members", g, null, -1, g.members());
+        for (ClusterSnapshot c : clusters) {
+            s.cluster = c.cluster();
+            for (GroupStatus g : c.snapshot().groups()) {
+                s.sample("kgroups_group_members", g, null, -1, g.members());
+            }
         }
         s.header("kgroups_group_last_sample_timestamp_seconds",
                 "When the group's oldest figures were read (Unix time): compare with time() to see stale data");
-        for (GroupStatus g : snapshot.groups()) {
-            if (g.lastSampleMs() != null) {
-                s.sample("kgroups_group_last_sample_timestamp_seconds", g, null, -1, g.lastSampleMs() / 1000.0);
+        for (ClusterSnapshot c : clusters) {
+            s.cluster = c.cluster();
+            for (GroupStatus g : c.snapshot().groups()) {
+                if (g.lastSampleMs() != null) {
+                    s.sample("kgroups_group_last_sample_timestamp_seconds", g, null, -1, g.lastSampleMs() / 1000.0);
+                }
             }
         }
         if (granularity == Granularity.PARTITION) {
             s.header("kgroups_partition_last_sample_timestamp_seconds", "When the partition's figures were read (Unix time)");
-            partitions(s, snapshot, "kgroups_partition_last_sample_timestamp_seconds", Field.SAMPLED);
+            partitions(s, clusters, "kgroups_partition_last_sample_timestamp_seconds", Field.SAMPLED);
             s.header("kgroups_partition_status", "Partition status, codes as kgroups_group_status");
-            partitions(s, snapshot, "kgroups_partition_status", Field.STATUS);
+            partitions(s, clusters, "kgroups_partition_status", Field.STATUS);
         }
         String per = switch (granularity) {
             case PARTITION -> "";
@@ -102,43 +119,71 @@ public final class PrometheusText {
             case GROUP -> " (per group: ";
         };
         String sum = per.isEmpty() ? "" : per + "the sum over its partitions)";
-        List<Combined> combined = granularity == Granularity.PARTITION ? null : combine(snapshot, granularity);
+        List<List<Combined>> combined = null;
+        if (granularity != Granularity.PARTITION) {
+            combined = new ArrayList<>();
+            for (ClusterSnapshot c : clusters) {
+                combined.add(combine(c.snapshot(), granularity));
+            }
+        }
         s.header("kgroups_group_lag", "Records not yet consumed (log-end minus committed offset; 0 where only transaction "
                 + "markers are left); of a share group: the broker's lag, records not yet delivery-complete (KIP-1226)" + sum);
-        lag(s, snapshot, combined, "kgroups_group_lag", Field.LAG);
+        lag(s, clusters, combined, "kgroups_group_lag", Field.LAG);
         s.header("kgroups_group_lag_seconds", "Age of the first unconsumed record (of a share group: the record at its start "
                 + "offset), seconds (estimated)" + (per.isEmpty() ? "" : per + "the oldest of its partitions)"));
-        lag(s, snapshot, combined, "kgroups_group_lag_seconds", Field.LAG_SECONDS);
+        lag(s, clusters, combined, "kgroups_group_lag_seconds", Field.LAG_SECONDS);
         s.header("kgroups_group_retention_risk_seconds", "Seconds before retention deletes the first unconsumed record "
                 + "(lagging partitions of time-limited topics)" + (per.isEmpty() ? "" : per + "the soonest of its partitions)"));
-        lag(s, snapshot, combined, "kgroups_group_retention_risk_seconds", Field.RETENTION);
+        lag(s, clusters, combined, "kgroups_group_retention_risk_seconds", Field.RETENTION);
         s.header("kgroups_group_committed_offset", "The group's committed offset (share groups commit none)" + sum);
-        lag(s, snapshot, combined, "kgroups_group_committed_offset", Field.COMMITTED);
+        lag(s, clusters, combined, "kgroups_group_committed_offset", Field.COMMITTED);
         s.header("kgroups_group_start_offset",
                 "A share group's share-partition start offset: its lowest offset not yet delivery-complete" + sum);
-        lag(s, snapshot, combined, "kgroups_group_start_offset", Field.START);
+        lag(s, clusters, combined, "kgroups_group_start_offset", Field.START);
         s.header("kgroups_partition_log_end_offset", granularity == Granularity.PARTITION
                 ? "The partition's log-end offset (one series per partition, not per group)"
                 : "The log-end offsets of the topic's partitions, summed (one series per topic, not per group)");
-        logEnds(s, snapshot, granularity);
-        s.header("kgroups_monitor_cycles_total", "Sampling cycles run");
-        s.line("kgroups_monitor_cycles_total ").append(snapshot.cycles()).append('\n');
-        s.header("kgroups_monitor_cycle_failures_total", "Sampling cycles that failed");
-        s.line("kgroups_monitor_cycle_failures_total ").append(snapshot.failedCycles()).append('\n');
-        s.header("kgroups_monitor_consecutive_failures", "Cycles in a row that could not read the cluster (0: the last one could)");
-        s.line("kgroups_monitor_consecutive_failures ").append(snapshot.consecutiveFailures()).append('\n');
-        s.header("kgroups_monitor_last_success_timestamp_seconds", "When a cycle last read the cluster (Unix time)");
-        s.line("kgroups_monitor_last_success_timestamp_seconds ").append(number(snapshot.timeMs() / 1000.0)).append('\n');
-        s.header("kgroups_monitor_skipped_groups",
-                "Groups left out: classic groups of other protocols (Kafka Connect ...), which have no consumer offsets");
-        s.line("kgroups_monitor_skipped_groups ").append(snapshot.skipped().size()).append('\n');
-        s.header("kgroups_monitor_cycle_seconds", "Duration of the last cycle");
-        s.line("kgroups_monitor_cycle_seconds ").append(number(snapshot.lastCycleMillis() / 1000.0)).append('\n');
+        for (ClusterSnapshot c : clusters) {
+            s.cluster = c.cluster();
+            logEnds(s, c.snapshot(), granularity);
+        }
+        monitorSeries(s, clusters, "kgroups_monitor_cycles_total", "Sampling cycles run", MonitorSnapshot::cycles);
+        monitorSeries(s, clusters, "kgroups_monitor_cycle_failures_total", "Sampling cycles that failed",
+                MonitorSnapshot::failedCycles);
+        monitorSeries(s, clusters, "kgroups_monitor_consecutive_failures",
+                "Cycles in a row that could not read the cluster (0: the last one could)", MonitorSnapshot::consecutiveFailures);
+        monitorSeries(s, clusters, "kgroups_monitor_last_success_timestamp_seconds",
+                "When a cycle last read the cluster (Unix time)", m -> m.timeMs() / 1000.0);
+        monitorSeries(s, clusters, "kgroups_monitor_skipped_groups",
+                "Groups left out: classic groups of other protocols (Kafka Connect ...), which have no consumer offsets",
+                m -> m.skipped().size());
+        monitorSeries(s, clusters, "kgroups_monitor_cycle_seconds", "Duration of the last cycle",
+                m -> m.lastCycleMillis() / 1000.0);
         s.flush();
     }
 
-    /** What became of the webhooks' changes per receiver (nothing when there are none). */
-    public static void writeWebhooks(List<WebhookNotifier.Delivery> webhooks, Writer out) throws IOException {
+    /** A series of the monitor itself, one per cluster. */
+    private static void monitorSeries(Sink s, List<ClusterSnapshot> clusters, String name, String help,
+            java.util.function.ToDoubleFunction<MonitorSnapshot> value) throws IOException {
+        s.header(name, help);
+        for (ClusterSnapshot c : clusters) {
+            StringBuilder b = s.line(name);
+            if (c.cluster() != null) {
+                b.append("{cluster=\"");
+                escape(b, c.cluster());
+                b.append("\"}");
+            }
+            b.append(' ');
+            number(b, value.applyAsDouble(c.snapshot()));
+            b.append('\n');
+        }
+    }
+
+    /**
+     * What became of the webhooks' changes per receiver (nothing when there are none), labelled
+     * {@code cluster} where the notifier is a named cluster's.
+     */
+    public static void writeWebhooks(List<WebhookNotifier> webhooks, Writer out) throws IOException {
         if (webhooks.isEmpty()) {
             return;
         }
@@ -156,20 +201,23 @@ public final class PrometheusText {
 
     private enum Delivered { SENT, FAILED, DROPPED, COALESCED, PENDING }
 
-    private static void webhook(Sink s, List<WebhookNotifier.Delivery> webhooks, String name, String help, Delivered field)
+    private static void webhook(Sink s, List<WebhookNotifier> webhooks, String name, String help, Delivered field)
             throws IOException {
         s.header(name, help);
-        for (WebhookNotifier.Delivery d : webhooks) {
-            long value = switch (field) {
-                case SENT -> d.sent();
-                case FAILED -> d.failed();
-                case DROPPED -> d.dropped();
-                case COALESCED -> d.coalesced();
-                case PENDING -> d.pending();
-            };
-            StringBuilder out = s.line(name).append("{url=\"");
-            escape(out, d.url()); // user-info and query string were stripped: no secrets in labels
-            out.append("\"} ").append(value).append('\n');
+        for (WebhookNotifier notifier : webhooks) {
+            s.cluster = notifier.cluster();
+            for (WebhookNotifier.Delivery d : notifier.deliveries()) {
+                long value = switch (field) {
+                    case SENT -> d.sent();
+                    case FAILED -> d.failed();
+                    case DROPPED -> d.dropped();
+                    case COALESCED -> d.coalesced();
+                    case PENDING -> d.pending();
+                };
+                StringBuilder out = s.open(name).append("url=\"");
+                escape(out, d.url()); // user-info and query string were stripped: no secrets in labels
+                out.append("\"} ").append(value).append('\n');
+            }
         }
     }
 
@@ -212,24 +260,27 @@ public final class PrometheusText {
         for (Map.Entry<String, TreeMap<Integer, Long>> topic : ends.entrySet()) {
             if (granularity == Granularity.PARTITION) {
                 for (Map.Entry<Integer, Long> end : topic.getValue().entrySet()) {
-                    StringBuilder out = s.line("kgroups_partition_log_end_offset{topic=\"");
+                    StringBuilder out = s.open("kgroups_partition_log_end_offset").append("topic=\"");
                     escape(out, topic.getKey());
                     out.append("\",partition=\"").append(end.getKey()).append("\"} ").append(end.getValue()).append('\n');
                 }
             } else {
-                StringBuilder out = s.line("kgroups_partition_log_end_offset{topic=\"");
+                StringBuilder out = s.open("kgroups_partition_log_end_offset").append("topic=\"");
                 escape(out, topic.getKey());
                 out.append("\"} ").append(topic.getValue().values().stream().mapToLong(Long::longValue).sum()).append('\n');
             }
         }
     }
 
-    private static void partitions(Sink s, MonitorSnapshot snapshot, String name, Field field) throws IOException {
-        for (GroupStatus g : snapshot.groups()) {
-            for (PartitionStatus p : g.partitions()) {
-                Double value = value(p, field);
-                if (value != null) {
-                    s.sample(name, g, p.topic(), p.partition(), value);
+    private static void partitions(Sink s, List<ClusterSnapshot> clusters, String name, Field field) throws IOException {
+        for (ClusterSnapshot c : clusters) {
+            s.cluster = c.cluster();
+            for (GroupStatus g : c.snapshot().groups()) {
+                for (PartitionStatus p : g.partitions()) {
+                    Double value = value(p, field);
+                    if (value != null) {
+                        s.sample(name, g, p.topic(), p.partition(), value);
+                    }
                 }
             }
         }
@@ -274,16 +325,19 @@ public final class PrometheusText {
     }
 
     /** A lag series at the granularity: per partition as it is, per topic or per group combined. */
-    private static void lag(Sink s, MonitorSnapshot snapshot, List<Combined> combined, String name, Field field)
+    private static void lag(Sink s, List<ClusterSnapshot> clusters, List<List<Combined>> combined, String name, Field field)
             throws IOException {
         if (combined == null) {
-            partitions(s, snapshot, name, field);
+            partitions(s, clusters, name, field);
             return;
         }
         int f = Arrays.asList(LAG_FIELDS).indexOf(field);
-        for (Combined c : combined) {
-            if (!Double.isNaN(c.values()[f])) {
-                s.sample(name, c.group(), c.topic(), -1, c.values()[f]);
+        for (int i = 0; i < clusters.size(); i++) {
+            s.cluster = clusters.get(i).cluster();
+            for (Combined c : combined.get(i)) {
+                if (!Double.isNaN(c.values()[f])) {
+                    s.sample(name, c.group(), c.topic(), -1, c.values()[f]);
+                }
             }
         }
     }
@@ -292,6 +346,8 @@ public final class PrometheusText {
     private static final class Sink {
         private final Writer out;
         private final StringBuilder buffer = new StringBuilder(FLUSH_AT + 1024);
+        /** The cluster of the samples being written (their first label); null: none. */
+        String cluster;
 
         Sink(Writer out) {
             this.out = out;
@@ -315,9 +371,20 @@ public final class PrometheusText {
             buffer.append("# TYPE ").append(name).append(name.endsWith("_total") ? " counter" : " gauge").append('\n');
         }
 
+        /** {@code name{}, then the cluster's label and a comma when there is one: the rest of the labels follow. */
+        StringBuilder open(String name) throws IOException {
+            StringBuilder b = line(name).append('{');
+            if (cluster != null) {
+                b.append("cluster=\"");
+                escape(b, cluster);
+                b.append("\",");
+            }
+            return b;
+        }
+
         /** A series of the group; with the topic's label when {@code topic} is not null, the partition's when it is 0 or more. */
         void sample(String name, GroupStatus group, String topic, int partition, double value) throws IOException {
-            StringBuilder b = line(name).append("{group=\"");
+            StringBuilder b = open(name).append("group=\"");
             escape(b, group.group());
             b.append("\",type=\"");
             escape(b, group.type());
@@ -374,9 +441,4 @@ public final class PrometheusText {
         out.append(fraction);
     }
 
-    private static String number(double value) {
-        StringBuilder out = new StringBuilder(24);
-        number(out, value);
-        return out.toString();
-    }
 }

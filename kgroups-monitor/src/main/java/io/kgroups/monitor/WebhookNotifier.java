@@ -35,18 +35,35 @@ public final class WebhookNotifier implements LagMonitor.StatusListener, AutoClo
     }
 
     private final List<WebhookSender> senders;
+    private final String cluster;
 
     public WebhookNotifier(List<URI> urls, int attempts) {
-        this(urls, attempts, DEFAULT_TIMEOUT, DEFAULT_MAX_PENDING);
+        this(urls, attempts, DEFAULT_TIMEOUT, DEFAULT_MAX_PENDING, null);
+    }
+
+    /** The changes of the named cluster's monitor: {@code cluster} in each body and on its counters in /metrics. */
+    public WebhookNotifier(List<URI> urls, int attempts, String cluster) {
+        this(urls, attempts, DEFAULT_TIMEOUT, DEFAULT_MAX_PENDING, cluster);
+    }
+
+    public WebhookNotifier(List<URI> urls, int attempts, Duration timeout, int maxPending) {
+        this(urls, attempts, timeout, maxPending, null);
     }
 
     /**
      * @param attempts tries per change (1: no retry)
      * @param timeout per attempt
      * @param maxPending groups with a change waiting, per receiver; beyond, the oldest is dropped
+     * @param cluster the named cluster whose monitor this listens to; null when it names none
      */
-    public WebhookNotifier(List<URI> urls, int attempts, Duration timeout, int maxPending) {
-        this.senders = urls.stream().map(u -> new WebhookSender(u, attempts, timeout, maxPending)).toList();
+    public WebhookNotifier(List<URI> urls, int attempts, Duration timeout, int maxPending, String cluster) {
+        this.cluster = cluster;
+        this.senders = urls.stream().map(u -> new WebhookSender(u, attempts, timeout, maxPending, cluster)).toList();
+    }
+
+    /** The named cluster whose changes these are; null when the monitor names none. */
+    public String cluster() {
+        return cluster;
     }
 
     @Override

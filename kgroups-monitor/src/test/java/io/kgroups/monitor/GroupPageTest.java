@@ -33,11 +33,11 @@ class GroupPageTest {
 
     private static GroupPage page(MonitorSnapshot s, String type, String status, String q, String sort, String order,
             String limit, String after) {
-        return GroupPage.of(s, GroupPage.Query.parse(type, status, q, sort, order, limit, after));
+        return GroupPage.of(s, GroupPage.Query.parse(null, type, status, q, sort, order, limit, after));
     }
 
     private static List<String> names(GroupPage page) {
-        return page.groups().stream().map(GroupStatus::group).toList();
+        return page.groups().stream().map(l -> l.group().group()).toList();
     }
 
     /** Every sort, both ways, paged 7 at a time: each group once, in the order of the whole list sorted at once. */
@@ -65,7 +65,7 @@ class GroupPageTest {
     @Test
     void figuresSortLargestFirstThenByName() {
         GroupPage p = page(snapshot(40), null, null, null, "totalLag", null, "5", null);
-        List<Long> lags = p.groups().stream().map(GroupStatus::totalLag).toList();
+        List<Long> lags = p.groups().stream().map(l -> l.group().totalLag()).toList();
         assertThat(lags).isSortedAccordingTo((a, b) -> Long.compare(b, a));
         assertThat(lags.get(0)).isEqualTo(10);
     }
@@ -86,7 +86,7 @@ class GroupPageTest {
     void filtersCombineAndCountsIgnoreOnlyTheStatusFilter() {
         MonitorSnapshot s = snapshot(40);
         GroupPage share = page(s, "share", "OK", null, null, null, null, null);
-        assertThat(share.groups()).allMatch(g -> g.type().equals("share") && g.status() == Status.OK);
+        assertThat(share.groups()).allMatch(l -> l.group().type().equals("share") && l.group().status() == Status.OK);
         long shareGroups = s.groups().stream().filter(g -> g.type().equals("share")).count();
         assertThat(share.counts().values().stream().mapToInt(Integer::intValue).sum()).isEqualTo((int) shareGroups);
         assertThat(share.matched()).isEqualTo(share.counts().get(Status.OK));
@@ -121,6 +121,24 @@ class GroupPageTest {
                 null, name.equals("sort") ? value : null, name.equals("order") ? value : null,
                 name.equals("limit") ? value : null, name.equals("after") ? value : null))
                 .isInstanceOf(IllegalArgumentException.class).hasMessageStartingWith(message);
+    }
+
+    /** Two clusters with the same groups: each group once per cluster, name then cluster, paged one at a time. */
+    @Test
+    void theSameGroupInTwoClustersIsTwoRowsInOrder() {
+        MonitorSnapshot s = snapshot(3);
+        List<ClusterSnapshot> clusters = List.of(new ClusterSnapshot("west", s), new ClusterSnapshot("east", s));
+        List<String> seen = new ArrayList<>();
+        String after = null;
+        do {
+            GroupPage p = GroupPage.of(clusters, GroupPage.Query.parse(null, null, null, null, null, null, "1", after));
+            p.groups().forEach(l -> seen.add(l.cluster() + "/" + l.group().group()));
+            after = p.next();
+        } while (after != null);
+        assertThat(seen).containsExactly("east/g00", "west/g00", "east/g01", "west/g01", "east/g02", "west/g02");
+        GroupPage west = GroupPage.of(clusters, GroupPage.Query.parse("west", null, null, null, null, null, null, null));
+        assertThat(west.groups()).extracting(GroupPage.Listed::cluster).containsOnly("west");
+        assertThat(west.matched()).isEqualTo(3);
     }
 
     @Test

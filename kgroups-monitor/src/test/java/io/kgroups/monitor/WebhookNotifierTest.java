@@ -177,7 +177,7 @@ class WebhookNotifierTest {
 
         // One in flight, ten waiting (the newest), the other 89 dropped: oldest first.
         assertThat(delivery(notifier)).isEqualTo(new WebhookNotifier.Delivery(receiver.label(), 0, 0, 89, 0, 10));
-        String metrics = PrometheusText.render(MonitorSnapshot.empty(), PrometheusText.Granularity.GROUP, notifier.deliveries());
+        String metrics = PrometheusText.render(MonitorSnapshot.empty(), PrometheusText.Granularity.GROUP, List.of(notifier));
         assertThat(metrics).contains("kgroups_webhook_dropped_total{url=\"" + receiver.label() + "\"} 89",
                 "kgroups_webhook_pending{url=\"" + receiver.label() + "\"} 10", "# TYPE kgroups_webhook_sent_total counter");
         assertThat(metrics).doesNotContain("s3cret");

@@ -52,17 +52,20 @@ public final class WebhookSender implements AutoCloseable {
     private final Thread thread;
     private final Map<String, Change> pending = new LinkedHashMap<>();
     private boolean closed;
+    private final String cluster;
     private long sent;
     private long failed;
     private long dropped;
     private long coalesced;
 
-    public WebhookSender(URI url, int attempts, Duration timeout, int maxPending) {
+    /** @param cluster the named cluster whose changes these are (in the body); null when the monitor names none */
+    public WebhookSender(URI url, int attempts, Duration timeout, int maxPending, String cluster) {
         if (attempts < 1 || maxPending < 1 || timeout.isZero() || timeout.isNegative()) {
             throw new IllegalArgumentException("webhook attempts, pending and timeout must be positive, were " + attempts
                     + ", " + maxPending + ", " + timeout);
         }
         this.url = url;
+        this.cluster = cluster;
         this.label = withoutSecrets(url);
         this.attempts = attempts;
         this.timeout = timeout;
@@ -204,8 +207,11 @@ public final class WebhookSender implements AutoCloseable {
     }
 
     /** The body: the output contract's envelope (docs/schemas/webhook.schema.json), its time the change's. */
-    private static String json(Change change) throws JsonProcessingException {
+    private String json(Change change) throws JsonProcessingException {
         Map<String, Object> data = new LinkedHashMap<>();
+        if (cluster != null) {
+            data.put("cluster", cluster);
+        }
         data.put("group", change.newest().group());
         data.put("type", change.newest().type());
         data.put("oldStatus", change.oldStatus());

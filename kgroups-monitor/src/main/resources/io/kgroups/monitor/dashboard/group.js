@@ -4,9 +4,12 @@
 
 (() => {
   const {el, number, duration, badge, typeBadge} = KG;
-  const group = new URLSearchParams(location.search).get('group') || '';
+  const params = new URLSearchParams(location.search);
+  const group = params.get('group') || '';
+  // A monitor of several clusters: which one's group this is.
+  const cluster = params.get('cluster');
   // The query forms of the API: a group name may hold '/' or '%', which a path cannot carry.
-  const name = `name=${encodeURIComponent(group)}`;
+  const name = `name=${encodeURIComponent(group)}${cluster ? `&cluster=${encodeURIComponent(cluster)}` : ''}`;
   const api = 'api/group';
   const PALETTE = ['#1f77b4', '#ff7f0e', '#2ca02c', '#d62728', '#9467bd', '#8c564b', '#e377c2', '#7f7f7f', '#bcbd22', '#17becf'];
   // The monitor keeps a window of commits; the page keeps what it has seen since it opened, up to this.
@@ -14,7 +17,7 @@
   const samples = new Map(); // "topic-partition" -> {topic, partition, byTime: Map(epoch ms -> {lag, lagSeconds})}
   const charts = {};
   let per = 'topic';
-  document.title = `kgroups · ${group}`;
+  document.title = `kgroups · ${group}${cluster ? ` · ${cluster}` : ''}`;
 
   function merge(history) {
     for (const p of history.partitions) {
@@ -102,7 +105,7 @@
     const topics = [...new Set(g.partitions.map(p => p.topic))];
     const item = (label, value) => el('div', {}, el('span', {text: label}), el('b', {}, value));
     document.getElementById('summary').replaceChildren(
-      el('h1', {text: g.group}), badge(g.status),
+      el('h1', {text: g.group}), badge(g.status), g.cluster ? item('cluster', g.cluster) : null,
       item('type', typeBadge(g.type)), item('state', g.state), item('lag', number(g.totalLag)), item('time lag', duration(g.maxLagSeconds)),
       item('members', g.members), item('partitions', g.partitions.length), item('topics', topics.join(', ')));
     const reasons = g.reasons.length ? g.reasons.map(r => el('li', {text: r}))

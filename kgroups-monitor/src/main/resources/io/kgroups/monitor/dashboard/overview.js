@@ -17,13 +17,14 @@
   // The server filters, sorts and pages (GET api/groups?q=&type=&status=&sort=&order=&limit=&after=): a
   // cluster of 10,000 groups sends one page of PAGE rows, not every group every interval.
   const PAGE = 100;
-  const view = {data: null, sort: 'status', descending: true, filter: '', status: null, type: '', cursors: []};
+  const view = {data: null, sort: 'status', descending: true, filter: '', status: null, type: '', cluster: '', cursors: []};
   let asked = 0;
 
   function query() {
     const params = new URLSearchParams({sort: view.sort, order: view.descending ? 'desc' : 'asc', limit: PAGE});
     if (view.filter.trim()) params.set('q', view.filter.trim());
     if (view.type) params.set('type', view.type);
+    if (view.cluster) params.set('cluster', view.cluster);
     if (view.status) params.set('status', view.status);
     if (view.cursors.length) params.set('after', view.cursors[view.cursors.length - 1]);
     return `api/groups?${params}`;
@@ -76,7 +77,7 @@
   }
 
   function renderTable(groups) {
-    const header = el('tr', {}, columns.map(c => c.fixed ? el('th', {}, c.label) : el('th', {
+    const header = el('tr', {}, view.data.clusters ? el('th', {}, 'Cluster') : null, columns.map(c => c.fixed ? el('th', {}, c.label) : el('th', {
       class: `sortable${c.num ? ' num' : ''}`, 'data-key': c.key, title: `Sort by ${c.label.toLowerCase()}`,
       'aria-sort': view.sort === c.key ? (view.descending ? 'descending' : 'ascending') : 'none',
       onclick: () => {
@@ -85,8 +86,10 @@
         reload();
       },
     }, c.label)));
-    const rows = groups.map(g => el('tr', {'data-group': g.group, 'data-type': g.type},
-      el('td', {}, el('a', {href: `group.html?group=${encodeURIComponent(g.group)}`, text: g.group})),
+    const rows = groups.map(g => el('tr', {'data-group': g.group, 'data-type': g.type, 'data-cluster': g.cluster},
+      g.cluster ? el('td', {class: 'cluster', text: g.cluster}) : null,
+      el('td', {}, el('a', {href: `group.html?group=${encodeURIComponent(g.group)}`
+        + (g.cluster ? `&cluster=${encodeURIComponent(g.cluster)}` : ''), text: g.group})),
       el('td', {}, typeBadge(g.type)),
       el('td', {title: g.reasons.join('\n')}, badge(g.status)),
       el('td', {text: g.state}),
@@ -95,7 +98,8 @@
       el('td', {class: 'num', text: g.members}),
       el('td', {class: 'wrap', text: g.topics.join(', ')})));
     if (rows.length === 0) {
-      rows.push(el('tr', {}, el('td', {colspan: columns.length, class: 'muted', text: 'No group matches the filter.'})));
+      rows.push(el('tr', {}, el('td', {colspan: columns.length + (view.data.clusters ? 1 : 0), class: 'muted',
+        text: 'No group matches the filter.'})));
     }
     return el('div', {class: 'table-card'}, el('table', {id: 'groups-table'}, el('thead', {}, header), el('tbody', {}, rows)));
   }
@@ -111,9 +115,18 @@
         onclick: () => { view.cursors.push(data.next); load().catch(() => {}); }}, 'Next ›'));
   }
 
+  /** A monitor of several clusters: a select of them beside the type filter, made once. */
+  function renderClusterFilter(data) {
+    const select = document.getElementById('cluster-filter');
+    if (!data.clusters || select.options.length > 1) return;
+    select.hidden = false;
+    data.clusters.forEach(c => select.append(el('option', {value: c.cluster, text: c.cluster})));
+  }
+
   function render() {
     const data = view.data;
     if (!data) return;
+    renderClusterFilter(data);
     renderCounts(data);
     const skipped = data.skipped || [];
     const shownText = document.getElementById('shown');
@@ -132,6 +145,7 @@
     typing = setTimeout(reload, 200); // one request when the typing pauses, not one per key
   });
   document.getElementById('type-filter').addEventListener('change', e => { view.type = e.target.value; reload(); });
+  document.getElementById('cluster-filter').addEventListener('change', e => { view.cluster = e.target.value; reload(); });
 
   KG.live(load);
 })();
