@@ -257,6 +257,35 @@ test('the dashboard of kgroups monitor', {timeout: 240_000}, async t => {
       await page.screenshot({path: `${OUT}/5c-hostile-name.png`, fullPage: true});
     });
 
+    await t.test('150 more groups: the overview shows a page of 100, filtered, sorted and counted by the server', async () => {
+      await promisify(execFile)('java', ['-cp', KGROUPS_JAR, new URL('IdleGroups.java', import.meta.url).pathname, BOOTSTRAP,
+        '150', 'dash_idle_'], {timeout: 60_000});
+      await page.goto(`${MONITOR_URL}/`);
+      await eventually(async () => assert.equal(await page.locator('.count[data-status="all"] b').innerText(), '155'), 60_000);
+      const rows = page.locator('#groups-table tbody tr');
+      assert.equal(await rows.count(), 100);
+      assert.match(await page.locator('.pager').innerText(), /1–100 of 155/);
+      const firstPage = await rows.evaluateAll(r => r.map(row => row.dataset.group));
+      await page.locator('#next-page').click();
+      await eventually(async () => assert.match(await page.locator('.pager').innerText(), /101–155 of 155/));
+      const secondPage = await rows.evaluateAll(r => r.map(row => row.dataset.group));
+      assert.equal(secondPage.length, 55);
+      assert.deepEqual(firstPage.filter(g => secondPage.includes(g)), [], 'no group on both pages');
+      await page.screenshot({path: `${OUT}/7-overview-page-2.png`, fullPage: true});
+      await page.locator('#previous-page').click();
+      await eventually(async () => assert.match(await page.locator('.pager').innerText(), /1–100 of 155/));
+      // The text filter goes to the server, and a page that fits has no pager.
+      await page.locator('#filter').fill('dash_idle_0149');
+      await eventually(async () => assert.deepEqual(await rows.evaluateAll(r => r.map(row => row.dataset.group)), ['dash_idle_0149']));
+      assert.equal(await page.locator('.pager').count(), 0);
+      await page.locator('#filter').fill('');
+      // Sorted by name on the server: the first page is the first 100 names of all 155.
+      await page.locator('th[data-key="group"]').click();
+      const served = (await api('/api/groups?limit=500')).groups.map(g => g.group).sort();
+      await eventually(async () => assert.deepEqual(await rows.evaluateAll(r => r.map(row => row.dataset.group)),
+        served.slice(0, 100)));
+    });
+
     await t.test('with the broker gone, a banner says the cluster cannot be read and how old the figures are', async () => {
       setup.child.kill();
       await once(setup.child, 'exit');
@@ -266,8 +295,9 @@ test('the dashboard of kgroups monitor', {timeout: 240_000}, async t => {
       await banner.waitFor({state: 'visible', timeout: 60_000});
       assert.match(await banner.innerText(), /The monitor cannot read the cluster \(\d+ cycle\(s\) in a row\): cannot reach Kafka/);
       assert.match(await banner.innerText(), /The figures below are from \d+s ago/);
-      // The figures stay, marked as old: the group is still listed.
-      assert.equal(await page.locator(`tr[data-group="${GROUP}"]`).count(), 1);
+      // The figures stay, marked as old: the group is still listed (found by the server's filter among 155).
+      await page.locator('#filter').fill(GROUP);
+      await eventually(async () => assert.equal(await page.locator(`tr[data-group="${GROUP}"]`).count(), 1));
       const status = await api('/api/status');
       assert.ok(status.lastError.includes('cannot reach Kafka'), status.lastError);
       await page.screenshot({path: `${OUT}/6-cluster-unreachable.png`, fullPage: true});
