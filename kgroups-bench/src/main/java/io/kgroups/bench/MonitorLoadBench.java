@@ -5,33 +5,30 @@ import io.kgroups.embedded.EmbeddedKafka;
 import io.kgroups.monitor.LagMonitor;
 import io.kgroups.monitor.MonitorServer;
 import io.kgroups.monitor.MonitorSnapshot;
-import java.net.URI;
 import java.net.URLEncoder;
-import java.net.http.HttpClient;
-import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CountDownLatch;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Consumer;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 
 /**
  * An HTTP load check of {@code kgroups monitor}: 1,000 groups × 50 partitions on the embedded
  * broker, the monitor sampling every 5 s as it does when run, then a minute of 50 concurrent
- * clients, each asking in turn for /metrics (gzip, as Prometheus does), /api/groups (the
- * dashboard's first page), and a group page (the group's JSON and its history, the two requests
- * the dashboard's group page makes). Latency per endpoint (p50, p99, max), errors, and the
- * sampling cycle's time during a quiet minute and during the load.
+ * connections from wrk on /metrics (gzip, as Prometheus asks), /api/groups (the dashboard's first
+ * page) and group pages (the group's JSON and its history, the two requests the dashboard's group
+ * page makes). Latency per endpoint (p50, p99, max), errors, and the sampling cycle's time during a
+ * quiet minute and during the load.
  */
 final class MonitorLoadBench implements Benchmark {
     private static final String TOPIC = "bench-monitor-load";
@@ -49,7 +46,7 @@ final class MonitorLoadBench implements Benchmark {
 
     @Override
     public String description() {
-        return "HTTP load on the monitor at 1,000 groups x 50 partitions: 50 clients for a minute, latency, cycle time";
+        return "HTTP load on the monitor at 1,000 groups x 50 partitions: 50 wrk connections for a minute, latency, cycle";
     }
 
     @Override
@@ -105,113 +102,184 @@ final class MonitorLoadBench implements Benchmark {
         }
     }
 
-    /** Latencies (ms) per endpoint and the errors, of {@code clients} threads asking in turn for a while. */
-    private record Load(Map<String, List<Double>> latencies, AtomicLong errors, List<String> firstErrors, double seconds) {
+    /** What wrk measured of one endpoint: requests, their rate, latency percentiles (ms), and errors. */
+    record Measured(String endpoint, long requests, double perSecond, double p50, double p99, double max, long errors,
+            String errorText) {
     }
 
-    private static Load load(String base, List<String> groups, int clients, Duration phase) throws InterruptedException {
-        Map<String, List<Double>> latencies = new ConcurrentHashMap<>();
-        ENDPOINTS.forEach(e -> latencies.put(e, Collections.synchronizedList(new ArrayList<>())));
-        AtomicLong errors = new AtomicLong();
-        List<String> firstErrors = Collections.synchronizedList(new ArrayList<>());
-        HttpClient http = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(10)).build();
-        long end = System.nanoTime() + phase.toNanos();
-        long started = System.nanoTime();
-        List<Thread> threads = new ArrayList<>();
-        for (int c = 0; c < clients; c++) {
-            int first = c;
-            Thread t = new Thread(() -> {
-                for (int i = first; System.nanoTime() < end; i++) {
-                    String endpoint = ENDPOINTS.get(i % ENDPOINTS.size());
-                    long start = System.nanoTime();
-                    try {
-                        if (endpoint.equals("group page")) {
-                            String name = URLEncoder.encode(groups.get(ThreadLocalRandom.current().nextInt(groups.size())),
-                                    StandardCharsets.UTF_8);
-                            get(http, base + "/api/group?name=" + name, false);
-                            get(http, base + "/api/group/history?name=" + name, false);
-                        } else {
-                            get(http, base + endpoint, endpoint.equals("/metrics"));
-                        }
-                        latencies.get(endpoint).add((System.nanoTime() - start) / 1e6);
-                    } catch (Exception e) {
-                        errors.incrementAndGet();
-                        if (firstErrors.size() < 5) {
-                            firstErrors.add(endpoint + ": " + e);
-                        }
-                    }
-                }
-            }, "load-client-" + c);
-            threads.add(t);
-            t.start();
+    /** The endpoints' measures, each of a wrk process of its own, all at once. */
+    private record Load(List<Measured> endpoints) {
+        long errors() {
+            return endpoints.stream().mapToLong(Measured::errors).sum();
         }
-        for (Thread t : threads) {
-            t.join();
-        }
-        return new Load(latencies, errors, firstErrors, (System.nanoTime() - started) / 1e9);
     }
 
-    private static void get(HttpClient http, String url, boolean gzip) throws Exception {
-        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(url)).timeout(Duration.ofSeconds(30));
-        if (gzip) {
-            request.header("Accept-Encoding", "gzip");
+    /**
+     * {@code clients} connections for {@code phase}, shared by three wrk processes run together
+     * (Debian's wrk: a load generator in C, outside this JVM, so what is measured is the server):
+     * /metrics with gzip, /api/groups, and group pages (a Lua script asks for a random group's
+     * JSON and then its history, as the dashboard's group page does).
+     */
+    private static Load load(String base, List<String> groups, int clients, Duration phase) throws Exception {
+        String wrk = wrk();
+        Path dir = Files.createTempDirectory("kgroups-monitor-load");
+        Path names = dir.resolve("groups.lua");
+        StringBuilder lua = new StringBuilder("local groups = {");
+        for (String g : groups) {
+            lua.append('"').append(URLEncoder.encode(g, StandardCharsets.UTF_8)).append("\",");
         }
-        HttpResponse<byte[]> response = http.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
-        if (response.statusCode() != 200 || response.body().length == 0) {
-            throw new IllegalStateException("GET " + url + ": " + response.statusCode());
+        lua.append("}\nlocal n = 0\nlocal current\nrequest = function()\n  n = n + 1\n"
+                + "  if n % 2 == 1 then\n    current = groups[math.random(#groups)]\n"
+                + "    return wrk.format(\"GET\", \"/api/group?name=\" .. current)\n  end\n"
+                + "  return wrk.format(\"GET\", \"/api/group/history?name=\" .. current)\nend\n");
+        Files.writeString(names, lua);
+        int each = Math.max(1, clients / ENDPOINTS.size());
+        String seconds = phase.toSeconds() + "s";
+        List<Process> running = new ArrayList<>();
+        List<Path> outputs = new ArrayList<>();
+        for (int i = 0; i < ENDPOINTS.size(); i++) {
+            String endpoint = ENDPOINTS.get(i);
+            int connections = i == ENDPOINTS.size() - 1 ? clients - each * (ENDPOINTS.size() - 1) : each;
+            List<String> command = new ArrayList<>(List.of(wrk, "-t1", "-c" + connections, "-d" + seconds, "--latency",
+                    "--timeout", "30s"));
+            if (endpoint.equals("/metrics")) {
+                command.addAll(List.of("-H", "Accept-Encoding: gzip", base + "/metrics"));
+            } else if (endpoint.equals("/api/groups")) {
+                command.add(base + "/api/groups");
+            } else {
+                command.addAll(List.of("-s", names.toString(), base + "/"));
+            }
+            Path out = dir.resolve("wrk-" + i + ".txt");
+            outputs.add(out);
+            running.add(new ProcessBuilder(command).redirectErrorStream(true).redirectOutput(out.toFile()).start());
         }
+        List<Measured> measured = new ArrayList<>();
+        for (int i = 0; i < running.size(); i++) {
+            if (!running.get(i).waitFor(phase.toSeconds() + 60, java.util.concurrent.TimeUnit.SECONDS)) {
+                running.get(i).destroyForcibly();
+                throw new IllegalStateException("wrk did not end; it printed: " + Files.readString(outputs.get(i)));
+            }
+            measured.add(parse(ENDPOINTS.get(i), Files.readString(outputs.get(i))));
+        }
+        return new Load(measured);
+    }
+
+    private static final Pattern PERCENTILE = Pattern.compile("^\\s+(50|99)%\\s+([0-9.]+)(us|ms|s)\\s*$", Pattern.MULTILINE);
+    private static final Pattern MAX = Pattern.compile("^\\s+Latency\\s+\\S+\\s+\\S+\\s+([0-9.]+)(us|ms|s)", Pattern.MULTILINE);
+    private static final Pattern REQUESTS = Pattern.compile("^\\s*(\\d+) requests in ([0-9.]+)(ms|s|m)", Pattern.MULTILINE);
+    private static final Pattern NON_2XX = Pattern.compile("Non-2xx or 3xx responses: (\\d+)");
+    private static final Pattern SOCKET_ERRORS = Pattern.compile(
+            "Socket errors: connect (\\d+), read (\\d+), write (\\d+), timeout (\\d+)");
+
+    /** wrk's report, read: its request count, the 50th and 99th percentiles, the maximum, and every error. */
+    static Measured parse(String endpoint, String text) {
+        Matcher requests = REQUESTS.matcher(text);
+        if (!requests.find()) {
+            throw new IllegalStateException("wrk for " + endpoint + " printed no request count: " + text);
+        }
+        long count = Long.parseLong(requests.group(1));
+        double took = Double.parseDouble(requests.group(2)) * switch (requests.group(3)) {
+            case "ms" -> 0.001;
+            case "m" -> 60;
+            default -> 1;
+        };
+        double p50 = Double.NaN;
+        double p99 = Double.NaN;
+        Matcher percentile = PERCENTILE.matcher(text);
+        while (percentile.find()) {
+            double ms = millis(percentile.group(2), percentile.group(3));
+            if (percentile.group(1).equals("50")) {
+                p50 = ms;
+            } else {
+                p99 = ms;
+            }
+        }
+        Matcher max = MAX.matcher(text);
+        double maxMs = max.find() ? millis(max.group(1), max.group(2)) : Double.NaN;
+        long errors = 0;
+        List<String> what = new ArrayList<>();
+        Matcher non2xx = NON_2XX.matcher(text);
+        if (non2xx.find()) {
+            errors += Long.parseLong(non2xx.group(1));
+            what.add(non2xx.group(0));
+        }
+        Matcher socket = SOCKET_ERRORS.matcher(text);
+        if (socket.find()) {
+            for (int g = 1; g <= 4; g++) {
+                errors += Long.parseLong(socket.group(g));
+            }
+            what.add(socket.group(0));
+        }
+        return new Measured(endpoint, count, count / took, p50, p99, maxMs, errors, String.join("; ", what));
+    }
+
+    private static double millis(String value, String unit) {
+        double v = Double.parseDouble(value);
+        return switch (unit) {
+            case "us" -> v / 1000;
+            case "s" -> v * 1000;
+            default -> v;
+        };
+    }
+
+    /** Debian's wrk, installed by apt-get when it is missing (as the browser test installs Chromium). */
+    private static String wrk() throws Exception {
+        for (String dir : System.getenv().getOrDefault("PATH", "/usr/bin").split(":")) {
+            if (Files.isExecutable(Path.of(dir, "wrk"))) {
+                return Path.of(dir, "wrk").toString();
+            }
+        }
+        progress("installing Debian's wrk");
+        List<String> sudo = "root".equals(System.getProperty("user.name")) ? List.of() : List.of("sudo");
+        for (List<String> step : List.of(List.of("apt-get", "update", "-qq"), List.of("apt-get", "install", "-y", "-qq", "wrk"))) {
+            List<String> command = new ArrayList<>(sudo);
+            command.addAll(step);
+            Process p = new ProcessBuilder(command).inheritIO().start();
+            if (p.waitFor() != 0) {
+                throw new IllegalStateException(String.join(" ", command) + " failed: install wrk (Debian's package) to run "
+                        + "monitor-load");
+            }
+        }
+        return "/usr/bin/wrk";
     }
 
     private static Report report(int groups, int clients, Duration phase, Load load, List<Double> quiet, List<Double> loaded) {
-        Report report = Report.table("monitor-load: " + clients + " HTTP clients on `kgroups monitor` (MonitorServer), " + groups
-                + " groups x " + PARTITIONS + " partitions, embedded 1-broker Kafka, same JVM", "endpoint", "requests",
-                "per second", "p50 ms", "p99 ms", "max ms");
+        Report report = Report.table("monitor-load: " + clients + " HTTP connections (wrk) on `kgroups monitor` (MonitorServer), "
+                + groups + " groups x " + PARTITIONS + " partitions, embedded 1-broker Kafka, same machine", "endpoint",
+                "requests", "per second", "p50 ms", "p99 ms", "max ms", "errors");
         long requests = 0;
-        for (String endpoint : ENDPOINTS) {
-            List<Double> ms = new ArrayList<>(load.latencies().get(endpoint));
-            Collections.sort(ms);
-            requests += ms.size();
-            report.row(endpoint, ms.size(), ms.size() / load.seconds(), percentile(ms, 0.50), percentile(ms, 0.99),
-                    ms.isEmpty() ? 0 : ms.get(ms.size() - 1));
+        for (Measured m : load.endpoints()) {
+            requests += m.requests();
+            report.row(m.endpoint(), m.requests(), m.perSecond(), m.p50(), m.p99(), m.max(), m.errors());
         }
         double quietMedian = Report.median(quiet);
         double loadedMedian = Report.median(loaded);
+        Measured metrics = load.endpoints().get(0);
+        Measured api = load.endpoints().get(1);
+        Measured page = load.endpoints().get(2);
         return report
-                .row("errors", load.errors().get(), "", "", "", "")
-                .row("cycle seconds, quiet (median, runs)", quiet.size(), "", quietMedian, "", Report.runs(quiet))
-                .row("cycle seconds, under the load (median, runs)", loaded.size(), "", loadedMedian, "", Report.runs(loaded))
+                .row("cycle seconds, quiet (median; runs)", quiet.size(), "", quietMedian, "", Report.runs(quiet), "")
+                .row("cycle seconds, under the load (median; runs)", loaded.size(), "", loadedMedian, "", Report.runs(loaded), "")
                 .note("Method: the monitor as `kgroups monitor` runs it (sampling every " + INTERVAL.toSeconds() + " s on its"
                         + " own thread, /metrics at the default topic level), " + phase.toSeconds() + " s quiet, then "
-                        + phase.toSeconds() + " s of " + clients + " client threads (one java.net.http.HttpClient), each"
-                        + " asking in turn for /metrics (Accept-Encoding gzip), /api/groups (the first page, 500 groups),"
-                        + " and a group page: /api/group?name=G and /api/group/history?name=G of a random group (the"
-                        + " latency is both). A request is an error unless 200 with a body. The cycle's time is the"
-                        + " snapshot's lastCycleMillis (sample and evaluate, without the render), of every cycle after"
-                        + " the first.")
-                .note(load.firstErrors().isEmpty() ? "No error." : "First errors: " + String.join("; ", load.firstErrors()))
-                .note("Clients, monitor and broker share the same " + Runtime.getRuntime().availableProcessors()
-                        + " cores: the load also takes CPU from the sampler.")
+                        + phase.toSeconds() + " s of " + clients + " connections shared by three wrk processes run at once"
+                        + " (Debian's wrk, one thread each, outside this JVM): /metrics with Accept-Encoding gzip,"
+                        + " /api/groups (the first page: 500 groups), and group pages (a Lua script asks for a random"
+                        + " group's /api/group?name=G, then its /api/group/history?name=G, as the dashboard's group page"
+                        + " does; each request timed on its own). An error is a response that is not 2xx/3xx, or a socket"
+                        + " error (connect, read, write, timeout after 30 s). The cycle's time is the snapshot's"
+                        + " lastCycleMillis (sample and evaluate, without the render) of every cycle after the first.")
+                .note(load.errors() == 0 ? "No error." : "Errors: " + load.endpoints().stream().filter(m -> m.errors() > 0)
+                        .map(m -> m.endpoint() + ": " + m.errorText()).toList())
+                .note("wrk, the monitor and the broker share the same " + Runtime.getRuntime().availableProcessors()
+                        + " cores: the load also takes CPU from the sampler, which is what the two cycle rows compare.")
                 .result("requests", requests)
-                .result("errors", load.errors().get())
-                .result("metrics_p99_ms", percentile(sorted(load.latencies().get("/metrics")), 0.99))
-                .result("groups_p99_ms", percentile(sorted(load.latencies().get("/api/groups")), 0.99))
-                .result("group_page_p99_ms", percentile(sorted(load.latencies().get("group page")), 0.99))
+                .result("errors", load.errors())
+                .result("metrics_p99_ms", metrics.p99())
+                .result("groups_p99_ms", api.p99())
+                .result("group_page_p99_ms", page.p99())
                 .result("cycle_quiet_seconds", quietMedian)
                 .result("cycle_loaded_seconds", loadedMedian);
-    }
-
-    private static List<Double> sorted(List<Double> values) {
-        List<Double> copy = new ArrayList<>(values);
-        Collections.sort(copy);
-        return copy;
-    }
-
-    /** The nearest-rank percentile of sorted values; 0 for none. */
-    private static double percentile(List<Double> sorted, double p) {
-        if (sorted.isEmpty()) {
-            return 0;
-        }
-        return sorted.get(Math.min(sorted.size() - 1, (int) Math.ceil(p * sorted.size()) - 1));
     }
 
     private static void progress(String done) {

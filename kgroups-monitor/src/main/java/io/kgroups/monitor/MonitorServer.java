@@ -8,6 +8,7 @@ import io.kgroups.admin.GroupAdminException;
 import io.kgroups.admin.ResetPlan;
 import io.kgroups.admin.ResetSpec;
 import io.kgroups.admin.ResetTarget;
+import com.fasterxml.jackson.databind.util.RawValue;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.security.KeyStore;
@@ -67,6 +68,8 @@ public final class MonitorServer implements AutoCloseable {
     private final List<Watched> watched;
     private final List<WebhookNotifier> webhooks;
     private final MetricsPage metricsPage;
+    /** /api/groups pages made of the current snapshots, by query: ten dashboards cost what one does. */
+    private final AnswerCache pages = new AnswerCache(64);
     private final java.util.function.Consumer<MonitorSnapshot> onCycle;
     private final HttpCredentials credentials;
     private final HttpCredentials metricsCredentials;
@@ -401,6 +404,12 @@ public final class MonitorServer implements AutoCloseable {
      */
     private void groups(Context ctx) {
         List<ClusterSnapshot> snapshots = snapshots();
+        String key = ctx.queryString() == null ? "" : ctx.queryString();
+        String cached = pages.get(snapshots, key);
+        if (cached != null) {
+            answer(ctx, "api/groups", new RawValue(cached));
+            return;
+        }
         GroupPage page;
         try {
             String cluster = ctx.queryParam("cluster");
@@ -434,7 +443,9 @@ public final class MonitorServer implements AutoCloseable {
             });
         }
         body.put("skipped", skipped);
-        answer(ctx, "api/groups", body);
+        String json = ctx.jsonMapper().toJsonString(body, Map.class);
+        pages.put(snapshots, key, json);
+        answer(ctx, "api/groups", new RawValue(json));
     }
 
     /** ": a, b", the clusters' names, for an error; empty for one unnamed cluster. */
@@ -773,14 +784,28 @@ public final class MonitorServer implements AutoCloseable {
         summary.put("topics", g.partitions().stream().map(PartitionStatus::topic).distinct().sorted().toList());
         summary.put("totalLag", g.totalLag());
         summary.put("maxLagSeconds", g.maxLagSeconds());
-        summary.put("reasons", g.reasons());
+        summary.put("reasons", g.reasons().size() <= SUMMARY_REASONS ? g.reasons() : summaryReasons(g));
         summary.put("lastSampleTime", JsonEnvelope.time(g.lastSampleMs()));
         return summary;
     }
 
-    /** A group in full: its summary, its partitions and its members (the partitions each holds). */
+    /**
+     * Reasons a group in a list shows, at most: a group of 50 partitions that are each behind has
+     * 50, and a page of 500 such groups would be mostly reasons. Its page has them all.
+     */
+    static final int SUMMARY_REASONS = 10;
+
+    static List<String> summaryReasons(GroupStatus g) {
+        List<String> shown = new ArrayList<>(g.reasons().subList(0, SUMMARY_REASONS - 1));
+        shown.add("... and " + (g.reasons().size() - SUMMARY_REASONS + 1) + " more: /api/group?name="
+                + java.net.URLEncoder.encode(g.group(), java.nio.charset.StandardCharsets.UTF_8) + " has them all");
+        return shown;
+    }
+
+    /** A group in full: its summary (every reason), its partitions and its members (the partitions each holds). */
     private static Map<String, Object> detail(String cluster, GroupStatus g) {
         Map<String, Object> detail = summary(cluster, g);
+        detail.put("reasons", g.reasons());
         detail.put("partitions", g.partitions().stream().map(p -> {
             Map<String, Object> partition = new LinkedHashMap<>();
             partition.put("topic", p.topic());

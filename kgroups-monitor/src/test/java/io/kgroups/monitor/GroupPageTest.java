@@ -141,6 +141,17 @@ class GroupPageTest {
         assertThat(west.matched()).isEqualTo(3);
     }
 
+    /** A group with 50 reasons shows 10 in a list, the last saying how many more and where they are. */
+    @Test
+    void aListShowsTenReasonsAndSaysWhereTheRestAre() {
+        List<String> reasons = IntStream.range(0, 50).mapToObj(i -> "orders-" + i + " WARNING: lag grew").toList();
+        GroupStatus g = new GroupStatus("team a/loader", "classic", "Stable", 1, Status.WARNING, reasons, 1, null, List.of(),
+                List.of(), 1L);
+        List<String> shown = MonitorServer.summaryReasons(g);
+        assertThat(shown).hasSize(MonitorServer.SUMMARY_REASONS).startsWith(reasons.subList(0, 9).toArray(String[]::new));
+        assertThat(shown.get(9)).isEqualTo("... and 41 more: /api/group?name=team+a%2Floader has them all");
+    }
+
     @Test
     void aCursorOfAnotherSortIsRefused() {
         String next = page(snapshot(10), null, null, null, "totalLag", null, "2", null).next();
