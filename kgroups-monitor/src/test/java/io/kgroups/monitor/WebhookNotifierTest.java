@@ -142,6 +142,27 @@ class WebhookNotifierTest {
                 .isEqualTo(new WebhookNotifier.Delivery(receiver.label(), 1, 0, 0, 0, 0)));
     }
 
+    /** A named cluster's notifier (a monitor of several clusters): the body says which cluster, as do its counters. */
+    @Test
+    void aNamedClustersChangeSaysItsCluster() throws Exception {
+        List<JsonNode> bodies = new CopyOnWriteArrayList<>();
+        Receiver receiver = receiver(body -> {
+            bodies.add(body);
+            return 204;
+        });
+        WebhookNotifier notifier = new WebhookNotifier(List.of(receiver.url("")), 1, "east");
+        toClose.add(notifier);
+
+        notifier.statusChanged(group("loader", Status.STALLED), Status.OK);
+
+        await().atMost(Duration.ofSeconds(20)).untilAsserted(() -> assertThat(receiver.accepted).hasSize(1));
+        assertThat(bodies.get(0).get("cluster").asText()).isEqualTo("east");
+        assertThat(bodies.get(0).get("group").asText()).isEqualTo("loader");
+        await().atMost(Duration.ofSeconds(5)).untilAsserted(() -> assertThat(PrometheusText.render(MonitorSnapshot.empty(),
+                PrometheusText.Granularity.GROUP, List.of(notifier)))
+                .contains("kgroups_webhook_sent_total{cluster=\"east\",url=\"" + receiver.label() + "\"} 1"));
+    }
+
     @Test
     void aHungReceiverHoldsUpOtherGroupsForOneTimeoutNotForItsRetries() throws Exception {
         Receiver[] self = new Receiver[1];
