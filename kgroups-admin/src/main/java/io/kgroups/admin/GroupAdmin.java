@@ -15,7 +15,7 @@ import java.util.Collection;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -24,6 +24,7 @@ import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
@@ -38,9 +39,10 @@ import org.apache.kafka.common.errors.TopicAuthorizationException;
 
 /**
  * Consumer-group operations on Kafka's {@link Admin} client. Every question is answered with a
- * fixed number of batched calls, whatever the number of groups and partitions: one describe of
- * all groups, one offsets call for all groups, one log-start and one log-end round for all
- * partitions.
+ * fixed number of batched calls per {@value #GROUPS_PER_CHUNK} groups, whatever the number of
+ * partitions: one describe of the chunk's groups, one offsets call for them, one log-start and one
+ * log-end round for all their partitions. The streamed reads hand each chunk on before the next is
+ * read.
  *
  * <pre>{@code
  * try (GroupAdmin groups = GroupAdmin.create(clientProperties, Duration.ofSeconds(30))) {
@@ -50,6 +52,13 @@ import org.apache.kafka.common.errors.TopicAuthorizationException;
  * }</pre>
  */
 public final class GroupAdmin implements AutoCloseable {
+    /**
+     * Groups read and handed on at a time by the streamed reads ({@link #describe(Collection,
+     * IsolationLevel, Consumer)}, {@link #listGroups(List, Consumer)}): a few hundred keep the
+     * calls per coordinator few (Kafka's Admin client batches a chunk's groups by coordinator) and
+     * a chunk's details small (500 groups of 24 partitions: 12,000 partition rows).
+     */
+    public static final int GROUPS_PER_CHUNK = 500;
     /** How long to wait for the first unconsumed records when measuring time lag. */
     private static final Duration TIME_LAG_WAIT = Duration.ofSeconds(3);
 
@@ -82,34 +91,67 @@ public final class GroupAdmin implements AutoCloseable {
 
     /** Every group the cluster has, of every type, with members, topics and total lag. */
     public List<GroupSummary> listGroups() {
-        Map<String, OffsetReadings.Listed> listed = reads.list();
-        List<String> readable = listed.values().stream().filter(OffsetReadings.Listed::readable)
-                .map(OffsetReadings.Listed::group).toList();
-        OffsetReadings readings = reads.read(readable, listed, IsolationLevel.READ_UNCOMMITTED);
-        // Records left are read only where few offsets are: that is where transaction markers make phantom lag.
-        FirstRecords firstRecords = firstRecords(readings, readings.smallLags(), IsolationLevel.READ_UNCOMMITTED, null);
-        Map<String, GroupDetail> details = new HashMap<>();
-        readings.details(firstRecords, Map.of(), System.currentTimeMillis()).forEach(d -> details.put(d.group(), d));
         List<GroupSummary> summaries = new ArrayList<>();
-        for (OffsetReadings.Listed l : listed.values()) {
-            GroupDetail detail = details.get(l.group());
-            if (detail == null) {
-                summaries.add(new GroupSummary(l.group(), l.state(), l.type(), l.protocolType(), null, List.of(), null,
-                        null));
-                continue;
-            }
-            Set<String> topics = new TreeSet<>();
-            detail.partitions().forEach(p -> topics.add(p.topic()));
-            summaries.add(new GroupSummary(l.group(), detail.error() == null ? detail.state() : l.state(), l.type(),
-                    l.protocolType(), detail.error() == null ? detail.members().size() : null, List.copyOf(topics),
-                    detail.hasLag() && detail.error() == null ? detail.totalLag() : null, detail.error()));
-        }
+        listGroups(listed(), summaries::addAll);
         return summaries;
+    }
+
+    /** Every group of the cluster as the group list names it (one call): name, type, protocol type, state. */
+    public List<OffsetReadings.Listed> listed() {
+        return List.copyOf(reads.list().values());
+    }
+
+    /**
+     * The summaries of {@code groups} (from {@link #listed}), in their order, handed to {@code sink}
+     * {@value #GROUPS_PER_CHUNK} groups at a time: each chunk is read (one batch of calls) and
+     * handed on before the next is read, so the first groups are out before the last are asked for,
+     * and only one chunk's details are in memory.
+     */
+    public void listGroups(List<OffsetReadings.Listed> groups, Consumer<List<GroupSummary>> sink) {
+        Map<String, OffsetReadings.Listed> listed = new HashMap<>();
+        groups.forEach(l -> listed.put(l.group(), l));
+        for (List<OffsetReadings.Listed> chunk : chunks(groups)) {
+            List<String> readable = chunk.stream().filter(OffsetReadings.Listed::readable)
+                    .map(OffsetReadings.Listed::group).toList();
+            OffsetReadings readings = reads.read(readable, listed, IsolationLevel.READ_UNCOMMITTED);
+            // Records left are read only where few offsets are: that is where transaction markers make phantom lag.
+            FirstRecords firstRecords = firstRecords(readings, readings.smallLags(), IsolationLevel.READ_UNCOMMITTED,
+                    null);
+            Map<String, GroupDetail> details = new HashMap<>();
+            readings.details(firstRecords, Map.of(), System.currentTimeMillis()).forEach(d -> details.put(d.group(), d));
+            sink.accept(chunk.stream().map(l -> summary(l, details.get(l.group()))).toList());
+        }
+    }
+
+    private static GroupSummary summary(OffsetReadings.Listed l, GroupDetail detail) {
+        if (detail == null) {
+            return new GroupSummary(l.group(), l.state(), l.type(), l.protocolType(), null, List.of(), null, null);
+        }
+        Set<String> topics = new TreeSet<>();
+        detail.partitions().forEach(p -> topics.add(p.topic()));
+        return new GroupSummary(l.group(), detail.error() == null ? detail.state() : l.state(), l.type(),
+                l.protocolType(), detail.error() == null ? detail.members().size() : null, List.copyOf(topics),
+                detail.hasLag() && detail.error() == null ? detail.totalLag() : null, detail.error());
+    }
+
+    /**
+     * {@code items} in chunks of {@value #GROUPS_PER_CHUNK}. Kafka's Admin client batches each call
+     * of a chunk by coordinator itself: describeConsumerGroups (and of the other types) finds the
+     * coordinators of all the chunk's groups in one FindCoordinator request per broker and sends each
+     * coordinator one describe request for all of its groups; listConsumerGroupOffsets (of a map of
+     * specs) one OffsetFetch per coordinator; listOffsets one request per partition leader.
+     */
+    static <T> List<List<T>> chunks(List<T> items) {
+        List<List<T>> chunks = new ArrayList<>();
+        for (int i = 0; i < items.size(); i += GROUPS_PER_CHUNK) {
+            chunks.add(items.subList(i, Math.min(items.size(), i + GROUPS_PER_CHUNK)));
+        }
+        return chunks;
     }
 
     /** The named groups in full, with time lag and retention risk; an unknown group is an error. */
     public List<GroupDetail> describe(Collection<String> groups) {
-        return describe(groups, true, true, IsolationLevel.READ_UNCOMMITTED);
+        return describe(groups, IsolationLevel.READ_UNCOMMITTED);
     }
 
     /**
@@ -118,7 +160,9 @@ public final class GroupAdmin implements AutoCloseable {
      * records, so a topic with transactions shows no phantom lag from open or aborted transactions.
      */
     public List<GroupDetail> describe(Collection<String> groups, IsolationLevel isolation) {
-        return describe(groups, true, true, isolation);
+        List<GroupDetail> details = new ArrayList<>();
+        describe(groups, isolation, details::addAll);
+        return details;
     }
 
     /** Every group of the cluster in full (those that are not consumer groups: as far as Kafka describes them). */
@@ -128,7 +172,44 @@ public final class GroupAdmin implements AutoCloseable {
 
     /** Every group in full, log-end offsets read at {@code isolation}. */
     public List<GroupDetail> describeAll(IsolationLevel isolation) {
-        return describe(null, true, false, isolation);
+        return describe(null, isolation);
+    }
+
+    /**
+     * The groups in full, in their order, handed to {@code sink} {@value #GROUPS_PER_CHUNK} at a
+     * time: each chunk is read (one batch of calls, its time lags and the retention of topics not
+     * seen before) and handed on before the next is read, so the first groups are out before the
+     * last are asked for, and only one chunk's details are in memory. An unknown named group is an
+     * error, thrown before any chunk is handed on.
+     *
+     * @param groups null: every group listed (those that are not consumer groups: as far as Kafka
+     *     describes them)
+     */
+    public void describe(Collection<String> groups, IsolationLevel isolation, Consumer<List<GroupDetail>> sink) {
+        if (groups != null && groups.isEmpty()) {
+            return;
+        }
+        Map<String, OffsetReadings.Listed> listed = reads.list();
+        List<String> names = List.copyOf(groups == null ? listed.keySet() : new LinkedHashSet<>(groups));
+        boolean mustExist = groups != null;
+        if (mustExist && names.size() > GROUPS_PER_CHUNK) {
+            // A group the list does not name may not exist: found out in a later chunk, the answer would be cut short.
+            for (List<String> chunk : chunks(names.stream().filter(g -> !listed.containsKey(g)).toList())) {
+                checkExist(chunk, reads.read(chunk, listed, isolation), listed);
+            }
+        }
+        // The time-lag consumer takes a moment to start: let it start while the Admin calls run; one for all chunks.
+        CompletableFuture<KafkaConsumer<byte[], byte[]>> consumer =
+                CompletableFuture.supplyAsync(() -> FirstRecordReader.consumer(clientProperties, isolation));
+        Map<String, Long> retention = new HashMap<>(); // read once per topic, whatever the number of chunks
+        Set<String> retentionAsked = new HashSet<>();
+        try {
+            for (List<String> chunk : chunks(names)) {
+                sink.accept(describeChunk(chunk, listed, mustExist, isolation, consumer, retention, retentionAsked));
+            }
+        } finally {
+            consumer.thenAccept(c -> c.close(Duration.ZERO));
+        }
     }
 
     /**
@@ -165,30 +246,11 @@ public final class GroupAdmin implements AutoCloseable {
         return retention(retentionMsOf(partitions));
     }
 
-    /** @param groups null: every group listed */
-    private List<GroupDetail> describe(Collection<String> groups, boolean timeLag, boolean mustExist,
-            IsolationLevel isolation) {
-        if (groups != null && groups.isEmpty()) {
-            return List.of();
-        }
-        // The time-lag consumer takes a moment to start: let it start while the Admin calls run.
-        CompletableFuture<KafkaConsumer<byte[], byte[]>> consumer = timeLag
-                ? CompletableFuture.supplyAsync(() -> FirstRecordReader.consumer(clientProperties, isolation)) : null;
-        try {
-            return describe(groups, mustExist, isolation, consumer);
-        } finally {
-            if (consumer != null) {
-                consumer.thenAccept(c -> c.close(Duration.ZERO));
-            }
-        }
-    }
-
-    private List<GroupDetail> describe(Collection<String> groups, boolean mustExist, IsolationLevel isolation,
-            CompletableFuture<KafkaConsumer<byte[], byte[]>> consumer) {
-        Map<String, OffsetReadings.Listed> listed = reads.list();
-        Collection<String> names = groups == null ? listed.keySet() : new java.util.LinkedHashSet<>(groups);
+    private List<GroupDetail> describeChunk(List<String> names, Map<String, OffsetReadings.Listed> listed,
+            boolean mustExist, IsolationLevel isolation, CompletableFuture<KafkaConsumer<byte[], byte[]>> consumer,
+            Map<String, Long> retention, Set<String> retentionAsked) {
         List<String> readable = new ArrayList<>();
-        List<String> listedOnly = new ArrayList<>();
+        Set<String> listedOnly = new HashSet<>();
         for (String group : names) {
             OffsetReadings.Listed l = listed.get(group);
             if (l == null || l.readable()) {
@@ -199,22 +261,13 @@ public final class GroupAdmin implements AutoCloseable {
         }
         OffsetReadings readings = reads.read(readable, listed, isolation);
         if (mustExist) {
-            for (String group : readable) {
-                if (!readings.groups().contains(group)) {
-                    throw GroupAdminException.unknownGroup(group);
-                }
-                // Not listed and not readable: Kafka lists only the groups one may describe, so this is a refusal
-                // (or a group that is not there), and the command fails with it rather than answer in part.
-                if (!listed.containsKey(group) && readings.groupErrors().containsKey(group)) {
-                    throw new GroupAdminException(readings.groupErrors().get(group));
-                }
-            }
+            checkExist(readable, readings, listed);
         }
-        Map<ConfigResource, KafkaFuture<Config>> retentionCall = consumer == null ? Map.of()
-                : retentionMsOf(readings.logEnd().keySet());
-        FirstRecords firstRecords = consumer == null ? FirstRecords.none()
-                : firstRecords(readings, readings.firstUnconsumed(), isolation, consumer);
-        Map<String, Long> retention = retention(retentionCall);
+        Set<TopicPartition> unseenTopics = new HashSet<>();
+        readings.logEnd().keySet().stream().filter(tp -> retentionAsked.add(tp.topic())).forEach(unseenTopics::add);
+        Map<ConfigResource, KafkaFuture<Config>> retentionCall = retentionMsOf(unseenTopics);
+        FirstRecords firstRecords = firstRecords(readings, readings.firstUnconsumed(), isolation, consumer);
+        retention.putAll(retention(retentionCall));
         Map<String, GroupDetail> byName = new HashMap<>();
         readings.details(firstRecords, retention, System.currentTimeMillis()).forEach(d -> byName.put(d.group(), d));
         List<GroupDetail> result = new ArrayList<>();
@@ -228,6 +281,20 @@ public final class GroupAdmin implements AutoCloseable {
             }
         }
         return result;
+    }
+
+    /** Every group of {@code groups} was read, or the command fails with why (rather than answer in part). */
+    private static void checkExist(List<String> groups, OffsetReadings readings, Map<String, OffsetReadings.Listed> listed) {
+        for (String group : groups) {
+            if (!readings.groups().contains(group)) {
+                throw GroupAdminException.unknownGroup(group);
+            }
+            // Not listed and not readable: Kafka lists only the groups one may describe, so this is a refusal
+            // (or a group that is not there).
+            if (!listed.containsKey(group) && readings.groupErrors().containsKey(group)) {
+                throw new GroupAdminException(readings.groupErrors().get(group));
+            }
+        }
     }
 
     private FirstRecords firstRecords(OffsetReadings readings, Map<TopicPartition, SortedSet<Long>> wanted,
