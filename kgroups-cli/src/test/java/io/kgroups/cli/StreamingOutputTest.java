@@ -110,6 +110,10 @@ class StreamingOutputTest {
             String lag = command.equals("describe") ? "totalLag" : command.equals("groups") ? "totalLag" : "lag";
             assertThat(row.get(lag).asLong()).as("%s of the last group, read after the first was printed", lag)
                     .isEqualTo(lagAfterMove);
+            if (command.equals("describe")) {
+                // Its time lag too: the chunks share one consumer for the log reads.
+                assertThat(row.get("partitions").get(0).get("lagSeconds").isNumber()).as("%s", row).isTrue();
+            }
         } else {
             String text = out.text.toString();
             if (command.equals("describe")) {
