@@ -2,6 +2,7 @@ package io.kgroups.admin;
 
 import io.kgroups.admin.internal.Access;
 import io.kgroups.admin.internal.Calls;
+import io.kgroups.admin.internal.Chunks;
 import io.kgroups.admin.internal.DeletePlanner;
 import io.kgroups.admin.internal.FirstRecordReader;
 import io.kgroups.admin.internal.GroupReads;
@@ -54,9 +55,14 @@ import org.apache.kafka.common.errors.TopicAuthorizationException;
 public final class GroupAdmin implements AutoCloseable {
     /**
      * Groups read and handed on at a time by the streamed reads ({@link #describe(Collection,
-     * IsolationLevel, Consumer)}, {@link #listGroups(List, Consumer)}): a few hundred keep the
-     * calls per coordinator few (Kafka's Admin client batches a chunk's groups by coordinator) and
-     * a chunk's details small (500 groups of 24 partitions: 12,000 partition rows).
+     * IsolationLevel, Consumer)}, {@link #listGroups(List, Consumer)}), the next chunk read while one
+     * is handed on. Batched by coordinator: Kafka's Admin client does it within each call of a
+     * chunk: describeConsumerGroups (and of the other types) finds the coordinators of all the
+     * chunk's groups in one FindCoordinator request per broker and sends each coordinator one
+     * describe request for all of its groups; listConsumerGroupOffsets of a map of specs, one
+     * OffsetFetch per coordinator; listOffsets, one request per partition leader. A few hundred
+     * groups keep those requests few and a chunk's details small (500 groups of 24 partitions:
+     * 12,000 partition rows).
      */
     public static final int GROUPS_PER_CHUNK = 500;
     /** How long to wait for the first unconsumed records when measuring time lag. */
@@ -110,17 +116,17 @@ public final class GroupAdmin implements AutoCloseable {
     public void listGroups(List<OffsetReadings.Listed> groups, Consumer<List<GroupSummary>> sink) {
         Map<String, OffsetReadings.Listed> listed = new HashMap<>();
         groups.forEach(l -> listed.put(l.group(), l));
-        for (List<OffsetReadings.Listed> chunk : chunks(groups)) {
-            List<String> readable = chunk.stream().filter(OffsetReadings.Listed::readable)
-                    .map(OffsetReadings.Listed::group).toList();
-            OffsetReadings readings = reads.read(readable, listed, IsolationLevel.READ_UNCOMMITTED);
-            // Records left are read only where few offsets are: that is where transaction markers make phantom lag.
-            FirstRecords firstRecords = firstRecords(readings, readings.smallLags(), IsolationLevel.READ_UNCOMMITTED,
-                    null);
-            Map<String, GroupDetail> details = new HashMap<>();
-            readings.details(firstRecords, Map.of(), System.currentTimeMillis()).forEach(d -> details.put(d.group(), d));
-            sink.accept(chunk.stream().map(l -> summary(l, details.get(l.group()))).toList());
-        }
+        Chunks.readAhead(Chunks.of(groups, GROUPS_PER_CHUNK), chunk -> reads.read(chunk.stream()
+                .filter(OffsetReadings.Listed::readable).map(OffsetReadings.Listed::group).toList(), listed,
+                IsolationLevel.READ_UNCOMMITTED), (chunk, readings) -> {
+                    // Records left are read only where few offsets are: that is where transaction markers make phantom lag.
+                    FirstRecords firstRecords = firstRecords(readings, readings.smallLags(),
+                            IsolationLevel.READ_UNCOMMITTED, null);
+                    Map<String, GroupDetail> details = new HashMap<>();
+                    readings.details(firstRecords, Map.of(), System.currentTimeMillis())
+                            .forEach(d -> details.put(d.group(), d));
+                    sink.accept(chunk.stream().map(l -> summary(l, details.get(l.group()))).toList());
+                });
     }
 
     private static GroupSummary summary(OffsetReadings.Listed l, GroupDetail detail) {
@@ -132,21 +138,6 @@ public final class GroupAdmin implements AutoCloseable {
         return new GroupSummary(l.group(), detail.error() == null ? detail.state() : l.state(), l.type(),
                 l.protocolType(), detail.error() == null ? detail.members().size() : null, List.copyOf(topics),
                 detail.hasLag() && detail.error() == null ? detail.totalLag() : null, detail.error());
-    }
-
-    /**
-     * {@code items} in chunks of {@value #GROUPS_PER_CHUNK}. Kafka's Admin client batches each call
-     * of a chunk by coordinator itself: describeConsumerGroups (and of the other types) finds the
-     * coordinators of all the chunk's groups in one FindCoordinator request per broker and sends each
-     * coordinator one describe request for all of its groups; listConsumerGroupOffsets (of a map of
-     * specs) one OffsetFetch per coordinator; listOffsets one request per partition leader.
-     */
-    static <T> List<List<T>> chunks(List<T> items) {
-        List<List<T>> chunks = new ArrayList<>();
-        for (int i = 0; i < items.size(); i += GROUPS_PER_CHUNK) {
-            chunks.add(items.subList(i, Math.min(items.size(), i + GROUPS_PER_CHUNK)));
-        }
-        return chunks;
     }
 
     /** The named groups in full, with time lag and retention risk; an unknown group is an error. */
@@ -194,7 +185,8 @@ public final class GroupAdmin implements AutoCloseable {
         boolean mustExist = groups != null;
         if (mustExist && names.size() > GROUPS_PER_CHUNK) {
             // A group the list does not name may not exist: found out in a later chunk, the answer would be cut short.
-            for (List<String> chunk : chunks(names.stream().filter(g -> !listed.containsKey(g)).toList())) {
+            for (List<String> chunk : Chunks.of(names.stream().filter(g -> !listed.containsKey(g)).toList(),
+                    GROUPS_PER_CHUNK)) {
                 checkExist(chunk, reads.read(chunk, listed, isolation), listed);
             }
         }
@@ -204,9 +196,10 @@ public final class GroupAdmin implements AutoCloseable {
         Map<String, Long> retention = new HashMap<>(); // read once per topic, whatever the number of chunks
         Set<String> retentionAsked = new HashSet<>();
         try {
-            for (List<String> chunk : chunks(names)) {
-                sink.accept(describeChunk(chunk, listed, mustExist, isolation, consumer, retention, retentionAsked));
-            }
+            Chunks.readAhead(Chunks.of(names, GROUPS_PER_CHUNK),
+                    chunk -> reads.read(readable(chunk, listed), listed, isolation),
+                    (chunk, readings) -> sink.accept(describeChunk(chunk, readings, listed, mustExist, isolation, consumer,
+                            retention, retentionAsked)));
         } finally {
             consumer.thenAccept(c -> c.close(Duration.ZERO));
         }
@@ -246,22 +239,18 @@ public final class GroupAdmin implements AutoCloseable {
         return retention(retentionMsOf(partitions));
     }
 
-    private List<GroupDetail> describeChunk(List<String> names, Map<String, OffsetReadings.Listed> listed,
-            boolean mustExist, IsolationLevel isolation, CompletableFuture<KafkaConsumer<byte[], byte[]>> consumer,
-            Map<String, Long> retention, Set<String> retentionAsked) {
-        List<String> readable = new ArrayList<>();
-        Set<String> listedOnly = new HashSet<>();
-        for (String group : names) {
-            OffsetReadings.Listed l = listed.get(group);
-            if (l == null || l.readable()) {
-                readable.add(group);
-            } else {
-                listedOnly.add(group); // a type of group kgroups does not know: what the list says
-            }
-        }
-        OffsetReadings readings = reads.read(readable, listed, isolation);
+    /** Of these groups, those the read path describes (and those not listed: maybe a group with offsets only). */
+    private static List<String> readable(List<String> groups, Map<String, OffsetReadings.Listed> listed) {
+        return groups.stream().filter(g -> !listed.containsKey(g) || listed.get(g).readable()).toList();
+    }
+
+    /** A chunk's groups in full, from its readings: time lags, retention of topics not seen before, assembly. */
+    private List<GroupDetail> describeChunk(List<String> names, OffsetReadings readings,
+            Map<String, OffsetReadings.Listed> listed, boolean mustExist, IsolationLevel isolation,
+            CompletableFuture<KafkaConsumer<byte[], byte[]>> consumer, Map<String, Long> retention,
+            Set<String> retentionAsked) {
         if (mustExist) {
-            checkExist(readable, readings, listed);
+            checkExist(readable(names, listed), readings, listed);
         }
         Set<TopicPartition> unseenTopics = new HashSet<>();
         readings.logEnd().keySet().stream().filter(tp -> retentionAsked.add(tp.topic())).forEach(unseenTopics::add);
@@ -274,8 +263,8 @@ public final class GroupAdmin implements AutoCloseable {
         for (String group : names) {
             if (byName.containsKey(group)) {
                 result.add(byName.get(group));
-            } else if (listedOnly.contains(group)) {
-                OffsetReadings.Listed l = listed.get(group);
+            } else if (listed.containsKey(group) && !listed.get(group).readable()) {
+                OffsetReadings.Listed l = listed.get(group); // a type of group kgroups does not know: what the list says
                 result.add(new GroupDetail(group, l.state(), l.type(), l.protocolType(), null, null, null, null, null,
                         List.of(), List.of(), List.of(), null));
             }
