@@ -1,10 +1,11 @@
 package io.kgroups.bench;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** {@code java -jar kgroups-bench.jar NAME [--quick]}: runs one benchmark and prints its report. */
+/** {@code java -jar kgroups-bench.jar NAME [--quick] [its options]}: runs one benchmark and prints its report. */
 public final class BenchMain {
     private static final int EXIT_FAILED = 1;
     private static final int EXIT_USAGE = 2;
@@ -21,14 +22,17 @@ public final class BenchMain {
 
         String name = null;
         boolean quick = false;
+        List<String> options = new ArrayList<>();
         for (String arg : args) {
             if (arg.equals("--quick")) {
                 quick = true;
             } else if (arg.equals("-h") || arg.equals("--help")) {
                 System.out.print(usage());
                 System.exit(0);
-            } else if (arg.startsWith("-") || name != null) {
-                usageError("unexpected argument '" + arg + "'");
+            } else if (name != null) {
+                options.add(arg); // the benchmark's own
+            } else if (arg.startsWith("-")) {
+                usageError("unexpected argument '" + arg + "' before the benchmark's name");
             } else {
                 name = arg;
             }
@@ -37,6 +41,11 @@ public final class BenchMain {
         if (benchmark == null) {
             usageError((name == null ? "no benchmark given" : "unknown benchmark '" + name + "'")
                     + ": choose one of: " + String.join(", ", byName.keySet()));
+        }
+        try {
+            benchmark.configure(options);
+        } catch (IllegalArgumentException e) {
+            usageError(e.getMessage());
         }
 
         try {
@@ -57,9 +66,12 @@ public final class BenchMain {
     }
 
     private static String usage() {
-        StringBuilder text = new StringBuilder("usage: bench NAME [--quick]\n\n");
+        StringBuilder text = new StringBuilder("usage: bench NAME [--quick] [its options]\n\n");
         for (Benchmark b : BENCHMARKS) {
             text.append(String.format("  %-10s %s%n", b.name(), b.description()));
+            if (!b.optionsUsage().isEmpty()) {
+                text.append(String.format("  %-10s options: %s%n", "", b.optionsUsage()));
+            }
         }
         text.append(String.format("%n  %-10s %s%n", "--quick",
                 "fewer and smaller runs: a smoke test, not figures to quote"));

@@ -80,7 +80,7 @@ final class MonitorBench implements Benchmark {
             long setup = System.nanoTime();
             kafka.createTopic(TOPIC, PARTITIONS);
             SETUP.produce(bootstrap);
-            SETUP.commitOffsets(bootstrap, groups);
+            SETUP.commitOffsets(bootstrap, 0, groups);
             setupSeconds = (System.nanoTime() - setup) / 1e9;
             progress(PARTITIONS + " partitions x " + RECORDS_PER_PARTITION + " records, offsets of " + groups
                     + " groups committed in " + Report.number(setupSeconds) + " s");
