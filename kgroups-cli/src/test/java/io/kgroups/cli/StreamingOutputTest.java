@@ -16,11 +16,8 @@ import java.util.stream.Stream;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.GroupListing;
 import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.extension.ExtendWith;
@@ -29,7 +26,7 @@ import org.junit.jupiter.params.provider.Arguments;
 import org.junit.jupiter.params.provider.MethodSource;
 
 /**
- * groups, describe and lag print a chunk of groups before they read the next: the moment the first
+ * groups, describe and lag print a chunk of groups before they read the last: the moment the first
  * group's text reaches stdout, the last group's committed offset is moved (synchronously, in the
  * write), and the answer must show the last group at its new offset. An answer printed only once
  * every group was read shows the old one.
@@ -37,11 +34,15 @@ import org.junit.jupiter.params.provider.MethodSource;
 @ExtendWith(KafkaExtension.class)
 class StreamingOutputTest {
     private static final String TOPIC = "streaming-orders";
+    /** Records in the partition the groups commit on. */
     private static final int RECORDS = 10;
     private static final long BEFORE = 2;
     private static final long MOVED = 7;
-    /** One more than a chunk: the last group is read in a chunk of its own. */
-    private static final int GROUPS = GroupAdmin.GROUPS_PER_CHUNK + 1;
+    /**
+     * One more than two chunks: the last group is read in a third chunk. The streamed reads read one
+     * chunk ahead, so the third chunk's read starts once the first chunk is handed on, not before.
+     */
+    private static final int GROUPS = 2 * GroupAdmin.GROUPS_PER_CHUNK + 1;
     private static final TopicPartition PARTITION = new TopicPartition(TOPIC, 0);
 
     private static String bootstrap;
@@ -51,14 +52,9 @@ class StreamingOutputTest {
     @BeforeAll
     static void groups(EmbeddedKafka kafka) throws Exception {
         bootstrap = kafka.bootstrapServers();
-        kafka.createTopic(TOPIC, 1);
+        kafka.createTopic(TOPIC, 2);
         admin = Admin.create(Map.of("bootstrap.servers", bootstrap));
-        try (KafkaProducer<String, String> producer = new KafkaProducer<>(Map.of("bootstrap.servers", bootstrap),
-                new StringSerializer(), new StringSerializer())) {
-            for (int i = 0; i < RECORDS; i++) {
-                producer.send(new ProducerRecord<>(TOPIC, 0, "k", "v")).get();
-            }
-        }
+        StreamsApp.produce(bootstrap, TOPIC, 2 * RECORDS); // RECORDS in each partition; the groups commit on the first
         named = new ArrayList<>();
         List<KafkaFuture<Void>> commits = new ArrayList<>();
         for (int g = 0; g < GROUPS; g++) {
@@ -83,10 +79,10 @@ class StreamingOutputTest {
     @ParameterizedTest(name = "{0} --output {1}")
     @MethodSource("commands")
     void theFirstGroupIsPrintedBeforeTheLastIsRead(String command, String format) throws Exception {
-        // groups reads every group of the cluster, in the list's order; describe and lag the ones named, in their order.
-        List<String> order = command.equals("groups") ? listed() : named;
-        String first = order.get(0);
-        String last = order.get(order.size() - 1);
+        // groups reads every group of the cluster, in the list's order (the last of ours is at least 1,000th, so in
+        // the third chunk or later); describe and lag the ones named, in their order.
+        String first = command.equals("groups") ? listed().get(0) : named.get(0);
+        String last = named.get(named.size() - 1);
         commit(last, BEFORE);
         List<String> args = new ArrayList<>(List.of(command));
         if (!command.equals("groups")) {
