@@ -14,6 +14,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashSet;
@@ -72,6 +73,14 @@ public final class GroupAdmin implements AutoCloseable {
     private final GroupReads reads;
     private final DeletePlanner deletes;
     private final OffsetWriter writer;
+    /**
+     * The consumers that read the logs for time lag, one per isolation level: started in the
+     * background at the first need and kept until {@link #close}, since a consumer takes a moment to
+     * start and a streamed read (a read per chunk) or a monitor (a read per cycle) reads again and
+     * again. Reads take turns on one (a consumer serves one thread).
+     */
+    private final Map<IsolationLevel, CompletableFuture<KafkaConsumer<byte[], byte[]>>> logReaders =
+            new EnumMap<>(IsolationLevel.class);
 
     private GroupAdmin(Admin admin, Properties clientProperties, Duration timeout) {
         this.admin = admin;
@@ -123,8 +132,8 @@ public final class GroupAdmin implements AutoCloseable {
                 .filter(OffsetReadings.Listed::readable).map(OffsetReadings.Listed::group).toList(), listed,
                 IsolationLevel.READ_UNCOMMITTED), (chunk, readings) -> {
                     // Records left are read only where few offsets are: that is where transaction markers make phantom lag.
-                    FirstRecords firstRecords = firstRecords(readings, readings.smallLags(),
-                            IsolationLevel.READ_UNCOMMITTED, null);
+                    FirstRecords firstRecords = readLogs(readings.smallLags(), readings.logEnd(),
+                            IsolationLevel.READ_UNCOMMITTED, TIME_LAG_WAIT);
                     Map<String, GroupDetail> details = new HashMap<>();
                     readings.details(firstRecords, Map.of(), System.currentTimeMillis())
                             .forEach(d -> details.put(d.group(), d));
@@ -193,19 +202,13 @@ public final class GroupAdmin implements AutoCloseable {
                 checkExist(chunk, reads.read(chunk, listed, isolation), listed);
             }
         }
-        // The time-lag consumer takes a moment to start: let it start while the Admin calls run; one for all chunks.
-        CompletableFuture<KafkaConsumer<byte[], byte[]>> consumer =
-                CompletableFuture.supplyAsync(() -> FirstRecordReader.consumer(clientProperties, isolation));
+        logReader(isolation); // it takes a moment to start: let it start while the Admin calls run
         Map<String, Long> retention = new HashMap<>(); // read once per topic, whatever the number of chunks
         Set<String> retentionAsked = new HashSet<>();
-        try {
-            Chunks.readAhead(Chunks.of(names, GROUPS_PER_CHUNK),
-                    chunk -> reads.read(readable(chunk, listed), listed, isolation),
-                    (chunk, readings) -> sink.accept(describeChunk(chunk, readings, listed, mustExist, isolation, consumer,
-                            retention, retentionAsked)));
-        } finally {
-            consumer.thenAccept(c -> c.close(Duration.ZERO));
-        }
+        Chunks.readAhead(Chunks.of(names, GROUPS_PER_CHUNK),
+                chunk -> reads.read(readable(chunk, listed), listed, isolation),
+                (chunk, readings) -> sink.accept(describeChunk(chunk, readings, listed, mustExist, isolation, retention,
+                        retentionAsked)));
     }
 
     /**
@@ -225,11 +228,11 @@ public final class GroupAdmin implements AutoCloseable {
     /**
      * Reads the logs at the offsets wanted: the first record at or after each (its timestamp: the
      * time lag), or that none stands before {@code logEnd}; what has no answer within
-     * {@code maxWait} is left out.
+     * {@code maxWait} is left out. Read by a consumer this admin keeps until closed.
      */
     public FirstRecords firstRecords(Map<TopicPartition, SortedSet<Long>> wanted, Map<TopicPartition, Long> logEnd,
             IsolationLevel isolation, Duration maxWait) {
-        return FirstRecordReader.read(clientProperties, isolation, wanted, logEnd, maxWait);
+        return readLogs(wanted, logEnd, isolation, maxWait);
     }
 
     /**
@@ -250,15 +253,14 @@ public final class GroupAdmin implements AutoCloseable {
     /** A chunk's groups in full, from its readings: time lags, retention of topics not seen before, assembly. */
     private List<GroupDetail> describeChunk(List<String> names, OffsetReadings readings,
             Map<String, OffsetReadings.Listed> listed, boolean mustExist, IsolationLevel isolation,
-            CompletableFuture<KafkaConsumer<byte[], byte[]>> consumer, Map<String, Long> retention,
-            Set<String> retentionAsked) {
+            Map<String, Long> retention, Set<String> retentionAsked) {
         if (mustExist) {
             checkExist(readable(names, listed), readings, listed);
         }
         Set<TopicPartition> unseenTopics = new HashSet<>();
         readings.logEnd().keySet().stream().filter(tp -> retentionAsked.add(tp.topic())).forEach(unseenTopics::add);
         Map<ConfigResource, KafkaFuture<Config>> retentionCall = retentionMsOf(unseenTopics);
-        FirstRecords firstRecords = firstRecords(readings, readings.firstUnconsumed(), isolation, consumer);
+        FirstRecords firstRecords = readLogs(readings.firstUnconsumed(), readings.logEnd(), isolation, TIME_LAG_WAIT);
         retention.putAll(retention(retentionCall));
         Map<String, GroupDetail> byName = new HashMap<>();
         readings.details(firstRecords, retention, System.currentTimeMillis()).forEach(d -> byName.put(d.group(), d));
@@ -289,15 +291,20 @@ public final class GroupAdmin implements AutoCloseable {
         }
     }
 
-    private FirstRecords firstRecords(OffsetReadings readings, Map<TopicPartition, SortedSet<Long>> wanted,
-            IsolationLevel isolation, CompletableFuture<KafkaConsumer<byte[], byte[]>> consumer) {
+    private synchronized CompletableFuture<KafkaConsumer<byte[], byte[]>> logReader(IsolationLevel isolation) {
+        return logReaders.computeIfAbsent(isolation,
+                level -> CompletableFuture.supplyAsync(() -> FirstRecordReader.consumer(clientProperties, level)));
+    }
+
+    private FirstRecords readLogs(Map<TopicPartition, SortedSet<Long>> wanted, Map<TopicPartition, Long> logEnd,
+            IsolationLevel isolation, Duration maxWait) {
         if (wanted.isEmpty()) {
             return FirstRecords.none();
         }
-        if (consumer == null) {
-            return FirstRecordReader.read(clientProperties, isolation, wanted, readings.logEnd(), TIME_LAG_WAIT);
+        KafkaConsumer<byte[], byte[]> consumer = logReader(isolation).join();
+        synchronized (consumer) {
+            return FirstRecordReader.read(consumer, wanted, logEnd, maxWait);
         }
-        return FirstRecordReader.read(consumer.join(), wanted, readings.logEnd(), TIME_LAG_WAIT);
     }
 
     /** The configs of the topics of {@code partitions}, asked for: read them with {@link #retention}. */
@@ -482,6 +489,9 @@ public final class GroupAdmin implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (this) {
+            logReaders.values().forEach(reader -> reader.thenAccept(c -> c.close(Duration.ZERO)));
+        }
         admin.close(Duration.ofSeconds(5));
     }
 }
