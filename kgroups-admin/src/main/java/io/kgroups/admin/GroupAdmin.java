@@ -55,7 +55,7 @@ public final class GroupAdmin implements AutoCloseable {
     /**
      * Groups read and handed on at a time by the streamed reads ({@link #describe(Collection,
      * IsolationLevel, Consumer)}, {@link #listGroups(List, Consumer)}), the next chunk read while one
-     * is handed on. Batched by coordinator: Kafka's Admin client does it within each call of a
+     * is handed on (read and assembled on a thread of its own). Batched by coordinator: Kafka's Admin client does it within each call of a
      * chunk: describeConsumerGroups (and of the other types) finds the coordinators of all the
      * chunk's groups in one FindCoordinator request per broker and sends each coordinator one
      * describe request for all of its groups; listConsumerGroupOffsets of a map of specs, one
@@ -128,17 +128,16 @@ public final class GroupAdmin implements AutoCloseable {
     public void listGroups(List<OffsetReadings.Listed> groups, Consumer<List<GroupSummary>> sink) {
         Map<String, OffsetReadings.Listed> listed = new HashMap<>();
         groups.forEach(l -> listed.put(l.group(), l));
-        Chunks.readAhead(Chunks.of(groups, GROUPS_PER_CHUNK), chunk -> reads.read(chunk.stream()
-                .filter(OffsetReadings.Listed::readable).map(OffsetReadings.Listed::group).toList(), listed,
-                IsolationLevel.READ_UNCOMMITTED), (chunk, readings) -> {
-                    // Records left are read only where few offsets are: that is where transaction markers make phantom lag.
-                    FirstRecords firstRecords = readLogs(readings.smallLags(), readings.logEnd(),
-                            IsolationLevel.READ_UNCOMMITTED, TIME_LAG_WAIT);
-                    Map<String, GroupDetail> details = new HashMap<>();
-                    readings.details(firstRecords, Map.of(), System.currentTimeMillis())
-                            .forEach(d -> details.put(d.group(), d));
-                    sink.accept(chunk.stream().map(l -> summary(l, details.get(l.group()))).toList());
-                });
+        Chunks.readAhead(Chunks.of(groups, GROUPS_PER_CHUNK), chunk -> {
+            OffsetReadings readings = reads.read(chunk.stream().filter(OffsetReadings.Listed::readable)
+                    .map(OffsetReadings.Listed::group).toList(), listed, IsolationLevel.READ_UNCOMMITTED);
+            // Records left are read only where few offsets are: that is where transaction markers make phantom lag.
+            FirstRecords firstRecords = readLogs(readings.smallLags(), readings.logEnd(), IsolationLevel.READ_UNCOMMITTED,
+                    TIME_LAG_WAIT);
+            Map<String, GroupDetail> details = new HashMap<>();
+            readings.details(firstRecords, Map.of(), System.currentTimeMillis()).forEach(d -> details.put(d.group(), d));
+            return chunk.stream().map(l -> summary(l, details.get(l.group()))).toList();
+        }, sink);
     }
 
     private static GroupSummary summary(OffsetReadings.Listed l, GroupDetail detail) {
@@ -205,10 +204,9 @@ public final class GroupAdmin implements AutoCloseable {
         logReader(isolation); // it takes a moment to start: let it start while the Admin calls run
         Map<String, Long> retention = new HashMap<>(); // read once per topic, whatever the number of chunks
         Set<String> retentionAsked = new HashSet<>();
-        Chunks.readAhead(Chunks.of(names, GROUPS_PER_CHUNK),
-                chunk -> reads.read(readable(chunk, listed), listed, isolation),
-                (chunk, readings) -> sink.accept(describeChunk(chunk, readings, listed, mustExist, isolation, retention,
-                        retentionAsked)));
+        Chunks.readAhead(Chunks.of(names, GROUPS_PER_CHUNK), chunk -> describeChunk(chunk,
+                reads.read(readable(chunk, listed), listed, isolation), listed, mustExist, isolation, retention,
+                retentionAsked), sink);
     }
 
     /**

@@ -6,13 +6,13 @@ import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CompletionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.function.BiConsumer;
+import java.util.function.Consumer;
 import java.util.function.Function;
 
 /**
- * A long list of groups read a chunk at a time, one chunk ahead: while chunk k is assembled and
- * handed on (printed), chunk k+1's Admin calls are already out, so the broker's answer time and
- * the client's work overlap, and at most two chunks' readings are in memory.
+ * A long list of groups read a chunk at a time, one chunk ahead: while chunk k is handed on
+ * (printed), chunk k+1 is read and assembled on a thread of its own, so the broker's answer time,
+ * the assembly and the printing overlap, and at most two chunks are in memory.
  */
 public final class Chunks {
     private Chunks() {
@@ -29,10 +29,10 @@ public final class Chunks {
 
     /**
      * For each chunk in order: {@code read} it (on a thread of its own, the next one while
-     * {@code handle} takes this one), then {@code handle} it with what was read, on the caller's
-     * thread. A failure of either ends the walk with it; a read ahead is then abandoned.
+     * {@code handle} takes this one's), then {@code handle} what was read, on the caller's thread.
+     * A failure of either ends the walk with it; a read ahead is then abandoned.
      */
-    public static <C, R> void readAhead(List<C> chunks, Function<C, R> read, BiConsumer<C, R> handle) {
+    public static <C, R> void readAhead(List<C> chunks, Function<C, R> read, Consumer<R> handle) {
         if (chunks.isEmpty()) {
             return;
         }
@@ -45,12 +45,11 @@ public final class Chunks {
             CompletableFuture<R> next = CompletableFuture.supplyAsync(() -> read.apply(chunks.get(0)), reader);
             for (int i = 0; i < chunks.size(); i++) {
                 R readings = join(next);
-                C chunk = chunks.get(i);
                 if (i + 1 < chunks.size()) {
                     C following = chunks.get(i + 1);
                     next = CompletableFuture.supplyAsync(() -> read.apply(following), reader);
                 }
-                handle.accept(chunk, readings);
+                handle.accept(readings);
             }
         } finally {
             reader.shutdownNow();
