@@ -19,7 +19,9 @@ import java.util.List;
  * <p>In a command: {@code Output output = context.output();}, {@code output.unreadable(...)} for
  * each thing not read, then {@code return output.print(table);}, or, for an answer richer than a
  * table, {@code output.json(data)} / {@code output.csv(rows)} / the command's own text by format,
- * then {@code return output.done();}.
+ * then {@code return output.done();}. An answer read in chunks (every group) is written as it is
+ * read: {@code output.rows(columns)} and {@code rows.add(chunk)} per chunk, or {@code
+ * output.jsonList()} for JSON richer than a table.
  */
 final class Output {
     /** Compact, and written as it is made: describe of every group is large. */
