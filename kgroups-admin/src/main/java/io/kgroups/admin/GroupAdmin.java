@@ -2,6 +2,7 @@ package io.kgroups.admin;
 
 import io.kgroups.admin.internal.Access;
 import io.kgroups.admin.internal.Calls;
+import io.kgroups.admin.internal.Chunks;
 import io.kgroups.admin.internal.DeletePlanner;
 import io.kgroups.admin.internal.FirstRecordReader;
 import io.kgroups.admin.internal.GroupReads;
@@ -13,9 +14,10 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collection;
 import java.util.Comparator;
+import java.util.EnumMap;
 import java.util.HashMap;
 import java.util.HashSet;
-import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -24,23 +26,23 @@ import java.util.SortedSet;
 import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.concurrent.CompletableFuture;
+import java.util.function.Consumer;
 import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.admin.AdminClientConfig;
 import org.apache.kafka.clients.admin.Config;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.KafkaFuture;
 import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.config.ConfigResource;
-import org.apache.kafka.common.errors.GroupIdNotFoundException;
 import org.apache.kafka.common.errors.TopicAuthorizationException;
 
 /**
  * Consumer-group operations on Kafka's {@link Admin} client. Every question is answered with a
- * fixed number of batched calls, whatever the number of groups and partitions: one describe of
- * all groups, one offsets call for all groups, one log-start and one log-end round for all
- * partitions.
+ * fixed number of batched calls per {@value #GROUPS_PER_CHUNK} groups, whatever the number of
+ * partitions: one describe of the chunk's groups, one offsets call for them, one log-start and one
+ * log-end round for all their partitions. The streamed reads hand each chunk on before the next is
+ * read.
  *
  * <pre>{@code
  * try (GroupAdmin groups = GroupAdmin.create(clientProperties, Duration.ofSeconds(30))) {
@@ -50,6 +52,18 @@ import org.apache.kafka.common.errors.TopicAuthorizationException;
  * }</pre>
  */
 public final class GroupAdmin implements AutoCloseable {
+    /**
+     * Groups read and handed on at a time by the streamed reads ({@link #describe(Collection,
+     * IsolationLevel, Consumer)}, {@link #listGroups(List, Consumer)}), the next chunk read while one
+     * is handed on (read and assembled on a thread of its own). Batched by coordinator: Kafka's Admin client does it within each call of a
+     * chunk: describeConsumerGroups (and of the other types) finds the coordinators of all the
+     * chunk's groups in one FindCoordinator request per broker and sends each coordinator one
+     * describe request for all of its groups; listConsumerGroupOffsets of a map of specs, one
+     * OffsetFetch per coordinator; listOffsets, one request per partition leader. A few hundred
+     * groups keep those requests few and a chunk's details small (500 groups of 24 partitions:
+     * 12,000 partition rows).
+     */
+    public static final int GROUPS_PER_CHUNK = 500;
     /** How long to wait for the first unconsumed records when measuring time lag. */
     private static final Duration TIME_LAG_WAIT = Duration.ofSeconds(3);
 
@@ -59,6 +73,14 @@ public final class GroupAdmin implements AutoCloseable {
     private final GroupReads reads;
     private final DeletePlanner deletes;
     private final OffsetWriter writer;
+    /**
+     * The consumers that read the logs for time lag, one per isolation level: started in the
+     * background at the first need and kept until {@link #close}, since a consumer takes a moment to
+     * start and a streamed read (a read per chunk) or a monitor (a read per cycle) reads again and
+     * again. Reads take turns on one (a consumer serves one thread).
+     */
+    private final Map<IsolationLevel, CompletableFuture<KafkaConsumer<byte[], byte[]>>> logReaders =
+            new EnumMap<>(IsolationLevel.class);
 
     private GroupAdmin(Admin admin, Properties clientProperties, Duration timeout) {
         this.admin = admin;
@@ -77,39 +99,61 @@ public final class GroupAdmin implements AutoCloseable {
         int ms = (int) Math.min(Integer.MAX_VALUE, timeout.toMillis());
         p.putIfAbsent(AdminClientConfig.DEFAULT_API_TIMEOUT_MS_CONFIG, String.valueOf(ms));
         p.putIfAbsent(AdminClientConfig.REQUEST_TIMEOUT_MS_CONFIG, String.valueOf(Math.min(ms, 30_000)));
+        // describeConsumerGroups asks a classic group with ConsumerGroupDescribe (KIP-848) first and with
+        // DescribeGroups on the retry, after retry.backoff.ms: Kafka's 100 ms was most of a chunk's read (measured at
+        // 10,000 classic groups: 2.3 s of 20 describes; 0.5 s at 10 ms). Real retries still back off, exponentially,
+        // up to retry.backoff.max.ms (1 s); a value in the client properties wins.
+        p.putIfAbsent(AdminClientConfig.RETRY_BACKOFF_MS_CONFIG, "10");
         return new GroupAdmin(Admin.create(p), clientProperties, timeout);
     }
 
     /** Every group the cluster has, of every type, with members, topics and total lag. */
     public List<GroupSummary> listGroups() {
-        Map<String, OffsetReadings.Listed> listed = reads.list();
-        List<String> readable = listed.values().stream().filter(OffsetReadings.Listed::readable)
-                .map(OffsetReadings.Listed::group).toList();
-        OffsetReadings readings = reads.read(readable, listed, IsolationLevel.READ_UNCOMMITTED);
-        // Records left are read only where few offsets are: that is where transaction markers make phantom lag.
-        FirstRecords firstRecords = firstRecords(readings, readings.smallLags(), IsolationLevel.READ_UNCOMMITTED, null);
-        Map<String, GroupDetail> details = new HashMap<>();
-        readings.details(firstRecords, Map.of(), System.currentTimeMillis()).forEach(d -> details.put(d.group(), d));
         List<GroupSummary> summaries = new ArrayList<>();
-        for (OffsetReadings.Listed l : listed.values()) {
-            GroupDetail detail = details.get(l.group());
-            if (detail == null) {
-                summaries.add(new GroupSummary(l.group(), l.state(), l.type(), l.protocolType(), null, List.of(), null,
-                        null));
-                continue;
-            }
-            Set<String> topics = new TreeSet<>();
-            detail.partitions().forEach(p -> topics.add(p.topic()));
-            summaries.add(new GroupSummary(l.group(), detail.error() == null ? detail.state() : l.state(), l.type(),
-                    l.protocolType(), detail.error() == null ? detail.members().size() : null, List.copyOf(topics),
-                    detail.hasLag() && detail.error() == null ? detail.totalLag() : null, detail.error()));
-        }
+        listGroups(listed(), summaries::addAll);
         return summaries;
+    }
+
+    /** Every group of the cluster as the group list names it (one call): name, type, protocol type, state. */
+    public List<OffsetReadings.Listed> listed() {
+        return List.copyOf(reads.list().values());
+    }
+
+    /**
+     * The summaries of {@code groups} (from {@link #listed}), in their order, handed to {@code sink}
+     * {@value #GROUPS_PER_CHUNK} groups at a time: each chunk is read (one batch of calls) and
+     * handed on before the next is read, so the first groups are out before the last are asked for,
+     * and only one chunk's details are in memory.
+     */
+    public void listGroups(List<OffsetReadings.Listed> groups, Consumer<List<GroupSummary>> sink) {
+        Map<String, OffsetReadings.Listed> listed = new HashMap<>();
+        groups.forEach(l -> listed.put(l.group(), l));
+        Chunks.readAhead(Chunks.of(groups, GROUPS_PER_CHUNK), chunk -> {
+            OffsetReadings readings = reads.read(chunk.stream().filter(OffsetReadings.Listed::readable)
+                    .map(OffsetReadings.Listed::group).toList(), listed, IsolationLevel.READ_UNCOMMITTED);
+            // Records left are read only where few offsets are: that is where transaction markers make phantom lag.
+            FirstRecords firstRecords = readLogs(readings.smallLags(), readings.logEnd(), IsolationLevel.READ_UNCOMMITTED,
+                    TIME_LAG_WAIT);
+            Map<String, GroupDetail> details = new HashMap<>();
+            readings.details(firstRecords, Map.of(), System.currentTimeMillis()).forEach(d -> details.put(d.group(), d));
+            return chunk.stream().map(l -> summary(l, details.get(l.group()))).toList();
+        }, sink);
+    }
+
+    private static GroupSummary summary(OffsetReadings.Listed l, GroupDetail detail) {
+        if (detail == null) {
+            return new GroupSummary(l.group(), l.state(), l.type(), l.protocolType(), null, List.of(), null, null);
+        }
+        Set<String> topics = new TreeSet<>();
+        detail.partitions().forEach(p -> topics.add(p.topic()));
+        return new GroupSummary(l.group(), detail.error() == null ? detail.state() : l.state(), l.type(),
+                l.protocolType(), detail.error() == null ? detail.members().size() : null, List.copyOf(topics),
+                detail.hasLag() && detail.error() == null ? detail.totalLag() : null, detail.error());
     }
 
     /** The named groups in full, with time lag and retention risk; an unknown group is an error. */
     public List<GroupDetail> describe(Collection<String> groups) {
-        return describe(groups, true, true, IsolationLevel.READ_UNCOMMITTED);
+        return describe(groups, IsolationLevel.READ_UNCOMMITTED);
     }
 
     /**
@@ -118,7 +162,9 @@ public final class GroupAdmin implements AutoCloseable {
      * records, so a topic with transactions shows no phantom lag from open or aborted transactions.
      */
     public List<GroupDetail> describe(Collection<String> groups, IsolationLevel isolation) {
-        return describe(groups, true, true, isolation);
+        List<GroupDetail> details = new ArrayList<>();
+        describe(groups, isolation, details::addAll);
+        return details;
     }
 
     /** Every group of the cluster in full (those that are not consumer groups: as far as Kafka describes them). */
@@ -128,7 +174,39 @@ public final class GroupAdmin implements AutoCloseable {
 
     /** Every group in full, log-end offsets read at {@code isolation}. */
     public List<GroupDetail> describeAll(IsolationLevel isolation) {
-        return describe(null, true, false, isolation);
+        return describe(null, isolation);
+    }
+
+    /**
+     * The groups in full, in their order, handed to {@code sink} {@value #GROUPS_PER_CHUNK} at a
+     * time: each chunk is read (one batch of calls, its time lags and the retention of topics not
+     * seen before) and handed on before the next is read, so the first groups are out before the
+     * last are asked for, and only one chunk's details are in memory. An unknown named group is an
+     * error, thrown before any chunk is handed on.
+     *
+     * @param groups null: every group listed (those that are not consumer groups: as far as Kafka
+     *     describes them)
+     */
+    public void describe(Collection<String> groups, IsolationLevel isolation, Consumer<List<GroupDetail>> sink) {
+        if (groups != null && groups.isEmpty()) {
+            return;
+        }
+        Map<String, OffsetReadings.Listed> listed = reads.list();
+        List<String> names = List.copyOf(groups == null ? listed.keySet() : new LinkedHashSet<>(groups));
+        boolean mustExist = groups != null;
+        if (mustExist && names.size() > GROUPS_PER_CHUNK) {
+            // A group the list does not name may not exist: found out in a later chunk, the answer would be cut short.
+            for (List<String> chunk : Chunks.of(names.stream().filter(g -> !listed.containsKey(g)).toList(),
+                    GROUPS_PER_CHUNK)) {
+                checkExist(chunk, reads.read(chunk, listed, isolation), listed);
+            }
+        }
+        logReader(isolation); // it takes a moment to start: let it start while the Admin calls run
+        Map<String, Long> retention = new HashMap<>(); // read once per topic, whatever the number of chunks
+        Set<String> retentionAsked = new HashSet<>();
+        Chunks.readAhead(Chunks.of(names, GROUPS_PER_CHUNK), chunk -> describeChunk(chunk,
+                reads.read(readable(chunk, listed), listed, isolation), listed, mustExist, isolation, retention,
+                retentionAsked), sink);
     }
 
     /**
@@ -148,11 +226,11 @@ public final class GroupAdmin implements AutoCloseable {
     /**
      * Reads the logs at the offsets wanted: the first record at or after each (its timestamp: the
      * time lag), or that none stands before {@code logEnd}; what has no answer within
-     * {@code maxWait} is left out.
+     * {@code maxWait} is left out. Read by a consumer this admin keeps until closed.
      */
     public FirstRecords firstRecords(Map<TopicPartition, SortedSet<Long>> wanted, Map<TopicPartition, Long> logEnd,
             IsolationLevel isolation, Duration maxWait) {
-        return FirstRecordReader.read(clientProperties, isolation, wanted, logEnd, maxWait);
+        return readLogs(wanted, logEnd, isolation, maxWait);
     }
 
     /**
@@ -165,64 +243,31 @@ public final class GroupAdmin implements AutoCloseable {
         return retention(retentionMsOf(partitions));
     }
 
-    /** @param groups null: every group listed */
-    private List<GroupDetail> describe(Collection<String> groups, boolean timeLag, boolean mustExist,
-            IsolationLevel isolation) {
-        if (groups != null && groups.isEmpty()) {
-            return List.of();
-        }
-        // The time-lag consumer takes a moment to start: let it start while the Admin calls run.
-        CompletableFuture<KafkaConsumer<byte[], byte[]>> consumer = timeLag
-                ? CompletableFuture.supplyAsync(() -> FirstRecordReader.consumer(clientProperties, isolation)) : null;
-        try {
-            return describe(groups, mustExist, isolation, consumer);
-        } finally {
-            if (consumer != null) {
-                consumer.thenAccept(c -> c.close(Duration.ZERO));
-            }
-        }
+    /** Of these groups, those the read path describes (and those not listed: maybe a group with offsets only). */
+    private static List<String> readable(List<String> groups, Map<String, OffsetReadings.Listed> listed) {
+        return groups.stream().filter(g -> !listed.containsKey(g) || listed.get(g).readable()).toList();
     }
 
-    private List<GroupDetail> describe(Collection<String> groups, boolean mustExist, IsolationLevel isolation,
-            CompletableFuture<KafkaConsumer<byte[], byte[]>> consumer) {
-        Map<String, OffsetReadings.Listed> listed = reads.list();
-        Collection<String> names = groups == null ? listed.keySet() : new java.util.LinkedHashSet<>(groups);
-        List<String> readable = new ArrayList<>();
-        List<String> listedOnly = new ArrayList<>();
-        for (String group : names) {
-            OffsetReadings.Listed l = listed.get(group);
-            if (l == null || l.readable()) {
-                readable.add(group);
-            } else {
-                listedOnly.add(group); // a type of group kgroups does not know: what the list says
-            }
-        }
-        OffsetReadings readings = reads.read(readable, listed, isolation);
+    /** A chunk's groups in full, from its readings: time lags, retention of topics not seen before, assembly. */
+    private List<GroupDetail> describeChunk(List<String> names, OffsetReadings readings,
+            Map<String, OffsetReadings.Listed> listed, boolean mustExist, IsolationLevel isolation,
+            Map<String, Long> retention, Set<String> retentionAsked) {
         if (mustExist) {
-            for (String group : readable) {
-                if (!readings.groups().contains(group)) {
-                    throw GroupAdminException.unknownGroup(group);
-                }
-                // Not listed and not readable: Kafka lists only the groups one may describe, so this is a refusal
-                // (or a group that is not there), and the command fails with it rather than answer in part.
-                if (!listed.containsKey(group) && readings.groupErrors().containsKey(group)) {
-                    throw new GroupAdminException(readings.groupErrors().get(group));
-                }
-            }
+            checkExist(readable(names, listed), readings, listed);
         }
-        Map<ConfigResource, KafkaFuture<Config>> retentionCall = consumer == null ? Map.of()
-                : retentionMsOf(readings.logEnd().keySet());
-        FirstRecords firstRecords = consumer == null ? FirstRecords.none()
-                : firstRecords(readings, readings.firstUnconsumed(), isolation, consumer);
-        Map<String, Long> retention = retention(retentionCall);
+        Set<TopicPartition> unseenTopics = new HashSet<>();
+        readings.logEnd().keySet().stream().filter(tp -> retentionAsked.add(tp.topic())).forEach(unseenTopics::add);
+        Map<ConfigResource, KafkaFuture<Config>> retentionCall = retentionMsOf(unseenTopics);
+        FirstRecords firstRecords = readLogs(readings.firstUnconsumed(), readings.logEnd(), isolation, TIME_LAG_WAIT);
+        retention.putAll(retention(retentionCall));
         Map<String, GroupDetail> byName = new HashMap<>();
         readings.details(firstRecords, retention, System.currentTimeMillis()).forEach(d -> byName.put(d.group(), d));
         List<GroupDetail> result = new ArrayList<>();
         for (String group : names) {
             if (byName.containsKey(group)) {
                 result.add(byName.get(group));
-            } else if (listedOnly.contains(group)) {
-                OffsetReadings.Listed l = listed.get(group);
+            } else if (listed.containsKey(group) && !listed.get(group).readable()) {
+                OffsetReadings.Listed l = listed.get(group); // a type of group kgroups does not know: what the list says
                 result.add(new GroupDetail(group, l.state(), l.type(), l.protocolType(), null, null, null, null, null,
                         List.of(), List.of(), List.of(), null));
             }
@@ -230,15 +275,34 @@ public final class GroupAdmin implements AutoCloseable {
         return result;
     }
 
-    private FirstRecords firstRecords(OffsetReadings readings, Map<TopicPartition, SortedSet<Long>> wanted,
-            IsolationLevel isolation, CompletableFuture<KafkaConsumer<byte[], byte[]>> consumer) {
+    /** Every group of {@code groups} was read, or the command fails with why (rather than answer in part). */
+    private static void checkExist(List<String> groups, OffsetReadings readings, Map<String, OffsetReadings.Listed> listed) {
+        for (String group : groups) {
+            if (!readings.groups().contains(group)) {
+                throw GroupAdminException.unknownGroup(group);
+            }
+            // Not listed and not readable: Kafka lists only the groups one may describe, so this is a refusal
+            // (or a group that is not there).
+            if (!listed.containsKey(group) && readings.groupErrors().containsKey(group)) {
+                throw new GroupAdminException(readings.groupErrors().get(group));
+            }
+        }
+    }
+
+    private synchronized CompletableFuture<KafkaConsumer<byte[], byte[]>> logReader(IsolationLevel isolation) {
+        return logReaders.computeIfAbsent(isolation,
+                level -> CompletableFuture.supplyAsync(() -> FirstRecordReader.consumer(clientProperties, level)));
+    }
+
+    private FirstRecords readLogs(Map<TopicPartition, SortedSet<Long>> wanted, Map<TopicPartition, Long> logEnd,
+            IsolationLevel isolation, Duration maxWait) {
         if (wanted.isEmpty()) {
             return FirstRecords.none();
         }
-        if (consumer == null) {
-            return FirstRecordReader.read(clientProperties, isolation, wanted, readings.logEnd(), TIME_LAG_WAIT);
+        KafkaConsumer<byte[], byte[]> consumer = logReader(isolation).join();
+        synchronized (consumer) {
+            return FirstRecordReader.read(consumer, wanted, logEnd, maxWait);
         }
-        return FirstRecordReader.read(consumer.join(), wanted, readings.logEnd(), TIME_LAG_WAIT);
     }
 
     /** The configs of the topics of {@code partitions}, asked for: read them with {@link #retention}. */
@@ -423,6 +487,9 @@ public final class GroupAdmin implements AutoCloseable {
 
     @Override
     public void close() {
+        synchronized (this) {
+            logReaders.values().forEach(reader -> reader.thenAccept(c -> c.close(Duration.ZERO)));
+        }
         admin.close(Duration.ofSeconds(5));
     }
 }

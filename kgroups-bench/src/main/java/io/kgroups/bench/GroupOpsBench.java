@@ -11,7 +11,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumMap;
-import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Locale;
@@ -19,25 +18,15 @@ import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicReference;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
-import org.apache.kafka.clients.admin.Admin;
-import org.apache.kafka.clients.admin.AdminClientConfig;
-import org.apache.kafka.clients.admin.GroupListing;
-import org.apache.kafka.clients.consumer.OffsetAndMetadata;
-import org.apache.kafka.clients.producer.KafkaProducer;
-import org.apache.kafka.clients.producer.ProducerConfig;
-import org.apache.kafka.clients.producer.ProducerRecord;
-import org.apache.kafka.common.KafkaFuture;
-import org.apache.kafka.common.TopicPartition;
-import org.apache.kafka.common.serialization.ByteArraySerializer;
 
 /**
  * Group operations at scale: {@code kgroups describe --all-groups --output json} against Apache
  * Kafka's own {@code kafka-consumer-groups --describe --all-groups}, each run as a whole process
- * (JVM start included, as an operator runs it), on 1,000 groups with committed offsets on one
- * 24-partition topic of an embedded broker.
+ * (JVM start included, as an operator runs it), on 1,000 groups (or {@code --groups N}) with
+ * committed offsets on one 24-partition topic of an embedded broker; {@code --scaling} grows one
+ * broker through 100, 1,000 and 10,000 groups and reports how both tools grow, the ratio per size.
  *
  * <p>kgroups runs from its runnable jar ({@value #KGROUPS_JAR}); Kafka's tool is
  * {@code ConsumerGroupCommand} of {@code org.apache.kafka:kafka-tools} (the release named in the
@@ -54,7 +43,8 @@ final class GroupOpsBench implements Benchmark {
     private static final String GROUP_PREFIX = "bench-group-ops-";
     private static final ManyGroups SETUP = new ManyGroups(TOPIC, PARTITIONS, RECORDS_PER_PARTITION, RECORD_BYTES,
             RECORD_SPACING_MS, GROUP_PREFIX);
-    private static final Duration CHILD_LIMIT = Duration.ofMinutes(3);
+    /** A guard against a hung child, not a figure: Kafka's tool takes about half a minute at 10,000 groups. */
+    private static final Duration CHILD_LIMIT = Duration.ofMinutes(15);
     private static final String KGROUPS_JAR = "kgroups-cli/target/kgroups.jar";
     private static final String KAFKA_TOOL_MAIN = "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand";
     /** A group's name in the kgroups JSON ({@code "group": "..."}, in the envelope's data: the list of groups). */
@@ -76,6 +66,10 @@ final class GroupOpsBench implements Benchmark {
         }
     }
 
+    /** The sizes of {@code --scaling}: one broker grows through them. */
+    private static final List<Integer> SCALING = List.of(100, 1_000, 10_000);
+    private static final List<Integer> SCALING_QUICK = List.of(20, 200);
+
     @Override
     public String name() {
         return "group-ops";
@@ -88,111 +82,193 @@ final class GroupOpsBench implements Benchmark {
     }
 
     @Override
+    public List<String> options() {
+        return List.of("--groups N", "--scaling");
+    }
+
+    /** What one size measured: each tool's runs, its last run (checked), the floors (JVM start) and the set-up time. */
+    private record Measured(int groups, Map<Tool, List<Double>> seconds, Map<Tool, Run> last, List<Double> kgroupsFloor,
+            List<Double> kafkaToolFloor, double setupSeconds) {
+        double median(Tool tool) {
+            return Report.median(seconds.get(tool));
+        }
+
+        double ratio() {
+            return median(Tool.KAFKA_TOOL) / median(Tool.KGROUPS);
+        }
+    }
+
+    @Override
     public Report run(boolean quick) throws Exception {
-        int groups = quick ? 200 : 1_000;
+        return run(quick, Map.of());
+    }
+
+    /** {@code --groups N} (default 1,000; 200 with --quick), or {@code --scaling}: 100, 1,000 and 10,000 on one broker. */
+    @Override
+    public Report run(boolean quick, Map<String, String> options) throws Exception {
+        boolean scaling = options.containsKey("scaling");
+        if (scaling && options.containsKey("groups")) {
+            throw new IllegalArgumentException("--scaling runs " + SCALING + " groups: drop --groups, or --scaling");
+        }
+        List<Integer> sizes = scaling ? (quick ? SCALING_QUICK : SCALING)
+                : List.of(Benchmark.positive(options, "groups", quick ? 200 : 1_000));
         int rounds = quick ? 1 : 3;
-        Path launcher = kgroupsJar().getParent().getParent().getParent().resolve("kgroups");
-        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
-        // Kafka's tool runs on this JVM's class path (kgroups-bench.jar under ./bench), in the same directory.
-        String ownClassPath = System.getProperty("java.class.path");
         double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         long started = System.nanoTime();
-
-        Map<Tool, List<Double>> seconds = new EnumMap<>(Tool.class);
-        Map<Tool, Run> last = new EnumMap<>(Tool.class);
-        List<Double> kgroupsFloor = new ArrayList<>();
-        List<Double> kafkaToolFloor = new ArrayList<>();
-        double setupSeconds;
+        List<Measured> measured = new ArrayList<>();
         Path work = Files.createTempDirectory("kgroups-bench-group-ops");
         try (EmbeddedKafka kafka = EmbeddedKafka.builder().port(0).build().start()) {
             String bootstrap = kafka.bootstrapServers();
-            long setup = System.nanoTime();
             kafka.createTopic(TOPIC, PARTITIONS);
             SETUP.produce(bootstrap);
-            SETUP.commitOffsets(bootstrap, groups);
-            setupSeconds = (System.nanoTime() - setup) / 1e9;
-            progress(PARTITIONS + " partitions x " + RECORDS_PER_PARTITION + " records, offsets of " + groups
-                    + " groups committed in " + Report.number(setupSeconds) + " s");
-
-            Map<Tool, List<String>> commands = new EnumMap<>(Tool.class);
-            // Each as its users run it: kgroups through its launcher, Kafka's tool with the JVM
-            // options its kafka-run-class.sh gives every tool.
-            commands.put(Tool.KGROUPS, List.of(launcher.toString(), "describe", "--all-groups",
-                    "--output", "json", "--bootstrap-server", bootstrap));
-            commands.put(Tool.KAFKA_TOOL, kafkaTool(java, ownClassPath, "--bootstrap-server", bootstrap, "--describe",
-                    "--all-groups"));
-
-            // Round 0 is an uncounted warm-up of each (page cache, the broker's JIT and group
-            // coordinator); then the tools alternate, so that drift hits both alike.
-            for (int round = 0; round <= rounds; round++) {
-                for (Tool tool : Tool.values()) {
-                    Run run = check(tool, runChild(commands.get(tool),
-                            work.resolve(tool.name().toLowerCase(Locale.ROOT)), tool.label), groups);
-                    if (round > 0) {
-                        seconds.computeIfAbsent(tool, t -> new ArrayList<>()).add(run.seconds());
-                    }
-                    last.put(tool, run);
-                    progress((round == 0 ? "warm-up" : "round " + round + "/" + rounds) + " " + tool.label + ": "
-                            + Report.number(run.seconds()) + " s, " + run.groups() + " groups described");
-                }
-                if (round > 0) {
-                    // The JVM start and argument parsing alone: the floor under each tool's figure.
-                    kgroupsFloor.add(runChild(List.of(launcher.toString(), "--version"),
-                            work.resolve("kgroups-version"), "kgroups --version").seconds());
-                    kafkaToolFloor.add(runChild(kafkaTool(java, ownClassPath, "--version"),
-                            work.resolve("kafka-tool-version"), "kafka-consumer-groups --version").seconds());
-                }
+            int have = 0;
+            // One broker grows through the sizes: each adds groups to those of the size before.
+            for (int groups : sizes) {
+                long setup = System.nanoTime();
+                SETUP.commitOffsets(bootstrap, have, groups);
+                have = groups;
+                double setupSeconds = (System.nanoTime() - setup) / 1e9;
+                progress(PARTITIONS + " partitions x " + RECORDS_PER_PARTITION + " records, offsets of " + groups
+                        + " groups committed (" + Report.number(setupSeconds) + " s)");
+                measured.add(measure(bootstrap, groups, rounds, work, setupSeconds));
             }
         } finally {
             deleteQuietly(work);
         }
         double loadAfter = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
-        double totalSeconds = (System.nanoTime() - started) / 1e9;
+        String machine = "Broker in this JVM; the children on the same " + Runtime.getRuntime().availableProcessors()
+                + " cores. Load average before: " + Report.number(loadBefore) + ", after: " + Report.number(loadAfter)
+                + " (other work on the machine shows up as spread in the runs); whole benchmark "
+                + Report.number((System.nanoTime() - started) / 1e9) + " s.";
+        return scaling ? scalingReport(measured, rounds, machine) : report(measured.get(0), rounds, machine);
+    }
 
-        double kgroups = Report.median(seconds.get(Tool.KGROUPS));
-        double kafkaTool = Report.median(seconds.get(Tool.KAFKA_TOOL));
-        Run kgroupsRun = last.get(Tool.KGROUPS);
-        Run kafkaRun = last.get(Tool.KAFKA_TOOL);
-        return Report.table("group-ops: describe --all-groups, " + groups + " groups x " + PARTITIONS
+    /**
+     * One size: an uncounted warm-up of each tool (page cache, the broker's JIT and group
+     * coordinator), then {@code rounds} rounds in which the tools alternate, so that drift hits
+     * both alike; after each round, the JVM start and argument parsing alone (the floor).
+     */
+    private Measured measure(String bootstrap, int groups, int rounds, Path work, double setupSeconds)
+            throws Exception {
+        Path launcher = kgroupsJar().getParent().getParent().getParent().resolve("kgroups");
+        String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
+        // Kafka's tool runs on this JVM's class path (kgroups-bench.jar under ./bench), in the same directory.
+        String ownClassPath = System.getProperty("java.class.path");
+        Map<Tool, List<String>> commands = new EnumMap<>(Tool.class);
+        // Each as its users run it: kgroups through its launcher, Kafka's tool with the JVM
+        // options its kafka-run-class.sh gives every tool.
+        commands.put(Tool.KGROUPS, List.of(launcher.toString(), "describe", "--all-groups",
+                "--output", "json", "--bootstrap-server", bootstrap));
+        commands.put(Tool.KAFKA_TOOL, kafkaTool(java, ownClassPath, "--bootstrap-server", bootstrap, "--describe",
+                "--all-groups"));
+        Map<Tool, List<Double>> seconds = new EnumMap<>(Tool.class);
+        Map<Tool, Run> last = new EnumMap<>(Tool.class);
+        List<Double> kgroupsFloor = new ArrayList<>();
+        List<Double> kafkaToolFloor = new ArrayList<>();
+        for (int round = 0; round <= rounds; round++) {
+            for (Tool tool : Tool.values()) {
+                Run run = check(tool, runChild(commands.get(tool), work.resolve(tool.name().toLowerCase(Locale.ROOT)),
+                        tool.label), groups);
+                if (round > 0) {
+                    seconds.computeIfAbsent(tool, t -> new ArrayList<>()).add(run.seconds());
+                }
+                last.put(tool, run);
+                progress(groups + " groups, " + (round == 0 ? "warm-up" : "round " + round + "/" + rounds) + " "
+                        + tool.label + ": " + Report.number(run.seconds()) + " s, " + run.groups() + " groups described");
+            }
+            if (round > 0) {
+                kgroupsFloor.add(runChild(List.of(launcher.toString(), "--version"),
+                        work.resolve("kgroups-version"), "kgroups --version").seconds());
+                kafkaToolFloor.add(runChild(kafkaTool(java, ownClassPath, "--version"),
+                        work.resolve("kafka-tool-version"), "kafka-consumer-groups --version").seconds());
+            }
+        }
+        return new Measured(groups, seconds, last, kgroupsFloor, kafkaToolFloor, setupSeconds);
+    }
+
+    private static String method(int rounds, String groups) {
+        return "Method: one topic of " + PARTITIONS + " partitions with " + RECORDS_PER_PARTITION + " records"
+                + " of " + RECORD_BYTES + " B each (timestamps spread over the last hour); " + groups
+                + " groups (classic, no members) with an offset committed on every partition by Admin"
+                + " alterConsumerGroupOffsets, varied from 0 to " + RECORDS_PER_PARTITION + " so that most"
+                + " partitions have lag (set-up not timed). Each figure is the wall time of a whole child process,"
+                + " from start to exit (JVM start included), stdout to a file, both on this JVM ("
+                + System.getProperty("java.version") + "), each as its users run it: `./kgroups describe --all-groups"
+                + " --output json --bootstrap-server B` (the launcher: C1 only, serial GC, a class-data-sharing archive"
+                + " made once per build) and `java " + String.join(" ", KAFKA_RUN_CLASS_OPTS) + " -cp kgroups-bench.jar "
+                + KAFKA_TOOL_MAIN + " --bootstrap-server B --describe --all-groups` (the options"
+                + " kafka-run-class.sh gives the tool). One uncounted warm-up of each, then " + rounds + " round(s) of"
+                + " kgroups, Kafka's tool in turn; median of the rounds. Every run is checked: exit code 0 and"
+                + " every group with its " + PARTITIONS + " partitions in the output (kgroups: groups and partitions in"
+                + " the JSON; Kafka's tool: its rows per group).";
+    }
+
+    private static Report report(Measured m, int rounds, String machine) {
+        Run kgroupsRun = m.last().get(Tool.KGROUPS);
+        Run kafkaRun = m.last().get(Tool.KAFKA_TOOL);
+        return Report.table("group-ops: describe --all-groups, " + m.groups() + " groups x " + PARTITIONS
                                 + " partitions (one topic), embedded 1-broker Kafka; whole processes;"
                                 + " peer: Apache Kafka's kafka-consumer-groups " + kafkaToolVersion(),
                         "tool", "seconds (median)", "runs", "groups described")
-                .row(Tool.KGROUPS.label, kgroups, Report.runs(seconds.get(Tool.KGROUPS)), kgroupsRun.groups())
-                .row(Tool.KAFKA_TOOL.label, kafkaTool, Report.runs(seconds.get(Tool.KAFKA_TOOL)), kafkaRun.groups())
-                .row("floor: kgroups --version (JVM start, no Kafka)", Report.median(kgroupsFloor),
-                        Report.runs(kgroupsFloor), "-")
-                .row("floor: kafka-consumer-groups --version (JVM start, no Kafka)", Report.median(kafkaToolFloor),
-                        Report.runs(kafkaToolFloor), "-")
-                .note("Method: one topic of " + PARTITIONS + " partitions with " + RECORDS_PER_PARTITION + " records"
-                        + " of " + RECORD_BYTES + " B each (timestamps spread over the last hour); " + groups
-                        + " groups (classic, no members) with an offset committed on every partition by Admin"
-                        + " alterConsumerGroupOffsets, varied from 0 to " + RECORDS_PER_PARTITION + " so that most"
-                        + " partitions have lag (set-up " + Report.number(setupSeconds) + " s, not timed).")
-                .note("Each figure is the wall time of a whole child process, from start to exit (JVM start"
-                        + " included), stdout to a file, both on this JVM (" + System.getProperty("java.version")
-                        + "), each as its users run it: `./kgroups describe --all-groups --output json"
-                        + " --bootstrap-server B` (the launcher: C1 only, serial GC, a class-data-sharing archive made"
-                        + " once per build) and `java " + String.join(" ", KAFKA_RUN_CLASS_OPTS) + " -cp kgroups-bench.jar "
-                        + KAFKA_TOOL_MAIN + " --bootstrap-server B --describe --all-groups` (the options"
-                        + " kafka-run-class.sh gives the tool). One uncounted warm-up of each, then " + rounds + " round(s) of"
-                        + " kgroups, Kafka's tool in turn; median of the rounds. Every run is checked: exit code 0 and"
-                        + " all " + groups + " groups with " + PARTITIONS + " partitions each in the output (kgroups:"
-                        + " groups and partitions in the JSON; Kafka's tool: its rows per group).")
+                .row(Tool.KGROUPS.label, m.median(Tool.KGROUPS), Report.runs(m.seconds().get(Tool.KGROUPS)),
+                        kgroupsRun.groups())
+                .row(Tool.KAFKA_TOOL.label, m.median(Tool.KAFKA_TOOL), Report.runs(m.seconds().get(Tool.KAFKA_TOOL)),
+                        kafkaRun.groups())
+                .row("floor: kgroups --version (JVM start, no Kafka)", Report.median(m.kgroupsFloor()),
+                        Report.runs(m.kgroupsFloor()), "-")
+                .row("floor: kafka-consumer-groups --version (JVM start, no Kafka)", Report.median(m.kafkaToolFloor()),
+                        Report.runs(m.kafkaToolFloor()), "-")
+                .note(method(rounds, String.valueOf(m.groups())) + " Set-up " + Report.number(m.setupSeconds()) + " s.")
                 .note("Not the same work: kgroups also reads log-start offsets, topic retention and, for time lag,"
                         + " the timestamp of each group's first unconsumed record (last run: " + kgroupsRun.detail()
                         + "); Kafka's tool prints committed offset, log-end and lag (last run: " + kafkaRun.detail()
                         + ").")
-                .note("Broker in this JVM; the children on the same " + Runtime.getRuntime().availableProcessors()
-                        + " cores. Load average before: " + Report.number(loadBefore) + ", after: "
-                        + Report.number(loadAfter) + " (other work on the machine shows up as spread in the runs);"
-                        + " whole benchmark " + Report.number(totalSeconds) + " s.")
+                .note(machine)
                 .note("Goal (from the issue): kgroups >= 5 x faster than Kafka's tool.")
-                .ratio("speedup_vs_kafka_tool", kafkaTool / kgroups)
-                .result("kgroups_seconds", kgroups)
-                .result("kafka_tool_seconds", kafkaTool)
-                .result("kgroups_floor_seconds", Report.median(kgroupsFloor))
-                .result("kafka_tool_floor_seconds", Report.median(kafkaToolFloor))
-                .result("groups", groups);
+                .ratio("speedup_vs_kafka_tool", m.ratio())
+                .result("kgroups_seconds", m.median(Tool.KGROUPS))
+                .result("kafka_tool_seconds", m.median(Tool.KAFKA_TOOL))
+                .result("kgroups_floor_seconds", Report.median(m.kgroupsFloor()))
+                .result("kafka_tool_floor_seconds", Report.median(m.kafkaToolFloor()))
+                .result("groups", m.groups());
+    }
+
+    /** How both tools grow with the number of groups: a row per size, the ratio per size. */
+    private static Report scalingReport(List<Measured> sizes, int rounds, String machine) {
+        Report report = Report.table("group-ops --scaling: describe --all-groups at "
+                        + sizes.stream().map(m -> String.valueOf(m.groups())).toList() + " groups x " + PARTITIONS
+                        + " partitions (one topic), one embedded 1-broker Kafka grown through the sizes; whole processes;"
+                        + " peer: Apache Kafka's kafka-consumer-groups " + kafkaToolVersion(),
+                "groups", "kgroups s (median)", "kgroups runs", "Kafka's tool s (median)", "Kafka's tool runs",
+                "Kafka's tool / kgroups");
+        for (Measured m : sizes) {
+            report.row(m.groups(), m.median(Tool.KGROUPS), Report.runs(m.seconds().get(Tool.KGROUPS)),
+                    m.median(Tool.KAFKA_TOOL), Report.runs(m.seconds().get(Tool.KAFKA_TOOL)), Report.ratio(m.ratio()));
+        }
+        List<Double> kgroupsFloor = new ArrayList<>();
+        List<Double> kafkaToolFloor = new ArrayList<>();
+        sizes.forEach(m -> {
+            kgroupsFloor.addAll(m.kgroupsFloor());
+            kafkaToolFloor.addAll(m.kafkaToolFloor());
+        });
+        report.note(method(rounds, "per size, that many") + " Set-up per size (groups added): " + sizes.stream()
+                        .map(m -> m.groups() + ": " + Report.number(m.setupSeconds()) + " s").toList() + ".")
+                .note("Floors (JVM start and argument parsing, no Kafka), medians of all rounds: kgroups --version "
+                        + Report.number(Report.median(kgroupsFloor)) + " s, kafka-consumer-groups --version "
+                        + Report.number(Report.median(kafkaToolFloor)) + " s.")
+                .note("Last runs at " + sizes.get(sizes.size() - 1).groups() + " groups: kgroups "
+                        + sizes.get(sizes.size() - 1).last().get(Tool.KGROUPS).detail() + "; Kafka's tool "
+                        + sizes.get(sizes.size() - 1).last().get(Tool.KAFKA_TOOL).detail() + ".")
+                .note(machine)
+                .note("Goal (from issue #18): kgroups >= 10 x faster than Kafka's tool at 10,000 groups.");
+        for (Measured m : sizes) {
+            report.ratio("ratio_" + m.groups(), m.ratio());
+        }
+        for (Measured m : sizes) {
+            report.result("kgroups_seconds_" + m.groups(), m.median(Tool.KGROUPS))
+                    .result("kafka_tool_seconds_" + m.groups(), m.median(Tool.KAFKA_TOOL));
+        }
+        return report;
     }
 
     /** One child process: its wall time, exit code, output, and what the check found in it. */

@@ -27,7 +27,8 @@ import org.apache.kafka.common.serialization.ByteArraySerializer;
  */
 record ManyGroups(String topic, int partitions, int recordsPerPartition, int recordBytes, long recordSpacingMs,
         String groupPrefix) {
-    private static final int COMMIT_BATCH = 200;
+    /** Groups whose commits are in flight at once: each is a request of its own (Admin does not batch them). */
+    private static final int COMMIT_BATCH = 1_000;
     private static final Duration ADMIN_TIMEOUT = Duration.ofMinutes(1);
 
     String groupName(int g) {
@@ -67,14 +68,17 @@ record ManyGroups(String topic, int partitions, int recordsPerPartition, int rec
         }
     }
 
-    /** Commits an offset on every partition for each group, then checks the cluster lists them all. */
-    void commitOffsets(String bootstrap, int groups) throws Exception {
+    /**
+     * Commits an offset on every partition for groups {@code from} to {@code to} (exclusive), then
+     * checks the cluster lists {@code to} groups: a broker grows through sizes by adding groups.
+     */
+    void commitOffsets(String bootstrap, int from, int to) throws Exception {
         Properties config = new Properties();
         config.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, bootstrap);
         try (Admin admin = Admin.create(config)) {
-            for (int first = 0; first < groups; first += COMMIT_BATCH) {
+            for (int first = from; first < to; first += COMMIT_BATCH) {
                 List<KafkaFuture<Void>> pending = new ArrayList<>();
-                for (int g = first; g < Math.min(groups, first + COMMIT_BATCH); g++) {
+                for (int g = first; g < Math.min(to, first + COMMIT_BATCH); g++) {
                     Map<TopicPartition, OffsetAndMetadata> offsets = new HashMap<>();
                     for (int p = 0; p < partitions; p++) {
                         offsets.put(new TopicPartition(topic, p), new OffsetAndMetadata(offset(g, p)));
@@ -85,8 +89,8 @@ record ManyGroups(String topic, int partitions, int recordsPerPartition, int rec
             }
             long listed = admin.listGroups().all().get(ADMIN_TIMEOUT.toSeconds(), TimeUnit.SECONDS).stream()
                     .map(GroupListing::groupId).filter(g -> g.startsWith(groupPrefix)).count();
-            if (listed != groups) {
-                throw new IllegalStateException("the broker lists " + listed + " of the " + groups + " groups");
+            if (listed != to) {
+                throw new IllegalStateException("the broker lists " + listed + " of the " + to + " groups");
             }
         }
     }

@@ -92,7 +92,7 @@ final class MonitorBench implements Benchmark {
             long setupStart = System.nanoTime();
             kafka.createTopic(TOPIC, partitions);
             setup.produce(bootstrap);
-            setup.commitOffsets(bootstrap, groups);
+            setup.commitOffsets(bootstrap, 0, groups);
             setupSeconds = (System.nanoTime() - setupStart) / 1e9;
             progress(partitions + " partitions x " + RECORDS_PER_PARTITION + " records, offsets of " + groups
                     + " groups committed in " + Report.number(setupSeconds) + " s");

@@ -68,7 +68,7 @@ final class MonitorLoadBench implements Benchmark {
         try (EmbeddedKafka kafka = EmbeddedKafka.builder().port(0).build().start()) {
             kafka.createTopic(TOPIC, PARTITIONS);
             setup.produce(kafka.bootstrapServers());
-            setup.commitOffsets(kafka.bootstrapServers(), groups);
+            setup.commitOffsets(kafka.bootstrapServers(), 0, groups);
             progress(groups + " groups x " + PARTITIONS + " partitions in place");
             Properties client = new Properties();
             client.put(AdminClientConfig.BOOTSTRAP_SERVERS_CONFIG, kafka.bootstrapServers());

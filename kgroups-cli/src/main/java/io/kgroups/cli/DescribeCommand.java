@@ -62,13 +62,41 @@ final class DescribeCommand implements Callable<Integer> {
                     + "are not lag, nor aborted ones (default: ${DEFAULT-VALUE}). Transaction markers are never lag.")
     private IsolationLevel isolation;
 
+    /** Streamed: each chunk of groups is printed as it is read (see {@link GroupAdmin#GROUPS_PER_CHUNK}). */
     @Override
     public Integer call() {
-        List<GroupDetail> details;
-        try (GroupAdmin admin = ClusterConnection.groupAdmin(context)) {
-            details = which.all ? admin.describeAll(isolation) : admin.describe(which.groups, isolation);
-        }
         Output output = context.output();
+        List<String> groups = which.all ? null : which.groups;
+        try (GroupAdmin admin = ClusterConnection.groupAdmin(context)) {
+            switch (output.format()) {
+                case json -> {
+                    Output.JsonList json = output.jsonList();
+                    admin.describe(groups, isolation, chunk -> {
+                        unreadable(output, chunk);
+                        chunk.forEach(g -> json.add(json(g)));
+                        json.flush();
+                    });
+                    json.end();
+                }
+                case csv -> {
+                    Output.Rows rows = output.rows(csvColumns());
+                    admin.describe(groups, isolation, chunk -> {
+                        unreadable(output, chunk);
+                        rows.add(csv(chunk));
+                    });
+                    return rows.end();
+                }
+                default -> admin.describe(groups, isolation, chunk -> {
+                    unreadable(output, chunk);
+                    printText(chunk);
+                });
+            }
+        }
+        return output.done();
+    }
+
+    /** What of these groups could not be read, named on stderr at the end (exit code 3). */
+    private static void unreadable(Output output, List<GroupDetail> details) {
         for (GroupDetail g : details) {
             if (g.error() != null) {
                 output.unreadable("group " + g.group() + ": " + g.error());
@@ -82,12 +110,6 @@ final class DescribeCommand implements Callable<Integer> {
                 }
             }
         }
-        switch (output.format()) {
-            case json -> output.json(details.stream().map(DescribeCommand::json).toList());
-            case csv -> output.csv(csv(details));
-            default -> printText(details);
-        }
-        return output.done();
     }
 
     private void printText(List<GroupDetail> details) {
@@ -213,9 +235,7 @@ final class DescribeCommand implements Callable<Integer> {
 
     /** The partitions of every group as CSV rows: the group, then the fields of a partition in JSON (no configs: not per partition). */
     private static Table csv(List<GroupDetail> details) {
-        Table table = Table.of("group", "topic", "partition", "committedOffset", "startOffset", "logStartOffset",
-                "logEndOffset", "lag", "offsetLag", "lagSeconds", "memberId", "metadataBytes", "deletedUnread",
-                "retentionSecondsLeft", "note", "error");
+        Table table = csvColumns();
         for (GroupDetail group : details) {
             for (PartitionDetail p : group.partitions()) {
                 table.row(group.group(), p.topic(), p.partition(), p.committedOffset(), p.startOffset(), p.logStartOffset(),
@@ -224,6 +244,12 @@ final class DescribeCommand implements Callable<Integer> {
             }
         }
         return table;
+    }
+
+    private static Table csvColumns() {
+        return Table.of("group", "topic", "partition", "committedOffset", "startOffset", "logStartOffset",
+                "logEndOffset", "lag", "offsetLag", "lagSeconds", "memberId", "metadataBytes", "deletedUnread",
+                "retentionSecondsLeft", "note", "error");
     }
 
     /** Retention risk in words: records already lost, or time left before the oldest unread one goes. */

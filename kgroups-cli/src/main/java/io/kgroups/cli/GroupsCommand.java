@@ -2,6 +2,7 @@ package io.kgroups.cli;
 
 import io.kgroups.admin.GroupAdmin;
 import io.kgroups.admin.GroupSummary;
+import io.kgroups.admin.OffsetReadings;
 import java.util.Arrays;
 import java.util.List;
 import java.util.concurrent.Callable;
@@ -45,32 +46,39 @@ final class GroupsCommand implements Callable<Integer> {
                     + Arrays.stream(GroupState.values()).map(GroupState::toString).collect(Collectors.joining(", ")));
         }
         try (GroupAdmin admin = ClusterConnection.groupAdmin(context)) {
-            Table table = Table.of("group", "state", "type", "protocolType", "members", "topics", "totalLag", "error")
-                    .header("totalLag", "lag").optional("error")
-                    .whenEmpty("No groups" + (state != null || type != null ? " match" : " on this cluster yet") + ".");
-            List<GroupSummary> groups = admin.listGroups();
+            List<OffsetReadings.Listed> listed = admin.listed();
             if (type != null && TYPES.stream().noneMatch(type::equalsIgnoreCase)
-                    && groups.stream().noneMatch(g -> g.protocolType().equalsIgnoreCase(type))) {
+                    && listed.stream().noneMatch(g -> g.protocolType().equalsIgnoreCase(type))) {
                 throw CliException.usage("--type '" + type + "' is not a group type (" + String.join(", ", TYPES)
                         + ") nor the protocol type of a group on this cluster ("
-                        + groups.stream().map(GroupSummary::protocolType).filter(t -> !t.isEmpty()).distinct().sorted()
-                                .collect(Collectors.joining(", ")) + ")");
+                        + listed.stream().map(OffsetReadings.Listed::protocolType).filter(t -> !t.isEmpty()).distinct()
+                                .sorted().collect(Collectors.joining(", ")) + ")");
             }
+            // The type is the list's: groups of other types are not read. The state is the read's (it may have moved).
+            List<OffsetReadings.Listed> wanted = type == null ? listed : listed.stream()
+                    .filter(g -> g.type().equalsIgnoreCase(type) || g.protocolType().equalsIgnoreCase(type)).toList();
             Output output = context.output();
-            for (GroupSummary group : groups) {
-                if (group.error() != null) {
-                    output.unreadable("group " + group.group() + ": " + group.error());
+            Output.Rows rows = output.rows(columns());
+            admin.listGroups(wanted, chunk -> {
+                Table table = columns();
+                for (GroupSummary group : chunk) {
+                    if (group.error() != null) {
+                        output.unreadable("group " + group.group() + ": " + group.error());
+                    }
+                    if (state == null || group.state().equalsIgnoreCase(state)) {
+                        table.row(group.group(), group.state(), group.type(), group.protocolType().isEmpty() ? null
+                                : group.protocolType(), group.members(), group.topics(), group.totalLag(), group.error());
+                    }
                 }
-                if (state != null && !group.state().equalsIgnoreCase(state)) {
-                    continue;
-                }
-                if (type != null && !group.type().equalsIgnoreCase(type) && !group.protocolType().equalsIgnoreCase(type)) {
-                    continue;
-                }
-                table.row(group.group(), group.state(), group.type(), group.protocolType().isEmpty() ? null
-                        : group.protocolType(), group.members(), group.topics(), group.totalLag(), group.error());
-            }
-            return output.print(table);
+                rows.add(table);
+            });
+            return rows.end();
         }
+    }
+
+    private Table columns() {
+        return Table.of("group", "state", "type", "protocolType", "members", "topics", "totalLag", "error")
+                .header("totalLag", "lag").optional("error")
+                .whenEmpty("No groups" + (state != null || type != null ? " match" : " on this cluster yet") + ".");
     }
 }

@@ -19,7 +19,9 @@ import java.util.List;
  * <p>In a command: {@code Output output = context.output();}, {@code output.unreadable(...)} for
  * each thing not read, then {@code return output.print(table);}, or, for an answer richer than a
  * table, {@code output.json(data)} / {@code output.csv(rows)} / the command's own text by format,
- * then {@code return output.done();}.
+ * then {@code return output.done();}. An answer read in chunks (every group) is written as it is
+ * read: {@code output.rows(columns)} and {@code rows.add(chunk)} per chunk, or {@code
+ * output.jsonList()} for JSON richer than a table.
  */
 final class Output {
     /** Compact, and written as it is made: describe of every group is large. */
@@ -74,10 +76,143 @@ final class Output {
         try {
             JSON.writeValue(out, JsonEnvelope.of(command, data, warnings));
         } catch (IOException e) {
-            throw new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
+            throw cannotWrite(e);
         }
         out.println();
         out.flush();
+    }
+
+    /**
+     * An answer of many rows, written chunk by chunk as it is read ({@link Rows#add}, then
+     * {@link Rows#end}): JSON and CSV as {@link #print} writes them, each chunk's rows flushed
+     * before the next is read; text as {@link TablePrinter.Chunked} lays it out.
+     *
+     * @param columns the table's columns, header, optional columns and empty message, without rows
+     */
+    Rows rows(Table columns) {
+        return new Rows(columns);
+    }
+
+    final class Rows {
+        private final Table columns;
+        private final JsonList json;
+        private final TablePrinter printer = new TablePrinter(context.out());
+        private final TablePrinter.Chunked text = printer.chunked();
+
+        private boolean started;
+
+        private Rows(Table columns) {
+            this.columns = columns;
+            this.json = jsonList();
+        }
+
+        void add(Table chunk) {
+            switch (format()) {
+                case json -> {
+                    ((List<?>) chunk.data()).forEach(json::add);
+                    json.flush();
+                }
+                case csv -> {
+                    csvHeader();
+                    printer.printCsvRows(chunk);
+                }
+                default -> text.print(chunk);
+            }
+        }
+
+        /** After the last chunk; the exit code. */
+        int end() {
+            switch (format()) {
+                case json -> json.end();
+                case csv -> {
+                    csvHeader();
+                    context.out().flush();
+                }
+                default -> text.end(columns);
+            }
+            return done();
+        }
+
+        /** At the first rows (or the end): a command that fails before them prints nothing on stdout. */
+        private void csvHeader() {
+            if (!started) {
+                started = true;
+                printer.printCsvHeader(columns);
+            }
+        }
+    }
+
+    /**
+     * The envelope written as its data grows: the fields of {@link JsonEnvelope}, in its order, on
+     * one line; the items of {@code data} as they are added, and the warnings (the last field)
+     * collected meanwhile. For answers too large to hold at once (describe of every group).
+     */
+    JsonList jsonList() {
+        return new JsonList();
+    }
+
+    final class JsonList {
+        private JsonGenerator generator;
+
+        private JsonList() {
+        }
+
+        /**
+         * At the first item (or the end), the envelope's head, its time then: a command that fails
+         * before its first item prints nothing on stdout.
+         */
+        private JsonGenerator generator() throws IOException {
+            if (generator == null) {
+                generator = JSON.createGenerator(context.out());
+                generator.writeStartObject();
+                generator.writeNumberField("schemaVersion", JsonEnvelope.SCHEMA_VERSION);
+                generator.writeStringField("command", command);
+                generator.writeStringField("time", JsonEnvelope.now());
+                generator.writeArrayFieldStart("data");
+            }
+            return generator;
+        }
+
+        /** One item of data (a list or map of the contract's field names), written, not flushed. */
+        void add(Object item) {
+            try {
+                generator().writeObject(item);
+            } catch (IOException e) {
+                throw cannotWrite(e);
+            }
+        }
+
+        /** What is written so far goes out: a reader sees the first items before the last are read. */
+        void flush() {
+            try {
+                generator().flush();
+            } catch (IOException e) {
+                throw cannotWrite(e);
+            }
+        }
+
+        /** Closes data, writes the warnings collected, ends the envelope and its line. */
+        void end() {
+            try {
+                JsonGenerator generator = generator();
+                generator.writeEndArray();
+                generator.writeArrayFieldStart("warnings");
+                for (String warning : warnings) {
+                    generator.writeString(warning);
+                }
+                generator.writeEndArray();
+                generator.writeEndObject();
+                generator.close();
+            } catch (IOException e) {
+                throw cannotWrite(e);
+            }
+            context.out().println();
+            context.out().flush();
+        }
+    }
+
+    private static IllegalStateException cannotWrite(IOException e) {
+        return new IllegalStateException("cannot write JSON: " + e.getMessage(), e);
     }
 
     /** The rows as CSV: the header is the columns, which are the JSON rows' field names. */

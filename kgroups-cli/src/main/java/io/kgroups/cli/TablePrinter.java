@@ -18,7 +18,15 @@ final class TablePrinter {
     }
 
     void printCsv(Table table) {
+        printCsvHeader(table);
+        printCsvRows(table);
+    }
+
+    void printCsvHeader(Table table) {
         out.println(csvLine(new ArrayList<>(table.columns())));
+    }
+
+    void printCsvRows(Table table) {
         for (List<Object> row : table.rows()) {
             out.println(csvLine(row));
         }
@@ -56,30 +64,79 @@ final class TablePrinter {
             out.flush();
             return;
         }
-        List<Integer> shown = new ArrayList<>();
-        for (int i = 0; i < table.columns().size(); i++) {
-            if (table.shown(table.columns().get(i))) {
-                shown.add(i);
+        new Layout(table).print(table);
+    }
+
+    /**
+     * A table printed in chunks as they come (a command that streams its rows): the first chunk
+     * with rows decides the columns shown and their widths, and prints the header; later chunks
+     * are printed in the same columns (a longer cell pushes the rest of its row right, a value in
+     * an optional column the first chunk left out is not shown). Columns cannot be sized by rows
+     * not read yet.
+     */
+    final class Chunked {
+        private Layout layout;
+
+        void print(Table chunk) {
+            if (layout == null && !chunk.rows().isEmpty()) {
+                layout = new Layout(chunk);
+                out.println(textLine(layout.headers, layout.widths, layout.numeric));
+            }
+            if (layout != null) {
+                layout.printRows(chunk);
             }
         }
-        List<String> headers = shown.stream().map(i -> table.header(table.columns().get(i))).toList();
-        List<List<Object>> rows = table.rows().stream().map(row -> shown.stream().map(row::get).toList()).toList();
-        int[] widths = new int[headers.size()];
-        for (int i = 0; i < widths.length; i++) {
-            widths[i] = headers.get(i).length();
-            for (List<Object> row : rows) {
-                widths[i] = Math.max(widths[i], text(row.get(i)).length());
+
+        /** After the last chunk: what the table says when no chunk had a row. */
+        void end(Table columns) {
+            if (layout == null) {
+                printText(columns);
+            }
+            out.flush();
+        }
+    }
+
+    Chunked chunked() {
+        return new Chunked();
+    }
+
+    /** The columns a text table shows, their widths (header and rows) and which align right (numbers). */
+    private final class Layout {
+        private final List<Integer> shown = new ArrayList<>();
+        private final List<String> headers;
+        private final int[] widths;
+        private final boolean[] numeric;
+
+        Layout(Table table) {
+            for (int i = 0; i < table.columns().size(); i++) {
+                if (table.shown(table.columns().get(i))) {
+                    shown.add(i);
+                }
+            }
+            headers = shown.stream().map(i -> table.header(table.columns().get(i))).toList();
+            widths = new int[headers.size()];
+            numeric = new boolean[widths.length];
+            for (int i = 0; i < widths.length; i++) {
+                int column = shown.get(i);
+                widths[i] = headers.get(i).length();
+                for (List<Object> row : table.rows()) {
+                    widths[i] = Math.max(widths[i], text(row.get(column)).length());
+                }
+                numeric[i] = !table.rows().isEmpty() && table.rows().get(0).get(column) instanceof Number;
             }
         }
-        boolean[] numeric = new boolean[widths.length];
-        for (int i = 0; i < widths.length && !rows.isEmpty(); i++) {
-            numeric[i] = rows.get(0).get(i) instanceof Number;
+
+        void print(Table table) {
+            out.println(textLine(headers, widths, numeric));
+            printRows(table);
         }
-        out.println(textLine(headers, widths, numeric));
-        for (List<Object> row : rows) {
-            out.println(textLine(row, widths, numeric));
+
+        void printRows(Table table) {
+            for (List<Object> row : table.rows()) {
+                out.println(textLine(shown.stream().map(row::get).toList(), widths, numeric));
+            }
+            out.flush();
         }
-        out.flush();
     }
 
     /** Numbers (and their headers) align right, so that digits line up. */

@@ -40,6 +40,14 @@ final class Cli {
         return run(Map.of(), args);
     }
 
+    /** As {@link #run(String...)}, stdout written to {@code out} as the command prints it (its {@code out()} is empty). */
+    static Result run(java.io.Writer out, String... args) {
+        StringWriter err = new StringWriter();
+        int code = Kgroups.execute(args, new PrintWriter(out, true), new PrintWriter(err, true),
+                withoutNamedClusters(Map.of()));
+        return new Result(code, "", err.toString(), null);
+    }
+
     static Result run(Map<String, String> environment, String... args) {
         StringWriter out = new StringWriter();
         StringWriter err = new StringWriter();

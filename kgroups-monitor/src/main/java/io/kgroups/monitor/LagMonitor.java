@@ -80,8 +80,10 @@ public final class LagMonitor implements AutoCloseable {
         this.reconciliation = new ReconciliationWatch(builder.reconcileThreshold.toMillis());
         Pattern include = builder.include;
         Pattern exclude = builder.exclude;
-        this.sampler = new Sampler(builder.admin, name -> include.matcher(name).matches()
-                && (exclude == null || !exclude.matcher(name).matches()), builder.exactTimeLagPartitions,
+        Set<String> only = builder.only;
+        this.sampler = new Sampler(builder.admin, name -> (only == null || only.contains(name))
+                && include.matcher(name).matches() && (exclude == null || !exclude.matcher(name).matches()),
+                builder.exactTimeLagPartitions,
                 Duration.ofMillis(Math.max(200, builder.interval.toMillis() / 2)));
     }
 
@@ -441,6 +443,7 @@ public final class LagMonitor implements AutoCloseable {
         /** Every name, a newline in it included (DOTALL): Kafka allows any character in a group name. */
         private Pattern include = Pattern.compile(".*", Pattern.DOTALL);
         private Pattern exclude;
+        private Set<String> only;
         private int exactTimeLagPartitions = 20;
         private Duration reconcileThreshold = Duration.ofMinutes(1);
         private LongSupplier clock = System::currentTimeMillis;
@@ -505,6 +508,15 @@ public final class LagMonitor implements AutoCloseable {
          */
         public Builder include(Pattern groups) {
             this.include = groups;
+            return this;
+        }
+
+        /**
+         * Only the groups of these exact names (and of those, the ones {@link #include} and
+         * {@link #exclude} let through): a part of the cluster's groups, e.g. a chunk of a long list.
+         */
+        public Builder groups(Set<String> names) {
+            this.only = Set.copyOf(names);
             return this;
         }
 

@@ -79,6 +79,8 @@ public final class FirstRecordReader {
         Map<TopicPartition, List<Long>> pending = new HashMap<>();
         wanted.forEach((tp, offsets) -> pending.put(tp, new ArrayList<>(offsets)));
         consumer.assign(pending.keySet());
+        // A consumer that read before (describe's chunks share one) keeps the partitions it paused when done.
+        consumer.resume(pending.keySet());
         pending.forEach((tp, offsets) -> consumer.seek(tp, offsets.get(0)));
         long deadline = System.nanoTime() + maxWait.toNanos();
         while (!pending.isEmpty() && System.nanoTime() < deadline) {
