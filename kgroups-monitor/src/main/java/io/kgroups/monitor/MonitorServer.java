@@ -30,6 +30,7 @@ import org.eclipse.jetty.server.Server;
 import org.eclipse.jetty.server.ServerConnector;
 import org.eclipse.jetty.server.SslConnectionFactory;
 import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -62,6 +63,8 @@ public final class MonitorServer implements AutoCloseable {
     /** A refused login is logged at most this often (with the count since the last line): a scan fills no disk. */
     private static final Duration LOG_REFUSED_EVERY = Duration.ofSeconds(10);
     private static final String REALM = "kgroups monitor";
+    /** Jetty's threads (its acceptor and selector among them): Javalin's default is 250. */
+    static final int HTTP_THREADS = 16;
 
     private final Javalin app;
     /** The clusters served, in the order given; one unnamed when the monitor watches one cluster. */
@@ -93,6 +96,9 @@ public final class MonitorServer implements AutoCloseable {
         this.resetPreviews = new TokenBucket(b.previewBurst, b.previewRefill, System::nanoTime);
         this.app = Javalin.create(config -> {
             config.showJavalinBanner = false;
+            // Few request threads: requests beyond them wait their turn in Jetty's queue, and a burst of
+            // readers cannot take every core from the sampler, whose cycle is what they read.
+            config.jetty.threadPool = new QueuedThreadPool(HTTP_THREADS, 2, 60_000);
             config.staticFiles.add(files -> {
                 files.hostedPath = "/";
                 files.directory = "/io/kgroups/monitor/dashboard";
@@ -405,9 +411,9 @@ public final class MonitorServer implements AutoCloseable {
     private void groups(Context ctx) {
         List<ClusterSnapshot> snapshots = snapshots();
         String key = ctx.queryString() == null ? "" : ctx.queryString();
-        String cached = pages.get(snapshots, key);
+        byte[] cached = pages.get(snapshots, key);
         if (cached != null) {
-            answer(ctx, "api/groups", new RawValue(cached));
+            answerKept(ctx, "api/groups", cached);
             return;
         }
         GroupPage page;
@@ -443,9 +449,9 @@ public final class MonitorServer implements AutoCloseable {
             });
         }
         body.put("skipped", skipped);
-        String json = ctx.jsonMapper().toJsonString(body, Map.class);
+        byte[] json = ctx.jsonMapper().toJsonString(body, Map.class).getBytes(java.nio.charset.StandardCharsets.UTF_8);
         pages.put(snapshots, key, json);
-        answer(ctx, "api/groups", new RawValue(json));
+        answerKept(ctx, "api/groups", json);
     }
 
     /** ": a, b", the clusters' names, for an error; empty for one unnamed cluster. */
@@ -467,6 +473,24 @@ public final class MonitorServer implements AutoCloseable {
     /** Every JSON answer goes out in the one envelope of the contract (docs/schemas/api-*.schema.json). */
     private static void answer(Context ctx, String kind, Object data, List<String> warnings) {
         ctx.json(JsonEnvelope.of(kind, data, warnings));
+    }
+
+    /**
+     * An answer whose data was made before (JSON bytes): the envelope of the contract, made now,
+     * around them as they are, so a kept answer costs no JSON work.
+     */
+    private static void answerKept(Context ctx, String kind, byte[] data) {
+        String envelope = ctx.jsonMapper().toJsonString(JsonEnvelope.of(kind, new RawValue("0"), List.of()),
+                JsonEnvelope.class);
+        // {"schemaVersion":1,"command":"...","time":"...","data":0,"warnings":[]}: the data goes where the 0 is.
+        int at = envelope.lastIndexOf(",\"warnings\"");
+        byte[] head = envelope.substring(0, at - 1).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] tail = envelope.substring(at).getBytes(java.nio.charset.StandardCharsets.UTF_8);
+        byte[] whole = new byte[head.length + data.length + tail.length];
+        System.arraycopy(head, 0, whole, 0, head.length);
+        System.arraycopy(data, 0, whole, head.length, data.length);
+        System.arraycopy(tail, 0, whole, head.length + data.length, tail.length);
+        ctx.contentType("application/json").result(whole);
     }
 
     private static void answer(Context ctx, String kind, Object data) {
