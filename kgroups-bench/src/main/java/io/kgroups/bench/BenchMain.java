@@ -10,7 +10,7 @@ public final class BenchMain {
     private static final int EXIT_USAGE = 2;
 
     /** Every benchmark, in the order the usage lists them. */
-    private static final List<Benchmark> BENCHMARKS = List.of(new BrokerBench(), new RuntimeBench(), new ParallelBench(), new ShareBench(), new GroupOpsBench(), new MonitorBench());
+    private static final List<Benchmark> BENCHMARKS = List.of(new BrokerBench(), new RuntimeBench(), new ParallelBench(), new ShareBench(), new GroupOpsBench(), new MonitorBench(), new LoaderBench());
 
     private BenchMain() {
     }

@@ -4,7 +4,6 @@ import io.kgroups.embedded.EmbeddedKafka;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -55,7 +54,9 @@ final class GroupOpsBench implements Benchmark {
     private static final ManyGroups SETUP = new ManyGroups(TOPIC, PARTITIONS, RECORDS_PER_PARTITION, RECORD_BYTES,
             RECORD_SPACING_MS, GROUP_PREFIX);
     private static final Duration CHILD_LIMIT = Duration.ofMinutes(3);
-    private static final String KGROUPS_JAR = "kgroups-cli/target/kgroups.jar";
+    static final String KGROUPS_JAR = "kgroups-cli/target/kgroups.jar";
+    static final String KGROUPS_JAR_MISSING =
+            "build it with `mvn -B -q -DskipTests -pl kgroups-cli -am package`, or run ./bench";
     private static final String KAFKA_TOOL_MAIN = "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand";
     /** A group's name in the kgroups JSON ({@code "group": "..."}, in the envelope's data: the list of groups). */
     private static final Pattern JSON_GROUP = Pattern.compile("\"group\"\\s*:\\s*\"([^\"]*)\"");
@@ -91,7 +92,8 @@ final class GroupOpsBench implements Benchmark {
     public Report run(boolean quick) throws Exception {
         int groups = quick ? 200 : 1_000;
         int rounds = quick ? 1 : 3;
-        Path launcher = kgroupsJar().getParent().getParent().getParent().resolve("kgroups");
+        Path launcher = RepositoryFile.find(KGROUPS_JAR, KGROUPS_JAR_MISSING).getParent().getParent().getParent()
+                .resolve("kgroups");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // Kafka's tool runs on this JVM's class path (kgroups-bench.jar under ./bench), in the same directory.
         String ownClassPath = System.getProperty("java.class.path");
@@ -288,28 +290,6 @@ final class GroupOpsBench implements Benchmark {
         command.addAll(List.of("-cp", classPath, KAFKA_TOOL_MAIN));
         command.addAll(List.of(args));
         return command;
-    }
-
-    /**
-     * kgroups' runnable jar: {@value #KGROUPS_JAR} under the repository that holds the running
-     * kgroups-bench jar (or, failing that, under the working directory); {@code ./bench} builds it.
-     */
-    private static Path kgroupsJar() throws URISyntaxException {
-        List<Path> candidates = new ArrayList<>();
-        Path self = Path.of(GroupOpsBench.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        // .../kgroups-bench/target/kgroups-bench.jar (or .../kgroups-bench/target/classes)
-        if (self.getParent() != null && self.getParent().getParent() != null
-                && self.getParent().getParent().getParent() != null) {
-            candidates.add(self.getParent().getParent().getParent().resolve(KGROUPS_JAR));
-        }
-        candidates.add(Path.of("").toAbsolutePath().resolve(KGROUPS_JAR));
-        for (Path candidate : candidates) {
-            if (Files.isRegularFile(candidate)) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("kgroups' runnable jar is missing (looked at " + candidates
-                + "): build it with `mvn -B -q -DskipTests -pl kgroups-cli -am package`, or run ./bench");
     }
 
     /** The kafka-tools release inside this jar, as built (from the pom). */
