@@ -117,6 +117,8 @@ final class LoaderBench implements Benchmark {
 
             int n = 0;
             for (Database database : Database.values()) {
+                // The ceiling runs in this JVM: one uncounted pass warms up its JIT.
+                ceiling(Target.fresh(database, work.resolve("run-" + ++n), postgres), partitions, true, produced);
                 for (int run = 1; run <= runs; run++) {
                     for (boolean loopPerPartition : List.of(false, true)) {
                         Target target = Target.fresh(database, work.resolve("run-" + ++n), postgres);
@@ -140,8 +142,10 @@ final class LoaderBench implements Benchmark {
                                 .computeIfAbsent(contender, c -> new ArrayList<>()).add(result);
                         progress(database + " round " + round + "/" + runs + " " + contender.label + ": "
                                 + result.records() + " records in " + Report.number(result.seconds()) + " s = "
-                                + Report.number(result.recordsPerSecond()) + " records/s (first row after "
-                                + Report.number(result.firstRowSeconds()) + " s)");
+                                + Report.number(result.recordsPerSecond()) + " records/s; 10%-90% stored at "
+                                + Report.number(result.windowRecordsPerSecond()) + " records/s; first row after "
+                                + Report.number(result.firstRowSeconds()) + " s; CPU " + Report.number(result.cpuSeconds())
+                                + " s");
                     }
                 }
             }
@@ -152,8 +156,9 @@ final class LoaderBench implements Benchmark {
         Report report = Report.table("loader: " + records + " order events (" + ORDERS + " orders, " + PARTITIONS
                         + " partitions) loaded into H2 and PostgreSQL, embedded 1-broker Kafka; peers: Spring Kafka,"
                         + " the guide's loop, the database's ceiling",
-                "database", "contender", "records/s (median)", "kgroups vs it", "first row after (s, median)",
-                "runs (records/s)");
+                "database", "contender", "records/s, start to all stored (median)", "kgroups vs it",
+                "records/s, 10%-90% stored (median)", "kgroups vs it", "first row after (s, median)",
+                "CPU s of its JVM (median)", "runs (records/s, start to all stored)");
         Map<Database, Figures> figures = new EnumMap<>(Database.class);
         for (Database database : Database.values()) {
             Map<Contender, List<Timed>> byContender = timed.get(database);
@@ -161,17 +166,24 @@ final class LoaderBench implements Benchmark {
                     Math.max(median(byContender.get(Contender.SPRING_DEFAULT)),
                             median(byContender.get(Contender.SPRING_PER_PARTITION))),
                     median(byContender.get(Contender.SEED_PATTERN)), Report.median(ceiling1.get(database)),
-                    Report.median(ceiling6.get(database)));
+                    Report.median(ceiling6.get(database)), windowMedian(byContender.get(Contender.LOADER)),
+                    Math.max(windowMedian(byContender.get(Contender.SPRING_DEFAULT)),
+                            windowMedian(byContender.get(Contender.SPRING_PER_PARTITION))));
             figures.put(database, f);
             report.row(database, "ceiling: the same upserts, batches of " + BATCH + ", one JDBC loop, no Kafka",
-                    f.ceiling1(), Report.ratio(f.loader() / f.ceiling1()), "", Report.runs(ceiling1.get(database)));
+                    f.ceiling1(), Report.ratio(f.loader() / f.ceiling1()), f.ceiling1(),
+                    Report.ratio(f.loaderWindow() / f.ceiling1()), "", "", Report.runs(ceiling1.get(database)));
             report.row(database, "ceiling: " + PARTITIONS + " JDBC loops at once, one per partition's events",
-                    f.ceiling6(), Report.ratio(f.loader() / f.ceiling6()), "", Report.runs(ceiling6.get(database)));
+                    f.ceiling6(), Report.ratio(f.loader() / f.ceiling6()), f.ceiling6(),
+                    Report.ratio(f.loaderWindow() / f.ceiling6()), "", "", Report.runs(ceiling6.get(database)));
             for (Contender contender : Contender.values()) {
                 List<Timed> runsOf = byContender.get(contender);
                 double rate = median(runsOf);
-                report.row(database, contender.label, rate, Report.ratio(f.loader() / rate),
+                double window = windowMedian(runsOf);
+                report.row(database, contender.label, rate, Report.ratio(f.loader() / rate), window,
+                        Report.ratio(f.loaderWindow() / window),
                         Report.median(runsOf.stream().map(Timed::firstRowSeconds).toList()),
+                        Report.median(runsOf.stream().map(Timed::cpuSeconds).toList()),
                         Report.runs(runsOf.stream().map(Timed::recordsPerSecond).toList()));
             }
         }
@@ -188,7 +200,11 @@ final class LoaderBench implements Benchmark {
                         + " version (the benchmark reads COUNT(*) and SUM(event_version) every "
                         + WATCH_EVERY.toMillis() + " ms; no version exceeds the latest, so equal sums mean every row"
                         + " is at its latest), so JVM start, pool start and group join are included (first row"
-                        + " after: the start-up's share); then every row is checked against what the broker"
+                        + " after: the start-up's share). 10%-90% stored: the rate once started, from the sample"
+                        + " where the sum of the versions (the events stored: versions count up by one per event of"
+                        + " an order, and every contender stores a partition in order) passed 10% of its end to"
+                        + " the one where it passed 90%. CPU s: what the contender's JVM used until then (all its"
+                        + " threads, start-up and JIT included), steadier than the times on a shared machine. Then every row is checked against what the broker"
                         + " acknowledged (a contender that loads wrong data fails the benchmark). Median of " + runs
                         + " run(s), contenders in turn.")
                 .note("Contenders: kgroups load-orders as shipped (java -jar kgroups-cli/target/kgroups.jar load-orders"
@@ -209,8 +225,9 @@ final class LoaderBench implements Benchmark {
                 .note("Ceiling: the same events (generated again from the same seed, split by the producer's"
                         + " partitioner) through OrderStore.store in batches of " + BATCH + " (one transaction each),"
                         + " from one loop, or from " + PARTITIONS + " loops at once (one per partition's events, as"
-                        + " the loader's partitions), in the benchmark's JVM with no Kafka; timed from the first"
-                        + " batch to the last commit.")
+                        + " the loader's partitions), in the benchmark's JVM with no Kafka, after one uncounted"
+                        + " pass that warms up its JIT; timed from the first batch to the last commit: the"
+                        + " database's own limit, which the contenders' cold JVMs do not reach.")
                 .note("Databases: H2 " + org.h2.engine.Constants.VERSION + " embedded in each contender's JVM"
                         + " (WRITE_DELAY 0, as OrderStore sets it: written at each commit); PostgreSQL "
                         + postgresVersion + " (postgres-test/start's throw-away server unless KGROUPS_TEST_POSTGRES_URL"
@@ -228,6 +245,8 @@ final class LoaderBench implements Benchmark {
                 .ratio("loader_vs_spring", pg.loader() / pg.spring())
                 .ratio("loader_vs_db_ceiling", pg.loader() / pg.ceiling1())
                 .ratio("loader_vs_db_ceiling_6", pg.loader() / pg.ceiling6())
+                .ratio("loader_vs_spring_10_90", pg.loaderWindow() / pg.springWindow())
+                .ratio("loader_10_90_vs_db_ceiling_6", pg.loaderWindow() / pg.ceiling6())
                 .result("loader_records_per_s", pg.loader())
                 .result("spring_records_per_s", pg.spring())
                 .result("seed_pattern_records_per_s", pg.seed())
@@ -236,18 +255,28 @@ final class LoaderBench implements Benchmark {
                 .ratio("h2_loader_vs_spring", h2.loader() / h2.spring())
                 .ratio("h2_loader_vs_db_ceiling", h2.loader() / h2.ceiling1())
                 .ratio("h2_loader_vs_db_ceiling_6", h2.loader() / h2.ceiling6())
+                .ratio("h2_loader_vs_spring_10_90", h2.loaderWindow() / h2.springWindow())
+                .ratio("h2_loader_10_90_vs_db_ceiling_6", h2.loaderWindow() / h2.ceiling6())
                 .result("h2_loader_records_per_s", h2.loader())
                 .result("h2_spring_records_per_s", h2.spring())
                 .result("h2_seed_pattern_records_per_s", h2.seed())
                 .result("h2_db_ceiling_records_per_s", h2.ceiling1());
     }
 
-    /** The medians of one database: records/s of each contender (Spring: its faster concurrency) and the ceilings. */
-    record Figures(double loader, double spring, double seed, double ceiling1, double ceiling6) {
+    /**
+     * The medians of one database: records/s of each contender from its start (Spring: its faster
+     * concurrency), the ceilings, and the loader's and Spring's records/s from 10% to 90% stored.
+     */
+    record Figures(double loader, double spring, double seed, double ceiling1, double ceiling6, double loaderWindow,
+            double springWindow) {
     }
 
-    /** One load: records stored, seconds from the JVM's start to the last, and to the first row. */
-    record Timed(long records, double seconds, double firstRowSeconds) {
+    /**
+     * One load: records stored, seconds from the JVM's start to the last, to the first row, and
+     * the records/s between 10% and 90% of the records stored; and the CPU time its JVM used until then.
+     */
+    record Timed(long records, double seconds, double firstRowSeconds, double windowRecordsPerSecond,
+            double cpuSeconds) {
         double recordsPerSecond() {
             return records / seconds;
         }
@@ -255,6 +284,10 @@ final class LoaderBench implements Benchmark {
 
     private static double median(List<Timed> runs) {
         return Report.median(runs.stream().map(Timed::recordsPerSecond).toList());
+    }
+
+    private static double windowMedian(List<Timed> runs) {
+        return Report.median(runs.stream().map(Timed::windowRecordsPerSecond).toList());
     }
 
     /** Where one run loads to: a fresh H2 file in {@code dir}, or the PostgreSQL server's table, dropped. */
@@ -329,6 +362,8 @@ final class LoaderBench implements Benchmark {
             awaitOpen(target, process, log, label);
             try (Connection c = target.connect(); Statement s = c.createStatement()) {
                 long first = 0;
+                long low = 0;
+                long high = 0;
                 long lastChange = System.nanoTime();
                 long[] last = {-1, -1};
                 while (true) {
@@ -337,9 +372,20 @@ final class LoaderBench implements Benchmark {
                     if (now[0] > 0 && first == 0) {
                         first = at;
                     }
+                    // Versions count up by one per event of an order, and every contender stores a
+                    // partition in order: the sum of the rows' versions is the events stored so far.
+                    if (low == 0 && now[1] >= expectedSum / 10) {
+                        low = at;
+                    }
+                    if (high == 0 && now[1] >= expectedSum - expectedSum / 10) {
+                        high = at;
+                    }
                     if (now[0] == latest.size() && now[1] == expectedSum) {
+                        double cpu = process.toHandle().info().totalCpuDuration().map(d -> d.toNanos() / 1e9)
+                                .orElse(Double.NaN);
                         verify(c, latest, label);
-                        return new Timed(produced.validCount(), (at - start) / 1e9, (first - start) / 1e9);
+                        return new Timed(produced.validCount(), (at - start) / 1e9, (first - start) / 1e9,
+                                (expectedSum - 2 * (expectedSum / 10)) / ((high - low) / 1e9), cpu);
                     }
                     if (now[0] != last[0] || now[1] != last[1]) {
                         last = now;

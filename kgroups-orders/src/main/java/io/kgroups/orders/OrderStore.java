@@ -102,8 +102,10 @@ public final class OrderStore implements AutoCloseable {
         if (password != null) {
             config.setPassword(password);
         }
+        // A fixed-size pool (HikariCP's advice): with 2 idle, the first batches of every partition waited
+        // while the pool opened connections one at a time, just when a loader starts on a backlog.
         config.setMaximumPoolSize(poolSize);
-        config.setMinimumIdle(Math.min(2, poolSize));
+        config.setMinimumIdle(poolSize);
         config.setPoolName("kgroups-orders");
         config.setAutoCommit(false);
         // Fail the start with the database's own message rather than waiting 30 s.
