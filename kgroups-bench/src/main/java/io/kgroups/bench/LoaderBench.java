@@ -66,7 +66,7 @@ final class LoaderBench implements Benchmark {
 
     /** What is timed loading the topic; a round runs them in this order. */
     enum Contender {
-        LOADER("kgroups load-orders (as shipped: PARTITION, concurrency 8, batches up to 500)"),
+        LOADER("kgroups load-orders (as shipped: PARTITION, batches up to 500, concurrency 8; 1 on H2)"),
         SPRING_DEFAULT("Spring Kafka batch listener + JdbcTemplate.batchUpdate, concurrency 1 (its default)"),
         SPRING_PER_PARTITION("Spring Kafka batch listener + JdbcTemplate.batchUpdate, concurrency 6 (one per partition)"),
         SEED_PATTERN("the guide's loop: an upsert and a commitSync per record");
