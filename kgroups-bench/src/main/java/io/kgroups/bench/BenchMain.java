@@ -11,7 +11,8 @@ public final class BenchMain {
     private static final int EXIT_USAGE = 2;
 
     /** Every benchmark, in the order the usage lists them. */
-    private static final List<Benchmark> BENCHMARKS = List.of(new BrokerBench(), new RuntimeBench(), new ParallelBench(), new ShareBench(), new GroupOpsBench(), new MonitorBench(), new MonitorLoadBench());
+    private static final List<Benchmark> BENCHMARKS = List.of(new BrokerBench(), new RuntimeBench(), new ParallelBench(),
+            new ShareBench(), new GroupOpsBench(), new MonitorBench(), new MonitorLoadBench(), new LoaderBench());
 
     private BenchMain() {
     }

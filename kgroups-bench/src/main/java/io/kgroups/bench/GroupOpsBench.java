@@ -45,7 +45,9 @@ final class GroupOpsBench implements Benchmark {
             RECORD_SPACING_MS, GROUP_PREFIX);
     /** A guard against a hung child, not a figure: Kafka's tool takes about half a minute at 10,000 groups. */
     private static final Duration CHILD_LIMIT = Duration.ofMinutes(15);
-    private static final String KGROUPS_JAR = "kgroups-cli/target/kgroups.jar";
+    static final String KGROUPS_JAR = "kgroups-cli/target/kgroups.jar";
+    static final String KGROUPS_JAR_MISSING =
+            "build it with `mvn -B -q -DskipTests -pl kgroups-cli -am package`, or run ./bench";
     private static final String KAFKA_TOOL_MAIN = "org.apache.kafka.tools.consumer.group.ConsumerGroupCommand";
     /** A group's name in the kgroups JSON ({@code "group": "..."}, in the envelope's data: the list of groups). */
     private static final Pattern JSON_GROUP = Pattern.compile("\"group\"\\s*:\\s*\"([^\"]*)\"");
@@ -150,7 +152,7 @@ final class GroupOpsBench implements Benchmark {
      */
     private Measured measure(String bootstrap, int groups, int rounds, Path work, double setupSeconds)
             throws Exception {
-        Path launcher = kgroupsJar().getParent().getParent().getParent().resolve("kgroups");
+        Path launcher = RepositoryFile.find(KGROUPS_JAR, KGROUPS_JAR_MISSING).getParent().getParent().getParent().resolve("kgroups");
         String java = Path.of(System.getProperty("java.home"), "bin", "java").toString();
         // Kafka's tool runs on this JVM's class path (kgroups-bench.jar under ./bench), in the same directory.
         String ownClassPath = System.getProperty("java.class.path");
@@ -364,28 +366,6 @@ final class GroupOpsBench implements Benchmark {
         command.addAll(List.of("-cp", classPath, KAFKA_TOOL_MAIN));
         command.addAll(List.of(args));
         return command;
-    }
-
-    /**
-     * kgroups' runnable jar: {@value #KGROUPS_JAR} under the repository that holds the running
-     * kgroups-bench jar (or, failing that, under the working directory); {@code ./bench} builds it.
-     */
-    private static Path kgroupsJar() throws URISyntaxException {
-        List<Path> candidates = new ArrayList<>();
-        Path self = Path.of(GroupOpsBench.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        // .../kgroups-bench/target/kgroups-bench.jar (or .../kgroups-bench/target/classes)
-        if (self.getParent() != null && self.getParent().getParent() != null
-                && self.getParent().getParent().getParent() != null) {
-            candidates.add(self.getParent().getParent().getParent().resolve(KGROUPS_JAR));
-        }
-        candidates.add(Path.of("").toAbsolutePath().resolve(KGROUPS_JAR));
-        for (Path candidate : candidates) {
-            if (Files.isRegularFile(candidate)) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("kgroups' runnable jar is missing (looked at " + candidates
-                + "): build it with `mvn -B -q -DskipTests -pl kgroups-cli -am package`, or run ./bench");
     }
 
     /** The kafka-tools release inside this jar, as built (from the pom). */

@@ -5,7 +5,6 @@ import io.kgroups.embedded.EmbeddedKafka;
 import java.io.IOException;
 import java.io.InputStream;
 import java.lang.management.ManagementFactory;
-import java.net.URISyntaxException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -96,7 +95,7 @@ final class ParallelBench implements Benchmark {
         int killRounds = quick ? 1 : 3;
         int partitionSeconds = quick ? 5 : 10;
         int ceilingRuns = quick ? 1 : 3;
-        Path pcJar = parallelConsumerJar();
+        Path pcJar = RepositoryFile.find(PC_JAR, "build it with ./bench (or mvn -pl kgroups-bench-peer-pc package)");
         double loadBefore = ManagementFactory.getOperatingSystemMXBean().getSystemLoadAverage();
         long started = System.nanoTime();
 
@@ -503,28 +502,6 @@ final class ParallelBench implements Benchmark {
             }
             return (System.nanoTime() - start) / 1e9;
         }
-    }
-
-    /**
-     * Parallel Consumer's runnable jar, next to this module: {@value #PC_JAR} under the repository
-     * that holds the running kgroups-bench jar (or, failing that, under the working directory).
-     */
-    private static Path parallelConsumerJar() throws URISyntaxException {
-        List<Path> candidates = new ArrayList<>();
-        Path self = Path.of(ParallelBench.class.getProtectionDomain().getCodeSource().getLocation().toURI());
-        // .../kgroups-bench/target/kgroups-bench.jar (or .../kgroups-bench/target/classes)
-        if (self.getParent() != null && self.getParent().getParent() != null
-                && self.getParent().getParent().getParent() != null) {
-            candidates.add(self.getParent().getParent().getParent().resolve(PC_JAR));
-        }
-        candidates.add(Path.of("").toAbsolutePath().resolve(PC_JAR));
-        for (Path candidate : candidates) {
-            if (Files.isRegularFile(candidate)) {
-                return candidate;
-            }
-        }
-        throw new IllegalStateException("Parallel Consumer's jar is missing: looked for " + candidates
-                + "; build it with ./bench (or mvn -pl kgroups-bench-peer-pc package)");
     }
 
     /** From kafka-clients' own resource (its AppInfoParser is internal API). */

@@ -350,7 +350,7 @@ final class RuntimeBench implements Benchmark {
     }
 
     /** Versions as built (from the poms): the shaded jar keeps no manifest of the clients' own. */
-    private static Properties clientVersions() throws IOException {
+    static Properties clientVersions() throws IOException {
         Properties versions = new Properties();
         try (InputStream in = RuntimeBench.class.getResourceAsStream("peer-versions.properties")) {
             if (in != null) {

@@ -102,8 +102,10 @@ public final class OrderStore implements AutoCloseable {
         if (password != null) {
             config.setPassword(password);
         }
+        // A fixed-size pool (HikariCP's advice): with 2 idle, the first batches of every partition waited
+        // while the pool opened connections one at a time, just when a loader starts on a backlog.
         config.setMaximumPoolSize(poolSize);
-        config.setMinimumIdle(Math.min(2, poolSize));
+        config.setMinimumIdle(poolSize);
         config.setPoolName("kgroups-orders");
         config.setAutoCommit(false);
         // Fail the start with the database's own message rather than waiting 30 s.
@@ -118,8 +120,7 @@ public final class OrderStore implements AutoCloseable {
                     + " (check the JDBC URL, user and password, and that the database is up)", e);
         }
         try (Connection c = pool.getConnection()) {
-            String product = c.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT);
-            Dialect dialect = product.contains("h2") ? Dialect.H2 : product.contains("postgresql") ? Dialect.POSTGRESQL : null;
+            Dialect dialect = dialect(c);
             if (dialect == null) {
                 throw new OrderStoreException("the database at " + jdbcUrl + " is " + c.getMetaData().getDatabaseProductName()
                         + "; the storage loader supports H2 and PostgreSQL", null);
@@ -147,6 +148,36 @@ public final class OrderStore implements AutoCloseable {
         }
     }
 
+    /** H2 or PostgreSQL; null for another database. */
+    private static Dialect dialect(Connection c) throws SQLException {
+        String product = c.getMetaData().getDatabaseProductName().toLowerCase(Locale.ROOT);
+        return product.contains("h2") ? Dialect.H2 : product.contains("postgresql") ? Dialect.POSTGRESQL : null;
+    }
+
+    /**
+     * The upsert of one event on the database of {@code c} (its parameters set by {@link #bindUpsert}):
+     * for code that stores events its own way with the loader's SQL, such as the benchmark's peers.
+     */
+    public static String upsertSql(Connection c) throws SQLException {
+        Dialect dialect = dialect(c);
+        if (dialect == null) {
+            throw new IllegalArgumentException("the upsert is written for H2 and PostgreSQL, not for "
+                    + c.getMetaData().getDatabaseProductName());
+        }
+        return dialect == Dialect.H2 ? H2_UPSERT : POSTGRESQL_UPSERT;
+    }
+
+    /** Sets the parameters of {@link #upsertSql} to {@code e}. */
+    public static void bindUpsert(PreparedStatement upsert, OrderEvent e) throws SQLException {
+        upsert.setString(1, e.orderId());
+        upsert.setString(2, e.customerId());
+        upsert.setString(3, e.status().name());
+        upsert.setBigDecimal(4, e.amount());
+        upsert.setString(5, e.currency());
+        upsert.setLong(6, e.eventVersion());
+        upsert.setObject(7, e.occurredAt().atOffset(ZoneOffset.UTC));
+    }
+
     /**
      * Stores a batch in one transaction; all or nothing. Events of one order may come in any
      * order and any number of times: the row ends at the highest version.
@@ -157,14 +188,7 @@ public final class OrderStore implements AutoCloseable {
                 int applied = 0;
                 try (PreparedStatement upsert = c.prepareStatement(dialect == Dialect.H2 ? H2_UPSERT : POSTGRESQL_UPSERT)) {
                     for (Delivery delivery : batch) {
-                        OrderEvent e = delivery.event();
-                        upsert.setString(1, e.orderId());
-                        upsert.setString(2, e.customerId());
-                        upsert.setString(3, e.status().name());
-                        upsert.setBigDecimal(4, e.amount());
-                        upsert.setString(5, e.currency());
-                        upsert.setLong(6, e.eventVersion());
-                        upsert.setObject(7, e.occurredAt().atOffset(ZoneOffset.UTC));
+                        bindUpsert(upsert, delivery.event());
                         upsert.addBatch();
                     }
                     for (int count : upsert.executeBatch()) {
