@@ -156,19 +156,31 @@ public final class ClusterConnection implements AutoCloseable {
             first.get(FIRST_ANSWER.toMillis(), TimeUnit.MILLISECONDS);
             return;
         } catch (TimeoutException notYet) {
-            ListenerProbe.Finding finding = probe(config);
-            if (finding != null && (answerRequired || finding.mismatch())) {
-                throw CliException.failed(finding.message(), null);
-            }
-            if (!answerRequired) {
-                return; // the service says itself that the cluster does not answer
+            if (notAnswering(answerRequired)) {
+                return;
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt(); // await ends at once, and says so
         } catch (ExecutionException e) {
-            // await says what it is
+            // A --timeout of FIRST_ANSWER or less: the call gave up on its own before the wait did, the same case.
+            if (e.getCause() instanceof org.apache.kafka.common.errors.TimeoutException && notAnswering(answerRequired)) {
+                return;
+            }
         }
         await(first, "describe the cluster");
+    }
+
+    /**
+     * The cluster has not answered yet: a listener that speaks another protocol fails at once; a
+     * command that needs an answer waits on; a service starts (true), saying itself that the
+     * cluster does not answer.
+     */
+    private boolean notAnswering(boolean answerRequired) {
+        ListenerProbe.Finding finding = probe(config);
+        if (finding != null && (answerRequired || finding.mismatch())) {
+            throw CliException.failed(finding.message(), null);
+        }
+        return !answerRequired;
     }
 
     public Admin admin() {
