@@ -51,11 +51,6 @@ public final class PrometheusText {
         PARTITION
     }
 
-    /** The snapshot at partition level, as text. */
-    public static String render(MonitorSnapshot snapshot) {
-        return render(snapshot, Granularity.PARTITION, List.of());
-    }
-
     /** The snapshot, and what became of the webhooks' changes per receiver, as text. */
     public static String render(MonitorSnapshot snapshot, Granularity granularity, List<WebhookNotifier> webhooks) {
         StringWriter text = new StringWriter();
