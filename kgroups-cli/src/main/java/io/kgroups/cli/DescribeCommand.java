@@ -367,21 +367,15 @@ final class DescribeCommand implements Callable<Integer> {
             serialize(out, provider);
         }
 
-        private static void number(JsonGenerator out, String field, Long value) throws IOException {
+        /** A nullable offset, count or number of seconds, as ObjectMapper writes a Long or a Double. */
+        private static void number(JsonGenerator out, String field, Number value) throws IOException {
             out.writeFieldName(field);
             if (value == null) {
                 out.writeNull();
+            } else if (value instanceof Double seconds) {
+                out.writeNumber(seconds.doubleValue());
             } else {
                 out.writeNumber(value.longValue());
-            }
-        }
-
-        private static void number(JsonGenerator out, String field, Double value) throws IOException {
-            out.writeFieldName(field);
-            if (value == null) {
-                out.writeNull();
-            } else {
-                out.writeNumber(value.doubleValue());
             }
         }
     }
