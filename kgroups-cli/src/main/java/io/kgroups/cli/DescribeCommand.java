@@ -9,10 +9,7 @@ import io.kgroups.admin.GroupDetail;
 import io.kgroups.admin.MemberDetail;
 import io.kgroups.admin.PartitionDetail;
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import org.apache.kafka.common.IsolationLevel;
 import org.apache.kafka.common.TopicPartition;
@@ -78,7 +75,7 @@ final class DescribeCommand implements Callable<Integer> {
                     Output.JsonList json = output.jsonList();
                     admin.describe(groups, isolation, chunk -> {
                         unreadable(output, chunk);
-                        chunk.forEach(g -> json.add(json(g)));
+                        chunk.forEach(g -> json.add(new GroupJson(g)));
                         json.flush();
                     });
                     json.end();
@@ -273,92 +270,76 @@ final class DescribeCommand implements Callable<Integer> {
         return partitions.isEmpty() ? "-" : String.join(",", partitions.stream().map(TopicPartition::toString).toList());
     }
 
-    /** A group as describe's JSON gives it (docs/schemas/describe.schema.json). */
-    private static Map<String, Object> json(GroupDetail g) {
-        Map<String, Object> group = new LinkedHashMap<>();
-        group.put("group", g.group());
-        group.put("state", g.state());
-        group.put("type", g.type());
-        group.put("protocolType", g.protocolType().isEmpty() ? null : g.protocolType());
-        group.put("consumerGroup", g.consumerGroup());
-        group.put("error", g.error());
-        group.put("assignor", g.protocol() == null || g.protocol().isEmpty() ? null : g.protocol());
-        group.put("coordinator", g.coordinator() == null ? null
-                : Map.of("id", g.coordinator().id(), "host", g.coordinator().host(), "port", g.coordinator().port()));
-        group.put("groupEpoch", g.groupEpoch());
-        group.put("targetAssignmentEpoch", g.targetAssignmentEpoch());
-        group.put("topologyEpoch", g.topologyEpoch());
-        group.put("members", g.members().size());
-        // No total where the group or one of its partitions could not be read (a part would pass for the whole),
-        // or where it has no consumer, share or streams offsets.
-        group.put("totalLag", !g.lagComplete() || !g.hasLag() ? null : g.totalLag());
-        group.put("maxLagSeconds", g.maxLagSeconds());
-        List<Map<String, Object>> members = new ArrayList<>();
-        for (MemberDetail m : g.members()) {
-            Map<String, Object> member = new LinkedHashMap<>();
-            member.put("memberId", m.memberId());
-            member.put("groupInstanceId", m.groupInstanceId());
-            member.put("clientId", m.clientId());
-            member.put("host", m.host());
-            member.put("assignment", partitionsJson(m.assignment()));
-            member.put("memberEpoch", m.memberEpoch());
-            member.put("targetAssignment", m.targetAssignment() == null ? null : partitionsJson(m.targetAssignment()));
-            member.put("reconciling", m.targetAssignment() == null ? null : m.reconciling());
-            member.put("tasks", tasksJson(m.tasks()));
-            member.put("targetTasks", tasksJson(m.targetTasks()));
-            members.add(member);
-        }
-        group.put("memberDetails", members);
-        List<Map<String, Object>> subtopologies = new ArrayList<>();
-        for (GroupDetail.Subtopology s : g.subtopologies()) {
-            Map<String, Object> subtopology = new LinkedHashMap<>();
-            subtopology.put("subtopology", s.id());
-            subtopology.put("sourceTopics", s.sourceTopics());
-            subtopology.put("repartitionSourceTopics", s.repartitionSourceTopics());
-            subtopology.put("repartitionSinkTopics", s.repartitionSinkTopics());
-            subtopology.put("changelogTopics", s.changelogTopics());
-            subtopologies.add(subtopology);
-        }
-        group.put("subtopologies", subtopologies);
-        group.put("configs", g.configs() == null ? null : g.configs().stream().map(c -> {
-            Map<String, Object> config = new LinkedHashMap<>();
-            config.put("name", c.name());
-            config.put("value", c.value());
-            config.put("source", c.source());
-            return config;
-        }).toList());
-        group.put("partitions", new PartitionsJson(g.partitions()));
-        return group;
-    }
-
     /**
-     * A group's partitions, written field by field: most of describe's JSON at 10,000 groups, where
-     * a map per partition made serialising it the command's largest cost (see GroupOpsBench).
+     * A group as describe's JSON gives it (docs/schemas/describe.schema.json), written field by
+     * field: at 10,000 groups a map per group, member and partition made serialising the answer
+     * the command's largest cost (see GroupOpsBench).
      */
-    private record PartitionsJson(List<PartitionDetail> partitions) implements JsonSerializable {
+    private record GroupJson(GroupDetail g) implements JsonSerializable {
         @Override
         public void serialize(JsonGenerator out, SerializerProvider provider) throws IOException {
-            out.writeStartArray();
-            for (PartitionDetail p : partitions) {
+            out.writeStartObject();
+            out.writeStringField("group", g.group());
+            out.writeStringField("state", g.state());
+            out.writeStringField("type", g.type());
+            out.writeStringField("protocolType", g.protocolType().isEmpty() ? null : g.protocolType());
+            out.writeBooleanField("consumerGroup", g.consumerGroup());
+            out.writeStringField("error", g.error());
+            out.writeStringField("assignor", g.protocol() == null || g.protocol().isEmpty() ? null : g.protocol());
+            out.writeFieldName("coordinator");
+            if (g.coordinator() == null) {
+                out.writeNull();
+            } else {
                 out.writeStartObject();
-                out.writeStringField("topic", p.topic());
-                out.writeNumberField("partition", p.partition());
-                number(out, "committedOffset", p.committedOffset());
-                number(out, "startOffset", p.startOffset());
-                number(out, "logStartOffset", p.logStartOffset());
-                number(out, "logEndOffset", p.logEndOffset());
-                number(out, "lag", p.lag());
-                number(out, "offsetLag", p.offsetLag());
-                number(out, "lagSeconds", p.lagSeconds());
-                out.writeStringField("memberId", p.memberId());
-                out.writeNumberField("metadataBytes", p.metadataBytes());
-                out.writeNumberField("deletedUnread", p.deletedUnread());
-                number(out, "retentionSecondsLeft", p.retentionSecondsLeft());
-                out.writeStringField("note", p.note());
-                out.writeStringField("error", p.error());
+                out.writeNumberField("id", g.coordinator().id());
+                out.writeStringField("host", g.coordinator().host());
+                out.writeNumberField("port", g.coordinator().port());
+                out.writeEndObject();
+            }
+            number(out, "groupEpoch", g.groupEpoch());
+            number(out, "targetAssignmentEpoch", g.targetAssignmentEpoch());
+            number(out, "topologyEpoch", g.topologyEpoch());
+            out.writeNumberField("members", g.members().size());
+            // No total where the group or one of its partitions could not be read (a part would pass for the whole),
+            // or where it has no consumer, share or streams offsets.
+            number(out, "totalLag", !g.lagComplete() || !g.hasLag() ? null : g.totalLag());
+            number(out, "maxLagSeconds", g.maxLagSeconds());
+            out.writeArrayFieldStart("memberDetails");
+            for (MemberDetail m : g.members()) {
+                member(out, m);
+            }
+            out.writeEndArray();
+            out.writeArrayFieldStart("subtopologies");
+            for (GroupDetail.Subtopology s : g.subtopologies()) {
+                out.writeStartObject();
+                out.writeStringField("subtopology", s.id());
+                names(out, "sourceTopics", s.sourceTopics());
+                names(out, "repartitionSourceTopics", s.repartitionSourceTopics());
+                names(out, "repartitionSinkTopics", s.repartitionSinkTopics());
+                names(out, "changelogTopics", s.changelogTopics());
                 out.writeEndObject();
             }
             out.writeEndArray();
+            out.writeFieldName("configs");
+            if (g.configs() == null) {
+                out.writeNull();
+            } else {
+                out.writeStartArray();
+                for (var c : g.configs()) {
+                    out.writeStartObject();
+                    out.writeStringField("name", c.name());
+                    out.writeStringField("value", c.value());
+                    out.writeStringField("source", c.source());
+                    out.writeEndObject();
+                }
+                out.writeEndArray();
+            }
+            out.writeArrayFieldStart("partitions");
+            for (PartitionDetail p : g.partitions()) {
+                partition(out, p);
+            }
+            out.writeEndArray();
+            out.writeEndObject();
         }
 
         @Override
@@ -367,7 +348,87 @@ final class DescribeCommand implements Callable<Integer> {
             serialize(out, provider);
         }
 
-        /** A nullable offset, count or number of seconds, as ObjectMapper writes a Long or a Double. */
+        private static void member(JsonGenerator out, MemberDetail m) throws IOException {
+            out.writeStartObject();
+            out.writeStringField("memberId", m.memberId());
+            out.writeStringField("groupInstanceId", m.groupInstanceId());
+            out.writeStringField("clientId", m.clientId());
+            out.writeStringField("host", m.host());
+            out.writeFieldName("assignment");
+            partitions(out, m.assignment());
+            number(out, "memberEpoch", m.memberEpoch());
+            out.writeFieldName("targetAssignment");
+            partitions(out, m.targetAssignment());
+            out.writeFieldName("reconciling");
+            if (m.targetAssignment() == null) {
+                out.writeNull();
+            } else {
+                out.writeBoolean(m.reconciling());
+            }
+            tasks(out, "tasks", m.tasks());
+            tasks(out, "targetTasks", m.targetTasks());
+            out.writeEndObject();
+        }
+
+        private static void partition(JsonGenerator out, PartitionDetail p) throws IOException {
+            out.writeStartObject();
+            out.writeStringField("topic", p.topic());
+            out.writeNumberField("partition", p.partition());
+            number(out, "committedOffset", p.committedOffset());
+            number(out, "startOffset", p.startOffset());
+            number(out, "logStartOffset", p.logStartOffset());
+            number(out, "logEndOffset", p.logEndOffset());
+            number(out, "lag", p.lag());
+            number(out, "offsetLag", p.offsetLag());
+            number(out, "lagSeconds", p.lagSeconds());
+            out.writeStringField("memberId", p.memberId());
+            out.writeNumberField("metadataBytes", p.metadataBytes());
+            out.writeNumberField("deletedUnread", p.deletedUnread());
+            number(out, "retentionSecondsLeft", p.retentionSecondsLeft());
+            out.writeStringField("note", p.note());
+            out.writeStringField("error", p.error());
+            out.writeEndObject();
+        }
+
+        /** Topic-partitions as {@code [{topic, partition}]}, or null. */
+        private static void partitions(JsonGenerator out, List<TopicPartition> partitions) throws IOException {
+            if (partitions == null) {
+                out.writeNull();
+                return;
+            }
+            out.writeStartArray();
+            for (TopicPartition tp : partitions) {
+                out.writeStartObject();
+                out.writeStringField("topic", tp.topic());
+                out.writeNumberField("partition", tp.partition());
+                out.writeEndObject();
+            }
+            out.writeEndArray();
+        }
+
+        /** A streams member's tasks ({@code <subtopology>_<partition>}), or null for other members. */
+        private static void tasks(JsonGenerator out, String field, MemberDetail.Tasks tasks) throws IOException {
+            out.writeFieldName(field);
+            if (tasks == null) {
+                out.writeNull();
+                return;
+            }
+            out.writeStartObject();
+            names(out, "active", tasks.active());
+            names(out, "standby", tasks.standby());
+            names(out, "warmup", tasks.warmup());
+            out.writeEndObject();
+        }
+
+        private static void names(JsonGenerator out, String field, List<String> names) throws IOException {
+            out.writeArrayFieldStart(field);
+            for (String name : names) {
+                out.writeString(name);
+            }
+            out.writeEndArray();
+        }
+
+        /** A nullable offset, count, epoch or number of seconds, as ObjectMapper writes a Long, Integer or Double. */
         private static void number(JsonGenerator out, String field, Number value) throws IOException {
             out.writeFieldName(field);
             if (value == null) {
@@ -378,15 +439,6 @@ final class DescribeCommand implements Callable<Integer> {
                 out.writeNumber(value.longValue());
             }
         }
-    }
-
-    private static Map<String, Object> tasksJson(MemberDetail.Tasks tasks) {
-        return tasks == null ? null
-                : Map.of("active", tasks.active(), "standby", tasks.standby(), "warmup", tasks.warmup());
-    }
-
-    private static List<Map<String, Object>> partitionsJson(List<TopicPartition> partitions) {
-        return partitions.stream().map(tp -> Map.<String, Object>of("topic", tp.topic(), "partition", tp.partition())).toList();
     }
 
     /** The total lag in words: "at least N" where a partition could not be read. */

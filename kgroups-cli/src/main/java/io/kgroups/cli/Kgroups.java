@@ -63,7 +63,7 @@ public final class Kgroups implements Runnable {
     }
 
     public static void main(String[] args) {
-        PrintWriter out = new PrintWriter(System.out, true);
+        PrintWriter out = new Stdout(System.out);
         PrintWriter err = new PrintWriter(System.err, true);
         System.exit(execute(args, out, err, System.getenv()));
     }

@@ -1,10 +1,10 @@
 package io.kgroups.cli;
 
+import com.fasterxml.jackson.core.JsonEncoding;
 import com.fasterxml.jackson.core.JsonGenerator;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.kgroups.monitor.JsonEnvelope;
 import java.io.IOException;
-import java.io.PrintWriter;
 import java.util.ArrayList;
 import java.util.List;
 
@@ -72,14 +72,22 @@ final class Output {
 
     /** The envelope with {@code data} (a list, or one object, with the contract's field names), on one line. */
     void json(Object data) {
-        PrintWriter out = context.out();
-        try {
-            JSON.writeValue(out, JsonEnvelope.of(command, data, warnings));
+        try (JsonGenerator generator = generator()) {
+            generator.writeObject(JsonEnvelope.of(command, data, warnings));
         } catch (IOException e) {
             throw cannotWrite(e);
         }
-        out.println();
-        out.flush();
+        context.out().println();
+        context.out().flush();
+    }
+
+    /**
+     * A generator on stdout: on the process's own, its bytes in UTF-8 (see {@link Stdout});
+     * on another writer (a test's), that writer. Closing it flushes, and leaves stdout open.
+     */
+    private JsonGenerator generator() throws IOException {
+        return context.out() instanceof Stdout stdout ? JSON.createGenerator(stdout.bytes(), JsonEncoding.UTF8)
+                : JSON.createGenerator(context.out());
     }
 
     /**
@@ -163,7 +171,7 @@ final class Output {
          */
         private JsonGenerator generator() throws IOException {
             if (generator == null) {
-                generator = JSON.createGenerator(context.out());
+                generator = Output.this.generator();
                 generator.writeStartObject();
                 generator.writeNumberField("schemaVersion", JsonEnvelope.SCHEMA_VERSION);
                 generator.writeStringField("command", command);

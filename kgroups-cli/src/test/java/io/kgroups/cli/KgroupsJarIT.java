@@ -12,15 +12,20 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import io.kgroups.embedded.EmbeddedKafka;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Properties;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
 import org.apache.kafka.clients.consumer.ConsumerRecord;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.consumer.OffsetAndMetadata;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.TopicPartition;
 import org.apache.kafka.common.serialization.StringDeserializer;
 import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.Test;
@@ -70,6 +75,41 @@ class KgroupsJarIT {
             assertThat(dataDir).doesNotExist();
         } finally {
             process.destroyForcibly();
+        }
+    }
+
+    /**
+     * JSON on stdout is UTF-8 whatever the platform's charset: on Java 17 with {@code LC_ALL=C}
+     * (a minimal container) the platform's charset is US-ASCII, and a group named outside ASCII
+     * came out with '?' for its letters, a name no script could use (nor can it be typed there:
+     * the arguments are decoded in that charset too, hence --all-groups). describe and groups write
+     * JSON as they read, with a generator over stdout's bytes.
+     */
+    @Test
+    void jsonOnStdoutIsUtf8WhateverThePlatformCharset(@TempDir Path dir) throws Exception {
+        String group = "lager-\u00f8st-\u6771\u4eac";
+        try (EmbeddedKafka kafka = EmbeddedKafka.builder().port(0).build().start()) {
+            kafka.createTopic("jar-it-utf8", 1);
+            try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+                admin.alterConsumerGroupOffsets(group, Map.of(new TopicPartition("jar-it-utf8", 0), new OffsetAndMetadata(0)))
+                        .all().get(30, TimeUnit.SECONDS);
+            }
+            for (List<String> command : List.of(List.of("describe", "--all-groups"), List.of("groups"))) {
+                List<String> args = new ArrayList<>(List.of(JarRun.java(), "-jar", JAR.toString()));
+                args.addAll(command);
+                args.addAll(List.of("--output", "json", "--bootstrap-server", kafka.bootstrapServers()));
+                ProcessBuilder builder = new ProcessBuilder(args).redirectError(dir.resolve("stderr.txt").toFile());
+                builder.environment().put("LC_ALL", "C");
+                Process process = builder.start();
+                byte[] stdout = process.getInputStream().readAllBytes();
+                assertThat(process.waitFor(60, TimeUnit.SECONDS)).as("%s ended", command).isTrue();
+                assertThat(process.exitValue()).as("%s: exit code; stderr:%n%s", command, read(dir.resolve("stderr.txt")))
+                        .isZero();
+                JsonNode data = new ObjectMapper().readTree(new String(stdout, StandardCharsets.UTF_8)).get("data");
+                List<String> names = new ArrayList<>();
+                data.forEach(g -> names.add(g.get("group").asText()));
+                assertThat(names).as("%s", command).contains(group);
+            }
         }
     }
 
