@@ -21,6 +21,8 @@ import java.util.List;
 import java.util.Map;
 import java.util.Properties;
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -139,18 +141,40 @@ final class LoadOrdersCommand implements Callable<Integer> {
         kafka.putAll(consumerProperties);
         kafka.setProperty("group.id", group);
 
-        ClusterConnection.check(context, false);
-        if (groupType == LoaderGroupType.share) {
-            startAtEarliest(group);
-        }
         checkDatabaseDirectory(jdbcUrl);
+        // The database opens while the cluster is checked: each waits on its own round trips and class
+        // loading, one after the other they were about a second of the loader's start (./bench loader).
+        String password = context.global().environment().get(PASSWORD_ENV);
+        CompletableFuture<OrderStore> opening = CompletableFuture.supplyAsync(() -> OrderStore.open(jdbcUrl, jdbcUser,
+                password, concurrency * instances, recordDeliveries), runnable -> {
+                    Thread opener = new Thread(runnable, "kgroups-open-database");
+                    opener.setDaemon(true);
+                    opener.start();
+                });
+        try {
+            ClusterConnection.check(context, false);
+            if (groupType == LoaderGroupType.share) {
+                startAtEarliest(group);
+            }
+        } catch (RuntimeException e) {
+            opening.thenAccept(OrderStore::close); // the cluster's error is the one to tell; the pool must not stay
+            throw e;
+        }
         OrderStore store;
         try {
-            store = OrderStore.open(jdbcUrl, jdbcUser, context.global().environment().get(PASSWORD_ENV),
-                    concurrency * instances, recordDeliveries);
-        } catch (OrderStoreException e) {
-            // Not e as the cause: its message, in the stack trace --verbose prints, holds the URL as given.
-            throw CliException.failed(e.getMessage().replace(jdbcUrl, hidePassword(jdbcUrl)), e.getCause());
+            store = opening.join();
+        } catch (CompletionException e) {
+            if (e.getCause() instanceof OrderStoreException failed) {
+                // Not it as the cause: its message, in the stack trace --verbose prints, holds the URL as given.
+                throw CliException.failed(failed.getMessage().replace(jdbcUrl, hidePassword(jdbcUrl)), failed.getCause());
+            }
+            if (e.getCause() instanceof RuntimeException other) {
+                throw other; // as if opened on this thread
+            }
+            if (e.getCause() instanceof Error error) {
+                throw error;
+            }
+            throw e;
         }
         // Read by /health while the loaders start: the port is bound first, so that a port in use fails
         // before any loader joins the group (a join and a leave would move its partitions twice).
@@ -240,6 +264,7 @@ final class LoadOrdersCommand implements Callable<Integer> {
     private void report(List<StorageLoader> loaders, boolean running) {
         long stored = 0;
         long applied = 0;
+        long superseded = 0;
         long absorbed = 0;
         long dead = 0;
         long lag = 0;
@@ -249,6 +274,7 @@ final class LoadOrdersCommand implements Callable<Integer> {
             ShareConsumerStats share = loader.shareStats();
             stored += stats != null ? stats.processed() : share.processed();
             applied += loader.applied();
+            superseded += loader.superseded();
             absorbed += loader.absorbed();
             dead += stats != null ? stats.deadLettered() : share.deadLettered();
             lag += stats != null ? stats.totalLag() : 0;
@@ -256,7 +282,8 @@ final class LoadOrdersCommand implements Callable<Integer> {
         }
         // A share member knows no lag of its own (`kgroups lag GROUP` has the broker's); it knows what came back.
         String tail = !running ? "stopped" : groupType == LoaderGroupType.share ? "redelivered=" + redelivered : "lag=" + lag;
-        context.out().printf("stored=%d applied=%d absorbed=%d dead_lettered=%d %s%n", stored, applied, absorbed, dead, tail);
+        context.out().printf("stored=%d applied=%d superseded=%d absorbed=%d dead_lettered=%d %s%n", stored, applied,
+                superseded, absorbed, dead, tail);
         context.out().flush();
     }
 
@@ -281,6 +308,7 @@ final class LoadOrdersCommand implements Callable<Integer> {
                 m.put("reasons", health.reasons());
                 m.put("stored", stats != null ? stats.processed() : share.processed());
                 m.put("applied", loader.applied());
+                m.put("superseded", loader.superseded());
                 m.put("absorbed", loader.absorbed());
                 m.put("deadLettered", stats != null ? stats.deadLettered() : share.deadLettered());
                 m.put("lag", stats != null ? stats.totalLag() : null);

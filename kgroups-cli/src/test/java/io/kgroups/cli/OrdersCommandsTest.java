@@ -126,14 +126,18 @@ class OrdersCommandsTest {
         assertThat(loader.isAlive()).as("stopped within 60 s of an interrupt; it printed:%n%s%nstderr:%n%s", out, err)
                 .isFalse();
         assertThat(exitCode.get()).isZero();
-        Matcher totals = Pattern.compile("stored=(\\d+) applied=(\\d+) absorbed=(\\d+) dead_lettered=(\\d+) stopped").matcher(out.toString());
+        Matcher totals = Pattern.compile("stored=(\\d+) applied=(\\d+) superseded=(\\d+) absorbed=(\\d+) "
+                + "dead_lettered=(\\d+) stopped").matcher(out.toString());
         assertThat(totals.find()).as(out.toString()).isTrue();
         long applied = Long.parseLong(totals.group(2));
-        long absorbed = Long.parseLong(totals.group(3));
-        assertThat(List.of(Long.parseLong(totals.group(1)), applied + absorbed, Long.parseLong(totals.group(4))))
-                .as("stored, applied + absorbed, dead-lettered").containsExactly(valid, valid, invalid);
+        long superseded = Long.parseLong(totals.group(3));
+        long absorbed = Long.parseLong(totals.group(4));
+        assertThat(List.of(Long.parseLong(totals.group(1)), applied + superseded + absorbed, Long.parseLong(totals.group(5))))
+                .as("stored, applied + superseded + absorbed, dead-lettered").containsExactly(valid, valid, invalid);
         if (groupType.equals("consumer")) {
             assertThat(absorbed).as("a consumer group stores each order's events in order: nothing to absorb").isZero();
+        } else {
+            assertThat(superseded).as("a share group stores each event in a transaction of its own").isZero();
         }
     }
 

@@ -50,15 +50,26 @@ public final class StorageLoader implements AutoCloseable {
     /** Exactly one of the two is set. */
     private final GroupConsumer<String, OrderEvent> consumer;
     private final ShareGroupConsumer<String, OrderEvent> shareConsumer;
-    private final LongAdder applied;
-    private final LongAdder absorbed;
+    private final Outcomes outcomes;
+
+    /** What the batches did, summed over the loader's life (see {@link OrderStore.Result}). */
+    private record Outcomes(LongAdder applied, LongAdder superseded, LongAdder absorbed) {
+        Outcomes() {
+            this(new LongAdder(), new LongAdder(), new LongAdder());
+        }
+
+        void add(OrderStore.Result result) {
+            applied.add(result.applied());
+            superseded.add(result.superseded());
+            absorbed.add(result.absorbed());
+        }
+    }
 
     private StorageLoader(GroupConsumer<String, OrderEvent> consumer, ShareGroupConsumer<String, OrderEvent> shareConsumer,
-            LongAdder applied, LongAdder absorbed) {
+            Outcomes outcomes) {
         this.consumer = consumer;
         this.shareConsumer = shareConsumer;
-        this.applied = applied;
-        this.absorbed = absorbed;
+        this.outcomes = outcomes;
     }
 
     public static Builder builder() {
@@ -100,12 +111,20 @@ public final class StorageLoader implements AutoCloseable {
 
     /** Events that changed a row. */
     public long applied() {
-        return applied.sum();
+        return outcomes.applied().sum();
+    }
+
+    /**
+     * Events not sent to the database because a newer event of their order came in the same batch
+     * (the row ends at that one either way); always 0 on a share group (one event per transaction).
+     */
+    public long superseded() {
+        return outcomes.superseded().sum();
     }
 
     /** Events the upsert absorbed: a version the row already had (a replay or a duplicate) or an older one. */
     public long absorbed() {
-        return absorbed.sum();
+        return outcomes.absorbed().sum();
     }
 
     /** Leaves the group after storing and committing (acknowledging) what is in flight. */
@@ -198,8 +217,7 @@ public final class StorageLoader implements AutoCloseable {
                         + "still in flight; the upsert keeps the highest version either way, but use KEY or PARTITION to "
                         + "store each order's events in order");
             }
-            LongAdder applied = new LongAdder();
-            LongAdder absorbed = new LongAdder();
+            Outcomes outcomes = new Outcomes();
             OrderStore target = store;
             if (shareGroup) {
                 ShareGroupConsumer.Builder<String, OrderEvent> member = ShareGroupConsumer.<String, OrderEvent>builder()
@@ -208,26 +226,22 @@ public final class StorageLoader implements AutoCloseable {
                         .keyDeserializer(new StringDeserializer())
                         .valueDeserializer(new OrderEventJson())
                         .handler(record -> {
-                            OrderStore.Result result = target.store(List.of(new OrderStore.Delivery(record.value(),
-                                    record.topic(), record.partition(), record.offset())));
-                            applied.add(result.applied());
-                            absorbed.add(result.absorbed());
+                            outcomes.add(target.store(List.of(new OrderStore.Delivery(record.value(),
+                                    record.topic(), record.partition(), record.offset()))));
                         })
                         .concurrency(concurrency)
                         .errorPolicy(ERROR_POLICY);
                 if (meterRegistry != null) {
                     member.meterRegistry(meterRegistry);
                 }
-                return new StorageLoader(null, member.build(), applied, absorbed);
+                return new StorageLoader(null, member.build(), outcomes);
             }
             BatchHandler<String, OrderEvent> handler = records -> {
                 List<OrderStore.Delivery> batch = new ArrayList<>(records.size());
                 for (ConsumerRecord<String, OrderEvent> record : records) {
                     batch.add(new OrderStore.Delivery(record.value(), record.topic(), record.partition(), record.offset()));
                 }
-                OrderStore.Result result = target.store(batch);
-                applied.add(result.applied());
-                absorbed.add(result.absorbed());
+                outcomes.add(target.store(batch));
             };
             GroupConsumer.Builder<String, OrderEvent> consumer = GroupConsumer.<String, OrderEvent>builder()
                     .kafkaProperties(kafka)
@@ -246,7 +260,7 @@ public final class StorageLoader implements AutoCloseable {
                 // A new loader group loads the whole topic, not just what arrives after it joined.
                 consumer.offsetReset(OffsetReset.earliest());
             }
-            return new StorageLoader(consumer.build(), null, applied, absorbed);
+            return new StorageLoader(consumer.build(), null, outcomes);
         }
     }
 }

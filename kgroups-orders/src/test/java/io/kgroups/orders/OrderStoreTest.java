@@ -91,8 +91,9 @@ class OrderStoreTest {
     void aReplayedBatchChangesNothing(String database) throws SQLException {
         try (EmptyStore db = new EmptyStore(database)) {
             List<OrderStore.Delivery> batch = deliveries(event("o-1", 1), event("o-1", 2), event("o-2", 1), event("o-1", 3));
-            assertThat(db.store.store(batch)).isEqualTo(new OrderStore.Result(4, 0));
-            assertThat(db.store.store(batch)).isEqualTo(new OrderStore.Result(0, 4));
+            // o-1 at 1 and 2 are superseded by o-1 at 3 in the batch: two upserts, both applied
+            assertThat(db.store.store(batch)).isEqualTo(new OrderStore.Result(2, 2, 0));
+            assertThat(db.store.store(batch)).isEqualTo(new OrderStore.Result(0, 2, 2));
             assertThat(db.store.versions()).isEqualTo(Map.of("o-1", 3L, "o-2", 1L));
             assertThat(db.store.find("o-1")).isEqualTo(event("o-1", 3));
         }
@@ -104,10 +105,38 @@ class OrderStoreTest {
         try (EmptyStore db = new EmptyStore(database)) {
             db.store.store(deliveries(event("o-1", 5)));
             assertThat(db.store.store(deliveries(event("o-1", 2), event("o-1", 4), event("o-1", 5))))
-                    .isEqualTo(new OrderStore.Result(0, 3));
+                    .isEqualTo(new OrderStore.Result(0, 2, 1));
             assertThat(db.store.find("o-1")).isEqualTo(event("o-1", 5));
-            assertThat(db.store.store(deliveries(event("o-1", 6)))).isEqualTo(new OrderStore.Result(1, 0));
+            assertThat(db.store.store(deliveries(event("o-1", 6)))).isEqualTo(new OrderStore.Result(1, 0, 0));
             assertThat(db.store.find("o-1")).isEqualTo(event("o-1", 6));
+        }
+    }
+
+    /**
+     * Only each order's newest event of a batch reaches the database, and the row is what upserting
+     * every event one by one leaves: on equal versions the first delivered (the upsert changes a row
+     * only for a higher version), whatever comes after it, and every delivery is still recorded.
+     */
+    @ParameterizedTest(name = "{0}")
+    @MethodSource("databases")
+    void aBatchUpsertsEachOrdersNewestEventAsStoringThemOneByOneWould(String database) throws SQLException {
+        OrderEvent first = event("o-1", 4);
+        OrderEvent sameVersion = new OrderEvent("o-1", "c-other", OrderEvent.Status.CANCELLED, BigDecimal.TEN, "USD", 4,
+                Instant.parse("2026-11-25T10:00:00Z"));
+        List<OrderStore.Delivery> batch = deliveries(event("o-1", 3), first, event("o-2", 9), sameVersion, event("o-1", 2),
+                event("o-2", 8));
+        try (EmptyStore db = new EmptyStore(database); EmptyStore oneByOne = new EmptyStore(database)) {
+            assertThat(db.store.store(batch)).isEqualTo(new OrderStore.Result(2, 4, 0));
+            for (OrderStore.Delivery delivery : batch) {
+                oneByOne.store.store(List.of(delivery));
+            }
+            for (String order : List.of("o-1", "o-2")) {
+                assertThat(db.store.find(order)).as(order).isEqualTo(oneByOne.store.find(order));
+            }
+            assertThat(db.store.find("o-1")).isEqualTo(first);
+            List<Long> delivered = new ArrayList<>();
+            db.store.forEachDelivery((topic, partition, offset, at) -> delivered.add(offset));
+            assertThat(delivered).containsExactlyInAnyOrder(0L, 1L, 2L, 3L, 4L, 5L);
         }
     }
 
