@@ -167,6 +167,12 @@ test('the dashboard of kgroups monitor', {timeout: 240_000}, async t => {
         }
       });
       assert.match(await page.locator('#members').innerText(), /storage-loader-1[\s\S]*orders: 0, 1, 2/);
+      // its membership changes, as the API counts them: a steady member, so no storm
+      assert.doesNotMatch(await page.locator('#summary').innerText(), /null|undefined/);
+      const rebalances = (await api(`/api/groups/${GROUP}`)).rebalances;
+      assert.equal(rebalances.storm, null);
+      assert.match(await page.locator('#rebalances-note').innerText(), /\d+ since the monitor first saw the group\./);
+      assert.match(await page.locator('#rebalances thead').innerText(), /TIME\s+CHANGES\s+CAME\s+WENT\s+EPOCH/);
       await page.screenshot({path: `${OUT}/3-group.png`, fullPage: true});
     });
 

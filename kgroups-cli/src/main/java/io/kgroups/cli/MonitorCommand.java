@@ -72,6 +72,41 @@ final class MonitorCommand implements Callable<Integer> {
                     + "progress for longer than this is STALLED or STOPPED (default: ${DEFAULT-VALUE}).")
     private Duration stoppedAfter;
 
+    @Option(names = "--rebalance-storm", paramLabel = "N/DURATION", defaultValue = "10/5m",
+            converter = RebalanceStorm.Converter.class,
+            description = "At least N membership changes of a group within DURATION is a rebalancing storm: a WARNING "
+                    + "naming who came and went and the likely cause (default: ${DEFAULT-VALUE}; a rolling restart of "
+                    + "N members makes up to 2N, static members none).")
+    private RebalanceStorm rebalanceStorm;
+
+    /** {@code --rebalance-storm N/DURATION}: at least N membership changes within DURATION. */
+    record RebalanceStorm(int changes, Duration window) {
+        static final class Converter implements picocli.CommandLine.ITypeConverter<RebalanceStorm> {
+            private static final String FORM = "N/DURATION, N at least 2 changes and a positive duration, such as 10/5m";
+
+            @Override
+            public RebalanceStorm convert(String value) {
+                int slash = value.indexOf('/');
+                if (slash < 0) {
+                    throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not " + FORM);
+                }
+                int changes;
+                Duration window;
+                try {
+                    changes = Integer.parseInt(value.substring(0, slash).trim());
+                    window = io.kgroups.admin.DurationSyntax.parse(value.substring(slash + 1).trim());
+                } catch (IllegalArgumentException e) {
+                    throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not " + FORM + " ("
+                            + e.getMessage() + ")");
+                }
+                if (changes < 2 || window.isZero() || window.isNegative()) {
+                    throw new picocli.CommandLine.TypeConversionException("'" + value + "' is not " + FORM);
+                }
+                return new RebalanceStorm(changes, window);
+            }
+        }
+    }
+
     @Option(names = "--exact-time-lag-partitions", paramLabel = "N", defaultValue = "20",
             description = "New places whose time lag is read from the log each cycle, most lagging first (default: "
                     + "${DEFAULT-VALUE}); a place read stays known while the group stands there.")
@@ -238,7 +273,8 @@ final class MonitorCommand implements Callable<Integer> {
     private LagMonitor monitor(GroupAdmin admin, Pattern include, Pattern excluded, List<AutoCloseable> opened) {
         opened.add(admin);
         LagMonitor.Builder builder = LagMonitor.builder(admin).interval(interval).window(window).allowedLag(allowedLag)
-                .stoppedAfter(stoppedAfter).exactTimeLagPartitions(exactTimeLagPartitions).include(include);
+                .stoppedAfter(stoppedAfter).exactTimeLagPartitions(exactTimeLagPartitions).include(include)
+                .rebalanceStorm(rebalanceStorm.changes(), rebalanceStorm.window());
         if (excluded != null) {
             builder.exclude(excluded);
         }

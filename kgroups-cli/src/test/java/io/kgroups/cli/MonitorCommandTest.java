@@ -122,6 +122,12 @@ class MonitorCommandTest {
         Cli.Result badRegex = Cli.run("monitor", "--groups", "(", "--bootstrap-server", "127.0.0.1:1");
         assertThat(badRegex.exitCode()).isEqualTo(CliException.USAGE);
         assertThat(badRegex.err()).contains("--groups '(' is not a regular expression");
+        for (String storm : List.of("1/5m", "ten/5m", "10/0s", "10/xyz", "10")) {
+            Cli.Result badStorm = Cli.run("monitor", "--rebalance-storm", storm, "--bootstrap-server", "127.0.0.1:1");
+            assertThat(badStorm.exitCode()).as(storm).isEqualTo(CliException.USAGE);
+            assertThat(badStorm.err()).as(storm).contains("'" + storm + "' is not N/DURATION", "such as 10/5m")
+                    .hasLineCount(1);
+        }
         Cli.Result badHook = Cli.run("monitor", "--webhook", "ftp://x", "--bootstrap-server", "127.0.0.1:1");
         assertThat(badHook.exitCode()).isEqualTo(CliException.USAGE);
         assertThat(badHook.err()).contains("--webhook 'ftp://x' is not an http(s) URL");

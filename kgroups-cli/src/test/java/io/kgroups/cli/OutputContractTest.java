@@ -322,6 +322,13 @@ class OutputContractTest {
             assertThat(plan.get("warnings")).as("the clamped targets").hasSize(2);
             assertThat(plan.get("data").get("partitions")).hasSize(2);
 
+            // LOADER: no member, lag 6 on 2 partitions: 3 members at 2 records each, capped at its 2 partitions
+            JsonNode scaling = api(url, "/api/groups/" + LOADER + "/scaling?lagThreshold=2", "api/group/scaling");
+            assertThat(List.of(scaling.get("replicas").asInt(), scaling.get("consumableLag").asInt(),
+                    scaling.get("partitions").asInt())).as("replicas, consumable lag, partitions; %s", scaling)
+                    .containsExactly(2, 6, 2);
+            envelope(url, "/api/group/scaling?name=" + LOADER, 400, "api/error");
+            envelope(url, "/api/group/scaling?name=" + LOADER + "&lagThreshold=many", 400, "api/error");
             envelope(url, "/api/groups/nope", 404, "api/error");
             envelope(url, "/api/group/reset-plan?name=" + LOADER + "&spec=to-nowhere", 400, "api/error");
             envelope(url, "/api/group?name=", 400, "api/error");

@@ -15,11 +15,20 @@ import java.util.Map;
  *     whole group was read, earlier when a partition or the group could not be; null when never
  */
 public record GroupStatus(String group, String type, String state, int members, Status status, List<String> reasons,
-        long totalLag, Double maxLagSeconds, List<PartitionStatus> partitions, List<Member> memberDetails, Long lastSampleMs) {
+        long totalLag, Double maxLagSeconds, List<PartitionStatus> partitions, List<Member> memberDetails, Long lastSampleMs,
+        RebalanceWatch.Rebalances rebalances) {
     public GroupStatus {
         reasons = List.copyOf(reasons);
         partitions = List.copyOf(partitions);
         memberDetails = List.copyOf(memberDetails);
+        rebalances = rebalances == null ? RebalanceWatch.Rebalances.NONE : rebalances;
+    }
+
+    /** A group with no membership history yet (first seen, or read by a test). */
+    public GroupStatus(String group, String type, String state, int members, Status status, List<String> reasons,
+            long totalLag, Double maxLagSeconds, List<PartitionStatus> partitions, List<Member> memberDetails, Long lastSampleMs) {
+        this(group, type, state, members, status, reasons, totalLag, maxLagSeconds, partitions, memberDetails, lastSampleMs,
+                RebalanceWatch.Rebalances.NONE);
     }
 
     /**

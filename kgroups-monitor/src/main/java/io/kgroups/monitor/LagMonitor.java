@@ -51,6 +51,7 @@ public final class LagMonitor implements AutoCloseable {
     private final LongSupplier clock;
     private final LagHistory history;
     private final ReconciliationWatch reconciliation;
+    private final RebalanceWatch rebalances;
     private final List<StatusListener> listeners = new CopyOnWriteArrayList<>();
     private final List<Consumer<MonitorSnapshot>> cycleListeners = new CopyOnWriteArrayList<>();
     private final Map<String, Status> lastStatus = new HashMap<>();
@@ -78,6 +79,7 @@ public final class LagMonitor implements AutoCloseable {
         // A group-partition not seen for three windows is gone.
         this.history = new LagHistory(builder.window, 3L * builder.window * builder.interval.toMillis());
         this.reconciliation = new ReconciliationWatch(builder.reconcileThreshold.toMillis());
+        this.rebalances = new RebalanceWatch(builder.stormChanges, builder.stormWindow);
         Pattern include = builder.include;
         Pattern exclude = builder.exclude;
         Set<String> only = builder.only;
@@ -214,7 +216,9 @@ public final class LagMonitor implements AutoCloseable {
                 tell(status, before);
             }
         }
-        lastStatus.keySet().retainAll(statuses.stream().map(GroupStatus::group).collect(Collectors.toSet()));
+        Set<String> present = statuses.stream().map(GroupStatus::group).collect(Collectors.toSet());
+        lastStatus.keySet().retainAll(present);
+        rebalances.retain(present);
         cycled(snapshot);
     }
 
@@ -257,7 +261,7 @@ public final class LagMonitor implements AutoCloseable {
         }
         List<PartitionStatus> partitions = last.partitions().stream().map(p -> p.unknown(group.error())).toList();
         return new GroupStatus(group.group(), group.type(), last.state(), last.members(), Status.UNKNOWN, reasons, last.totalLag(),
-                last.maxLagSeconds(), partitions, last.memberDetails(), last.lastSampleMs());
+                last.maxLagSeconds(), partitions, last.memberDetails(), last.lastSampleMs(), last.rebalances());
     }
 
     /** Read errors of groups and partitions, logged when they appear, change or clear: not once per cycle. */
@@ -341,7 +345,7 @@ public final class LagMonitor implements AutoCloseable {
                 worst = worst.worst(Status.UNKNOWN);
                 lastSample = sampledAt < 0 ? lastSample : Math.min(lastSample, sampledAt);
                 partitions.add(new PartitionStatus(p.topic(), p.partition(), p.committedOffset(), p.startOffset(), null, null,
-                        null, null, Status.UNKNOWN, p.error(), p.memberId(), sampledAt < 0 ? null : sampledAt));
+                        null, null, 0, Status.UNKNOWN, p.error(), p.memberId(), sampledAt < 0 ? null : sampledAt));
                 continue;
             }
             Double lagSeconds = lagSeconds(p, w, now, interval.toMillis());
@@ -360,7 +364,8 @@ public final class LagMonitor implements AutoCloseable {
                 maxLagSeconds = maxLagSeconds == null ? lagSeconds : Math.max(maxLagSeconds, lagSeconds);
             }
             partitions.add(new PartitionStatus(p.topic(), p.partition(), p.committedOffset(), p.startOffset(),
-                    p.logEndOffset(), p.lag(), lagSeconds, retentionLeft, verdict.status(), verdict.reason(), p.memberId(), now));
+                    p.logEndOffset(), p.lag(), lagSeconds, retentionLeft, p.deletedUnread(), verdict.status(), verdict.reason(),
+                    p.memberId(), now));
         }
         for (Map.Entry<TopicPartition, String> h : hidden.entrySet()) {
             TopicPartition tp = h.getKey();
@@ -368,7 +373,7 @@ public final class LagMonitor implements AutoCloseable {
             long sampledAt = w.size() == 0 ? -1 : w.times()[w.size() - 1];
             reasons.add(tp + " UNKNOWN: " + h.getValue());
             worst = worst.worst(Status.UNKNOWN);
-            partitions.add(new PartitionStatus(tp.topic(), tp.partition(), null, null, null, null, null, null, Status.UNKNOWN,
+            partitions.add(new PartitionStatus(tp.topic(), tp.partition(), null, null, null, null, null, null, 0, Status.UNKNOWN,
                     h.getValue(), null, sampledAt < 0 ? null : sampledAt));
         }
         // Consumer-protocol members still moving partitions long after the target changed.
@@ -377,12 +382,17 @@ public final class LagMonitor implements AutoCloseable {
             worst = worst.worst(Status.WARNING);
             reasons.addAll(stuck);
         }
+        RebalanceWatch.Rebalances membership = rebalances.observe(group.group(), group.members(), group.groupEpoch(), now);
+        if (membership.storm() != null) {
+            worst = worst.worst(Status.WARNING);
+            reasons.add(membership.storm());
+        }
         List<GroupStatus.Member> members = group.members().stream().map(m -> new GroupStatus.Member(m.memberId(),
                 m.groupInstanceId(), m.clientId(), m.host(), m.assignment().stream().collect(Collectors.groupingBy(
                         TopicPartition::topic, TreeMap::new, Collectors.mapping(TopicPartition::partition, Collectors.toList()))),
                 m.tasks())).toList();
         return new GroupStatus(group.group(), group.type(), group.state(), group.members().size(), worst, reasons, group.totalLag(),
-                maxLagSeconds, partitions, members, lastSample);
+                maxLagSeconds, partitions, members, lastSample, membership);
     }
 
     /**
@@ -446,6 +456,8 @@ public final class LagMonitor implements AutoCloseable {
         private Set<String> only;
         private int exactTimeLagPartitions = 20;
         private Duration reconcileThreshold = Duration.ofMinutes(1);
+        private int stormChanges = 10;
+        private Duration stormWindow = Duration.ofMinutes(5);
         private LongSupplier clock = System::currentTimeMillis;
 
         private Builder(GroupAdmin admin) {
@@ -547,6 +559,18 @@ public final class LagMonitor implements AutoCloseable {
         }
 
         /** The time source (tests). */
+        /**
+         * A rebalancing storm: at least {@code changes} membership changes of a group within
+         * {@code window} (default 10 in 5 minutes: a rolling restart of N members makes up to 2N,
+         * static members none) is a WARNING with who came and went and the likely cause.
+         */
+        public Builder rebalanceStorm(int changes, Duration window) {
+            RebalanceWatch.check(changes, window);
+            this.stormChanges = changes;
+            this.stormWindow = window;
+            return this;
+        }
+
         public Builder clock(LongSupplier clock) {
             this.clock = clock;
             return this;

@@ -121,6 +121,8 @@ public final class MonitorServer implements AutoCloseable {
         app.get("/api/groups/{group}/history", ctx -> history(ctx, ctx.pathParam("group")));
         app.get("/api/group/history", ctx -> history(ctx, ctx.queryParam("name")));
         app.get("/api/groups/{group}/reset-plan", ctx -> resetPlan(ctx, ctx.pathParam("group")));
+        app.get("/api/groups/{group}/scaling", ctx -> scaling(ctx, ctx.pathParam("group")));
+        app.get("/api/group/scaling", ctx -> scaling(ctx, ctx.queryParam("name")));
         app.get("/api/group/reset-plan", ctx -> resetPlan(ctx, ctx.queryParam("name")));
         app.get("/health/live", ctx -> ctx.result("live"));
         app.get("/health/ready", ctx -> {
@@ -730,6 +732,62 @@ public final class MonitorServer implements AutoCloseable {
      * command, with or without its dashes), {@code value}, {@code topic} (repeatable, TOPIC or
      * TOPIC:P,P...; none: all topics).
      */
+    /**
+     * The members the group should have for its lag ({@link ScalingAdvice}), for an autoscaler:
+     * {@code lagThreshold=RECORDS} or {@code lagSecondsThreshold=SECONDS}. 503 while its cluster
+     * cannot be read, so that the autoscaler holds (KEDA: its fallback) rather than scale on old figures.
+     */
+    private void scaling(Context ctx, String group) {
+        String records = ctx.queryParam("lagThreshold");
+        String seconds = ctx.queryParam("lagSecondsThreshold");
+        if ((records == null) == (seconds == null)) {
+            error(ctx, HttpStatus.BAD_REQUEST, "give one of lagThreshold=RECORDS (the lag one member is to carry, as "
+                    + "KEDA's Kafka scaler) or lagSecondsThreshold=SECONDS (the time lag to stay under)");
+            return;
+        }
+        ScalingAdvice.Basis basis = records != null ? ScalingAdvice.Basis.RECORDS : ScalingAdvice.Basis.SECONDS;
+        String given = records != null ? records : seconds;
+        Found f = find(ctx, group);
+        if (f == null) {
+            return;
+        }
+        MonitorSnapshot snapshot = f.snapshot();
+        if (snapshot.consecutiveFailures() > 0) {
+            error(ctx, HttpStatus.SERVICE_UNAVAILABLE, (f.where().cluster() == null ? "the cluster" : "cluster "
+                    + f.where().cluster()) + " could not be read in the last " + snapshot.consecutiveFailures()
+                    + " cycle(s) (" + snapshot.lastError() + "): no advice on old figures");
+            return;
+        }
+        ScalingAdvice advice;
+        try {
+            advice = ScalingAdvice.of(f.group(), basis, Double.parseDouble(given));
+        } catch (NumberFormatException e) {
+            error(ctx, HttpStatus.BAD_REQUEST, (records != null ? "lagThreshold" : "lagSecondsThreshold")
+                    + " must be a positive number, was '" + given + "'");
+            return;
+        } catch (IllegalArgumentException e) {
+            error(ctx, HttpStatus.BAD_REQUEST, e.getMessage());
+            return;
+        }
+        Map<String, Object> data = new LinkedHashMap<>();
+        data.put("group", advice.group());
+        data.put("cluster", f.where().cluster());
+        data.put("type", advice.type());
+        data.put("basis", advice.basis().name().toLowerCase(java.util.Locale.ROOT));
+        data.put("threshold", advice.threshold());
+        data.put("replicas", advice.replicas());
+        data.put("members", advice.members());
+        data.put("partitions", advice.partitions());
+        data.put("lag", advice.lag());
+        data.put("consumableLag", advice.consumableLag());
+        data.put("maxLagSeconds", advice.maxLagSeconds());
+        data.put("stalledPartitions", advice.stalledPartitions());
+        data.put("deletedUnread", advice.deletedUnread());
+        data.put("lastSampleTime", f.group().lastSampleMs() == null ? null : JsonEnvelope.time(f.group().lastSampleMs()));
+        data.put("reasoning", advice.reasoning());
+        answer(ctx, "api/group/scaling", data);
+    }
+
     private void resetPlan(Context ctx, String group) {
         Found f = find(ctx, group);
         if (f == null) {
@@ -859,6 +917,20 @@ public final class MonitorServer implements AutoCloseable {
             member.put("tasks", m.tasks());
             return member;
         }).toList());
+        RebalanceWatch.Rebalances rebalances = g.rebalances();
+        Map<String, Object> membership = new LinkedHashMap<>();
+        membership.put("total", rebalances.total());
+        membership.put("storm", rebalances.storm());
+        membership.put("recent", rebalances.recent().stream().map(c -> {
+            Map<String, Object> change = new LinkedHashMap<>();
+            change.put("time", JsonEnvelope.time(c.timeMs()));
+            change.put("rebalances", c.rebalances());
+            change.put("joined", c.joined());
+            change.put("left", c.left());
+            change.put("epoch", c.epoch());
+            return change;
+        }).toList());
+        detail.put("rebalances", membership);
         return detail;
     }
 

@@ -14,17 +14,20 @@ package io.kgroups.monitor;
  *     at its start offset); null when unknown
  * @param retentionSecondsLeft time before retention deletes the first unconsumed record (negative
  *     or zero: it is happening); null without lag, or when the topic has no time limit
+ * @param deletedUnread records of the lag retention deleted before the group read them (its
+ *     committed offset is below the log start): lag no member can work off
  * @param reason the status in words (or why the partition could not be read)
  * @param memberId the member the partition is assigned to; null when none
  * @param lastSampleMs when these figures were read (epoch ms); null when never
  */
 public record PartitionStatus(String topic, int partition, Long committedOffset, Long startOffset, Long logEndOffset,
-        Long lag, Double lagSeconds, Double retentionSecondsLeft, Status status, String reason, String memberId, Long lastSampleMs) {
+        Long lag, Double lagSeconds, Double retentionSecondsLeft, long deletedUnread, Status status, String reason, String memberId,
+        Long lastSampleMs) {
 
     /** This partition, its figures kept but no longer known to be current: UNKNOWN for {@code why}. */
     PartitionStatus unknown(String why) {
         return new PartitionStatus(topic, partition, committedOffset, startOffset, logEndOffset, lag, lagSeconds, retentionSecondsLeft,
-                Status.UNKNOWN, why, memberId, lastSampleMs);
+                deletedUnread, Status.UNKNOWN, why, memberId, lastSampleMs);
     }
 
     /** The lag, 0 where unknown: for sums. */

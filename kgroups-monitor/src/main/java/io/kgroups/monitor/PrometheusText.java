@@ -92,6 +92,14 @@ public final class PrometheusText {
                 s.sample("kgroups_group_members", g, null, -1, g.members());
             }
         }
+        s.header("kgroups_group_rebalances_total", "Membership changes of the group since the monitor first saw it: members "
+                + "that came or went, and group epoch steps (consumer, share and streams groups)");
+        for (ClusterSnapshot c : clusters) {
+            s.cluster = c.cluster();
+            for (GroupStatus g : c.snapshot().groups()) {
+                s.sample("kgroups_group_rebalances_total", g, null, -1, g.rebalances().total());
+            }
+        }
         s.header("kgroups_group_last_sample_timestamp_seconds",
                 "When the group's oldest figures were read (Unix time): compare with time() to see stale data");
         for (ClusterSnapshot c : clusters) {

@@ -17,7 +17,7 @@ class GroupPageTest {
     private static final Status[] STATUSES = {Status.OK, Status.WARNING, Status.STALLED, Status.UNKNOWN, Status.OK};
 
     private static GroupStatus group(int i, long lag) {
-        PartitionStatus p = new PartitionStatus(i % 3 == 0 ? "payments" : "orders", 0, 0L, null, lag, lag, null, null,
+        PartitionStatus p = new PartitionStatus(i % 3 == 0 ? "payments" : "orders", 0, 0L, null, lag, lag, null, null, 0,
                 Status.OK, "", null, 1L);
         return new GroupStatus(String.format("g%02d", i), TYPES.get(i % 4), "Stable", i % 3, STATUSES[i % 5], List.of(), lag,
                 i % 7 == 0 ? null : (double) i, List.of(p), List.of(), 1L);

@@ -25,7 +25,7 @@ class PrometheusTextTest {
 
     private static PartitionStatus partition(String topic, int p, Long committed, Long logEnd, Long lag, Double lagSeconds,
             Double retention, Status status) {
-        return new PartitionStatus(topic, p, committed, null, logEnd, lag, lagSeconds, retention, status, "", null, NOW);
+        return new PartitionStatus(topic, p, committed, null, logEnd, lag, lagSeconds, retention, 0, status, "", null, NOW);
     }
 
     /** Each row: the level, then a line that must be there ('|' for the newline-free label quote '"'). */

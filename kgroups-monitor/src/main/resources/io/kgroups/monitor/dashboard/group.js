@@ -104,10 +104,11 @@
   function renderSummary(g) {
     const topics = [...new Set(g.partitions.map(p => p.topic))];
     const item = (label, value) => el('div', {}, el('span', {text: label}), el('b', {}, value));
-    document.getElementById('summary').replaceChildren(
+    // replaceChildren writes a null as the text "null": the cluster item only where there is a cluster
+    document.getElementById('summary').replaceChildren(...[
       el('h1', {text: g.group}), badge(g.status), g.cluster ? item('cluster', g.cluster) : null,
       item('type', typeBadge(g.type)), item('state', g.state), item('lag', number(g.totalLag)), item('time lag', duration(g.maxLagSeconds)),
-      item('members', g.members), item('partitions', g.partitions.length), item('topics', topics.join(', ')));
+      item('members', g.members), item('partitions', g.partitions.length), item('topics', topics.join(', '))].filter(Boolean));
     const reasons = g.reasons.length ? g.reasons.map(r => el('li', {text: r}))
       : [el('li', {class: 'muted', text: 'No partition is behind: lag shrank or stayed within what is allowed across the window.'})];
     document.getElementById('reasons').replaceChildren(...reasons);
@@ -188,6 +189,22 @@
       'No members: no consumer of this group is running.'));
   }
 
+  /** The membership changes of the storm window, newest first: who came and went, and the epoch after. */
+  function renderRebalances(g) {
+    const r = g.rebalances;
+    const note = document.getElementById('rebalances-note');
+    note.textContent = `${number(r.total)} since the monitor first saw the group.` + (r.storm ? ` ${r.storm}` : '');
+    note.classList.toggle('error', !!r.storm);
+    const names = list => list.length ? list.join(', ') : '–';
+    const rows = [...r.recent].reverse().map(c => el('tr', {},
+      el('td', {text: new Date(c.time).toLocaleTimeString()}), el('td', {class: 'num', text: c.rebalances}),
+      el('td', {class: 'wrap came', text: names(c.joined)}), el('td', {class: 'wrap went', text: names(c.left)}),
+      el('td', {class: 'num', text: c.epoch === null ? '–' : c.epoch})));
+    document.getElementById('rebalances').replaceChildren(table(
+      [['time'], ['changes', true], ['came'], ['went'], ['epoch', true]], rows,
+      'No member came or went in the storm window.'));
+  }
+
   function addTopicOptions(g) {
     const select = document.getElementById('reset-topic');
     const have = new Set([...select.options].map(o => o.value));
@@ -262,6 +279,7 @@
     renderSummary(g);
     renderPartitions(g);
     renderMembers(g);
+    renderRebalances(g);
     addTopicOptions(g);
     if (history) {
       merge(history.data);
