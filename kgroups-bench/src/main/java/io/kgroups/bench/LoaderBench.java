@@ -223,7 +223,8 @@ final class LoaderBench implements Benchmark {
                         + " and bindUpsert) and its event reader (OrderEventJson), auto.offset.reset=earliest,"
                         + " Kafka client defaults otherwise, the same H2 file form (each JVM embeds its own database).")
                 .note("Ceiling: the same events (generated again from the same seed, split by the producer's"
-                        + " partitioner) through OrderStore.store in batches of " + BATCH + " (one transaction each),"
+                        + " partitioner) through OrderStore.store, the loader's own store path (it upserts each"
+                        + " order's newest event of a batch), in batches of " + BATCH + " (one transaction each),"
                         + " from one loop, or from " + PARTITIONS + " loops at once (one per partition's events, as"
                         + " the loader's partitions), in the benchmark's JVM with no Kafka, after one uncounted"
                         + " pass that warms up its JIT; timed from the first batch to the last commit: the"
