@@ -32,7 +32,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
             "The cluster options (--cluster, --bootstrap-server, --command-config, --timeout) go before or after the "
             + "command name, on the commands that talk to a cluster; kgroups cluster --help tells how named clusters "
             + "are kept."},
-        subcommands = {GroupsCommand.class, DescribeCommand.class, LagCommand.class, ResetCommand.class, MonitorCommand.class,
+        subcommands = {GroupsCommand.class, DescribeCommand.class, LagCommand.class, DoctorCommand.class, ResetCommand.class,
+            MonitorCommand.class,
             LoadOrdersCommand.class, ProduceOrdersCommand.class, DemoCommand.class,
             ChaosCommand.class,
             OffsetsCommand.class, DeleteCommand.class, DeleteOffsetsCommand.class, BrokerCommand.class,

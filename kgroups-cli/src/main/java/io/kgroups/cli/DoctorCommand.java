@@ -1,0 +1,176 @@
+package io.kgroups.cli;
+
+import io.kgroups.admin.GroupAdmin;
+import io.kgroups.monitor.Diagnosis;
+import io.kgroups.monitor.Diagnosis.Finding;
+import io.kgroups.monitor.GroupStatus;
+import io.kgroups.monitor.LagMonitor;
+import io.kgroups.monitor.MonitorSnapshot;
+import java.io.PrintWriter;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.Callable;
+import org.apache.kafka.common.TopicPartition;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** The guide's troubleshooting list, run: watches one group, then says what is wrong, most severe first, and what to do. */
+@Command(name = "doctor", header = "Watch a group a while; say what is wrong and what to do.",
+        description = {"Samples GROUP every --interval for --watch (by the monitor's own sampler and evaluator), then "
+            + "prints findings, most severe first, each with its evidence and what to do: no members, or members "
+            + "without partitions; a rebalancing storm (who came and went, the likely cause, the settings to look at); "
+            + "stuck partitions (the committed offset not moving while records wait; the record it waits on, secrets "
+            + "masked, and the reset that skips it); falling behind (consumption against production, the members "
+            + "needed at the current per-member rate, or 'add partitions' when the partitions are the cap); catching "
+            + "up; one member holding most of the lag; records deleted by retention unread, or soon; consumer-protocol "
+            + "members reconciling for long; a classic group that could move to the consumer protocol; what this "
+            + "principal may not see.", "",
+            "A group that commits less often than --watch looks stuck to the doctor: watch longer than its commit "
+            + "interval. Read-only: the record peek is a consumer of no group, which commits nothing.", "",
+            "Exit code 0 when nothing is wrong (advice only), 1 when something is."},
+        footer = {"", "Examples:", "  What is wrong with the storage loader? (a minute of watching)",
+            "    kgroups doctor storage_loader", "  In a script, every finding as JSON:",
+            "    kgroups doctor storage_loader --watch 2m --output json"})
+final class DoctorCommand implements Callable<Integer> {
+    private static final Duration PEEK_TIMEOUT = Duration.ofSeconds(5);
+
+    @Mixin
+    private CommandContext context;
+
+    @Mixin
+    private ClusterOptions cluster;
+
+    @Parameters(paramLabel = "GROUP", completionCandidates = GroupNameCandidates.class, description = "The group to examine.")
+    private String group;
+
+    @Option(names = "--watch", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "60s",
+            description = "How long to watch (default: ${DEFAULT-VALUE}); 0s: one look, which cannot measure rates.")
+    private Duration watch;
+
+    @Option(names = "--interval", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "5s",
+            description = "Time between looks within the watch (default: ${DEFAULT-VALUE}): membership changes between "
+                + "two looks of a classic group are not seen.")
+    private Duration interval;
+
+    @Option(names = "--no-peek", description = "Do not read the record a stuck partition waits on.")
+    private boolean noPeek;
+
+    @Override
+    public Integer call() {
+        if (watch.isNegative()) {
+            throw CliException.usage("--watch must be 0s or more, was " + watch);
+        }
+        if (interval.compareTo(Duration.ofMillis(200)) < 0) {
+            throw CliException.usage("--interval must be at least 200ms, was " + interval.toMillis() + "ms");
+        }
+        if (context.global().output() == GlobalOptions.OutputFormat.csv) {
+            throw CliException.usage("doctor's findings are not rows: use --output json (or the default text)");
+        }
+        try (GroupAdmin admin = ClusterConnection.groupAdmin(context);
+             LagMonitor monitor = LagMonitor.builder(admin).interval(interval).groups(Set.of(group))
+                     // Every change of the watch counts; three make a storm, as within any few minutes.
+                     .rebalanceStorm(3, watch.plus(interval))
+                     .reconcileThreshold(Duration.ofMillis(Math.max(interval.toMillis(), watch.toMillis() / 2))).build()) {
+            MonitorSnapshot first = look(monitor);
+            if (!watch.isZero() && context.global().output() == GlobalOptions.OutputFormat.table) {
+                context.err().println("kgroups: watching " + group + " for " + DurationText.of(watch.toSeconds())
+                        + ", a look every " + CommandContext.seconds(interval) + " (Ctrl-C to stop early)");
+                context.err().flush();
+            }
+            MonitorSnapshot last = first;
+            int looks = 1;
+            long end = first.timeMs() + watch.toMillis();
+            while (last.timeMs() < end) {
+                try {
+                    Thread.sleep(Math.min(interval.toMillis(), Math.max(1, end - System.currentTimeMillis())));
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt(); // stopped early: diagnose what was seen
+                    break;
+                }
+                last = look(monitor);
+                looks++;
+            }
+            GroupStatus before = first.group(group).orElseThrow();
+            GroupStatus after = last.group(group).orElseThrow();
+            List<Finding> findings = new ArrayList<>();
+            for (Finding f : Diagnosis.diagnose(new Diagnosis.Watch(before, first.timeMs(), after, last.timeMs(),
+                    monitor.rules().retentionRiskSeconds()))) {
+                findings.add(peek(f));
+            }
+            return print(after, findings, last.timeMs() - first.timeMs(), looks);
+        }
+    }
+
+    /** One cycle of the monitor; the group must be there and readable as a consumer group. */
+    private MonitorSnapshot look(LagMonitor monitor) {
+        long failed = monitor.snapshot().failedCycles();
+        monitor.cycle();
+        MonitorSnapshot snapshot = monitor.snapshot();
+        if (snapshot.failedCycles() > failed) {
+            throw monitor.lastFailure(); // one line, exit 1: the cluster did not answer
+        }
+        if (snapshot.skipped().containsKey(group)) {
+            throw CliException.failed("group '" + group + "' is " + snapshot.skipped().get(group), null);
+        }
+        if (snapshot.group(group).isEmpty()) {
+            throw CliException.failed("group '" + group + "' does not exist: list the groups with `kgroups groups`", null);
+        }
+        return snapshot;
+    }
+
+    /** A stuck partition's finding with the record it waits on, unless --no-peek. */
+    private Finding peek(Finding f) {
+        if (noPeek || !f.kind().equals("stuck") || !(f.figures().get("offset") instanceof Long offset)) {
+            return f;
+        }
+        String name = f.partitions().get(0);
+        int dash = name.lastIndexOf('-');
+        TopicPartition tp = new TopicPartition(name.substring(0, dash), Integer.parseInt(name.substring(dash + 1)));
+        return f.withEvidence(RecordPeek.at(context.cluster().clientConfig().properties(), tp, offset, PEEK_TIMEOUT));
+    }
+
+    private int print(GroupStatus g, List<Finding> findings, long watchedMs, int looks) {
+        boolean wrong = Diagnosis.somethingWrong(findings);
+        Output output = context.output();
+        if (output.format() == GlobalOptions.OutputFormat.json) {
+            Map<String, Object> data = new LinkedHashMap<>();
+            data.put("group", g.group());
+            data.put("type", g.type());
+            data.put("state", g.state());
+            data.put("members", g.members());
+            data.put("partitions", g.partitions().size());
+            data.put("lag", g.totalLag());
+            data.put("watchedSeconds", Math.round(watchedMs / 100.0) / 10.0);
+            data.put("looks", looks);
+            data.put("healthy", !wrong);
+            data.put("findings", findings);
+            output.json(data);
+        } else {
+            text(context.out(), g, findings, watchedMs, looks);
+        }
+        int code = output.done();
+        return wrong ? CliException.FAILED : code;
+    }
+
+    private static void text(PrintWriter out, GroupStatus g, List<Finding> findings, long watchedMs, int looks) {
+        out.println(g.group() + ": " + g.type() + " group, " + g.state() + ", " + g.members() + " member(s), "
+                + g.partitions().size() + " partition(s), lag " + g.totalLag() + "; watched "
+                + DurationText.of(Math.round(watchedMs / 1000.0)) + " (" + looks + " looks)");
+        for (Finding f : findings) {
+            out.println();
+            out.println(String.format("%-8s  %s", f.severity(), f.title()));
+            f.evidence().forEach(line -> out.println("    " + line));
+            f.advice().forEach(line -> out.println("  do: " + line));
+        }
+        out.println();
+        long problems = findings.stream().filter(f -> f.severity() != Diagnosis.Severity.INFO).count();
+        out.println(problems == 0 ? "Nothing wrong found" + (findings.isEmpty() ? "." : " (advice above).")
+                : problems + " problem(s) found.");
+    }
+}
