@@ -2,36 +2,63 @@ package io.kgroups.monitor;
 
 import java.io.ByteArrayInputStream;
 import java.io.ByteArrayOutputStream;
+import java.io.FilterOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
+import java.io.OutputStream;
 import java.io.OutputStreamWriter;
 import java.io.SequenceInputStream;
 import java.io.UncheckedIOException;
 import java.io.Writer;
+import java.nio.ByteBuffer;
+import java.nio.ByteOrder;
 import java.nio.charset.StandardCharsets;
 import java.util.List;
+import java.util.zip.CRC32;
+import java.util.zip.CheckedOutputStream;
 import java.util.zip.Deflater;
-import java.util.zip.GZIPInputStream;
-import java.util.zip.GZIPOutputStream;
+import java.util.zip.DeflaterOutputStream;
+import java.util.zip.Inflater;
+import java.util.zip.InflaterInputStream;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * The snapshot's /metrics page, rendered once per cycle (on the sampler thread, see
  * {@link LagMonitor#addCycleListener}) and served from there: ten scrapers cost what one does,
- * and a scrape renders nothing. Kept gzip-compressed (a tenth of the text's size): a scraper that
- * takes gzip, as Prometheus does, gets the bytes as they are; any other gets them inflated as they
- * are sent. Only the few series that change between cycles (webhook and login counters) are
- * written per request, as a gzip member of their own after the page's (a gzip stream may hold
- * several, RFC 1952).
+ * and a scrape renders nothing. Kept deflate-compressed (a tenth of the text's size): a scraper
+ * that takes gzip, as Prometheus does, gets those bytes as they are; any other gets them inflated
+ * as they are sent. Only the few series that change between cycles (webhook and login counters)
+ * are written per request, after the page, in the same gzip member: the page is kept as deflate
+ * blocks ended by a sync flush (not a final block) with its CRC-32 and length, so a request
+ * appends the tail's own blocks, the final one, and the trailer of the whole. One member, not
+ * two: RFC 1952 allows several, but readers that stop after the first (curl --compressed) would
+ * lose the tail's series without a word.
  */
 final class MetricsPage {
     private static final Logger LOG = LoggerFactory.getLogger(MetricsPage.class);
     /** Above this many group-partitions, partition-level series are more than most Prometheus servers want. */
     static final long MANY_PARTITION_SERIES = 250_000;
+    /** A gzip member's header: deflate, no name, no time, unknown OS (RFC 1952 2.3). */
+    private static final byte[] GZIP_HEADER = {0x1f, (byte) 0x8b, 8, 0, 0, 0, 0, 0, 0, (byte) 0xff};
+    /**
+     * An empty final stored block, after a sync flush (byte-aligned): ends the page's deflate data
+     * for inflating it alone; and a byte past the end, which an inflater without a wrapper may ask for.
+     */
+    private static final byte[] FINAL_BLOCK_AND_A_BYTE = {1, 0, 0, (byte) 0xff, (byte) 0xff, 0};
 
-    /** A rendered page: its gzip bytes, how long the text is, how long rendering took. */
-    record Rendered(byte[] gzip, long textBytes, long renderMillis) {
+    /**
+     * A rendered page.
+     *
+     * @param deflate the page's raw deflate blocks, ended by a sync flush (no final block)
+     * @param crc the CRC-32 of its text, to be continued over a tail
+     * @param textBytes the length of its text in bytes
+     */
+    record Rendered(byte[] deflate, long crc, long textBytes, long renderMillis) {
+        /** What it costs as sent gzip-compressed, without a tail. */
+        long gzipBytes() {
+            return GZIP_HEADER.length + deflate.length + 2 + 8L;
+        }
     }
 
     private final PrometheusText.Granularity granularity;
@@ -54,15 +81,24 @@ final class MetricsPage {
     synchronized void update(List<ClusterSnapshot> snapshots) {
         long started = System.nanoTime();
         ByteArrayOutputStream bytes = new ByteArrayOutputStream(64 * 1024);
-        CountingWriter text;
-        try (GZIPOutputStream gzip = fastGzip(bytes)) {
-            text = new CountingWriter(new OutputStreamWriter(gzip, StandardCharsets.UTF_8));
+        // Speed over ratio: the page is compressed every cycle, and level 1 still makes it about ten times smaller.
+        Deflater deflater = new Deflater(Deflater.BEST_SPEED, true);
+        CRC32 crc = new CRC32();
+        long length;
+        try {
+            DeflaterOutputStream deflate = new DeflaterOutputStream(bytes, deflater, 64 * 1024, true);
+            CheckedOutputStream checked = new CheckedOutputStream(deflate, crc);
+            CountingStream counted = new CountingStream(checked);
+            Writer text = new OutputStreamWriter(counted, StandardCharsets.UTF_8);
             PrometheusText.write(snapshots, granularity, text);
-            text.flush();
+            text.flush(); // a sync flush: the blocks so far end on a byte, and the stream is not finished
+            length = counted.count;
         } catch (IOException e) {
             throw new UncheckedIOException(e); // in memory: does not happen
+        } finally {
+            deflater.end();
         }
-        current = new Rendered(bytes.toByteArray(), text.count, (System.nanoTime() - started) / 1_000_000);
+        current = new Rendered(bytes.toByteArray(), crc.getValue(), length, (System.nanoTime() - started) / 1_000_000);
         warnIfHuge(snapshots);
     }
 
@@ -70,25 +106,33 @@ final class MetricsPage {
         return current;
     }
 
-    /** The page then {@code tail} (the per-request series), gzip-compressed. */
-    static byte[] gzip(String tail) {
-        ByteArrayOutputStream bytes = new ByteArrayOutputStream(tail.length() / 4 + 64);
-        try (GZIPOutputStream gzip = fastGzip(bytes)) {
-            gzip.write(tail.getBytes(StandardCharsets.UTF_8));
+    /** The page then {@code tail} (the per-request series): one gzip member. */
+    static InputStream gzip(Rendered page, String tail) {
+        byte[] text = tail.getBytes(StandardCharsets.UTF_8);
+        ByteArrayOutputStream end = new ByteArrayOutputStream(text.length / 4 + 64);
+        Deflater deflater = new Deflater(Deflater.BEST_SPEED, true);
+        try (DeflaterOutputStream deflate = new DeflaterOutputStream(end, deflater)) {
+            deflate.write(text);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        } finally {
+            deflater.end();
         }
-        return bytes.toByteArray();
+        long crc = Crc32Continued.update(page.crc(), text);
+        long length = page.textBytes() + text.length;
+        ByteBuffer trailer = ByteBuffer.allocate(8).order(ByteOrder.LITTLE_ENDIAN);
+        trailer.putInt((int) crc).putInt((int) length); // ISIZE: the length modulo 2^32
+        end.writeBytes(trailer.array());
+        return new SequenceInputStream(java.util.Collections.enumeration(List.of(new ByteArrayInputStream(GZIP_HEADER),
+                new ByteArrayInputStream(page.deflate()), new ByteArrayInputStream(end.toByteArray()))));
     }
 
     /** The page as text, inflated as it is read, then {@code tail}. */
     static InputStream text(Rendered page, String tail) {
-        try {
-            return new SequenceInputStream(new GZIPInputStream(new ByteArrayInputStream(page.gzip()), 64 * 1024),
-                    new ByteArrayInputStream(tail.getBytes(StandardCharsets.UTF_8)));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
+        InputStream blocks = new SequenceInputStream(new ByteArrayInputStream(page.deflate()),
+                new ByteArrayInputStream(FINAL_BLOCK_AND_A_BYTE));
+        return new SequenceInputStream(new InflaterInputStream(blocks, new Inflater(true), 64 * 1024),
+                new ByteArrayInputStream(tail.getBytes(StandardCharsets.UTF_8)));
     }
 
     /** Once: partition-level series at a size few Prometheus servers keep. */
@@ -106,45 +150,24 @@ final class MetricsPage {
         }
     }
 
-    /** Speed over ratio: the page is compressed every cycle, and level 1 still makes it about ten times smaller. */
-    private static GZIPOutputStream fastGzip(ByteArrayOutputStream bytes) throws IOException {
-        return new GZIPOutputStream(bytes, 64 * 1024) {
-            {
-                def.setLevel(Deflater.BEST_SPEED);
-            }
-        };
-    }
-
-    /** Counts the characters written (the text is ASCII but for label values: near enough its byte count). */
-    private static final class CountingWriter extends Writer {
-        private final Writer out;
+    /** Counts the bytes written: the gzip trailer's length of the text. */
+    private static final class CountingStream extends FilterOutputStream {
         long count;
 
-        CountingWriter(Writer out) {
-            this.out = out;
+        CountingStream(OutputStream out) {
+            super(out);
         }
 
         @Override
-        public void write(char[] chars, int offset, int length) throws IOException {
+        public void write(int b) throws IOException {
+            count++;
+            out.write(b);
+        }
+
+        @Override
+        public void write(byte[] b, int offset, int length) throws IOException {
             count += length;
-            out.write(chars, offset, length);
-        }
-
-        @Override
-        public Writer append(CharSequence chars) throws IOException {
-            count += chars.length();
-            out.append(chars);
-            return this;
-        }
-
-        @Override
-        public void flush() throws IOException {
-            out.flush();
-        }
-
-        @Override
-        public void close() throws IOException {
-            out.close();
+            out.write(b, offset, length);
         }
     }
 }

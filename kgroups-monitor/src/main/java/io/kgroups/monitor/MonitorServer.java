@@ -369,15 +369,15 @@ public final class MonitorServer implements AutoCloseable {
         tail.append("# HELP kgroups_monitor_metrics_render_seconds How long rendering this page took, at the end of the last cycle\n"
                 + "# TYPE kgroups_monitor_metrics_render_seconds gauge\n"
                 + "kgroups_monitor_metrics_render_seconds " + page.renderMillis() / 1000.0 + "\n"
-                + "# HELP kgroups_monitor_metrics_bytes This page's size: as text, and as kept and sent gzip-compressed\n"
+                + "# HELP kgroups_monitor_metrics_bytes The size of the page rendered each cycle (all of it but these few "
+                + "series written per request): as text, and gzip-compressed\n"
                 + "# TYPE kgroups_monitor_metrics_bytes gauge\n"
                 + "kgroups_monitor_metrics_bytes{encoding=\"identity\"} " + page.textBytes() + "\n"
-                + "kgroups_monitor_metrics_bytes{encoding=\"gzip\"} " + page.gzip().length + "\n");
+                + "kgroups_monitor_metrics_bytes{encoding=\"gzip\"} " + page.gzipBytes() + "\n");
         ctx.contentType("text/plain; version=0.0.4; charset=utf-8").disableCompression();
         if (takesGzip(ctx.header("Accept-Encoding"))) {
             ctx.header("Content-Encoding", "gzip");
-            ctx.result(new java.io.SequenceInputStream(new java.io.ByteArrayInputStream(page.gzip()),
-                    new java.io.ByteArrayInputStream(MetricsPage.gzip(tail.toString()))));
+            ctx.result(MetricsPage.gzip(page, tail.toString()));
         } else {
             ctx.result(MetricsPage.text(page, tail.toString()));
         }

@@ -176,8 +176,19 @@ class MonitorServerTest {
                 assertThat(gzip.headers().firstValue("Content-Encoding")).hasValue("gzip");
                 try (java.util.zip.GZIPInputStream in = new java.util.zip.GZIPInputStream(
                         new java.io.ByteArrayInputStream(gzip.body()))) {
+                    // GZIPInputStream checks the trailer's CRC-32 and length of the whole text
                     assertThat(new String(in.readAllBytes(), java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(page);
                 }
+                // One gzip member, not two: a reader that stops after the first (curl --compressed) still gets every series.
+                java.util.zip.Inflater inflater = new java.util.zip.Inflater(true);
+                inflater.setInput(gzip.body(), 10, gzip.body().length - 10);
+                byte[] text = new byte[page.length() * 2 + 1024];
+                int inflated = inflater.inflate(text);
+                assertThat(inflater.finished()).as("the first member holds all of it").isTrue();
+                assertThat(inflater.getRemaining()).as("only the trailer after it").isEqualTo(8);
+                assertThat(new String(text, 0, inflated, java.nio.charset.StandardCharsets.UTF_8)).isEqualTo(page)
+                        .contains("kgroups_monitor_metrics_bytes{encoding=\"gzip\"}");
+                inflater.end();
 
                 admin.admin().alterConsumerGroupOffsets("paged_0", Map.of(new TopicPartition("paged-orders", 0),
                         new OffsetAndMetadata(10))).all().get();
