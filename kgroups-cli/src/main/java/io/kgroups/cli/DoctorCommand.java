@@ -32,11 +32,13 @@ import picocli.CommandLine.Parameters;
             + "members reconciling for long; a classic group that could move to the consumer protocol; what this "
             + "principal may not see.", "",
             "A group that commits less often than --watch looks stuck to the doctor: watch longer than its commit "
-            + "interval. Read-only: the record peek is a consumer of no group, which commits nothing.", "",
+            + "interval. Read-only: the record peek is a consumer of no group, which commits nothing. With --monitor, "
+            + "the history a running monitor keeps stands for the watch: the findings come at once.", "",
             "Exit code 0 when nothing is wrong (advice only), 1 when something is."},
         footer = {"", "Examples:", "  What is wrong with the storage loader? (a minute of watching)",
             "    kgroups doctor storage_loader", "  In a script, every finding as JSON:",
-            "    kgroups doctor storage_loader --watch 2m --output json"})
+            "    kgroups doctor storage_loader --watch 2m --output json",
+            "  At once, from the monitor's history:", "    kgroups doctor storage_loader --monitor http://127.0.0.1:8080"})
 final class DoctorCommand implements Callable<Integer> {
     private static final Duration PEEK_TIMEOUT = Duration.ofSeconds(5);
 
@@ -49,28 +51,44 @@ final class DoctorCommand implements Callable<Integer> {
     @Parameters(paramLabel = "GROUP", completionCandidates = GroupNameCandidates.class, description = "The group to examine.")
     private String group;
 
-    @Option(names = "--watch", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "60s",
-            description = "How long to watch (default: ${DEFAULT-VALUE}); 0s: one look, which cannot measure rates.")
+    @Option(names = "--watch", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "How long to watch (default: 60s); 0s: one look, which cannot measure rates.")
     private Duration watch;
 
-    @Option(names = "--interval", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "5s",
-            description = "Time between looks within the watch (default: ${DEFAULT-VALUE}): membership changes between "
-                + "two looks of a classic group are not seen.")
+    @Option(names = "--interval", paramLabel = "DURATION", converter = DurationConverter.class,
+            description = "Time between looks within the watch (default: 5s): membership changes between two looks of a "
+                + "classic group are not seen.")
     private Duration interval;
 
     @Option(names = "--no-peek", description = "Do not read the record a stuck partition waits on.")
     private boolean noPeek;
 
+    @Option(names = "--monitor", paramLabel = "URL",
+            description = "Read the group's history from a running `kgroups monitor` at URL (e.g. http://127.0.0.1:8080) "
+                + "instead of watching: its window of commits per partition and its storm window, at once. The cluster is "
+                + "not read (no record peek).")
+    private String monitor;
+
+    @Option(names = "--monitor-token-file", paramLabel = "FILE",
+            description = "A token of the monitor's --http-token-file, sent as a bearer token (its first line). Or in $"
+                + MonitorAccess.TOKEN_ENV + ".")
+    private java.nio.file.Path monitorTokenFile;
+
     @Override
     public Integer call() {
+        if (context.global().output() == GlobalOptions.OutputFormat.csv) {
+            throw CliException.usage("doctor's findings are not rows: use --output json (or the default text)");
+        }
+        if (monitor != null) {
+            return fromMonitor();
+        }
+        watch = watch == null ? Duration.ofSeconds(60) : watch;
+        interval = interval == null ? Duration.ofSeconds(5) : interval;
         if (watch.isNegative()) {
             throw CliException.usage("--watch must be 0s or more, was " + watch);
         }
         if (interval.compareTo(Duration.ofMillis(200)) < 0) {
             throw CliException.usage("--interval must be at least 200ms, was " + interval.toMillis() + "ms");
-        }
-        if (context.global().output() == GlobalOptions.OutputFormat.csv) {
-            throw CliException.usage("doctor's findings are not rows: use --output json (or the default text)");
         }
         try (GroupAdmin admin = ClusterConnection.groupAdmin(context);
              LagMonitor monitor = LagMonitor.builder(admin).interval(interval).groups(Set.of(group))
@@ -103,8 +121,27 @@ final class DoctorCommand implements Callable<Integer> {
                     monitor.rules().retentionRiskSeconds()))) {
                 findings.add(peek(f));
             }
-            return print(after, findings, last.timeMs() - first.timeMs(), looks);
+            return print(after, findings, last.timeMs() - first.timeMs(), looks, false);
         }
+    }
+
+    /** The findings of a running monitor's history of the group: its windows are the watch. */
+    private int fromMonitor() {
+        if (watch != null || interval != null) {
+            throw CliException.usage("--monitor reads the monitor's history, which spans its own window: drop --watch and "
+                    + "--interval (or drop --monitor to watch the group here)");
+        }
+        List<String> tokens = MonitorAccess.secretLines("--monitor-token-file", monitorTokenFile, MonitorAccess.TOKEN_ENV,
+                context.global().environment(), new ArrayList<>());
+        MonitorReading.Looks looks = new MonitorReading(monitor, tokens == null ? null : tokens.get(0)).read(group);
+        // The monitor's own threshold for retention risk: the hour of its AT_RISK.
+        List<Finding> findings = new ArrayList<>();
+        for (Finding f : Diagnosis.diagnose(new Diagnosis.Watch(looks.first(), looks.firstMs(), looks.last(), looks.lastMs(),
+                io.kgroups.monitor.Evaluator.Rules.defaults().retentionRiskSeconds()))) {
+            findings.add(f.kind().equals("stuck") ? f.withEvidence("the record it waits on: `kgroups doctor " + group
+                    + "` on the cluster shows it (--monitor reads no record)") : f);
+        }
+        return print(looks.last(), findings, looks.lastMs() - looks.firstMs(), 2, true);
     }
 
     /** One cycle of the monitor; the group must be there and readable as a consumer group. */
@@ -135,7 +172,8 @@ final class DoctorCommand implements Callable<Integer> {
         return f.withEvidence(RecordPeek.at(context.cluster().clientConfig().properties(), tp, offset, PEEK_TIMEOUT));
     }
 
-    private int print(GroupStatus g, List<Finding> findings, long watchedMs, int looks) {
+    /** @param fromMonitor whether the looks are a running monitor's history, not a watch of this command's */
+    private int print(GroupStatus g, List<Finding> findings, long watchedMs, int looks, boolean fromMonitor) {
         boolean wrong = Diagnosis.somethingWrong(findings);
         Output output = context.output();
         if (output.format() == GlobalOptions.OutputFormat.json) {
@@ -148,20 +186,22 @@ final class DoctorCommand implements Callable<Integer> {
             data.put("lag", g.totalLag());
             data.put("watchedSeconds", Math.round(watchedMs / 100.0) / 10.0);
             data.put("looks", looks);
+            data.put("from", fromMonitor ? "monitor" : "watch");
             data.put("healthy", !wrong);
             data.put("findings", findings);
             output.json(data);
         } else {
-            text(context.out(), g, findings, watchedMs, looks);
+            text(context.out(), g, findings, fromMonitor ? "from the monitor's history of "
+                    + DurationText.of(Math.round(watchedMs / 1000.0)) : "watched " + DurationText.of(Math.round(watchedMs / 1000.0))
+                    + " (" + looks + " looks)");
         }
         int code = output.done();
         return wrong ? CliException.FAILED : code;
     }
 
-    private static void text(PrintWriter out, GroupStatus g, List<Finding> findings, long watchedMs, int looks) {
+    private static void text(PrintWriter out, GroupStatus g, List<Finding> findings, String seen) {
         out.println(g.group() + ": " + g.type() + " group, " + g.state() + ", " + g.members() + " member(s), "
-                + g.partitions().size() + " partition(s), lag " + g.totalLag() + "; watched "
-                + DurationText.of(Math.round(watchedMs / 1000.0)) + " (" + looks + " looks)");
+                + g.partitions().size() + " partition(s), lag " + g.totalLag() + "; " + seen);
         for (Finding f : findings) {
             out.println();
             out.println(String.format("%-8s  %s", f.severity(), f.title()));

@@ -154,7 +154,7 @@ final class MonitorAccess {
      * The non-blank lines of the file (or else the variable), stripped; null when neither is given.
      * Given and holding nothing is an error; a file other users may read, a warning.
      */
-    private static List<String> secretLines(String option, Path file, String variable, Map<String, String> environment,
+    static List<String> secretLines(String option, Path file, String variable, Map<String, String> environment,
             List<String> warnings) {
         String text;
         if (file != null) {

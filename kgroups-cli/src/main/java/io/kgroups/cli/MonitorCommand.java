@@ -72,6 +72,11 @@ final class MonitorCommand implements Callable<Integer> {
                     + "progress for longer than this is STALLED or STOPPED (default: ${DEFAULT-VALUE}).")
     private Duration stoppedAfter;
 
+    @Option(names = "--retention-risk", paramLabel = "DURATION", converter = DurationConverter.class, defaultValue = "1h",
+            description = "A partition whose first unconsumed record retention deletes within this is AT_RISK (default: "
+                    + "${DEFAULT-VALUE}); below a topic's own retention.ms, or any lag on such a topic is AT_RISK.")
+    private Duration retentionRisk;
+
     @Option(names = "--rebalance-storm", paramLabel = "N/DURATION", defaultValue = "10/5m",
             converter = RebalanceStorm.Converter.class,
             description = "At least N membership changes of a group within DURATION is a rebalancing storm: a WARNING "
@@ -176,6 +181,9 @@ final class MonitorCommand implements Callable<Integer> {
         if (stoppedAfter.isZero() || stoppedAfter.isNegative()) {
             throw CliException.usage("--stopped-after must be positive, was " + stoppedAfter);
         }
+        if (retentionRisk.isNegative()) {
+            throw CliException.usage("--retention-risk must be 0s (only records already deleted) or more, was " + retentionRisk);
+        }
         MonitorAccess.Settings served = access.read(context.global().environment());
         if (served.credentials().isEmpty() && !MonitorServer.loopback(http.host())) {
             throw CliException.usage("--http " + http.host() + ":" + http.port() + " is not a loopback address: whoever "
@@ -268,12 +276,12 @@ final class MonitorCommand implements Callable<Integer> {
                 e);
     }
 
-    /** DOTALL: a group name may hold a newline, and "." (as in the default ".*") must match it too. */
     /** A monitor of {@code admin}'s cluster with the command's settings; both are closed with {@code opened}. */
     private LagMonitor monitor(GroupAdmin admin, Pattern include, Pattern excluded, List<AutoCloseable> opened) {
         opened.add(admin);
         LagMonitor.Builder builder = LagMonitor.builder(admin).interval(interval).window(window).allowedLag(allowedLag)
-                .stoppedAfter(stoppedAfter).exactTimeLagPartitions(exactTimeLagPartitions).include(include)
+                .stoppedAfter(stoppedAfter).retentionRisk(retentionRisk).exactTimeLagPartitions(exactTimeLagPartitions)
+                .include(include)
                 .rebalanceStorm(rebalanceStorm.changes(), rebalanceStorm.window());
         if (excluded != null) {
             builder.exclude(excluded);

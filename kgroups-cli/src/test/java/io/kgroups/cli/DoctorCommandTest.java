@@ -121,9 +121,8 @@ class DoctorCommandTest {
         assertThat(text.out()).contains("doc_healthy: consumer group, Stable, 1 member(s), 2 partition(s)", "Nothing wrong found");
     }
 
-    @Test
-    void aGroupFallingBehindGetsTheMembersItNeedsByTheArithmetic(EmbeddedKafka kafka) throws Exception {
-        String topic = "doc-behind";
+    /** A producer at about 200 records a second, and one member that consumes about 50 (5 a poll, a tenth of a second each). */
+    private void fallingBehind(EmbeddedKafka kafka, String topic, String group) throws Exception {
         kafka.createTopic(topic, 1);
         AtomicLong produced = new AtomicLong();
         background("producer-200-per-s", () -> {
@@ -139,9 +138,8 @@ class DoctorCommandTest {
                 // the test ended
             }
         });
-        // About 50 records a second: 5 a poll, a tenth of a second each, committed at once.
         background("slow-member", () -> {
-            try (KafkaConsumer<String, String> c = consumer(kafka, "doc_behind", "slow-member", Map.of("max.poll.records", 5))) {
+            try (KafkaConsumer<String, String> c = consumer(kafka, group, "slow-member", Map.of("max.poll.records", 5))) {
                 c.subscribe(List.of(topic));
                 while (!stop.get()) {
                     if (!c.poll(Duration.ofMillis(100)).isEmpty()) {
@@ -153,13 +151,59 @@ class DoctorCommandTest {
                 // the test ended
             }
         });
-        awaitMembers(kafka, "doc_behind", 1);
+        awaitMembers(kafka, group, 1);
         await().atMost(Duration.ofSeconds(30)).until(() -> produced.get() > 200);
+    }
+
+    @Test
+    void aGroupFallingBehindGetsTheMembersItNeedsByTheArithmetic(EmbeddedKafka kafka) throws Exception {
+        fallingBehind(kafka, "doc-behind", "doc_behind");
 
         Cli.Result result = Cli.run("doctor", "doc_behind", "--watch", "8s", "--interval", "1s", "--no-peek",
                 "--bootstrap-server", kafka.bootstrapServers(), "--output", "json");
 
         JsonNode data = JsonContract.answer(result, "doctor", CliException.FAILED);
+        assertThat(data.get("from").asText()).isEqualTo("watch");
+        assertFallingBehindByTheArithmetic(data);
+    }
+
+    @Test
+    void aRunningMonitorsHistoryStandsForTheWatch(EmbeddedKafka kafka) throws Exception {
+        fallingBehind(kafka, "doc-behind-seen", "doc_behind_seen");
+        java.util.Properties props = new java.util.Properties();
+        props.put("bootstrap.servers", kafka.bootstrapServers());
+        TopicPartition tp = new TopicPartition("doc-behind-seen", 0);
+        try (io.kgroups.admin.GroupAdmin admin = io.kgroups.admin.GroupAdmin.create(props, Duration.ofSeconds(30));
+             io.kgroups.monitor.LagMonitor monitor = io.kgroups.monitor.LagMonitor.builder(admin)
+                     .interval(Duration.ofMillis(500)).groups(java.util.Set.of("doc_behind_seen")).build();
+             io.kgroups.monitor.MonitorServer server = io.kgroups.monitor.MonitorServer.start(monitor.start(), "127.0.0.1", 0)) {
+            // A history of several commits: the monitor's window is what the doctor reads instead of watching.
+            await().atMost(Duration.ofSeconds(60)).until(() -> monitor.window("doc_behind_seen", tp).size() >= 8);
+            String url = "http://127.0.0.1:" + server.port();
+
+            Cli.Result result = Cli.run("doctor", "doc_behind_seen", "--monitor", url, "--output", "json");
+
+            JsonNode data = JsonContract.answer(result, "doctor", CliException.FAILED);
+            assertThat(data.get("from").asText()).isEqualTo("monitor");
+            assertThat(data.get("watchedSeconds").asDouble()).as("the window's span").isGreaterThanOrEqualTo(2.0);
+            assertFallingBehindByTheArithmetic(data);
+
+            Cli.Result missing = Cli.run("doctor", "no_such_group", "--monitor", url);
+            assertThat(missing.exitCode()).isEqualTo(CliException.FAILED);
+            assertThat(missing.err()).startsWith("kgroups: the monitor at " + url + "/: ").contains("no_such_group");
+            Cli.Result both = Cli.run("doctor", "doc_behind_seen", "--monitor", url, "--watch", "5s");
+            assertThat(both.exitCode()).isEqualTo(CliException.USAGE);
+            assertThat(both.err()).contains("drop --watch and --interval");
+        }
+        Cli.Result gone = Cli.run("doctor", "doc_behind_seen", "--monitor", "http://127.0.0.1:1");
+        assertThat(gone.exitCode()).isEqualTo(CliException.FAILED);
+        assertThat(gone.err().strip()).startsWith("kgroups: cannot reach the monitor at http://127.0.0.1:1/")
+                .endsWith("is `kgroups monitor` running there?");
+        assertThat(gone.err().lines()).hasSize(1);
+    }
+
+    /** The falling-behind finding, its members needed the arithmetic of the rates beside it. */
+    private static void assertFallingBehindByTheArithmetic(JsonNode data) {
         assertThat(data.get("healthy").asBoolean()).isFalse();
         JsonNode behind = finding(data, "falling-behind");
         JsonNode figures = behind.get("figures");

@@ -898,6 +898,7 @@ public final class MonitorServer implements AutoCloseable {
             partition.put("lag", p.lag());
             partition.put("lagSeconds", p.lagSeconds());
             partition.put("retentionSecondsLeft", p.retentionSecondsLeft());
+            partition.put("deletedUnread", p.deletedUnread());
             partition.put("status", p.status());
             partition.put("reason", p.reason());
             partition.put("memberId", p.memberId());
