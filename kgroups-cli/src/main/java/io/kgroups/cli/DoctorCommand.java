@@ -41,6 +41,8 @@ import picocli.CommandLine.Parameters;
             "  At once, from the monitor's history:", "    kgroups doctor storage_loader --monitor http://127.0.0.1:8080"})
 final class DoctorCommand implements Callable<Integer> {
     private static final Duration PEEK_TIMEOUT = Duration.ofSeconds(5);
+    /** Records read for stuck partitions, at most: a group stuck everywhere is one cause, seen in a few. */
+    private static final int PEEKS = 10;
 
     @Mixin
     private CommandContext context;
@@ -116,11 +118,8 @@ final class DoctorCommand implements Callable<Integer> {
             }
             GroupStatus before = first.group(group).orElseThrow();
             GroupStatus after = last.group(group).orElseThrow();
-            List<Finding> findings = new ArrayList<>();
-            for (Finding f : Diagnosis.diagnose(new Diagnosis.Watch(before, first.timeMs(), after, last.timeMs(),
-                    monitor.rules().retentionRiskSeconds()))) {
-                findings.add(peek(f));
-            }
+            List<Finding> findings = peek(Diagnosis.diagnose(new Diagnosis.Watch(before, first.timeMs(), after, last.timeMs(),
+                    monitor.rules().retentionRiskSeconds())));
             return print(after, findings, last.timeMs() - first.timeMs(), looks, false);
         }
     }
@@ -161,15 +160,35 @@ final class DoctorCommand implements Callable<Integer> {
         return snapshot;
     }
 
-    /** A stuck partition's finding with the record it waits on, unless --no-peek. */
-    private Finding peek(Finding f) {
-        if (noPeek || !f.kind().equals("stuck") || !(f.figures().get("offset") instanceof Long offset)) {
-            return f;
+    /**
+     * The stuck partitions' findings with the record each waits on, unless --no-peek: the first
+     * {@link #PEEKS} of them (most severe first, as the findings come), by one consumer.
+     */
+    private List<Finding> peek(List<Finding> findings) {
+        if (noPeek || findings.stream().noneMatch(DoctorCommand::peekable)) {
+            return findings;
         }
-        String name = f.partitions().get(0);
-        int dash = name.lastIndexOf('-');
-        TopicPartition tp = new TopicPartition(name.substring(0, dash), Integer.parseInt(name.substring(dash + 1)));
-        return f.withEvidence(RecordPeek.at(context.cluster().clientConfig().properties(), tp, offset, PEEK_TIMEOUT));
+        List<Finding> peeked = new ArrayList<>();
+        int peeks = 0;
+        try (RecordPeek records = RecordPeek.open(context.cluster().clientConfig().properties())) {
+            for (Finding f : findings) {
+                if (!peekable(f)) {
+                    peeked.add(f);
+                } else if (peeks++ < PEEKS) {
+                    String name = f.partitions().get(0);
+                    int dash = name.lastIndexOf('-');
+                    TopicPartition tp = new TopicPartition(name.substring(0, dash), Integer.parseInt(name.substring(dash + 1)));
+                    peeked.add(f.withEvidence(records.at(tp, (Long) f.figures().get("offset"), PEEK_TIMEOUT)));
+                } else {
+                    peeked.add(f.withEvidence("the record it waits on: not read (the first " + PEEKS + " stuck partitions are)"));
+                }
+            }
+        }
+        return peeked;
+    }
+
+    private static boolean peekable(Finding f) {
+        return f.kind().equals("stuck") && f.figures().get("offset") instanceof Long;
     }
 
     /** @param fromMonitor whether the looks are a running monitor's history, not a watch of this command's */

@@ -23,9 +23,10 @@ import org.apache.kafka.common.serialization.ByteArrayDeserializer;
  * The record a stuck partition waits on, described in one line for {@code kgroups doctor}: offset,
  * timestamp, key, headers, size and the first bytes of the value, anything that looks like a
  * secret masked (a poison pill is often a record with a password in it, and the doctor's output
- * ends up in tickets). Read by a consumer of no group: it commits nothing and joins nothing.
+ * ends up in tickets). Read by one consumer of no group for all the records asked for: it commits
+ * nothing and joins nothing.
  */
-final class RecordPeek {
+final class RecordPeek implements AutoCloseable {
     /** Value text shown: enough to recognise a record, short enough for a line. */
     private static final int VALUE_CHARS = 120;
     private static final int BINARY_BYTES = 16;
@@ -40,19 +41,26 @@ final class RecordPeek {
     private static final Pattern SECRET_NAME = Pattern.compile(
             "(?i).*(password|passwd|secret|token|api[_-]?key|credential|authorization|private[_-]?key).*");
 
-    private RecordPeek() {
+    private final KafkaConsumer<byte[], byte[]> consumer;
+
+    /** A consumer of no group on the cluster of {@code client}: created at the first record asked for. */
+    private RecordPeek(KafkaConsumer<byte[], byte[]> consumer) {
+        this.consumer = consumer;
     }
 
-    /** The record at {@code offset} (or the first after it: a transaction marker holds no record), in words. */
-    static String at(Properties client, TopicPartition tp, long offset, Duration timeout) {
+    static RecordPeek open(Properties client) {
         Properties props = new Properties();
         props.putAll(client);
         props.put(ConsumerConfig.ENABLE_AUTO_COMMIT_CONFIG, "false");
         props.put(ConsumerConfig.MAX_POLL_RECORDS_CONFIG, "1");
         props.putIfAbsent(ConsumerConfig.CLIENT_ID_CONFIG, "kgroups-doctor-peek");
         props.remove(ConsumerConfig.GROUP_ID_CONFIG);
-        try (KafkaConsumer<byte[], byte[]> consumer = new KafkaConsumer<>(props, new ByteArrayDeserializer(),
-                new ByteArrayDeserializer())) {
+        return new RecordPeek(new KafkaConsumer<>(props, new ByteArrayDeserializer(), new ByteArrayDeserializer()));
+    }
+
+    /** The record at {@code offset} (or the first after it: a transaction marker holds no record), in words. */
+    String at(TopicPartition tp, long offset, Duration timeout) {
+        try {
             consumer.assign(List.of(tp));
             consumer.seek(tp, offset);
             long deadline = System.nanoTime() + timeout.toNanos();
@@ -65,6 +73,11 @@ final class RecordPeek {
         } catch (RuntimeException e) {
             return "the record at offset " + offset + " could not be read: " + ClusterConnection.rootMessage(e);
         }
+    }
+
+    @Override
+    public void close() {
+        consumer.close(Duration.ofSeconds(5));
     }
 
     static String describe(ConsumerRecord<byte[], byte[]> r, long asked) {
