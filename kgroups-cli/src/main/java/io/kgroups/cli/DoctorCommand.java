@@ -92,7 +92,9 @@ final class DoctorCommand implements Callable<Integer> {
         if (interval.compareTo(Duration.ofMillis(200)) < 0) {
             throw CliException.usage("--interval must be at least 200ms, was " + interval.toMillis() + "ms");
         }
-        try (GroupAdmin admin = ClusterConnection.groupAdmin(context);
+        // Ctrl-C ends the watch, not the JVM: the findings of what was seen are printed.
+        try (GracefulStop stop = new GracefulStop("kgroups-doctor", Duration.ofSeconds(30));
+             GroupAdmin admin = ClusterConnection.groupAdmin(context);
              LagMonitor monitor = LagMonitor.builder(admin).interval(interval).groups(Set.of(group))
                      // Every change of the watch counts; three make a storm, as within any few minutes.
                      .rebalanceStorm(3, watch.plus(interval))
@@ -108,9 +110,12 @@ final class DoctorCommand implements Callable<Integer> {
             long end = first.timeMs() + watch.toMillis();
             while (last.timeMs() < end) {
                 try {
-                    Thread.sleep(Math.min(interval.toMillis(), Math.max(1, end - System.currentTimeMillis())));
+                    long untilNext = Math.min(interval.toMillis(), Math.max(1, end - System.currentTimeMillis()));
+                    if (stop.await(Duration.ofMillis(untilNext))) {
+                        break; // stopped early: diagnose what was seen
+                    }
                 } catch (InterruptedException e) {
-                    Thread.currentThread().interrupt(); // stopped early: diagnose what was seen
+                    Thread.currentThread().interrupt(); // as Ctrl-C, from an embedding program
                     break;
                 }
                 last = look(monitor);

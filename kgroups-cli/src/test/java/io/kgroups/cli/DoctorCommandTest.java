@@ -7,6 +7,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.kgroups.embedded.EmbeddedKafka;
 import io.kgroups.embedded.KafkaExtension;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -28,6 +30,7 @@ import org.apache.kafka.common.serialization.StringSerializer;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.ExtendWith;
+import org.junit.jupiter.api.io.TempDir;
 
 /**
  * {@code kgroups doctor} on the embedded broker, against the conditions the guide's
@@ -310,6 +313,35 @@ class DoctorCommandTest {
                 "--bootstrap-server", kafka.bootstrapServers());
         assertThat(noPeek.exitCode()).as(noPeek.err()).isEqualTo(CliException.FAILED);
         assertThat(noPeek.out()).contains("CRITICAL  doc-stuck-0 is stuck at offset 3", "do: ").doesNotContain("record at offset");
+    }
+
+    @Test
+    void ctrlCEndsTheWatchAndPrintsTheFindingsOfWhatWasSeen(EmbeddedKafka kafka, @TempDir Path dir) throws Exception {
+        kafka.createTopic("doc-ctrl-c", 1);
+        try (Admin admin = Admin.create(Map.of("bootstrap.servers", kafka.bootstrapServers()))) {
+            admin.alterConsumerGroupOffsets("doc_ctrl_c", Map.of(new TopicPartition("doc-ctrl-c", 0),
+                    new OffsetAndMetadata(0))).all().get();
+        }
+        Path out = dir.resolve("doctor.out");
+        Path err = dir.resolve("doctor.err");
+        Process doctor = new ProcessBuilder(JarRun.java(), "-cp", System.getProperty("java.class.path"),
+                Kgroups.class.getName(), "doctor", "doc_ctrl_c", "--watch", "10m", "--interval", "500ms",
+                "--bootstrap-server", kafka.bootstrapServers()).redirectOutput(out.toFile()).redirectError(err.toFile()).start();
+        try {
+            await("the watch begins").atMost(Duration.ofSeconds(60)).failFast(() -> !doctor.isAlive())
+                    .until(() -> Files.readString(err).contains("kgroups: watching doc_ctrl_c for 10m"));
+            String signal = LoadOrdersStopTest.ignoresSigint(doctor.pid()) ? "TERM" : "INT";
+            assertThat(new ProcessBuilder("kill", "-" + signal, String.valueOf(doctor.pid())).start().waitFor()).isZero();
+            assertThat(doctor.waitFor(30, TimeUnit.SECONDS)).as("ended after SIG%s; stderr: %s", signal, Files.readString(err))
+                    .isTrue();
+            String printed = Files.readString(out);
+            assertThat(doctor.exitValue()).as("exit code after SIG%s: the findings'; it printed:%n%s%s", signal, printed,
+                    Files.readString(err)).isZero();
+            assertThat(printed).contains("doc_ctrl_c: classic group, Empty, 0 member(s), 1 partition(s), lag 0; watched",
+                    "INFO      a classic group", "Nothing wrong found (advice above).");
+        } finally {
+            doctor.destroyForcibly();
+        }
     }
 
     @Test

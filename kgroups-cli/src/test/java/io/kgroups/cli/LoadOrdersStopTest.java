@@ -166,7 +166,7 @@ class LoadOrdersStopTest {
      * background of a non-interactive shell ignores SIGINT, and so would the loader. SIGTERM takes
      * the same way through the loader (GracefulStop); this says when it must stand in.
      */
-    private static boolean ignoresSigint(long pid) throws IOException {
+    static boolean ignoresSigint(long pid) throws IOException {
         for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
             if (line.startsWith("SigIgn:")) {
                 boolean ignored = (Long.parseUnsignedLong(line.substring(7).trim(), 16) & 0x2) != 0;
