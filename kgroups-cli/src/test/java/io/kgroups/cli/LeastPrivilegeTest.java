@@ -252,6 +252,57 @@ class LeastPrivilegeTest {
     }
 
     @Test
+    void doctorNeedsWhatLagNeedsAndReadForTheRecordAStuckPartitionWaitsOn() throws Exception {
+        String group = groupWithLag(); // no member, records waiting: stuck at offsets 4 and 6
+        Path withRead = user(group(group, AclOperation.DESCRIBE), topic(AclOperation.DESCRIBE), topic(AclOperation.READ));
+        Path describeOnly = user(group(group, AclOperation.DESCRIBE), topic(AclOperation.DESCRIBE));
+        Path groupOnly = user(group(group, AclOperation.DESCRIBE));
+
+        JsonNode read = doctor(withRead, group);
+        assertThat(stuckRecord(read, "lp-orders-0")).startsWith("record at offset 4: ").contains("key \"k8\"");
+
+        // Without Read the findings are whole; only the record is missing, and the finding says why.
+        JsonNode described = doctor(describeOnly, group);
+        assertThat(stuckRecord(described, "lp-orders-0")).startsWith("the record at offset 4 could not be read: ")
+                .contains("lp-orders");
+        assertThat(kinds(described)).isEqualTo(kinds(read));
+
+        // Without Describe on the topic, Kafka leaves its offsets out without a word: an empty group showing none is
+        // named an access gap, with the grant that closes it, never "healthy, nothing waits".
+        Cli.Result hidden = run(groupOnly, "doctor", group, "--watch", "0s", "--output", "json");
+        assertThat(hidden.exitCode()).as(hidden.err()).isEqualTo(CliException.FAILED);
+        JsonNode access = null;
+        for (JsonNode f : JsonContract.valid("doctor", hidden.out()).get("data").get("findings")) {
+            access = f.get("kind").asText().equals("access") ? f : access;
+        }
+        assertThat(access).as("an access finding in %s", hidden.out()).isNotNull();
+        assertThat(access.get("title").asText()).contains("may not describe");
+        assertThat(access.get("advice").toString()).contains("kafka-acls", "--operation Describe --topic");
+    }
+
+    private static JsonNode doctor(Path config, String group) {
+        return JsonContract.answer(run(config, "doctor", group, "--watch", "1s", "--interval", "500ms", "--output", "json"),
+                "doctor", CliException.FAILED);
+    }
+
+    /** The last line of the evidence of the stuck finding of {@code partition}: the record it waits on. */
+    private static String stuckRecord(JsonNode doctor, String partition) {
+        for (JsonNode f : doctor.get("findings")) {
+            if (f.get("kind").asText().equals("stuck") && f.get("partitions").get(0).asText().equals(partition)) {
+                JsonNode evidence = f.get("evidence");
+                return evidence.get(evidence.size() - 1).asText();
+            }
+        }
+        throw new AssertionError("no stuck finding for " + partition + " in " + doctor);
+    }
+
+    private static List<String> kinds(JsonNode doctor) {
+        List<String> kinds = new ArrayList<>();
+        doctor.get("findings").forEach(f -> kinds.add(f.get("kind").asText()));
+        return kinds;
+    }
+
+    @Test
     void timeLagNeedsReadOnTheTopicAndIsOtherwiseUnavailable() throws Exception {
         String group = groupWithLag();
         Path withRead = user(group(group, AclOperation.DESCRIBE), topic(AclOperation.DESCRIBE), topic(AclOperation.READ));

@@ -95,6 +95,9 @@ public final class Diagnosis {
         if (g.members() > 0 || g.totalLag() == 0 && !g.rebalances().recent().isEmpty()) {
             return; // between two joins of a storm, or a restart: the membership finding tells it
         }
+        if (g.partitions().isEmpty() && !g.type().equals("share")) {
+            return; // no offsets visible: the access rule says why that is suspicious, not "nothing waits"
+        }
         long lag = g.totalLag();
         if (lag > 0) {
             out.add(new Finding(Severity.CRITICAL, "no-members", "no members: nothing consumes while " + lag + " records wait",
@@ -395,6 +398,19 @@ public final class Diagnosis {
                 (gap ? deniedParts : otherParts).add(name(p));
                 (gap ? denied : other).add(name(p) + ": " + p.reason());
             }
+        }
+        if (g.partitions().isEmpty() && g.members() == 0 && !g.type().equals("share") && denied.isEmpty() && other.isEmpty()) {
+            // Kafka keeps an empty group for its offsets, and leaves out of them, without a word, the topics this
+            // principal may not describe: an empty group that shows none most likely has them there.
+            out.add(new Finding(Severity.WARNING, "access", "no offsets visible: an empty group is kept for its offsets, so "
+                    + "they are likely on topics this principal may not describe",
+                    List.of("group state " + g.state() + ", 0 members, 0 partitions with offsets visible (Kafka leaves out the "
+                            + "offsets of topics a principal may not describe, without a word)"),
+                    List.of("grant Describe on the group's topics: kafka-acls --bootstrap-server ... --command-config "
+                            + "ADMIN.properties --add --allow-principal User:NAME --operation Describe --topic TOPIC",
+                            "or run the doctor as a principal that may describe them (an admin's `kgroups describe "
+                                    + g.group() + "` names them)"),
+                    List.of(), Map.of()));
         }
         if (!denied.isEmpty()) {
             out.add(new Finding(Severity.WARNING, "access", "access gap: offsets not visible to this principal", dedupe(denied),

@@ -102,6 +102,8 @@ class DiagnosisTest {
         cases.add(Arguments.of("access gap: a topic this principal may not describe",
                 group(two, p(0, 0L, 0, 0.0, Status.OK, "a"), denied), group(two, p(0, 0L, 0, 0.0, Status.OK, "a"), denied),
                 List.of("access"), List.of("unreadable", "stuck"), true));
+        cases.add(Arguments.of("an empty group that shows no offsets: hidden from this principal, not 'nothing waits'",
+                group(List.of()), group(List.of()), List.of("access"), List.of("no-members"), true));
         PartitionStatus offline = new PartitionStatus("orders", 1, 5L, null, null, null, null, null, 0, Status.UNKNOWN,
                 "leader not available", "b", null);
         cases.add(Arguments.of("an offline partition is unreadable, not an access gap",
