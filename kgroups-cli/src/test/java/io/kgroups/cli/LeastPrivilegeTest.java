@@ -278,6 +278,19 @@ class LeastPrivilegeTest {
         assertThat(access).as("an access finding in %s", hidden.out()).isNotNull();
         assertThat(access.get("title").asText()).contains("may not describe");
         assertThat(access.get("advice").toString()).contains("kafka-acls", "--operation Describe --topic");
+        // The monitor, as that principal, from its first cycle: UNKNOWN saying why, not OK with lag 0.
+        Properties monitorProps = new Properties();
+        try (var in = Files.newInputStream(groupOnly)) {
+            monitorProps.load(in);
+        }
+        monitorProps.put("bootstrap.servers", kafka.bootstrapServers());
+        try (GroupAdmin admin = GroupAdmin.create(monitorProps, Duration.ofSeconds(30));
+             LagMonitor monitor = LagMonitor.builder(admin).include(Pattern.compile(Pattern.quote(group))).build()) {
+            monitor.cycle();
+            GroupStatus status = monitor.snapshot().group(group).orElseThrow();
+            assertThat(status.status()).as("%s", status).isEqualTo(Status.UNKNOWN);
+            assertThat(status.reasons()).as("%s", status).anySatisfy(r -> assertThat(r).startsWith("no offsets visible"));
+        }
     }
 
     private static JsonNode doctor(Path config, String group) {

@@ -46,6 +46,9 @@ public final class LagMonitor implements AutoCloseable {
         void statusChanged(GroupStatus group, Status previous);
     }
 
+    /** The reason of an empty group that shows no offsets (see {@link #evaluate}). */
+    static final String NO_OFFSETS_VISIBLE = "no offsets visible: an empty group is kept for its offsets, so they are likely "
+            + "on topics this principal may not describe (Kafka leaves those out without a word): grant Describe on them";
     private final Duration interval;
     private final Evaluator.Rules rules;
     private final LongSupplier clock;
@@ -375,6 +378,12 @@ public final class LagMonitor implements AutoCloseable {
             worst = worst.worst(Status.UNKNOWN);
             partitions.add(new PartitionStatus(tp.topic(), tp.partition(), null, null, null, null, null, null, 0, Status.UNKNOWN,
                     h.getValue(), null, sampledAt < 0 ? null : sampledAt));
+        }
+        if (partitions.isEmpty() && group.members().isEmpty() && !share) {
+            // Kafka keeps an empty group for its offsets, and leaves out of them, without a word, those of topics the
+            // principal may not describe: showing none, the group is not "OK with lag 0".
+            worst = worst.worst(Status.UNKNOWN);
+            reasons.add(NO_OFFSETS_VISIBLE);
         }
         // Consumer-protocol members still moving partitions long after the target changed.
         List<String> stuck = reconciliation.stuck(group.group(), group.members(), group.targetAssignmentEpoch(), now);
