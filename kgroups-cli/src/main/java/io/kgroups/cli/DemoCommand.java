@@ -143,6 +143,8 @@ final class DemoCommand implements Callable<Integer> {
                 server = serve(monitor);
                 monitor.start();
                 out.println("Dashboard: " + http.url(server.port()) + "/");
+                out.println("What is wrong with the group, from the dashboard's history: kgroups doctor " + OrdersRun.GROUP
+                        + " --monitor " + http.url(server.port()));
             }
             out.printf("Producing %.0f order events a second (%.0f %% invalid) for %s.%n", rate, Demo.BAD_RATIO * 100,
                     CommandContext.seconds(duration));

@@ -321,9 +321,15 @@ public final class Diagnosis {
         String owner = owners(g).getOrDefault(top.getKey(), top.getKey());
         List<String> partitions = g.partitions().stream().filter(p -> top.getKey().equals(p.memberId()) && p.lagOrZero() > 0)
                 .map(Diagnosis::name).toList();
-        out.add(new Finding(Severity.WARNING, "skew", owner + " holds " + Math.round(share * 100) + "% of the lag ("
-                + top.getValue() + " of " + g.totalLag() + ")",
-                List.of(g.members() + " members; its partitions with lag: " + String.join(", ", partitions)),
+        List<String> evidence = new ArrayList<>();
+        evidence.add(g.members() + " members; its partitions with lag: " + String.join(", ", partitions));
+        // While the lag shrinks (a member back from a restart works off its backlog) it is worth knowing, not wrong.
+        boolean shrinking = w.seconds() > 0 && g.totalLag() < w.first().totalLag();
+        if (shrinking) {
+            evidence.add("the group's lag is shrinking (" + w.first().totalLag() + " -> " + g.totalLag() + "): it may pass");
+        }
+        out.add(new Finding(shrinking ? Severity.INFO : Severity.WARNING, "skew", owner + " holds " + Math.round(share * 100)
+                + "% of the lag (" + top.getValue() + " of " + g.totalLag() + ")", evidence,
                 List.of("a hot key or a hot partition: look at the producers' keys",
                         "a slow member: compare its host with the others'",
                         "an assignment that puts the busy partitions together: a cooperative-sticky or the consumer protocol's "

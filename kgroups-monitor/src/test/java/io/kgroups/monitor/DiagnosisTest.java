@@ -90,6 +90,10 @@ class DiagnosisTest {
                 group(two, p(0, 0L, 900, 10.0, Status.OK, "a"), p(1, 0L, 10, 1.0, Status.OK, "b")),
                 group(two, p(0, 600L, 1500, 10.0, Status.OK, "a"), p(1, 600L, 610, 1.0, Status.OK, "b")),
                 List.of("skew"), List.of("stuck"), true));
+        cases.add(Arguments.of("skew while the lag shrinks (a member back from a restart): told, not wrong",
+                group(two, p(0, 0L, 2000, 30.0, Status.OK, "a"), p(1, 0L, 10, 1.0, Status.OK, "b")),
+                group(two, p(0, 1500L, 2000, 10.0, Status.OK, "a"), p(1, 10L, 10, 0.0, Status.OK, "b")),
+                List.of("skew", "catching-up"), List.of("stuck", "falling-behind"), false));
         cases.add(Arguments.of("a classic group: advice to move, nothing wrong",
                 group("classic", two, List.of(p(0, 0L, 0, 0.0, Status.OK, "a"), p(1, 0L, 0, 0.0, Status.OK, "b")), List.of(),
                         RebalanceWatch.Rebalances.NONE),
