@@ -193,19 +193,10 @@ class LeastPrivilegeTest {
                 assertThat(result.err()).contains("offsets of topic " + TOPIC + " not visible",
                         "it needs Describe on topic '" + TOPIC + "'", "--operation Describe --topic " + TOPIC);
                 // The monitor, as the same principal: the group is UNKNOWN, its partitions say why, not OK with lag 0.
-                Properties monitorProps = new Properties();
-                try (var in = Files.newInputStream(noTopic)) {
-                    monitorProps.load(in);
-                }
-                monitorProps.put("bootstrap.servers", kafka.bootstrapServers());
-                try (GroupAdmin admin = GroupAdmin.create(monitorProps, Duration.ofSeconds(30));
-                     LagMonitor monitor = LagMonitor.builder(admin).include(Pattern.compile(Pattern.quote(group))).build()) {
-                    monitor.cycle();
-                    GroupStatus status = monitor.snapshot().group(group).orElseThrow();
-                    assertThat(status.status()).as("%s", status).isEqualTo(Status.UNKNOWN);
-                    assertThat(status.partitions()).as("%s", status).allSatisfy(p -> assertThat(p.reason())
-                            .contains("offsets of topic " + TOPIC + " not visible"));
-                }
+                GroupStatus status = firstCycleAs(noTopic, group);
+                assertThat(status.status()).as("%s", status).isEqualTo(Status.UNKNOWN);
+                assertThat(status.partitions()).as("%s", status).allSatisfy(p -> assertThat(p.reason())
+                        .contains("offsets of topic " + TOPIC + " not visible"));
             } else {
                 assertThat(result.err()).contains("is not authorized to describe group " + group,
                         "it needs Describe on the topics", "--operation Describe --topic");
@@ -279,17 +270,22 @@ class LeastPrivilegeTest {
         assertThat(access.get("title").asText()).contains("may not describe");
         assertThat(access.get("advice").toString()).contains("kafka-acls", "--operation Describe --topic");
         // The monitor, as that principal, from its first cycle: UNKNOWN saying why, not OK with lag 0.
-        Properties monitorProps = new Properties();
-        try (var in = Files.newInputStream(groupOnly)) {
-            monitorProps.load(in);
+        GroupStatus status = firstCycleAs(groupOnly, group);
+        assertThat(status.status()).as("%s", status).isEqualTo(Status.UNKNOWN);
+        assertThat(status.reasons()).as("%s", status).anySatisfy(r -> assertThat(r).startsWith("no offsets visible"));
+    }
+
+    /** The group as a monitor sees it at its first cycle, connected with the client config {@code config}. */
+    private static GroupStatus firstCycleAs(Path config, String group) throws IOException {
+        Properties props = new Properties();
+        try (var in = Files.newInputStream(config)) {
+            props.load(in);
         }
-        monitorProps.put("bootstrap.servers", kafka.bootstrapServers());
-        try (GroupAdmin admin = GroupAdmin.create(monitorProps, Duration.ofSeconds(30));
+        props.put("bootstrap.servers", kafka.bootstrapServers());
+        try (GroupAdmin admin = GroupAdmin.create(props, Duration.ofSeconds(30));
              LagMonitor monitor = LagMonitor.builder(admin).include(Pattern.compile(Pattern.quote(group))).build()) {
             monitor.cycle();
-            GroupStatus status = monitor.snapshot().group(group).orElseThrow();
-            assertThat(status.status()).as("%s", status).isEqualTo(Status.UNKNOWN);
-            assertThat(status.reasons()).as("%s", status).anySatisfy(r -> assertThat(r).startsWith("no offsets visible"));
+            return monitor.snapshot().group(group).orElseThrow();
         }
     }
 
